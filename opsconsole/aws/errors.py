@@ -1,0 +1,80 @@
+"""Turning botocore failures into the console's typed errors, with the role and tier in force."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from opsconsole.domain.errors import AccessDenied, BackendError
+from opsconsole.domain.identity import RoleSession
+from opsconsole.domain.tiers import required_tier
+
+# JSON-protocol services answer a denial with an XML body, which botocore reports as code "403".
+_DENIED_CODES = {
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+    "UnauthorizedAccess",
+    "AuthorizationError",
+    "403",
+}
+_ACTION_RE = re.compile(r"perform:?\s+([a-z0-9-]+:[A-Za-z0-9*]+)")
+
+# boto3 service names whose IAM prefix differs.
+_IAM_PREFIX = {"elbv2": "elasticloadbalancing", "events": "events", "logs": "logs"}
+
+
+def is_access_denied(error: Exception) -> bool:
+    code = _error_code(error)
+    return code in _DENIED_CODES
+
+
+def denied_action(error: Exception, service: str) -> str:
+    """The IAM action a denial names, or one derived from the operation that was called."""
+    message = _error_message(error)
+    if match := _ACTION_RE.search(message):
+        return match.group(1)
+    operation = getattr(error, "operation_name", None) or "Unknown"
+    return f"{_IAM_PREFIX.get(service, service)}:{operation}"
+
+
+@contextmanager
+def aws_errors(session: RoleSession, service: str, what: str = "AWS call") -> Iterator[None]:
+    """Re-raise botocore errors raised inside the block as AccessDenied or BackendError."""
+    from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
+
+    try:
+        yield
+    except ClientError as e:
+        if is_access_denied(e):
+            action = denied_action(e, service)
+            needed = required_tier(action)
+            raise AccessDenied(
+                role_arn=session.role_arn,
+                action=action,
+                tier=session.tier.value,
+                required_tier=needed.value if needed else None,
+                environment=session.environment,
+            ) from e
+        raise BackendError(
+            f"{what} failed in {session.environment}: {_error_code(e)}: {_error_message(e)}"
+        ) from e
+    except EndpointConnectionError as e:
+        raise BackendError(
+            f"cannot reach AWS for {session.environment}: {e}",
+            hint="check the network, the region, and [aws] endpoint_url in the config",
+        ) from e
+    except BotoCoreError as e:
+        raise BackendError(f"{what} failed in {session.environment}: {e}") from e
+
+
+def _error_code(error: Exception) -> str:
+    response: dict[str, Any] = getattr(error, "response", {}) or {}
+    return str(response.get("Error", {}).get("Code", ""))
+
+
+def _error_message(error: Exception) -> str:
+    response: dict[str, Any] = getattr(error, "response", {}) or {}
+    return str(response.get("Error", {}).get("Message", "")) or str(error)

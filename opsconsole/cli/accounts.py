@@ -1,0 +1,167 @@
+"""`opsconsole accounts`: the configured environments, who you are in them, shell credentials."""
+
+from __future__ import annotations
+
+import shlex
+from datetime import datetime
+from typing import Annotated, Any
+
+import typer
+
+from opsconsole.cli.options import Confirm, MfaCode, Output, Reason, Role, parse_tier
+from opsconsole.cli.output import OutputFormat, emit, emit_fields, emit_json, emit_table, info
+from opsconsole.cli.state import state_of
+from opsconsole.domain.environment import RoleTier
+from opsconsole.domain.identity import RoleSession
+
+app = typer.Typer(help="Environments and the roles you assume in them.", no_args_is_help=True)
+
+
+@app.command("list")
+def list_accounts(ctx: typer.Context, output: Output = OutputFormat.TABLE) -> None:
+    """List the configured environments, their accounts and role tiers."""
+    settings = state_of(ctx).settings()
+    rows = [
+        {
+            "environment": env.name,
+            "account_id": env.account_id,
+            "region": env.region,
+            "replica_region": env.replica_region,
+            "protected": env.protected,
+            "read_only": env.read_only or settings.read_only,
+            "tiers": [tier.value for tier in env.tiers],
+            "roles": {tier.value: arn for tier, arn in env.roles.items()},
+        }
+        for env in settings.environments.values()
+    ]
+    columns = [
+        ("environment", "ENVIRONMENT"),
+        ("account_id", "ACCOUNT"),
+        ("region", "REGION"),
+        ("replica_region", "REPLICA"),
+        ("protected", "PROTECTED"),
+        ("read_only", "READ-ONLY"),
+        ("tiers", "TIERS"),
+    ]
+    emit(rows, output, lambda: emit_table(rows, columns))
+
+
+@app.command()
+def whoami(
+    ctx: typer.Context,
+    env: Annotated[
+        str | None,
+        typer.Option(
+            "--env", "-e", help="Environment to assume a role in; without it, the identity account."
+        ),
+    ] = None,
+    role: Role = "read",
+    reason: Reason = None,
+    confirm: Confirm = None,
+    mfa_code: MfaCode = None,
+    output: Output = OutputFormat.TABLE,
+) -> None:
+    """Show who you are: in the identity account, or in an environment after assuming a role."""
+    state = state_of(ctx)
+    tier = parse_tier(role)
+    if env is not None:
+        state.settings().environment(env)
+    services = state.services(mfa_code)
+    if env is None:
+        identity = services.caller_identity()
+        data = {
+            "account": identity.account,
+            "arn": identity.arn,
+            "user_id": identity.user_id,
+            "operator": services.broker.operator,
+        }
+        emit(data, output, lambda: emit_fields(list(data.items()), title="identity"))
+        return
+    environment = services.settings.environment(env)
+    if tier > RoleTier.READ:
+        from opsconsole.cli.prompts import confirm_environment
+
+        confirm_environment(environment, confirm, f"assume the {tier.value} role")
+    session = services.session(env, tier, reason or f"accounts whoami --role {tier.value}")
+    data = session_view(session, services.now())
+    emit(data, output, lambda: emit_fields(list(data.items()), title=f"{env} ({tier.value})"))
+
+
+@app.command()
+def assume(
+    ctx: typer.Context,
+    env: Annotated[str, typer.Argument(help="Environment to assume a role in.")],
+    role: Role = "read",
+    export: Annotated[
+        bool,
+        typer.Option(
+            "--export",
+            help="Print the credentials as shell export lines (with -o json: the credential_process format).",
+        ),
+    ] = False,
+    reason: Reason = None,
+    confirm: Confirm = None,
+    mfa_code: MfaCode = None,
+    output: Output = OutputFormat.TABLE,
+) -> None:
+    """Assume a role in an environment; with --export, print its credentials for a shell.
+
+    eval "$(opsconsole accounts assume dev --export)" signs the current shell in, as awsume does.
+    """
+    state = state_of(ctx)
+    tier = parse_tier(role)
+    environment = state.settings().environment(env)
+    services = state.services(mfa_code)
+    if tier > RoleTier.READ or export:
+        from opsconsole.cli.prompts import confirm_environment
+
+        what = f"export {tier.value} credentials" if export else f"assume the {tier.value} role"
+        confirm_environment(environment, confirm, what)
+    if not export:
+        session = services.session(env, tier, reason or f"accounts assume --role {tier.value}")
+        data = session_view(session, services.now())
+        emit(data, output, lambda: emit_fields(list(data.items()), title=f"{env} ({tier.value})"))
+        info("credentials not shown; pass --export to print them as shell export lines")
+        return
+    credentials = services.export_credentials(env, tier, reason or "accounts assume --export")
+    session = services.session(env, tier)
+    if output is OutputFormat.JSON:
+        emit_json(
+            {
+                "Version": 1,
+                "AccessKeyId": credentials.access_key_id,
+                "SecretAccessKey": credentials.secret_access_key,
+                "SessionToken": credentials.session_token,
+                "Expiration": credentials.expires_at.isoformat(),
+            }
+        )
+        return
+    variables = {
+        "AWS_ACCESS_KEY_ID": credentials.access_key_id,
+        "AWS_SECRET_ACCESS_KEY": credentials.secret_access_key,
+        "AWS_SESSION_TOKEN": credentials.session_token,
+        "AWS_REGION": environment.region,
+        "AWS_DEFAULT_REGION": environment.region,
+        "OPSCONSOLE_ENV": environment.name,
+        "OPSCONSOLE_ROLE": tier.value,
+    }
+    if services.settings.endpoint_url:
+        variables["AWS_ENDPOINT_URL"] = services.settings.endpoint_url
+    typer.echo("unset AWS_PROFILE")
+    for name, value in variables.items():
+        typer.echo(f"export {name}={shlex.quote(value)}")
+    info(f"# {session.identity.arn} until {session.expires_at.isoformat(timespec='seconds')}")
+
+
+def session_view(session: RoleSession, now: datetime) -> dict[str, Any]:
+    return {
+        "environment": session.environment,
+        "account": session.identity.account,
+        "arn": session.identity.arn,
+        "user_id": session.identity.user_id,
+        "tier": session.tier.value,
+        "role_arn": session.role_arn,
+        "session_name": session.session_name,
+        "expires_at": session.expires_at.isoformat(timespec="seconds"),
+        "expires_in_seconds": max(0, int((session.expires_at - now).total_seconds())),
+    }

@@ -1,0 +1,60 @@
+"""`opsconsole audit`: read the audit journal."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+import typer
+
+from opsconsole.cli.options import Output
+from opsconsole.cli.output import OutputFormat, emit, emit_table
+from opsconsole.cli.state import state_of
+from opsconsole.domain.errors import InvalidInput
+
+app = typer.Typer(help="The audit trail of elevations and changes.", no_args_is_help=True)
+
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_since(text: str, now: datetime) -> datetime:
+    """`30m`, `2h`, `7d` before now, or an ISO 8601 date/time (UTC when no zone is given)."""
+    if match := re.fullmatch(r"\s*(\d+)\s*([smhdw])\s*", text):
+        return now - timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(
+            f"--since {text!r} is neither a duration nor a date",
+            hint="use e.g. 30m, 2h, 7d or 2026-11-26T08:00",
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@app.command("list")
+def list_records(
+    ctx: typer.Context,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only records after this: 2h, 7d, or an ISO date.")
+    ] = None,
+    output: Output = OutputFormat.TABLE,
+) -> None:
+    """List audit records, oldest first."""
+    from opsconsole.audit import AuditJournal
+    from opsconsole.services import journal_path
+
+    cutoff = parse_since(since, datetime.now(UTC)) if since else None
+    journal = AuditJournal(journal_path(state_of(ctx).settings()))
+    records = [record.to_json_dict() for record in journal.records(cutoff)]
+    columns = [
+        ("at", "AT"),
+        ("actor", "WHO"),
+        ("action", "ACTION"),
+        ("environment", "ENV"),
+        ("tier", "TIER"),
+        ("role_arn", "ROLE"),
+        ("reason", "WHY"),
+        ("outcome", "OUTCOME"),
+    ]
+    emit(records, output, lambda: emit_table(records, columns))

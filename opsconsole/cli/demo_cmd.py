@@ -1,0 +1,79 @@
+"""`opsconsole demo`: the embedded demo world, with the TUI or served for other terminals."""
+
+from __future__ import annotations
+
+import shlex
+import signal
+import sys
+import threading
+from typing import Annotated
+
+import typer
+
+from opsconsole.cli.output import info
+from opsconsole.cli.state import state_of
+from opsconsole.domain.errors import InvalidInput
+
+
+def demo(
+    ctx: typer.Context,
+    serve: Annotated[
+        bool,
+        typer.Option(
+            "--serve",
+            help="Keep the world running for other terminals instead of opening the TUI; Ctrl-C stops it.",
+        ),
+    ] = False,
+) -> None:
+    """Start the demo world (AWS accounts emulated by moto on loopback) and open the console on it."""
+    try:
+        from opsconsole.demo.world import DemoWorld
+    except ImportError as e:  # pragma: no cover - depends on the install
+        raise InvalidInput(
+            f"the demo world needs moto ({e.name} is missing)",
+            hint="pip install 'opsconsole[demo]' (or `make demo`)",
+        ) from e
+    import importlib.util
+
+    if importlib.util.find_spec("moto") is None:
+        raise InvalidInput(
+            "the demo world needs moto, which is not installed",
+            hint="pip install 'opsconsole[demo]' (or `make demo`)",
+        )
+
+    world = DemoWorld()
+    info("starting the demo world (moto server, identity + dev/staging/prod accounts)…")
+    ready = world.start()
+    try:
+        if serve:
+            _serve(ready.endpoint, str(ready.config_path), ready.seconds_to_ready)
+        else:
+            from opsconsole.cli.launch import launch_tui
+            from opsconsole.config import load_settings
+
+            state = state_of(ctx)
+            settings = load_settings(ready.config_path)
+            if state.read_only:
+                import dataclasses
+
+                settings = dataclasses.replace(settings, read_only=True)
+            launch_tui(settings)
+    finally:
+        world.stop()
+
+
+def _serve(endpoint: str, config_path: str, seconds: float) -> None:
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    info(f"demo world ready in {seconds:.1f} s; AWS (moto) at {endpoint}")
+    info("use it from another terminal with the line below; Ctrl-C or SIGTERM stops it")
+    sys.stdout.write(f"export OPSCONSOLE_CONFIG={shlex.quote(config_path)}\n")
+    sys.stdout.flush()
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        info("stopping the demo world")

@@ -1,0 +1,36 @@
+"""Starting the TUI from the CLI: the only place the CLI reaches for Textual, lazily."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from typing import TYPE_CHECKING
+
+from opsconsole.cli.prompts import mfa_prompt
+
+if TYPE_CHECKING:
+    from opsconsole.config import Settings
+
+
+def launch_tui(settings: Settings) -> int:
+    """Sign in (asking for MFA on the terminal if needed), then run the app until it exits."""
+    from opsconsole.services import Services
+
+    services = Services.build(settings, mfa_prompt=mfa_prompt(None))
+    # Fails here, before the screen switches, when there are no credentials or MFA is refused.
+    services.caller_identity()
+
+    from opsconsole.tui.app import OpsConsoleApp
+
+    app = OpsConsoleApp(services)
+
+    def on_sigterm(*_: object) -> None:
+        # Signal handlers run on the app's own thread; exit through a helper thread.
+        threading.Thread(target=lambda: app.call_from_thread(app.exit), daemon=True).start()
+
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    try:
+        app.run()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    return app.return_code or 0

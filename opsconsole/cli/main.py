@@ -1,0 +1,82 @@
+"""The `opsconsole` command: the TUI without a subcommand, headless groups with one.
+
+Startup stays fast by importing boto3 and Textual only inside the commands that use them.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from opsconsole import __version__
+from opsconsole.cli import accounts, audit_cmd, config_cmd, demo_cmd
+from opsconsole.cli.state import CliState, state_of
+
+app = typer.Typer(
+    name="opsconsole",
+    help="Operations console for dev, staging and prod: AWS roles, ECS, RDS, Zabbix and Graylog.\n\n"
+    "Without a command, opens the TUI.\n\n"
+    "Exit codes: 0 ok, 1 failed, 2 invalid input, 3 denied or not confirmed.",
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(accounts.app, name="accounts")
+app.add_typer(config_cmd.app, name="config")
+app.add_typer(audit_cmd.app, name="audit")
+app.command("demo")(demo_cmd.demo)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"opsconsole {__version__}")
+        raise typer.Exit()
+
+
+@app.callback(invoke_without_command=True)
+def root(
+    ctx: typer.Context,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            "-c",
+            help="Config file (else $OPSCONSOLE_CONFIG, ./opsconsole.toml, the user config dir).",
+        ),
+    ] = None,
+    read_only: Annotated[bool, typer.Option("--read-only", help="Remove every mutating action.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    ctx.obj = CliState(config_path=config, read_only=read_only)
+    if ctx.invoked_subcommand is None:
+        from opsconsole.cli.launch import launch_tui
+
+        raise typer.Exit(launch_tui(state_of(ctx).settings()))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code; user errors are messages, never tracebacks."""
+    from opsconsole.cli.output import report_error
+    from opsconsole.domain.errors import OpsError
+
+    try:
+        # Standalone mode: typer reports usage errors itself (exit code 2) and exits.
+        app(args=argv, prog_name="opsconsole", standalone_mode=True)
+    except SystemExit as e:
+        return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    except OpsError as e:
+        report_error(e)
+        return int(e.exit_code)
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        return 130
+    return 0
+
+
+def run() -> None:
+    sys.exit(main())

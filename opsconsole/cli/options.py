@@ -1,0 +1,40 @@
+"""Options shared by several commands, declared once."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from opsconsole.cli.output import OutputFormat
+from opsconsole.domain.environment import RoleTier
+from opsconsole.domain.errors import InvalidInput
+
+Output = Annotated[
+    OutputFormat,
+    typer.Option("--output", "-o", help="table for people, json for scripts.", case_sensitive=False),
+]
+Env = Annotated[
+    str, typer.Option("--env", "-e", help="Environment name from the config (dev, staging, prod).")
+]
+Role = Annotated[str, typer.Option("--role", "-r", help="Role tier: read, operate or deploy.")]
+Reason = Annotated[
+    str | None, typer.Option("--reason", help="Why you need this; kept in the audit trail (e.g. INC-1234).")
+]
+Confirm = Annotated[
+    str | None,
+    typer.Option("--confirm", help="The environment's name, to confirm acting on a protected environment."),
+]
+MfaCode = Annotated[
+    str | None,
+    typer.Option(
+        "--mfa-code", help="Current MFA code, when no terminal can ask (or set OPSCONSOLE_MFA_CODE)."
+    ),
+]
+
+
+def parse_tier(text: str) -> RoleTier:
+    try:
+        return RoleTier.parse(text)
+    except ValueError as e:
+        raise InvalidInput(str(e), hint="pass --role read, --role operate or --role deploy") from None

@@ -1,0 +1,44 @@
+"""Per-invocation CLI state: global options, and settings and services loaded on first use."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+if TYPE_CHECKING:
+    from opsconsole.config import Settings
+    from opsconsole.services import Services
+
+
+@dataclass
+class CliState:
+    config_path: Path | None = None
+    read_only: bool = False
+    _settings: Settings | None = field(default=None, repr=False)
+
+    def settings(self) -> Settings:
+        if self._settings is None:
+            from opsconsole.config import load_settings
+
+            settings = load_settings(self.config_path)
+            if self.read_only:
+                settings = dataclasses.replace(settings, read_only=True)
+            self._settings = settings
+        return self._settings
+
+    def services(self, mfa_code: str | None = None) -> Services:
+        from opsconsole.cli.prompts import mfa_prompt
+        from opsconsole.services import Services
+
+        return Services.build(self.settings(), mfa_prompt=mfa_prompt(mfa_code))
+
+
+def state_of(ctx: typer.Context) -> CliState:
+    root = ctx.find_root()
+    if not isinstance(root.obj, CliState):
+        root.obj = CliState()
+    return root.obj

@@ -1,0 +1,43 @@
+"""Entry point of the moto server process: `python -m opsconsole.demo.moto_process`.
+
+It prints `READY <port>` once it answers, and stops when its stdin closes (its parent is gone)
+or on SIGTERM, so no server outlives the console.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+import warnings
+
+
+def main() -> int:
+    # werkzeug logs every request to stderr; moto warns about unsupported CFN types there too.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore")
+    from moto.server import ThreadedMotoServer
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when the world ends
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    _host, port = server.get_host_and_port()
+    sys.stdout.write(f"READY {port}\n")
+    sys.stdout.flush()
+
+    def watch_parent() -> None:
+        sys.stdin.read()
+        stop.set()
+
+    threading.Thread(target=watch_parent, name="parent-watch", daemon=True).start()
+    stop.wait()
+    server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

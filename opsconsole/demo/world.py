@@ -1,0 +1,132 @@
+"""The demo world: moto in its own process, bootstrapped accounts, and a config that uses them."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import re
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from opsconsole import paths
+from opsconsole.demo.accounts import DEMO_PROFILE, ENVIRONMENTS, IDENTITY_REGION
+from opsconsole.demo.bootstrap import Bootstrapped, bootstrap
+from opsconsole.demo.server import MotoServer
+from opsconsole.domain.environment import RoleTier
+
+
+@dataclass(frozen=True)
+class DemoReady:
+    endpoint: str
+    config_path: Path
+    seconds_to_ready: float
+    accounts: Bootstrapped
+
+
+def default_operator() -> str:
+    try:
+        name = getpass.getuser()
+    except Exception:
+        name = "operator"
+    return re.sub(r"[^\w+=,.@-]", "-", name)[:32] or "operator"
+
+
+class DemoWorld:
+    """Start with `start()` (or `with DemoWorld() as ready:`); `stop()` removes the process and files."""
+
+    def __init__(
+        self, root: Path | None = None, operator: str | None = None, *, enforce_iam: bool = True
+    ) -> None:
+        self.enforce_iam = enforce_iam
+        self.root = root or paths.state_dir() / "demo" / str(os.getpid())
+        self.operator = operator or default_operator()
+        self.server = MotoServer(self.root / "moto.log")
+        self.ready: DemoReady | None = None
+
+    def start(self) -> DemoReady:
+        started = time.monotonic()
+        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            endpoint = self.server.start()
+            accounts = bootstrap(endpoint, self.operator)
+            if self.enforce_iam:
+                # From here on every request is checked: the read role is really read-only.
+                self.server.reset_auth(0)
+            config_path = self._write_files(endpoint, accounts)
+        except BaseException:
+            self.stop()
+            raise
+        self.ready = DemoReady(endpoint, config_path, time.monotonic() - started, accounts)
+        return self.ready
+
+    def stop(self) -> None:
+        self.server.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def __enter__(self) -> DemoReady:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    def _write_files(self, endpoint: str, accounts: Bootstrapped) -> Path:
+        aws_config = self.root / "aws-config"
+        aws_credentials = self.root / "aws-credentials"
+        _write_private(aws_config, f"[profile {DEMO_PROFILE}]\nregion = {IDENTITY_REGION}\n")
+        # Keys of the moto world only: they open nothing outside this process's server.
+        _write_private(
+            aws_credentials,
+            f"[{DEMO_PROFILE}]\n"
+            f"aws_access_key_id = {accounts.operator_key.access_key_id}\n"
+            f"aws_secret_access_key = {accounts.operator_key.secret_access_key}\n",
+        )
+        config_path = self.root / "opsconsole.toml"
+        _write_private(config_path, render_config(endpoint, self.root, self.operator))
+        return config_path
+
+
+def render_config(endpoint: str, root: Path, operator: str) -> str:
+    lines = [
+        "# opsconsole configuration for the demo world (moto on loopback); written by `opsconsole demo`.",
+        "demo = true",
+        'default_environment = "dev"',
+        "",
+        "[aws]",
+        f'endpoint_url = "{endpoint}"',
+        "",
+        "[identity]",
+        f'profile = "{DEMO_PROFILE}"',
+        f'region = "{IDENTITY_REGION}"',
+        f'operator = "{operator}"',
+        f'aws_config_file = "{root / "aws-config"}"',
+        f'aws_credentials_file = "{root / "aws-credentials"}"',
+        "",
+        "[audit]",
+        f'journal = "{root / "audit.jsonl"}"',
+    ]
+    for account in ENVIRONMENTS:
+        lines += [
+            "",
+            f"[environments.{account.name}]",
+            f'account_id = "{account.account_id}"',
+            f'region = "{account.region}"',
+        ]
+        if account.replica_region:
+            lines.append(f'replica_region = "{account.replica_region}"')
+        lines += [
+            f"protected = {'true' if account.protected else 'false'}",
+            f'external_id = "{account.external_id}"',
+            f'zabbix = {{ host_groups = ["{account.name}"] }}',
+            f'graylog = {{ streams = ["{account.name}"] }}',
+            f"[environments.{account.name}.roles]",
+        ]
+        lines += [f'{tier.value} = "{account.role_arn(tier)}"' for tier in RoleTier]
+    return "\n".join(lines) + "\n"
+
+
+def _write_private(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)

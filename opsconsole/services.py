@@ -1,0 +1,104 @@
+"""Services: the one facade the TUI and the CLI both use, built from settings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+from opsconsole import paths
+from opsconsole.audit import AuditJournal
+from opsconsole.aws.identity import Clock, MfaPrompt
+from opsconsole.aws.session import RoleBroker, utc_now
+from opsconsole.config import Settings
+from opsconsole.domain.audit import AuditRecord
+from opsconsole.domain.environment import Environment, RoleTier
+from opsconsole.domain.identity import CallerIdentity, RoleSession, TemporaryCredentials
+
+
+class ConsoleServices(Protocol):
+    """What the TUI needs from the services; tests hand in the real thing or a fake."""
+
+    settings: Settings
+
+    def caller_identity(self) -> CallerIdentity: ...
+
+    def session(self, env_name: str, tier: RoleTier, reason: str | None = None) -> RoleSession: ...
+
+    def now(self) -> datetime: ...
+
+
+class Services:
+    """Role sessions, identity and the audit journal behind one object."""
+
+    def __init__(self, settings: Settings, broker: RoleBroker, journal: AuditJournal, clock: Clock) -> None:
+        self.settings = settings
+        self.broker = broker
+        self.journal = journal
+        self._clock = clock
+
+    @classmethod
+    def build(
+        cls, settings: Settings, *, mfa_prompt: MfaPrompt | None = None, clock: Clock = utc_now
+    ) -> Services:
+        journal = AuditJournal(journal_path(settings))
+        services: Services
+
+        def record_elevation(session: RoleSession, reason: str | None) -> None:
+            services.record("elevate", session=session, reason=reason)
+
+        broker = RoleBroker(settings, mfa_prompt=mfa_prompt, on_elevation=record_elevation, clock=clock)
+        services = cls(settings, broker, journal, clock)
+        return services
+
+    def now(self) -> datetime:
+        return self._clock()
+
+    def environments(self) -> list[Environment]:
+        return list(self.settings.environments.values())
+
+    def caller_identity(self) -> CallerIdentity:
+        return self.broker.caller_identity()
+
+    def session(self, env_name: str, tier: RoleTier, reason: str | None = None) -> RoleSession:
+        return self.broker.session(env_name, tier, reason)
+
+    def export_credentials(self, env_name: str, tier: RoleTier, reason: str | None) -> TemporaryCredentials:
+        """Credentials for a shell; the export itself is an audit record."""
+        credentials = self.broker.credentials(env_name, tier, reason)
+        self.record("export-credentials", session=self.broker.session(env_name, tier), reason=reason)
+        return credentials
+
+    def record(
+        self,
+        action: str,
+        *,
+        session: RoleSession | None = None,
+        reason: str | None = None,
+        outcome: str = "ok",
+        details: dict[str, object] | None = None,
+    ) -> AuditRecord:
+        record = AuditRecord(
+            at=self._clock(),
+            actor=self.broker.operator,
+            action=action,
+            environment=session.environment if session else None,
+            account=session.identity.account if session else None,
+            role_arn=session.role_arn if session else None,
+            tier=session.tier.value if session else None,
+            reason=reason,
+            outcome=outcome,
+            details=dict(details or {}),
+        )
+        self.journal.append(record)
+        return record
+
+    def audit_records(self, since: datetime | None = None) -> Iterator[AuditRecord]:
+        return self.journal.records(since)
+
+
+def journal_path(settings: Settings) -> Path:
+    if settings.audit.journal:
+        return Path(settings.audit.journal).expanduser()
+    return paths.state_dir() / "audit.jsonl"

@@ -1,0 +1,3 @@
+"""The Textual TUI: the only package that imports textual."""
+
+from __future__ import annotations

@@ -1,0 +1,41 @@
+"""The opsconsole Textual app: services in, widgets out."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.app import App
+from textual.binding import Binding
+
+from opsconsole.tui.screens.main import MainScreen
+
+if TYPE_CHECKING:
+    from opsconsole.services import ConsoleServices
+
+
+class OpsConsoleApp(App[int]):
+    """The console. Backends arrive as `services`; no widget builds a client."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "opsconsole"
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="app-quit", tooltip="Leave the console."),
+        Binding("f1", "toggle_help", "Keys", id="app-help", tooltip="Show or hide every key binding."),
+    ]
+
+    def __init__(self, services: ConsoleServices, *, initial_env: str | None = None) -> None:
+        super().__init__()
+        self.services = services
+        self._initial_env = initial_env
+        if services.settings.keymap:
+            self.set_keymap(dict(services.settings.keymap))
+
+    def on_mount(self) -> None:
+        self.theme = "textual-dark"
+        self.push_screen(MainScreen(self.services, self._initial_env))
+
+    def action_toggle_help(self) -> None:
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()

@@ -1,0 +1,209 @@
+"""The main screen: the environment bar over the pane grid.
+
+Switching environment re-assumes the read role in a thread worker; only message handlers
+touch widgets, so the screen never freezes on a slow STS.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Tabs
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from opsconsole.domain.environment import Environment, RoleTier
+from opsconsole.domain.errors import OpsError
+from opsconsole.domain.identity import RoleSession
+from opsconsole.tui.messages import IdentityResolved, SessionFailed, SessionResolved
+from opsconsole.tui.widgets.environment_bar import EnvironmentBar, tab_id
+from opsconsole.tui.widgets.facts import EnvironmentPanel, SessionPanel
+
+if TYPE_CHECKING:
+    from opsconsole.services import ConsoleServices
+
+# Renew a session this long before it ends, so panes never see expired credentials.
+RENEW_BEFORE = timedelta(minutes=5)
+WARN_BEFORE = timedelta(minutes=10)
+
+
+class MainScreen(Screen[None]):
+    BINDINGS = [
+        Binding(
+            "right_square_bracket",
+            "next_env",
+            "Next env",
+            id="env-next",
+            tooltip="Switch to the next environment (re-assumes its read role).",
+        ),
+        Binding(
+            "left_square_bracket",
+            "previous_env",
+            "Prev env",
+            id="env-previous",
+            tooltip="Switch to the previous environment.",
+        ),
+        *[
+            Binding(
+                str(n),
+                f"switch_env({n - 1})",
+                f"Env {n}",
+                show=False,
+                id=f"env-{n}",
+                tooltip=f"Switch to environment number {n}.",
+            )
+            for n in range(1, 10)
+        ],
+        Binding(
+            "r",
+            "renew",
+            "Renew session",
+            id="session-renew",
+            tooltip="Assume the current environment's read role again now.",
+        ),
+    ]
+
+    current_env: reactive[str] = reactive("", init=False)
+
+    def __init__(self, services: ConsoleServices, initial_env: str | None = None) -> None:
+        super().__init__()
+        self.services = services
+        settings = services.settings
+        self._environments: list[Environment] = list(settings.environments.values())
+        self._initial = initial_env or settings.first_environment.name
+        self._session: RoleSession | None = None
+
+    def compose(self) -> ComposeResult:
+        settings = self.services.settings
+        yield EnvironmentBar(self._environments, demo=settings.demo, read_only=settings.read_only)
+        with Grid(id="panes"):
+            yield SessionPanel()
+            yield EnvironmentPanel()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.fetch_identity()
+        self.query_one(EnvironmentBar).select(self._initial)
+        self.current_env = self._initial
+        self.set_interval(1.0, self._tick)
+
+    # -- environment switching --------------------------------------------------------------
+
+    def watch_current_env(self, env_name: str) -> None:
+        env = self.services.settings.environment(env_name)
+        self._session = None
+        self.query_one(EnvironmentBar).select(env_name)
+        self.query_one(EnvironmentBar).show_pending(env)
+        self.query_one(SessionPanel).show_pending(env_name)
+        self.query_one(EnvironmentPanel).show_environment(
+            env, console_read_only=self.services.settings.read_only
+        )
+        self.set_class(env.protected, "protected-env")
+        self.assume_read(env_name)
+
+    @on(Tabs.TabActivated)
+    def _tab_activated(self, event: Tabs.TabActivated) -> None:
+        if event.tab is None or event.tab.id is None:
+            return
+        name = event.tab.id.removeprefix("env-")
+        if name in self.services.settings.environments and name != self.current_env:
+            self.current_env = name
+
+    def action_switch_env(self, index: int) -> None:
+        if 0 <= index < len(self._environments):
+            self.current_env = self._environments[index].name
+
+    def action_next_env(self) -> None:
+        self._step(+1)
+
+    def action_previous_env(self) -> None:
+        self._step(-1)
+
+    def _step(self, delta: int) -> None:
+        names = [env.name for env in self._environments]
+        self.current_env = names[(names.index(self.current_env) + delta) % len(names)]
+
+    def action_renew(self) -> None:
+        self.assume_read(self.current_env)
+
+    # -- workers (I/O only; results arrive as messages) --------------------------------------
+
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="session-assume",
+        description="Assuming the read role",
+    )
+    def assume_read(self, env_name: str) -> None:
+        worker = get_current_worker()
+        try:
+            session = self.services.session(env_name, RoleTier.READ)
+        except OpsError as e:
+            if not worker.is_cancelled:
+                self.post_message(SessionFailed(env_name, str(e)))
+            return
+        if not worker.is_cancelled:
+            self.post_message(SessionResolved(session))
+
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="identity-fetch",
+        description="Reading the caller identity",
+    )
+    def fetch_identity(self) -> None:
+        self.post_message(IdentityResolved(self.services.caller_identity()))
+
+    # -- handlers ------------------------------------------------------------------------------
+
+    @on(SessionResolved)
+    def _session_resolved(self, message: SessionResolved) -> None:
+        if message.session.environment != self.current_env:
+            return
+        self._session = message.session
+        self.query_one(EnvironmentBar).show_session(message.session)
+        self.query_one(SessionPanel).show_session(message.session)
+        self._tick()
+
+    @on(SessionFailed)
+    def _session_failed(self, message: SessionFailed) -> None:
+        if message.env_name != self.current_env:
+            return
+        self.query_one(SessionPanel).show_error(message.error)
+        self.notify(message.error, title=f"Cannot enter {message.env_name}", severity="error", timeout=8)
+
+    @on(IdentityResolved)
+    def _identity_resolved(self, message: IdentityResolved) -> None:
+        self.query_one(SessionPanel).show_identity(message.identity)
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            self.notify(str(event.worker.error), title=event.worker.description or "Error", severity="error")
+
+    def _tick(self) -> None:
+        if self._session is None:
+            self.query_one(EnvironmentBar).show_remaining(None, expiring=False)
+            return
+        remaining = self._session.expires_at - self.services.now()
+        self.query_one(EnvironmentBar).show_remaining(remaining, expiring=remaining <= WARN_BEFORE)
+        if remaining <= RENEW_BEFORE and not self._renewing():
+            self.assume_read(self.current_env)
+
+    def _renewing(self) -> bool:
+        return any(w.group == "session-assume" and w.is_running for w in self.workers)
+
+    @property
+    def session(self) -> RoleSession | None:
+        return self._session
+
+    def tab_of(self, env_name: str) -> str:
+        return tab_id(env_name)

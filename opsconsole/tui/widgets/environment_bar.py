@@ -1,0 +1,90 @@
+"""The header: environments as tabs, the account and tier in force, time left on the session."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Label, Tab, Tabs
+
+from opsconsole.domain.environment import Environment
+from opsconsole.domain.identity import RoleSession
+
+
+def tab_id(env_name: str) -> str:
+    return f"env-{env_name}"
+
+
+def format_remaining(remaining: timedelta) -> str:
+    seconds = max(0, int(remaining.total_seconds()))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+class EnvironmentBar(Horizontal):
+    """Tabs for the environments (protected ones in the error colour) and the session's facts."""
+
+    DEFAULT_CSS = """
+    EnvironmentBar {
+        height: 2;
+        dock: top;
+        background: $panel;
+    }
+    EnvironmentBar #brand {
+        padding: 0 1; height: 2; text-style: bold; color: $accent; content-align: left middle;
+    }
+    EnvironmentBar Tabs { width: 1fr; height: 2; }
+    EnvironmentBar Tab.protected { color: $error; text-style: bold; }
+    EnvironmentBar Tab.protected.-active { color: $text; background: $error; }
+    EnvironmentBar .fact { padding: 0 1; height: 2; content-align: center middle; }
+    EnvironmentBar #tier.elevated { color: $warning; text-style: bold; }
+    EnvironmentBar #countdown.expiring { color: $warning; text-style: bold; }
+    EnvironmentBar .badge { padding: 0 1; height: 1; margin: 0 1 0 0; text-style: bold; }
+    EnvironmentBar #demo-badge { background: $accent; color: $text; }
+    EnvironmentBar #readonly-badge { background: $secondary; color: $text; }
+    """
+
+    def __init__(self, environments: Sequence[Environment], *, demo: bool, read_only: bool) -> None:
+        super().__init__()
+        self._environments = list(environments)
+        self._demo = demo
+        self._read_only = read_only
+
+    def compose(self) -> ComposeResult:
+        yield Label("opsconsole", id="brand")
+        tabs = []
+        for env in self._environments:
+            tab = Tab(env.name, id=tab_id(env.name))
+            if env.protected:
+                tab.add_class("protected")
+            tabs.append(tab)
+        yield Tabs(*tabs)
+        yield Label("account —", id="account", classes="fact")
+        yield Label("tier —", id="tier", classes="fact")
+        yield Label("session —", id="countdown", classes="fact")
+        if self._read_only:
+            yield Label("READ-ONLY", id="readonly-badge", classes="badge")
+        if self._demo:
+            yield Label("DEMO", id="demo-badge", classes="badge")
+
+    def select(self, env_name: str) -> None:
+        self.query_one(Tabs).active = tab_id(env_name)
+
+    def show_pending(self, env: Environment) -> None:
+        self.query_one("#account", Label).update(f"account {env.account_id}")
+        self.query_one("#tier", Label).update("tier …")
+        self.query_one("#countdown", Label).update("assuming…")
+
+    def show_session(self, session: RoleSession) -> None:
+        self.query_one("#account", Label).update(f"account {session.identity.account}")
+        tier = self.query_one("#tier", Label)
+        tier.update(f"tier {session.tier.value}")
+        tier.set_class(session.tier.value != "read", "elevated")
+
+    def show_remaining(self, remaining: timedelta | None, *, expiring: bool) -> None:
+        countdown = self.query_one("#countdown", Label)
+        countdown.update("session —" if remaining is None else f"expires in {format_remaining(remaining)}")
+        countdown.set_class(expiring, "expiring")

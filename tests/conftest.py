@@ -1,0 +1,77 @@
+"""Shared fixtures: an isolated environment per test and one real moto world per session."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from opsconsole.config import Settings, load_settings
+from opsconsole.demo.world import DemoReady, DemoWorld
+from opsconsole.services import Services
+
+# Variables that would let the developer's own AWS or opsconsole setup leak into tests.
+_LEAKY_PREFIXES = ("AWS_", "OPSCONSOLE_")
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name in list(os.environ):
+        if name.startswith(_LEAKY_PREFIXES):
+            monkeypatch.delenv(name)
+    state = tmp_path / "state"
+    monkeypatch.setenv("OPSCONSOLE_STATE_DIR", str(state))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    return state
+
+
+@pytest.fixture(scope="session")
+def demo_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoReady]:
+    """The demo world with IAM enforcement on: a real moto server over HTTP, in its own process."""
+    world = DemoWorld(root=tmp_path_factory.mktemp("world"), operator="alice")
+    ready = world.start()
+    yield ready
+    world.stop()
+
+
+@pytest.fixture(scope="session")
+def open_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoReady]:
+    """A world without IAM enforcement: moto rejects session-token keys under enforcement,
+    so the MFA flow (GetSessionToken, then AssumeRole) is exercised here."""
+    world = DemoWorld(root=tmp_path_factory.mktemp("open-world"), operator="alice", enforce_iam=False)
+    ready = world.start()
+    yield ready
+    world.stop()
+
+
+@pytest.fixture
+def demo_settings(demo_world: DemoReady, tmp_path: Path) -> Settings:
+    """The world's settings with a journal of this test's own."""
+    import dataclasses
+
+    settings = load_settings(demo_world.config_path, environ={})
+    return dataclasses.replace(
+        settings, audit=dataclasses.replace(settings.audit, journal=str(tmp_path / "audit.jsonl"))
+    )
+
+
+@pytest.fixture
+def demo_services(demo_settings: Settings) -> Services:
+    return Services.build(demo_settings)
+
+
+@pytest.fixture
+def demo_config(demo_world: DemoReady, tmp_path: Path) -> Path:
+    """A copy of the world's config whose journal is this test's own."""
+    text = demo_world.config_path.read_text(encoding="utf-8")
+    journal = tmp_path / "audit.jsonl"
+    lines = [
+        f'journal = "{journal}"' if line.startswith("journal = ") else line for line in text.splitlines()
+    ]
+    path = tmp_path / "opsconsole.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
