@@ -7,7 +7,7 @@ from textual.message import Message
 from opsconsole.domain.identity import CallerIdentity, RoleSession
 
 
-class SessionResolved(Message):
+class SessionResolved(Message, bubble=False):
     """A role session for an environment was assumed or renewed."""
 
     def __init__(self, session: RoleSession) -> None:
@@ -15,7 +15,7 @@ class SessionResolved(Message):
         self.session = session
 
 
-class SessionFailed(Message):
+class SessionFailed(Message, bubble=False):
     """Assuming a role failed; the screen keeps what it showed and marks it stale."""
 
     def __init__(self, env_name: str, error: str) -> None:
@@ -24,7 +24,7 @@ class SessionFailed(Message):
         self.error = error
 
 
-class IdentityResolved(Message):
+class IdentityResolved(Message, bubble=False):
     def __init__(self, identity: CallerIdentity) -> None:
         super().__init__()
         self.identity = identity

@@ -115,6 +115,13 @@ class MainScreen(Screen[None]):
         if name in self.services.settings.environments and name != self.current_env:
             self.current_env = name
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Number keys exist for as many environments as are configured, no more.
+        if action == "switch_env" and parameters:
+            index = parameters[0]
+            return isinstance(index, int) and index < len(self._environments)
+        return True
+
     def action_switch_env(self, index: int) -> None:
         if 0 <= index < len(self._environments):
             self.current_env = self._environments[index].name

@@ -31,6 +31,7 @@ class EnvironmentBar(Horizontal):
     EnvironmentBar {
         height: 2;
         dock: top;
+        padding-right: 1;
         background: $panel;
     }
     EnvironmentBar #brand {
@@ -42,7 +43,8 @@ class EnvironmentBar(Horizontal):
     EnvironmentBar .fact { padding: 0 1; height: 2; content-align: center middle; }
     EnvironmentBar #tier.elevated { color: $warning; text-style: bold; }
     EnvironmentBar #countdown.expiring { color: $warning; text-style: bold; }
-    EnvironmentBar .badge { padding: 0 1; height: 1; margin: 0 1 0 0; text-style: bold; }
+    EnvironmentBar .badge { width: auto; padding: 0 1; height: 1; margin: 0 1 0 0; text-style: bold; }
+    EnvironmentBar .fact { width: auto; }
     EnvironmentBar #demo-badge { background: $accent; color: $text; }
     EnvironmentBar #readonly-badge { background: $secondary; color: $text; }
     """

@@ -94,7 +94,7 @@ class EnvironmentPanel(Static):
         self.border_title = f"Environment {env.name}"
         self.set_class(env.protected, "protected")
         protection = (
-            Text("protected: changes need the name typed", style="bold red") if env.protected else Text("no")
+            Text("yes: every change needs the name typed", style="bold red") if env.protected else Text("no")
         )
         read_only = "yes" if env.read_only or console_read_only else "no"
         rows: list[tuple[str, str | Text]] = [

@@ -1,0 +1,152 @@
+"""Benchmarks for the foundation, against the AWS CLI in the same run; writes bench/RESULTS.md.
+
+Measures: `opsconsole --help` start-up (budget 0.3 s), `opsconsole demo --serve` until its export
+line (budget 5 s), and assuming prod's read role plus GetCallerIdentity, opsconsole vs the AWS
+CLI using an equivalent role profile against the same moto world.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+OPSCONSOLE = str(BIN / "opsconsole")
+PEERS = ROOT / ".venv-peers"
+
+
+def timed(run: Callable[[], object], repeat: int) -> list[float]:
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        run()
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def command(args: list[str], env: dict[str, str] | None = None) -> Callable[[], object]:
+    def run() -> object:
+        return subprocess.run(args, env=env, check=True, capture_output=True)
+
+    return run
+
+
+def aws_cli() -> str:
+    """The AWS CLI to compare with: on PATH, else installed once into .venv-peers."""
+    found = shutil.which("aws")
+    if found:
+        return found
+    if not (PEERS / "bin" / "aws").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(PEERS)], check=True)
+        subprocess.run([str(PEERS / "bin" / "pip"), "install", "-q", "awscli"], check=True)
+    return str(PEERS / "bin" / "aws")
+
+
+def start_demo(env: dict[str, str]) -> tuple[subprocess.Popen[str], float, Path]:
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [OPSCONSOLE, "demo", "--serve"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    elapsed = time.perf_counter() - started
+    if not line.startswith("export OPSCONSOLE_CONFIG="):
+        process.kill()
+        raise SystemExit(f"demo did not start: {line!r}")
+    return process, elapsed, Path(line.strip().split("=", 1)[1])
+
+
+def row(name: str, samples: list[float], budget: str = "") -> str:
+    median = statistics.median(samples)
+    low, high = min(samples), max(samples)
+    return (
+        f"| {name} | {len(samples)} | {median * 1000:.0f} | {low * 1000:.0f} | {high * 1000:.0f} | {budget} |"
+    )
+
+
+def main() -> int:
+    aws = aws_cli()
+    aws_version = subprocess.run([aws, "--version"], capture_output=True, text=True).stdout.strip()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "OPSCONSOLE_STATE_DIR": tmp}
+        for var in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+            env.pop(var, None)
+        rows.append(row("`opsconsole --help`", timed(command([OPSCONSOLE, "--help"], env), 20), "< 300 ms"))
+        rows.append(row("`aws --version` (peer: start-up only)", timed(command([aws, "--version"], env), 20)))
+
+        ready = []
+        for _ in range(5):
+            process, elapsed, _config = start_demo(env)
+            ready.append(elapsed)
+            process.terminate()
+            process.wait(30)
+        rows.append(row("`opsconsole demo --serve` to export line", ready, "< 5000 ms"))
+
+        process, _elapsed, config = start_demo(env)
+        try:
+            world = config.parent
+            endpoint = next(
+                line for line in config.read_text().splitlines() if line.startswith("endpoint_url")
+            )
+            endpoint = endpoint.split("=", 1)[1].strip().strip('"')
+            aws_config = Path(tmp) / "aws-config"
+            aws_config.write_text(
+                (world / "aws-config").read_text()
+                + "\n[profile prod-read]\nrole_arn = arn:aws:iam::333333333333:role/OpsConsoleReadOnly\n"
+                "source_profile = opsconsole-demo\nexternal_id = opsconsole-prod\nregion = eu-west-1\n"
+            )
+            peer_env = {
+                **env,
+                "AWS_CONFIG_FILE": str(aws_config),
+                "AWS_SHARED_CREDENTIALS_FILE": str(world / "aws-credentials"),
+                "AWS_ENDPOINT_URL": endpoint,
+            }
+            ours = command(
+                [OPSCONSOLE, "-c", str(config), "accounts", "whoami", "--env", "prod", "-o", "json"], env
+            )
+            theirs = command([aws, "sts", "get-caller-identity", "--profile", "prod-read"], peer_env)
+            ours()
+            theirs()  # warm both once: the server's first STS call imports moto's STS backend
+            rows.append(
+                row(
+                    "assume prod read role + GetCallerIdentity: `opsconsole accounts whoami`", timed(ours, 10)
+                )
+            )
+            rows.append(row("same with `aws sts get-caller-identity --profile prod-read`", timed(theirs, 10)))
+        finally:
+            process.terminate()
+            process.wait(30)
+
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    text = "\n".join(
+        [
+            "# Benchmark results",
+            "",
+            f"Run {stamp} by `./dev bench` on {platform.machine()}, {os.cpu_count()} cores, "
+            f"Python {platform.python_version()}; peer: {aws_version}.",
+            "Wall time of whole processes (start-up included), in milliseconds.",
+            "",
+            "| what | runs | median | min | max | budget |",
+            "|---|---|---|---|---|---|",
+            *rows,
+            "",
+        ]
+    )
+    (ROOT / "bench" / "RESULTS.md").write_text(text, encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

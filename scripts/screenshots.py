@@ -1,0 +1,56 @@
+"""Regenerate screenshots/ (SVG and PNG) from the demo world: `./dev screenshots`."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+from pathlib import Path
+
+from opsconsole.config import load_settings
+from opsconsole.demo.world import DemoWorld
+from opsconsole.services import Services
+from opsconsole.tui.app import OpsConsoleApp
+
+OUT = Path(__file__).resolve().parents[1] / "screenshots"
+SIZE = (140, 36)
+SHOTS = {"main-dev": "1", "main-staging": "2", "main-prod": "3"}
+
+
+async def capture(services: Services) -> list[Path]:
+    written = []
+    for name, key in SHOTS.items():
+        app = OpsConsoleApp(services)
+        async with app.run_test(size=SIZE) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.press(key)
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            path = OUT / f"{name}.svg"
+            app.save_screenshot(path.name, path=str(OUT))
+            written.append(path)
+    return written
+
+
+def main() -> int:
+    OUT.mkdir(exist_ok=True)
+    with (
+        tempfile.TemporaryDirectory() as state,
+        DemoWorld(root=Path(state) / "world", operator="alice") as ready,
+    ):
+        services = Services.build(load_settings(ready.config_path, environ={}))
+        svgs = asyncio.run(capture(services))
+    try:
+        import cairosvg
+    except (ImportError, OSError) as e:  # cairosvg needs the cairo C library
+        print(f"SVGs written; PNGs skipped ({e}); install libcairo2 to render them", file=sys.stderr)
+        return 1
+    for svg in svgs:
+        cairosvg.svg2png(url=str(svg), write_to=str(svg.with_suffix(".png")))
+        print(svg.with_suffix(".png"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
