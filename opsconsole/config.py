@@ -21,7 +21,14 @@ from opsconsole.domain.errors import ConfigError, UnknownEnvironment
 
 ENV_PREFIX = "OPSCONSOLE_"
 # OPSCONSOLE_* variables that are not config overrides.
-_RESERVED_ENV = {"OPSCONSOLE_CONFIG", "OPSCONSOLE_STATE_DIR", "OPSCONSOLE_MFA_CODE"}
+# OPSCONSOLE_ENV and OPSCONSOLE_ROLE are set in a shell by `accounts assume --export`.
+_RESERVED_ENV = {
+    "OPSCONSOLE_CONFIG",
+    "OPSCONSOLE_STATE_DIR",
+    "OPSCONSOLE_MFA_CODE",
+    "OPSCONSOLE_ENV",
+    "OPSCONSOLE_ROLE",
+}
 
 _ACCOUNT_RE = re.compile(r"^\d{12}$")
 _ROLE_ARN_RE = re.compile(r"^arn:aws(?:-[a-z]+)*:iam::(\d{12}):role/[\w+=,.@/-]{1,512}$")

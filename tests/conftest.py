@@ -64,10 +64,9 @@ def demo_services(demo_settings: Settings) -> Services:
     return Services.build(demo_settings)
 
 
-@pytest.fixture
-def demo_config(demo_world: DemoReady, tmp_path: Path) -> Path:
-    """A copy of the world's config whose journal is this test's own."""
-    text = demo_world.config_path.read_text(encoding="utf-8")
+def config_with_own_journal(world: DemoReady, tmp_path: Path) -> Path:
+    """A copy of a world's config whose audit journal belongs to one test."""
+    text = world.config_path.read_text(encoding="utf-8")
     journal = tmp_path / "audit.jsonl"
     lines = [
         f'journal = "{journal}"' if line.startswith("journal = ") else line for line in text.splitlines()
@@ -75,3 +74,13 @@ def demo_config(demo_world: DemoReady, tmp_path: Path) -> Path:
     path = tmp_path / "opsconsole.toml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def demo_config(demo_world: DemoReady, tmp_path: Path) -> Path:
+    return config_with_own_journal(demo_world, tmp_path)
+
+
+@pytest.fixture
+def open_world_config(open_world: DemoReady, tmp_path: Path) -> Path:
+    return config_with_own_journal(open_world, tmp_path)

@@ -213,18 +213,3 @@ def test_audit_since_rejects_nonsense(demo_config: Path, capsys: pytest.CaptureF
     result = run_cli(capsys, "-c", str(demo_config), "audit", "list", "--since", "yesterday-ish")
     assert result.code == 2
     assert "use e.g. 30m, 2h, 7d" in result.stderr
-
-
-@pytest.fixture
-def open_world_config(open_world: object, tmp_path: Path) -> Path:
-    from opsconsole.demo.world import DemoReady
-
-    assert isinstance(open_world, DemoReady)
-    text = open_world.config_path.read_text(encoding="utf-8")
-    journal = tmp_path / "audit.jsonl"
-    lines = [
-        f'journal = "{journal}"' if line.startswith("journal = ") else line for line in text.splitlines()
-    ]
-    path = tmp_path / "open.toml"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path

@@ -87,6 +87,9 @@ def test_env_overrides_set_nested_keys_with_types(tmp_path: Path) -> None:
         "OPSCONSOLE_READ_ONLY": "true",
         "OPSCONSOLE_ENVIRONMENTS__DEV__SESSION_DURATION": "1800",
         "OPSCONSOLE_CONFIG": "ignored-here",
+        # Set in a shell by `accounts assume --export`; not overrides.
+        "OPSCONSOLE_ENV": "dev",
+        "OPSCONSOLE_ROLE": "read",
     }
     settings = parse_settings(VALID, source=None, environ=environ)
     assert settings.environment("prod").region == "eu-west-2"
