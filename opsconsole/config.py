@@ -94,6 +94,7 @@ class Settings:
     graylog: BackendSettings = BackendSettings()
     audit: AuditSettings = AuditSettings()
     keymap: Mapping[str, str] = field(default_factory=dict)
+    stacks_root: str | None = None
 
     def environment(self, name: str) -> Environment:
         """The environment called `name`; UnknownEnvironment lists the valid names otherwise."""
@@ -406,6 +407,7 @@ class _SettingsBuilder:
             "graylog",
             "audit",
             "ui",
+            "stacks",
         }
         self._check_keys(data, (), top_keys)
         environments = self.environments(data)
@@ -430,6 +432,7 @@ class _SettingsBuilder:
             graylog=self.backend(data, "graylog"),
             audit=self.audit(data),
             keymap=self.keymap(data),
+            stacks_root=self.text(self.table(data, ("stacks",), {"root"}), ("stacks", "root")),
         )
 
     def keymap(self, top: Mapping[str, Any]) -> dict[str, str]:
@@ -647,4 +650,5 @@ def resolved_view(settings: Settings) -> dict[str, Any]:
         "zabbix": {"url": settings.zabbix.url, "token_env": settings.zabbix.token_env},
         "graylog": {"url": settings.graylog.url, "token_env": settings.graylog.token_env},
         "audit": {"journal": settings.audit.journal, "gelf": settings.audit.gelf},
+        "stacks_root": settings.stacks_root,
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from opsconsole import paths
 from opsconsole.audit import AuditJournal
@@ -15,6 +15,10 @@ from opsconsole.config import Settings
 from opsconsole.domain.audit import AuditRecord
 from opsconsole.domain.environment import Environment, RoleTier
 from opsconsole.domain.identity import CallerIdentity, RoleSession, TemporaryCredentials
+
+if TYPE_CHECKING:
+    from opsconsole.stacks.engine import DeployEngine
+    from opsconsole.stacks.manifest import Estate
 
 
 class ConsoleServices(Protocol):
@@ -93,6 +97,36 @@ class Services:
         )
         self.journal.append(record)
         return record
+
+    def estate(self, env_name: str, *, lint: bool = True) -> Estate:
+        """The environment's stacks, validated offline (no AWS call).
+
+        Raises:
+            EstateInvalid: listing every problem.
+        """
+        from opsconsole.stacks.manifest import load_estate
+
+        env = self.settings.environment(env_name)
+        root = paths.stacks_root(self.settings.stacks_root)
+        return load_estate(root, env, lint=lint, lint_cache=paths.state_dir() / "cfn-lint-cache")
+
+    def deploy_engine(
+        self, env_name: str, tier: RoleTier = RoleTier.DEPLOY, *, reason: str | None = None, lint: bool = True
+    ) -> DeployEngine:
+        """A deploy engine for the environment, validated first, then signed as `tier`."""
+        from opsconsole.aws.cloudformation import CloudFormation
+        from opsconsole.stacks.engine import DeployEngine
+
+        estate = self.estate(env_name, lint=lint)
+        session = self.broker.session(env_name, tier, reason)
+
+        def client_for(region: str) -> Any:
+            return self.broker.client(env_name, tier, "cloudformation", region)
+
+        def audit(action: str, details: dict[str, Any]) -> None:
+            self.record(action, session=self.broker.session(env_name, tier), reason=reason, details=details)
+
+        return DeployEngine(estate, CloudFormation(client_for, session), audit=audit, clock=self._clock)
 
     def audit_records(self, since: datetime | None = None) -> Iterator[AuditRecord]:
         return self.journal.records(since)

@@ -34,7 +34,7 @@ class DemoAccount:
 
 
 ENVIRONMENTS = (
-    DemoAccount("dev", "111111111111", "eu-west-1", None, protected=False),
+    DemoAccount("dev", "111111111111", "eu-west-1", "eu-central-1", protected=False),
     DemoAccount("staging", "222222222222", "eu-west-1", "eu-central-1", protected=False),
     DemoAccount("prod", "333333333333", "eu-west-1", "eu-central-1", protected=True),
 )

@@ -19,6 +19,10 @@ def main() -> int:
     warnings.filterwarnings("ignore")
     from moto.server import ThreadedMotoServer
 
+    from opsconsole.demo.moto_fixes import apply_all
+
+    apply_all()
+
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when the world ends

@@ -7,33 +7,37 @@ from fnmatch import fnmatchcase
 
 from opsconsole.domain.environment import RoleTier
 
-_READ_SERVICES = (
-    "autoscaling",
-    "backup",
-    "cloudformation",
-    "cloudfront",
-    "cloudtrail",
-    "cloudwatch",
-    "dax",
-    "dynamodb",
-    "ec2",
-    "ecr",
-    "ecs",
-    "elasticloadbalancing",
-    "iam",
-    "kms",
-    "logs",
-    "rds",
-    "route53",
-    "s3",
-    "sns",
-    "sts",
-    "tag",
-)
+# Read verbs per service: only patterns that match real IAM actions (cfn-lint W3037 checks).
+_READ_VERBS: dict[str, tuple[str, ...]] = {
+    "autoscaling": ("Describe", "Get"),
+    "backup": ("Describe", "List", "Get"),
+    "cloudformation": ("Describe", "List", "Get"),
+    "cloudfront": ("Describe", "List", "Get"),
+    "cloudtrail": ("Describe", "List", "Get"),
+    "cloudwatch": ("Describe", "List", "Get"),
+    "dax": ("Describe", "List"),
+    "dynamodb": ("Describe", "List", "Get"),
+    "ec2": ("Describe", "List", "Get"),
+    "ecr": ("Describe", "List", "Get"),
+    "ecs": ("Describe", "List"),
+    "elasticloadbalancing": ("Describe", "Get"),
+    "iam": ("List", "Get"),
+    "kms": ("Describe", "List", "Get"),
+    "logs": ("Describe", "List", "Get"),
+    "rds": ("Describe", "List"),
+    "route53": ("List", "Get"),
+    "s3": ("List", "Get"),
+    "sns": ("List", "Get"),
+    "tag": ("Get",),
+}
 
-READ_ACTIONS: tuple[str, ...] = tuple(
-    f"{svc}:{verb}*" for svc in _READ_SERVICES for verb in ("Describe", "List", "Get")
-) + ("sts:GetCallerIdentity", "s3:HeadBucket")
+READ_ACTIONS: tuple[str, ...] = (
+    *(f"{service}:{verb}*" for service, verbs in _READ_VERBS.items() for verb in verbs),
+    "sts:GetCallerIdentity",
+    # Drift detection changes nothing; reading the estate's drift belongs to the read tier.
+    "cloudformation:DetectStackDrift",
+    "cloudformation:DetectStackResourceDrift",
+)
 
 # The operate tier: day-to-day fixes that change no infrastructure.
 OPERATE_ACTIONS: tuple[str, ...] = (

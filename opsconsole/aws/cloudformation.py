@@ -1,0 +1,281 @@
+"""CloudFormation calls for the deploy engine: stacks, change sets, events, drift.
+
+Every method takes the region, since one environment's stacks span its primary and replica
+regions. Clients come from a getter on each call (the role broker renews them), and waits take a
+stop event, never blocking a caller that wants to leave.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from opsconsole.aws.errors import aws_errors
+from opsconsole.domain.errors import BackendError
+from opsconsole.domain.identity import RoleSession
+from opsconsole.domain.stacks import (
+    ChangeAction,
+    DeployedStack,
+    ResourceChange,
+    StackEvent,
+    StackSpec,
+    StackStatus,
+)
+
+ClientFor = Callable[[str], Any]
+"""Returns a cloudformation client for a region."""
+
+NO_CHANGES = ("didn't contain changes", "No updates are to be performed")
+
+
+@dataclass(frozen=True)
+class ChangeSetResult:
+    arn: str
+    name: str
+    status: str
+    reason: str
+    changes: tuple[ResourceChange, ...]
+
+    @property
+    def empty(self) -> bool:
+        return self.status == "FAILED" and any(text in self.reason for text in NO_CHANGES)
+
+
+class CloudFormation:
+    def __init__(self, client_for: ClientFor, session: RoleSession, poll_seconds: float = 2.0) -> None:
+        self._client_for = client_for
+        self._session = session
+        self.poll_seconds = poll_seconds
+
+    def _errors(self, what: str) -> Any:
+        return aws_errors(self._session, "cloudformation", what)
+
+    # -- stacks ---------------------------------------------------------------------------------
+
+    def describe(self, stack_name: str, region: str) -> DeployedStack | None:
+        """The stack as deployed, or None when there is none (a deleted stack counts as none)."""
+        from botocore.exceptions import ClientError
+
+        client = self._client_for(region)
+        try:
+            answer = client.describe_stacks(StackName=stack_name)
+        except ClientError as e:
+            if "does not exist" in str(e):
+                return None
+            with self._errors(f"describe {stack_name}"):
+                raise
+        stacks = answer.get("Stacks") or []
+        if not stacks:
+            return None
+        raw = stacks[0]
+        status = StackStatus.of(raw.get("StackStatus"))
+        if status is StackStatus.DELETED:
+            return None
+        return DeployedStack(
+            stack_name=raw["StackName"],
+            status=status,
+            raw_status=raw.get("StackStatus", ""),
+            reason=raw.get("StackStatusReason"),
+            updated_at=raw.get("LastUpdatedTime") or raw.get("CreationTime"),
+            parameters={p["ParameterKey"]: p.get("ParameterValue", "") for p in raw.get("Parameters") or []},
+            outputs={o["OutputKey"]: o.get("OutputValue", "") for o in raw.get("Outputs") or []},
+            stack_id=raw.get("StackId"),
+        )
+
+    def template_body(self, stack_name: str, region: str) -> str:
+        with self._errors(f"read the template of {stack_name}"):
+            body = self._client_for(region).get_template(StackName=stack_name)["TemplateBody"]
+        if isinstance(body, dict):
+            import json
+
+            return json.dumps(body, indent=2, sort_keys=True)
+        return str(body)
+
+    def delete(self, stack_name: str, region: str) -> None:
+        with self._errors(f"delete {stack_name}"):
+            self._client_for(region).delete_stack(StackName=stack_name)
+
+    # -- change sets ----------------------------------------------------------------------------
+
+    def create_change_set(
+        self, spec: StackSpec, parameters: dict[str, str], *, update: bool, name: str
+    ) -> tuple[str, str] | None:
+        """Create a change set and return its ARN and name; None when nothing would change."""
+        from botocore.exceptions import ClientError
+
+        try:
+            answer = self._client_for(spec.region).create_change_set(
+                StackName=spec.stack_name,
+                ChangeSetName=name,
+                ChangeSetType="UPDATE" if update else "CREATE",
+                TemplateBody=spec.template_body,
+                Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
+                Capabilities=list(spec.capabilities),
+                Tags=[{"Key": k, "Value": v} for k, v in spec.tags.items()],
+                Description=f"opsconsole {self._session.session_name}",
+            )
+        except ClientError as e:
+            # Some endpoints refuse an empty change set up front instead of failing it later.
+            if any(text in str(e) for text in NO_CHANGES):
+                return None
+            with self._errors(f"create a change set for {spec.stack_name}"):
+                raise
+        return str(answer["Id"]), name
+
+    def wait_change_set(self, arn: str, region: str, stop: threading.Event) -> ChangeSetResult:
+        """Poll until the change set is ready or failed, then describe every page of it."""
+        client = self._client_for(region)
+        while True:
+            with self._errors("describe a change set"):
+                first = client.describe_change_set(ChangeSetName=arn)
+            status = first.get("Status", "")
+            if status in ("CREATE_COMPLETE", "FAILED", "DELETE_COMPLETE") or stop.is_set():
+                break
+            stop.wait(self.poll_seconds)
+        changes = [_change(c) for c in first.get("Changes") or []]
+        token = first.get("NextToken")
+        while token:
+            with self._errors("describe a change set"):
+                page = client.describe_change_set(ChangeSetName=arn, NextToken=token)
+            changes += [_change(c) for c in page.get("Changes") or []]
+            token = page.get("NextToken")
+        return ChangeSetResult(
+            arn=arn,
+            name=first.get("ChangeSetName", ""),
+            status=status,
+            reason=first.get("StatusReason") or "",
+            changes=tuple(changes),
+        )
+
+    def delete_change_set(self, arn: str, region: str) -> None:
+        with self._errors("delete a change set"):
+            self._client_for(region).delete_change_set(ChangeSetName=arn)
+
+    def execute_change_set(self, arn: str, region: str) -> None:
+        with self._errors("execute a change set"):
+            self._client_for(region).execute_change_set(ChangeSetName=arn)
+
+    # -- events ---------------------------------------------------------------------------------
+
+    def events(self, stack_name: str, region: str, since: datetime | None = None) -> list[StackEvent]:
+        """Events of a stack, oldest first, from `since` on (all of them when None)."""
+        client = self._client_for(region)
+        collected: list[StackEvent] = []
+        token: str | None = None
+        while True:
+            kwargs: dict[str, Any] = {"StackName": stack_name}
+            if token:
+                kwargs["NextToken"] = token
+            with self._errors(f"read the events of {stack_name}"):
+                page = client.describe_stack_events(**kwargs)
+            batch = [_event(e) for e in page.get("StackEvents") or []]
+            fresh = [e for e in batch if since is None or e.timestamp >= since]
+            collected += fresh
+            token = page.get("NextToken")
+            # Pages come newest first: once a page reaches past the watermark, stop paging.
+            if not token or len(fresh) < len(batch):
+                break
+        return sorted(collected, key=lambda e: e.timestamp)
+
+    def follow(
+        self, stack_name: str, region: str, since: datetime, stop: threading.Event
+    ) -> Iterator[list[StackEvent]]:
+        """Yield batches of new events until the stack settles or `stop` is set.
+
+        Events are deduplicated by EventId; the watermark is the newest timestamp seen, so a
+        late page never replays what was already shown.
+        """
+        seen: set[str] = set()
+        watermark = since
+        while not stop.is_set():
+            batch = [e for e in self.events(stack_name, region, watermark) if e.event_id not in seen]
+            seen.update(e.event_id for e in batch)
+            if batch:
+                watermark = max(watermark, batch[-1].timestamp)
+                yield batch
+            deployed = self.describe(stack_name, region)
+            if deployed is None or deployed.status is not StackStatus.IN_PROGRESS:
+                final = [e for e in self.events(stack_name, region, watermark) if e.event_id not in seen]
+                if final:
+                    yield final
+                return
+            stop.wait(self.poll_seconds)
+
+    # -- drift ----------------------------------------------------------------------------------
+
+    def detect_drift(
+        self, stack_name: str, region: str, stop: threading.Event
+    ) -> tuple[str, list[dict[str, Any]]]:
+        """Run drift detection and return the stack's drift status and drifted resources."""
+        client = self._client_for(region)
+        with self._errors(f"detect drift of {stack_name}"):
+            detection = client.detect_stack_drift(StackName=stack_name)["StackDriftDetectionId"]
+        started = time.monotonic()
+        while True:
+            with self._errors(f"detect drift of {stack_name}"):
+                status = client.describe_stack_drift_detection_status(StackDriftDetectionId=detection)
+            if status["DetectionStatus"] != "DETECTION_IN_PROGRESS":
+                break
+            if stop.is_set() or time.monotonic() - started > 600:
+                raise BackendError(f"drift detection of {stack_name} did not finish")
+            stop.wait(self.poll_seconds)
+        if status["DetectionStatus"] == "DETECTION_FAILED":
+            raise BackendError(
+                f"drift detection of {stack_name} failed: {status.get('DetectionStatusReason', '')}"
+            )
+        drifts: list[dict[str, Any]] = []
+        token: str | None = None
+        while True:
+            kwargs: dict[str, Any] = {
+                "StackName": stack_name,
+                "StackResourceDriftStatusFilters": ["MODIFIED", "DELETED"],
+            }
+            if token:
+                kwargs["NextToken"] = token
+            with self._errors(f"read the drift of {stack_name}"):
+                page = client.describe_stack_resource_drifts(**kwargs)
+            drifts += page.get("StackResourceDrifts") or []
+            token = page.get("NextToken")
+            if not token:
+                break
+        return str(status.get("StackDriftStatus", "UNKNOWN")), drifts
+
+
+def _change(raw: dict[str, Any]) -> ResourceChange:
+    change = raw.get("ResourceChange") or {}
+    details = []
+    for detail in change.get("Details") or []:
+        target = detail.get("Target") or {}
+        name = target.get("Name") or target.get("Attribute") or "?"
+        recreation = target.get("RequiresRecreation")
+        suffix = f" (recreation: {recreation})" if recreation and recreation != "Never" else ""
+        details.append(f"{target.get('Attribute', 'Properties')}.{name}{suffix}")
+    try:
+        action = ChangeAction(change.get("Action", "Modify"))
+    except ValueError:
+        action = ChangeAction.MODIFY
+    return ResourceChange(
+        action=action,
+        logical_id=change.get("LogicalResourceId", "?"),
+        resource_type=change.get("ResourceType", "?"),
+        physical_id=change.get("PhysicalResourceId"),
+        replacement=change.get("Replacement"),
+        details=tuple(dict.fromkeys(details)),
+    )
+
+
+def _event(raw: dict[str, Any]) -> StackEvent:
+    return StackEvent(
+        event_id=raw["EventId"],
+        stack_name=raw.get("StackName", ""),
+        logical_id=raw.get("LogicalResourceId") or raw.get("StackName", ""),
+        resource_type=raw.get("ResourceType") or "AWS::CloudFormation::Stack",
+        status=raw.get("ResourceStatus", ""),
+        timestamp=raw["Timestamp"],
+        reason=raw.get("ResourceStatusReason"),
+        physical_id=raw.get("PhysicalResourceId"),
+    )

@@ -1,0 +1,359 @@
+"""The deploy engine: plan every stack of an environment with change sets, then execute the plan
+in dependency order, independent stacks in parallel, watching events until each stack settles.
+
+No printing and no prompts: callers review the plan, confirm, and render what the callbacks
+report. A stop event ends the watching, never the stack operation.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from opsconsole.aws.cloudformation import CloudFormation
+from opsconsole.domain.errors import BackendError, OpsError
+from opsconsole.domain.identity import RoleSession
+from opsconsole.domain.stacks import (
+    DeployedStack,
+    EnvironmentPlan,
+    OutputRef,
+    PlanAction,
+    StackEvent,
+    StackOutcome,
+    StackPlan,
+    StackSpec,
+    StackStatus,
+)
+from opsconsole.stacks.diff import parameter_diff, template_diff
+from opsconsole.stacks.failures import describe_cause, first_cause
+from opsconsole.stacks.graph import downstream_of
+from opsconsole.stacks.manifest import Estate
+
+AuditHook = Callable[[str, dict[str, Any]], None]
+"""Records an engine action ("stacks-plan", "stacks-execute") with its details."""
+
+EventHook = Callable[[str, list[StackEvent]], None]
+OutcomeHook = Callable[[StackOutcome], None]
+
+
+class StackAccess(Protocol):
+    """What the engine needs from the role broker."""
+
+    def client(self, env_name: str, tier: Any, service: str, region: str | None = None) -> Any: ...
+
+    def session(self, env_name: str, tier: Any, reason: str | None = None) -> RoleSession: ...
+
+
+class DeployEngine:
+    """Plans and deploys the stacks of one environment with one role session."""
+
+    def __init__(
+        self,
+        estate: Estate,
+        cloudformation: CloudFormation,
+        *,
+        audit: AuditHook | None = None,
+        clock: Callable[[], datetime],
+        max_parallel: int = 4,
+    ) -> None:
+        self.estate = estate
+        self.cfn = cloudformation
+        self._audit = audit or (lambda action, details: None)
+        self._clock = clock
+        self._max_parallel = max_parallel
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def status(self, keys: list[str] | tuple[str, ...] = ()) -> list[tuple[StackSpec, DeployedStack | None]]:
+        selected = self.estate.select(keys)
+        specs = [self.estate.specs[key] for key in selected]
+        with ThreadPoolExecutor(self._max_parallel) as pool:
+            deployed = list(pool.map(lambda s: self.cfn.describe(s.stack_name, s.region), specs))
+        return list(zip(specs, deployed, strict=True))
+
+    # -- plan -------------------------------------------------------------------------------
+
+    def plan(
+        self, keys: list[str] | tuple[str, ...] = (), stop: threading.Event | None = None
+    ) -> EnvironmentPlan:
+        """A change set per selected stack, described and classified; nothing is executed.
+
+        Stacks whose upstream is not deployed yet are DEFERRED: their change set is made at
+        execution, once the upstream outputs exist.
+        """
+        stop = stop or threading.Event()
+        selected = self.estate.select(keys)
+        deployed = dict(zip(selected, (d for _s, d in self.status(selected)), strict=True))
+        upstream_outputs = self._outputs_of_upstreams(selected, deployed)
+        plans: dict[str, StackPlan] = {}
+        for level in self.estate.levels:
+            batch = [key for key in level if key in selected]
+            with ThreadPoolExecutor(self._max_parallel) as pool:
+                results = pool.map(
+                    lambda key: self._plan_stack(key, deployed[key], upstream_outputs, plans, stop), batch
+                )
+                for key, stack_plan in zip(batch, results, strict=True):
+                    plans[key] = stack_plan
+        plan = EnvironmentPlan(self.estate.environment, tuple(plans[key] for key in selected))
+        self._audit(
+            "stacks-plan",
+            {
+                "stacks": {
+                    p.stack_name: {
+                        "action": p.action.value,
+                        "change_set": p.change_set_arn,
+                        "changes": len(p.changes),
+                    }
+                    for p in plan.stacks
+                }
+            },
+        )
+        return plan
+
+    def _outputs_of_upstreams(
+        self, selected: list[str], deployed: Mapping[str, DeployedStack | None]
+    ) -> dict[str, Mapping[str, str]]:
+        """Current outputs of every stack the selected ones take outputs from."""
+        outputs: dict[str, Mapping[str, str]] = {}
+        needed = {
+            value.stack
+            for key in selected
+            for value in self.estate.specs[key].parameters.values()
+            if isinstance(value, OutputRef)
+        }
+        for key in needed:
+            current = deployed.get(key) if key in deployed else None
+            if key not in deployed:
+                spec = self.estate.specs[key]
+                current = self.cfn.describe(spec.stack_name, spec.region)
+            if current is not None and current.status.exists:
+                outputs[key] = current.outputs
+        return outputs
+
+    def _plan_stack(
+        self,
+        key: str,
+        deployed: DeployedStack | None,
+        outputs: Mapping[str, Mapping[str, str]],
+        planned: Mapping[str, StackPlan],
+        stop: threading.Event,
+    ) -> StackPlan:
+        spec = self.estate.specs[key]
+        missing = [
+            v
+            for v in spec.parameters.values()
+            if isinstance(v, OutputRef) and v.output not in outputs.get(v.stack, {})
+        ]
+        waiting = [
+            up for up in spec.depends_on if planned.get(up) and planned[up].action is PlanAction.CREATE
+        ]
+        if missing or waiting:
+            names = sorted({m.stack for m in missing} | set(waiting))
+            absent = ", ".join(str(m) for m in missing)
+            return StackPlan(
+                key,
+                spec.stack_name,
+                spec.region,
+                PlanAction.DEFERRED,
+                note=f"planned when {', '.join(names)} {'is' if len(names) == 1 else 'are'} deployed"
+                + (f" (waiting for {absent})" if absent and not waiting else ""),
+            )
+        if deployed is not None and deployed.status is StackStatus.IN_PROGRESS:
+            raise BackendError(
+                f"{spec.stack_name} is {deployed.raw_status}: another operation is running",
+                hint=f"wait, or follow it: opsconsole stacks watch {self.estate.environment} {key}",
+            )
+        parameters = resolve_parameters(spec, outputs)
+        exists = deployed is not None and deployed.status.exists
+        name = f"opsconsole-{self._clock().strftime('%Y%m%d%H%M%S')}-{key}"
+        created = self.cfn.create_change_set(spec, parameters, update=exists, name=name)
+        if created is None:
+            return StackPlan(key, spec.stack_name, spec.region, PlanAction.NONE, note="no changes")
+        arn, name = created
+        result = self.cfn.wait_change_set(arn, spec.region, stop)
+        if result.empty:
+            self.cfn.delete_change_set(arn, spec.region)
+            return StackPlan(key, spec.stack_name, spec.region, PlanAction.NONE, note="no changes")
+        if result.status != "CREATE_COMPLETE":
+            raise BackendError(
+                f"the change set for {spec.stack_name} failed: {result.reason or result.status}"
+            )
+        old_template = self.cfn.template_body(spec.stack_name, spec.region) if exists else ""
+        secret = _no_echo(spec)
+        return StackPlan(
+            key=key,
+            stack_name=spec.stack_name,
+            region=spec.region,
+            action=PlanAction.UPDATE if exists else PlanAction.CREATE,
+            changes=result.changes,
+            parameter_diff=parameter_diff(deployed.parameters if deployed else {}, parameters, secret),
+            template_diff=template_diff(old_template, spec.template_body, spec.stack_name),
+            change_set_arn=arn,
+            change_set_name=name,
+            parameters=parameters,
+        )
+
+    def discard(self, plan: EnvironmentPlan) -> None:
+        """Delete the plan's change sets (a review that was not confirmed)."""
+        for stack_plan in plan.stacks:
+            if stack_plan.change_set_arn:
+                with contextlib.suppress(OpsError):
+                    self.cfn.delete_change_set(stack_plan.change_set_arn, stack_plan.region)
+                if stack_plan.action is PlanAction.CREATE:
+                    # A CREATE change set leaves an empty stack in REVIEW_IN_PROGRESS behind.
+                    with contextlib.suppress(OpsError):
+                        self.cfn.delete(stack_plan.stack_name, stack_plan.region)
+
+    # -- execute ----------------------------------------------------------------------------
+
+    def execute(
+        self,
+        plan: EnvironmentPlan,
+        *,
+        on_events: EventHook | None = None,
+        on_outcome: OutcomeHook | None = None,
+        stop: threading.Event | None = None,
+    ) -> list[StackOutcome]:
+        """Run the plan level by level; after a failure, nothing downstream of it starts."""
+        stop = stop or threading.Event()
+        on_events = on_events or (lambda stack, events: None)
+        on_outcome = on_outcome or (lambda outcome: None)
+        by_key = {p.key: p for p in plan.stacks}
+        outcomes: dict[str, StackOutcome] = {}
+        blocked: dict[str, str] = {}
+        outputs: dict[str, Mapping[str, str]] = dict(self._outputs_of_upstreams(list(by_key), {}))
+        for level in self.estate.levels:
+            batch = [key for key in level if key in by_key]
+            runnable = []
+            for key in batch:
+                if key in blocked:
+                    outcome = StackOutcome(
+                        key,
+                        by_key[key].stack_name,
+                        StackStatus.ABSENT,
+                        message=f"not started: upstream {blocked[key]} failed",
+                    )
+                    outcomes[key] = outcome
+                    on_outcome(outcome)
+                else:
+                    runnable.append(key)
+            with ThreadPoolExecutor(self._max_parallel) as pool:
+                results = list(
+                    pool.map(lambda key: self._execute_stack(by_key[key], outputs, on_events, stop), runnable)
+                )
+            for outcome in results:
+                outcomes[outcome.key] = outcome
+                on_outcome(outcome)
+                if outcome.succeeded:
+                    outputs[outcome.key] = outcome.outputs
+                else:
+                    for downstream in downstream_of(self.estate.edges, outcome.key):
+                        blocked.setdefault(downstream, outcome.key)
+            if stop.is_set():
+                break
+        return [outcomes[key] for key in by_key if key in outcomes]
+
+    def _execute_stack(
+        self,
+        stack_plan: StackPlan,
+        outputs: Mapping[str, Mapping[str, str]],
+        on_events: EventHook,
+        stop: threading.Event,
+    ) -> StackOutcome:
+        spec = self.estate.specs[stack_plan.key]
+        if stack_plan.action is PlanAction.NONE:
+            current = self.cfn.describe(spec.stack_name, spec.region)
+            return StackOutcome(
+                spec.key,
+                spec.stack_name,
+                StackStatus.COMPLETE,
+                outputs=current.outputs if current else {},
+                message="no changes",
+            )
+        try:
+            arn = stack_plan.change_set_arn
+            # An upstream deployed in this run may have changed an output this stack takes.
+            stale = (
+                stack_plan.action is not PlanAction.DEFERRED
+                and any(isinstance(v, OutputRef) for v in spec.parameters.values())
+                and resolve_parameters(spec, outputs) != dict(stack_plan.parameters)
+            )
+            if stale and arn:
+                self.cfn.delete_change_set(arn, spec.region)
+            if stack_plan.action is PlanAction.DEFERRED or stale:
+                fresh = self._plan_stack(
+                    spec.key, self.cfn.describe(spec.stack_name, spec.region), outputs, {}, stop
+                )
+                if fresh.action is PlanAction.NONE:
+                    return self._execute_stack(fresh, outputs, on_events, stop)
+                if fresh.action is PlanAction.DEFERRED:
+                    return StackOutcome(
+                        spec.key, spec.stack_name, StackStatus.FAILED, message=f"not started: {fresh.note}"
+                    )
+                arn = fresh.change_set_arn
+            assert arn is not None
+            started = self._clock() - timedelta(seconds=5)
+            self._audit(
+                "stacks-execute", {"stack": spec.stack_name, "change_set": arn, "region": spec.region}
+            )
+            self.cfn.execute_change_set(arn, spec.region)
+        except OpsError as e:
+            return StackOutcome(spec.key, spec.stack_name, StackStatus.FAILED, message=str(e))
+        return self.watch(spec, started, on_events, stop)
+
+    def watch(
+        self,
+        spec: StackSpec,
+        since: datetime,
+        on_events: EventHook,
+        stop: threading.Event,
+    ) -> StackOutcome:
+        """Follow a stack's events until it settles; report how it ended and why."""
+        seen: list[StackEvent] = []
+        for batch in self.cfn.follow(spec.stack_name, spec.region, since, stop):
+            seen += batch
+            on_events(spec.key, batch)
+        current = self.cfn.describe(spec.stack_name, spec.region)
+        if stop.is_set() and current is not None and current.status is StackStatus.IN_PROGRESS:
+            return StackOutcome(
+                spec.key,
+                spec.stack_name,
+                StackStatus.IN_PROGRESS,
+                message=f"stopped watching; the stack operation goes on "
+                f"(`opsconsole stacks watch {self.estate.environment} {spec.key}` re-attaches)",
+            )
+        status = current.status if current else StackStatus.DELETED
+        if status is StackStatus.COMPLETE and current is not None:
+            return StackOutcome(
+                spec.key, spec.stack_name, status, outputs=current.outputs, message=current.raw_status
+            )
+        cause = first_cause(seen, lambda child: self.cfn.events(child, spec.region))
+        message = (
+            describe_cause(cause)
+            if cause
+            else (current.reason if current and current.reason else status.value)
+        )
+        if status is StackStatus.ROLLED_BACK and current is not None:
+            message = f"{current.raw_status}: {message}"
+        return StackOutcome(spec.key, spec.stack_name, status, cause=cause, message=message)
+
+
+def resolve_parameters(spec: StackSpec, outputs: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
+    """Parameter values with upstream outputs filled in."""
+    resolved: dict[str, str] = {}
+    for name, value in spec.parameters.items():
+        resolved[name] = outputs[value.stack][value.output] if isinstance(value, OutputRef) else value
+    return resolved
+
+
+def _no_echo(spec: StackSpec) -> frozenset[str]:
+    from opsconsole.stacks.templates import parse_template
+
+    info = parse_template(spec.template_body)
+    return frozenset(
+        name for name, d in info.parameters.items() if str(d.get("NoEcho", "")).lower() == "true"
+    )

@@ -1,0 +1,221 @@
+"""The estate for one environment: stacks/stacks.toml, stacks/params/<env>.toml and the templates,
+validated offline with every problem listed before any API call."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from opsconsole.domain.environment import Environment
+from opsconsole.domain.errors import InvalidInput
+from opsconsole.domain.stacks import OutputRef, ParamValue, StackSpec
+from opsconsole.stacks.graph import find_cycle, levels
+from opsconsole.stacks.templates import TemplateInfo, check_parameters, lint_template, parse_template
+
+MANIFEST = "stacks.toml"
+_STACK_KEYS = {"template", "capabilities", "region", "depends_on", "tags", "description"}
+_CAPABILITIES = {"CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"}
+_REGION_RE = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d$")
+_KEY_RE = re.compile(r"^[a-z][a-z0-9-]{0,40}$")
+
+
+class EstateInvalid(InvalidInput):
+    """The stacks, parameters or templates cannot be deployed as they are; lists every problem."""
+
+    def __init__(self, environment: str, problems: list[str]) -> None:
+        listing = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(
+            f"{len(problems)} problem{'s' if len(problems) != 1 else ''} "
+            f"in the stacks of {environment}:\n{listing}",
+            hint="fix them and run `opsconsole stacks validate` again; nothing was sent to AWS",
+        )
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Estate:
+    environment: str
+    root: Path
+    specs: dict[str, StackSpec]
+    edges: dict[str, tuple[str, ...]]
+    levels: list[list[str]]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def order(self) -> list[str]:
+        return [key for level in self.levels for key in level]
+
+    def select(self, keys: list[str] | tuple[str, ...]) -> list[str]:
+        """The named stacks in deploy order; all of them when none is named.
+
+        Raises:
+            InvalidInput: a name is not a stack of the manifest.
+        """
+        unknown = [key for key in keys if key not in self.specs]
+        if unknown:
+            raise InvalidInput(
+                f"unknown stack {', '.join(unknown)}", hint=f"stacks of {MANIFEST}: {', '.join(self.specs)}"
+            )
+        wanted = set(keys) if keys else set(self.specs)
+        return [key for key in self.order if key in wanted]
+
+
+def load_estate(root: Path, env: Environment, *, lint: bool = True, lint_cache: Path | None = None) -> Estate:
+    """Read and check the estate for `env`.
+
+    Raises:
+        EstateInvalid: listing every problem found.
+        InvalidInput: the manifest itself is missing or not TOML.
+    """
+    manifest = _read_toml(root / MANIFEST)
+    params_path = root / "params" / f"{env.name}.toml"
+    problems: list[str] = []
+    params = _read_toml(params_path) if params_path.is_file() else {}
+    if not params_path.is_file():
+        problems.append(f"{params_path}: missing; every environment needs its parameters file")
+
+    raw_stacks = manifest.get("stacks")
+    if not isinstance(raw_stacks, dict) or not raw_stacks:
+        raise EstateInvalid(env.name, [f"{root / MANIFEST}: no [stacks.NAME] tables"])
+    default_tags = _string_map(manifest.get("defaults", {}).get("tags", {}), "defaults.tags", problems)
+
+    infos: dict[str, TemplateInfo] = {}
+    texts: dict[str, str] = {}
+    for key, table in raw_stacks.items():
+        if not _KEY_RE.match(key):
+            problems.append(f"stacks.{key}: a stack name is lower-case letters, digits and dashes")
+        if not isinstance(table, dict):
+            problems.append(f"stacks.{key}: must be a table")
+            continue
+        for unknown in set(table) - _STACK_KEYS:
+            problems.append(f"stacks.{key}.{unknown}: unknown key (known: {', '.join(sorted(_STACK_KEYS))})")
+        template_path = root / str(table.get("template", ""))
+        if "template" not in table:
+            problems.append(f"stacks.{key}: no template")
+        elif not template_path.is_file():
+            problems.append(f"stacks.{key}.template: {template_path} does not exist")
+        else:
+            texts[key] = template_path.read_text(encoding="utf-8")
+            try:
+                infos[key] = parse_template(texts[key])
+            except ValueError as e:
+                problems.append(f"{template_path}: {e}")
+
+    for section in params:
+        if section != "all" and section not in raw_stacks:
+            problems.append(f"{params_path}: [{section}] is not a stack of {MANIFEST}")
+
+    specs: dict[str, StackSpec] = {}
+    edges: dict[str, tuple[str, ...]] = {}
+    for key, table in raw_stacks.items():
+        if not isinstance(table, dict):
+            continue
+        region = _region(key, table.get("region", "primary"), env, problems)
+        capabilities = tuple(table.get("capabilities", ()))
+        for capability in capabilities:
+            if capability not in _CAPABILITIES:
+                problems.append(
+                    f"stacks.{key}.capabilities: {capability!r} is not one of {sorted(_CAPABILITIES)}"
+                )
+        depends = tuple(table.get("depends_on", ()))
+        for upstream in depends:
+            if upstream not in raw_stacks:
+                problems.append(f"stacks.{key}.depends_on: unknown stack {upstream!r}")
+        values = _parameters(key, params, infos.get(key), params_path, problems)
+        refs = tuple(sorted({v.stack for v in values.values() if isinstance(v, OutputRef)}))
+        edges[key] = tuple(dict.fromkeys(depends + refs))
+        if key in infos:
+            problems += check_parameters(key, infos[key], values, infos)
+        tags = {
+            **default_tags,
+            **_string_map(table.get("tags", {}), f"stacks.{key}.tags", problems),
+            "env": env.name,
+        }
+        specs[key] = StackSpec(
+            key=key,
+            stack_name=f"{env.name}-{key}",
+            template_path=str(table.get("template", "")),
+            template_body=texts.get(key, ""),
+            region=region,
+            capabilities=capabilities,
+            tags=tags,
+            parameters=values,
+            depends_on=edges[key],
+        )
+
+    cycle = find_cycle(edges)
+    if cycle:
+        problems.append(f"dependency cycle: {' -> '.join(cycle)}")
+    warnings: list[str] = []
+    if lint and not problems:
+        for key, text in texts.items():
+            for finding in lint_template(text, specs[key].region, lint_cache):
+                line = f"{root / specs[key].template_path}:{finding.line}: {finding.rule} {finding.message}"
+                (problems if finding.is_error else warnings).append(line)
+    if problems:
+        raise EstateInvalid(env.name, problems)
+    return Estate(env.name, root, specs, edges, levels(edges, list(specs)), warnings)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise InvalidInput(
+            f"{path} does not exist", hint="point [stacks] root in the config at the stacks/ folder"
+        )
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as e:
+        raise InvalidInput(f"{path}: invalid TOML: {e}") from None
+
+
+def _region(key: str, value: Any, env: Environment, problems: list[str]) -> str:
+    if value == "primary":
+        return env.region
+    if value == "replica":
+        if env.replica_region:
+            return env.replica_region
+        problems.append(f"stacks.{key}: deploys to the replica region, but {env.name} has no replica_region")
+        return env.region
+    if isinstance(value, str) and _REGION_RE.match(value):
+        return value
+    problems.append(f"stacks.{key}.region: {value!r} is not primary, replica or a region name")
+    return env.region
+
+
+def _parameters(
+    key: str, params: dict[str, Any], info: TemplateInfo | None, params_path: Path, problems: list[str]
+) -> dict[str, ParamValue]:
+    values: dict[str, ParamValue] = {}
+    shared = params.get("all", {})
+    declared = info.parameters if info else {}
+    for name, raw in shared.items():
+        if name in declared:
+            values[name] = _value(raw, f"{params_path} [all] {name}", problems)
+    for name, raw in params.get(key, {}).items():
+        values[name] = _value(raw, f"{params_path} [{key}] {name}", problems)
+    return values
+
+
+def _value(raw: Any, where: str, problems: list[str]) -> ParamValue:
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    if isinstance(raw, int | float | str):
+        return str(raw)
+    if isinstance(raw, list) and all(isinstance(item, str | int) for item in raw):
+        return ",".join(str(item) for item in raw)
+    if isinstance(raw, dict) and set(raw) == {"output"} and isinstance(raw["output"], str):
+        stack, _, output = raw["output"].partition(".")
+        if stack and output:
+            return OutputRef(stack, output)
+    problems.append(f'{where}: use a string, number, boolean, list, or {{ output = "stack.Output" }}')
+    return ""
+
+
+def _string_map(raw: Any, where: str, problems: list[str]) -> dict[str, str]:
+    if not isinstance(raw, dict):
+        problems.append(f"{where}: must be a table of strings")
+        return {}
+    return {str(k): str(v) for k, v in raw.items()}
