@@ -7,9 +7,12 @@ import json
 import sys
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from opsconsole.domain.errors import OpsError
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 class OutputFormat(enum.StrEnum):
@@ -25,7 +28,6 @@ def emit_table(
     rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]], title: str | None = None
 ) -> None:
     """A table with one row per dict; `columns` are (key, header) pairs."""
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title=title, title_justify="left", header_style="bold", box=None, pad_edge=False)
@@ -33,12 +35,11 @@ def emit_table(
         table.add_column(header, overflow="fold")
     for row in rows:
         table.add_row(*(_cell(row.get(key)) for key, _ in columns))
-    Console(soft_wrap=False).print(table)
+    console().print(table)
 
 
 def emit_fields(fields: Sequence[tuple[str, Any]], title: str | None = None) -> None:
     """A two-column key/value listing, for a single object."""
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title=title, title_justify="left", show_header=False, box=None, pad_edge=False)
@@ -46,7 +47,14 @@ def emit_fields(fields: Sequence[tuple[str, Any]], title: str | None = None) -> 
     table.add_column(overflow="fold")
     for name, value in fields:
         table.add_row(name, _cell(value))
-    Console(soft_wrap=False).print(table)
+    console().print(table)
+
+
+def console() -> Console:
+    """A console for stdout; piped output gets a wide page instead of 80 columns."""
+    from rich.console import Console
+
+    return Console(soft_wrap=False, width=None if sys.stdout.isatty() else 200)
 
 
 def emit(data: Any, output: OutputFormat, render_table: Any) -> None:

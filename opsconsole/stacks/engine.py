@@ -18,17 +18,19 @@ from opsconsole.aws.cloudformation import CloudFormation
 from opsconsole.domain.errors import BackendError, OpsError
 from opsconsole.domain.identity import RoleSession
 from opsconsole.domain.stacks import (
+    ChangeAction,
     DeployedStack,
     EnvironmentPlan,
     OutputRef,
     PlanAction,
+    ResourceChange,
     StackEvent,
     StackOutcome,
     StackPlan,
     StackSpec,
     StackStatus,
 )
-from opsconsole.stacks.diff import parameter_diff, template_diff
+from opsconsole.stacks.diff import inferred_changes, parameter_diff, template_diff
 from opsconsole.stacks.failures import describe_cause, first_cause
 from opsconsole.stacks.graph import downstream_of
 from opsconsole.stacks.manifest import Estate
@@ -184,13 +186,17 @@ class DeployEngine:
             )
         old_template = self.cfn.template_body(spec.stack_name, spec.region) if exists else ""
         secret = _no_echo(spec)
+        params_changed = parameter_diff(deployed.parameters if deployed else {}, parameters, secret)
+        changes = result.changes
+        if exists and not changes and params_changed:
+            changes = _inferred(spec, {name for name, _old, _new in params_changed})
         return StackPlan(
             key=key,
             stack_name=spec.stack_name,
             region=spec.region,
             action=PlanAction.UPDATE if exists else PlanAction.CREATE,
-            changes=result.changes,
-            parameter_diff=parameter_diff(deployed.parameters if deployed else {}, parameters, secret),
+            changes=changes,
+            parameter_diff=params_changed,
             template_diff=template_diff(old_template, spec.template_body, spec.stack_name),
             change_set_arn=arn,
             change_set_name=name,
@@ -348,6 +354,22 @@ def resolve_parameters(spec: StackSpec, outputs: Mapping[str, Mapping[str, str]]
     for name, value in spec.parameters.items():
         resolved[name] = outputs[value.stack][value.output] if isinstance(value, OutputRef) else value
     return resolved
+
+
+def _inferred(spec: StackSpec, changed: set[str]) -> tuple[ResourceChange, ...]:
+    """Resource changes read off the template when the change set gives none for a parameter change."""
+    from cfnlint.decode import decode_str
+
+    template, _matches = decode_str(spec.template_body)
+    return tuple(
+        ResourceChange(
+            action=ChangeAction.MODIFY,
+            logical_id=logical_id,
+            resource_type=resource_type,
+            details=tuple(f"inferred: uses parameter {name}" for name in names),
+        )
+        for logical_id, resource_type, names in inferred_changes(template or {}, changed)
+    )
 
 
 def _no_echo(spec: StackSpec) -> frozenset[str]:
