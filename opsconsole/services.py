@@ -111,13 +111,21 @@ class Services:
         return load_estate(root, env, lint=lint, lint_cache=paths.state_dir() / "cfn-lint-cache")
 
     def deploy_engine(
-        self, env_name: str, tier: RoleTier = RoleTier.DEPLOY, *, reason: str | None = None, lint: bool = True
+        self,
+        env_name: str,
+        tier: RoleTier = RoleTier.DEPLOY,
+        *,
+        reason: str | None = None,
+        lint: bool = True,
+        select: tuple[str, ...] | list[str] = (),
     ) -> DeployEngine:
-        """A deploy engine for the environment, validated first, then signed as `tier`."""
+        """A deploy engine for the environment, validated first (with the stacks `select` names),
+        then signed as `tier`: no role is assumed for input that cannot be deployed."""
         from opsconsole.aws.cloudformation import CloudFormation
         from opsconsole.stacks.engine import DeployEngine
 
         estate = self.estate(env_name, lint=lint)
+        estate.select(select)
         session = self.broker.session(env_name, tier, reason)
 
         def client_for(region: str) -> Any:

@@ -98,7 +98,7 @@ def status(
     from opsconsole.cli.stacks_view import status_row
 
     _state, services = _services(ctx, env)
-    engine = services.deploy_engine(env, RoleTier.READ, lint=False)
+    engine = services.deploy_engine(env, RoleTier.READ, lint=False, select=stacks or [])
     rows = [status_row(spec, deployed) for spec, deployed in engine.status(stacks or [])]
     columns = [
         ("stack_name", "STACK"),
@@ -117,7 +117,7 @@ def outputs(
 ) -> None:
     """Outputs of deployed stacks."""
     _state, services = _services(ctx, env)
-    engine = services.deploy_engine(env, RoleTier.READ, lint=False)
+    engine = services.deploy_engine(env, RoleTier.READ, lint=False, select=stacks or [])
     data = {
         spec.key: dict(deployed.outputs) if deployed else None
         for spec, deployed in engine.status(stacks or [])
@@ -144,8 +144,8 @@ def events(
     from opsconsole.cli.stacks_view import event_line
 
     _state, services = _services(ctx, env)
-    engine = services.deploy_engine(env, RoleTier.READ, lint=False)
-    spec = engine.estate.specs[engine.estate.select([stack])[0]]
+    engine = services.deploy_engine(env, RoleTier.READ, lint=False, select=[stack])
+    spec = engine.estate.specs[stack]
     found = engine.cfn.events(spec.stack_name, spec.region)[-limit:]
     data = [
         {
@@ -173,7 +173,7 @@ def plan(
 ) -> None:
     """Show what a deploy would change, from change sets that are then discarded."""
     _state, services = _services(ctx, env, mfa_code)
-    engine = services.deploy_engine(env, RoleTier.DEPLOY, reason=reason or "stacks plan")
+    engine = services.deploy_engine(env, RoleTier.DEPLOY, reason=reason or "stacks plan", select=stacks or [])
     result = engine.plan(stacks or [])
     engine.discard(result)
     _show_plan(result, output, diff)
@@ -214,7 +214,9 @@ def deploy(
         raise NotConfirmed(
             f"--confirm {confirm} does not match the environment {env}", hint=f"pass --confirm {env}"
         )
-    engine = services.deploy_engine(env, RoleTier.DEPLOY, reason=reason or "stacks deploy")
+    engine = services.deploy_engine(
+        env, RoleTier.DEPLOY, reason=reason or "stacks deploy", select=stacks or []
+    )
     result = engine.plan(stacks or [])
     _show_plan(result, OutputFormat.TABLE if output is OutputFormat.TABLE else None, diff)
     if not result.has_changes:
@@ -251,8 +253,8 @@ def watch(ctx: typer.Context, env: EnvArg, stack: StackArg) -> None:
     """Follow a stack's events until its operation ends (re-attaches to a running deploy)."""
 
     _state, services = _services(ctx, env)
-    engine = services.deploy_engine(env, RoleTier.READ, lint=False)
-    spec = engine.estate.specs[engine.estate.select([stack])[0]]
+    engine = services.deploy_engine(env, RoleTier.READ, lint=False, select=[stack])
+    spec = engine.estate.specs[stack]
     stop = threading.Event()
     since = datetime.now(UTC).replace(year=2000)
     try:
@@ -272,7 +274,7 @@ def drift(
 ) -> None:
     """Detect drift between the deployed resources and their templates (read role)."""
     _state, services = _services(ctx, env)
-    engine = services.deploy_engine(env, RoleTier.READ, lint=False)
+    engine = services.deploy_engine(env, RoleTier.READ, lint=False, select=stacks or [])
     stop = threading.Event()
     rows: list[dict[str, Any]] = []
     for spec, deployed in engine.status(stacks or []):

@@ -8,12 +8,17 @@ from opsconsole.domain.stacks import StackEvent
 
 NESTED_STACK = "AWS::CloudFormation::Stack"
 # Reasons CloudFormation gives to resources it gave up on because something else failed.
-_CASCADE = ("cancelled", "canceled", "The following resource(s) failed", "Resource update cancelled")
+_CASCADE = ("cancelled", "canceled")
 
 
 def is_cascade(event: StackEvent) -> bool:
-    reason = event.reason or ""
+    reason = (event.reason or "").lower()
     return any(text in reason for text in _CASCADE)
+
+
+def is_stack_level(event: StackEvent) -> bool:
+    """The stack's own status events, which only summarise its resources' failures."""
+    return event.resource_type == NESTED_STACK and event.logical_id == event.stack_name
 
 
 def first_cause(
@@ -30,9 +35,7 @@ def first_cause(
     failures = [
         e
         for e in sorted(events, key=lambda e: e.timestamp)
-        if e.failed
-        and not is_cascade(e)
-        and not (e.resource_type == NESTED_STACK and e.logical_id == e.stack_name)
+        if e.failed and not is_cascade(e) and not is_stack_level(e)
     ]
     if not failures:
         stack_level = [e for e in sorted(events, key=lambda e: e.timestamp) if e.failed]
