@@ -31,7 +31,8 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pat
 
 @pytest.fixture(scope="session")
 def demo_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoReady]:
-    """The demo world with IAM enforcement on: a real moto server over HTTP, in its own process."""
+    """The demo world with IAM enforcement on and the estate deployed by the engine: a real moto
+    server over HTTP, in its own process."""
     world = DemoWorld(root=tmp_path_factory.mktemp("world"), operator="alice")
     ready = world.start()
     yield ready
@@ -42,7 +43,9 @@ def demo_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoReady]:
 def open_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoReady]:
     """A world without IAM enforcement: moto rejects session-token keys under enforcement,
     so the MFA flow (GetSessionToken, then AssumeRole) is exercised here."""
-    world = DemoWorld(root=tmp_path_factory.mktemp("open-world"), operator="alice", enforce_iam=False)
+    world = DemoWorld(
+        root=tmp_path_factory.mktemp("open-world"), operator="alice", enforce_iam=False, deploy_stacks=False
+    )
     ready = world.start()
     yield ready
     world.stop()

@@ -191,12 +191,18 @@ class CloudFormation:
         """
         seen: set[str] = set()
         watermark = since
+        last_status: str | None = None
         while not stop.is_set():
             batch = [e for e in self.events(stack_name, region, watermark) if e.event_id not in seen]
             seen.update(e.event_id for e in batch)
             if batch:
                 watermark = max(watermark, batch[-1].timestamp)
+                own = [e for e in batch if e.logical_id == stack_name]
+                last_status = own[-1].status if own else last_status
                 yield batch
+            # The stack's own events say when it settles; ask for its status only when they do not.
+            if last_status is not None and StackStatus.of(last_status) is not StackStatus.IN_PROGRESS:
+                return
             deployed = self.describe(stack_name, region)
             if deployed is None or deployed.status is not StackStatus.IN_PROGRESS:
                 final = [e for e in self.events(stack_name, region, watermark) if e.event_id not in seen]

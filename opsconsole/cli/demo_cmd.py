@@ -26,13 +26,6 @@ def demo(
     ] = False,
 ) -> None:
     """Start the demo world (AWS accounts emulated by moto on loopback) and open the console on it."""
-    try:
-        from opsconsole.demo.world import DemoWorld
-    except ImportError as e:  # pragma: no cover - depends on the install
-        raise InvalidInput(
-            f"the demo world needs moto ({e.name} is missing)",
-            hint="pip install 'opsconsole[demo]' (or `make demo`)",
-        ) from e
     import importlib.util
 
     if importlib.util.find_spec("moto") is None:
@@ -41,13 +34,23 @@ def demo(
             hint="pip install 'opsconsole[demo]' (or `make demo`)",
         )
 
-    world = DemoWorld()
+    from opsconsole.demo.world import DemoWorld, deploy_estate_in_background
+
+    world = DemoWorld(deploy_stacks=False)
     info("starting the demo world (moto server, identity + dev/staging/prod accounts)…")
     ready = world.start()
     try:
         if serve:
             _serve(ready.endpoint, str(ready.config_path), ready.seconds_to_ready)
         else:
+            # The TUI owns the terminal: the estate deploy reports to the world's log instead.
+            log = ready.config_path.parent / "estate.log"
+
+            def to_log(seconds: float, error: str | None) -> None:
+                outcome = f"failed: {error}" if error else "deployed"
+                log.write_text(f"estate {outcome} in {seconds:.1f} s\n", encoding="utf-8")
+
+            deploy_estate_in_background(ready.config_path, to_log)
             from opsconsole.cli.launch import launch_tui
             from opsconsole.config import load_settings
 
@@ -62,13 +65,26 @@ def demo(
         world.stop()
 
 
+def _report_estate(seconds: float, error: str | None) -> None:
+    if error:
+        info(f"the demo estate did not deploy ({seconds:.1f} s): {error}")
+    else:
+        info(f"demo estate deployed in dev, staging and prod in {seconds:.1f} s")
+
+
 def _serve(endpoint: str, config_path: str, seconds: float) -> None:
+    from pathlib import Path
+
+    from opsconsole.demo.world import deploy_estate_in_background
+
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     info(f"demo world ready in {seconds:.1f} s; AWS (moto) at {endpoint}")
     info("use it from another terminal with the line below; Ctrl-C or SIGTERM stops it")
     sys.stdout.write(f"export OPSCONSOLE_CONFIG={shlex.quote(config_path)}\n")
     sys.stdout.flush()
+    info("deploying stacks/ into dev, staging and prod with the console's engine…")
+    deploy_estate_in_background(Path(config_path), _report_estate)
     try:
         while not stop.wait(0.5):
             pass

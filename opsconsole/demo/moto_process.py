@@ -12,6 +12,34 @@ import sys
 import threading
 import warnings
 
+# moto imports a service's backend on its first request (about 1.5 s for these together);
+# importing them while the parent bootstraps IAM takes that off the demo's start-up.
+_BACKENDS = (
+    "cloudformation",
+    "ec2",
+    "ecs",
+    "rds",
+    "elbv2",
+    "autoscaling",
+    "s3",
+    "kms",
+    "dynamodb",
+    "route53",
+    "sns",
+    "ecr",
+    "logs",
+)
+
+
+def warm_backends() -> None:
+    import importlib
+
+    for name in _BACKENDS:
+        try:
+            importlib.import_module(f"moto.{name}.models")
+        except Exception:  # a missing backend only costs its first request the import
+            continue
+
 
 def main() -> int:
     # werkzeug logs every request to stderr; moto warns about unsupported CFN types there too.
@@ -38,6 +66,7 @@ def main() -> int:
         stop.set()
 
     threading.Thread(target=watch_parent, name="parent-watch", daemon=True).start()
+    threading.Thread(target=warm_backends, name="warm-backends", daemon=True).start()
     stop.wait()
     server.stop()
     return 0

@@ -6,7 +6,9 @@ import getpass
 import os
 import re
 import shutil
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,9 +39,15 @@ class DemoWorld:
     """Start with `start()` (or `with DemoWorld() as ready:`); `stop()` removes the process and files."""
 
     def __init__(
-        self, root: Path | None = None, operator: str | None = None, *, enforce_iam: bool = True
+        self,
+        root: Path | None = None,
+        operator: str | None = None,
+        *,
+        enforce_iam: bool = True,
+        deploy_stacks: bool = True,
     ) -> None:
         self.enforce_iam = enforce_iam
+        self.deploy_stacks = deploy_stacks
         self.root = root or paths.state_dir() / "demo" / str(os.getpid())
         self.operator = operator or default_operator()
         self.server = MotoServer(self.root / "moto.log")
@@ -55,6 +63,8 @@ class DemoWorld:
                 # From here on every request is checked: the read role is really read-only.
                 self.server.reset_auth(0)
             config_path = self._write_files(endpoint, accounts)
+            if self.deploy_stacks:
+                deploy_estate(config_path)
         except BaseException:
             self.stop()
             raise
@@ -85,6 +95,47 @@ class DemoWorld:
         config_path = self.root / "opsconsole.toml"
         _write_private(config_path, render_config(endpoint, self.root, self.operator))
         return config_path
+
+
+def deploy_estate_in_background(
+    config_path: Path, on_done: Callable[[float, str | None], None]
+) -> threading.Thread:
+    """Deploy the estate on a thread; `on_done(seconds, error)` reports how it went."""
+
+    def run() -> None:
+        started = time.monotonic()
+        try:
+            deploy_estate(config_path)
+        except Exception as e:  # reported, never raised into a thread that nobody joins
+            on_done(time.monotonic() - started, str(e))
+            return
+        on_done(time.monotonic() - started, None)
+
+    thread = threading.Thread(target=run, name="demo-estate-deploy", daemon=True)
+    thread.start()
+    return thread
+
+
+def deploy_estate(config_path: Path) -> None:
+    """Deploy stacks/ into every environment through the console's own engine, accounts in
+    parallel; the shipped templates are linted in CI, so the demo skips cfn-lint to start fast."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from opsconsole.config import load_settings
+    from opsconsole.domain.errors import BackendError
+    from opsconsole.services import Services
+
+    services = Services.build(load_settings(config_path, environ={}))
+
+    def deploy(env: str) -> list[str]:
+        engine = services.deploy_engine(env, reason="demo world start", lint=False)
+        outcomes = engine.execute(engine.plan())
+        return [f"{o.stack_name}: {o.message}" for o in outcomes if not o.succeeded]
+
+    with ThreadPoolExecutor(len(ENVIRONMENTS)) as pool:
+        failures = [f for result in pool.map(deploy, [a.name for a in ENVIRONMENTS]) for f in result]
+    if failures:
+        raise BackendError("the demo world's stacks did not deploy: " + "; ".join(failures))
 
 
 def render_config(endpoint: str, root: Path, operator: str) -> str:

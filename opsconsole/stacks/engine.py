@@ -231,7 +231,19 @@ class DeployEngine:
         by_key = {p.key: p for p in plan.stacks}
         outcomes: dict[str, StackOutcome] = {}
         blocked: dict[str, str] = {}
-        outputs: dict[str, Mapping[str, str]] = dict(self._outputs_of_upstreams(list(by_key), {}))
+        # Outputs of upstream stacks outside this plan; those inside it report theirs as they finish.
+        outside = {
+            value.stack
+            for key in by_key
+            for value in self.estate.specs[key].parameters.values()
+            if isinstance(value, OutputRef) and value.stack not in by_key
+        }
+        outputs: dict[str, Mapping[str, str]] = {}
+        for key in outside:
+            spec = self.estate.specs[key]
+            current = self.cfn.describe(spec.stack_name, spec.region)
+            if current is not None and current.status.exists:
+                outputs[key] = current.outputs
         for level in self.estate.levels:
             batch = [key for key in level if key in by_key]
             runnable = []

@@ -46,6 +46,22 @@ def test_demo_serve_prints_export_line_serves_and_stops_cleanly(
         endpoint = next(x for x in config.read_text().splitlines() if x.startswith("endpoint_url"))
         port = int(endpoint.rsplit(":", 1)[1].rstrip('"'))
 
+        # The estate deploys after the export line; the world is usable meanwhile.
+        progress = ""
+        while "demo estate deployed" not in progress and "did not deploy" not in progress:
+            progress = _read_line(process.stderr, timeout=60)
+            assert progress, "the demo stopped reporting before its estate was deployed"
+        assert "demo estate deployed in dev, staging and prod" in progress
+        status = subprocess.run(
+            [sys.executable, "-m", "opsconsole", "stacks", "status", "prod", "--output", "json"],
+            capture_output=True,
+            text=True,
+            env={**env, "OPSCONSOLE_CONFIG": str(config)},
+            timeout=60,
+        )
+        assert status.returncode == 0, status.stderr
+        assert {row["status"] for row in json.loads(status.stdout)} == {"CREATE_COMPLETE"}
+
         whoami = subprocess.run(
             [sys.executable, "-m", "opsconsole", "accounts", "whoami", "--env", "prod", "--output", "json"],
             capture_output=True,

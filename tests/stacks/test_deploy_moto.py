@@ -25,7 +25,7 @@ ENV_NAMES = [account.name for account in ENVIRONMENTS]
 
 @pytest.fixture(scope="module")
 def deployed_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoReady]:
-    world = DemoWorld(root=tmp_path_factory.mktemp("estate"), operator="alice")
+    world = DemoWorld(root=tmp_path_factory.mktemp("estate"), operator="alice", deploy_stacks=False)
     ready = world.start()
     settings = load_settings(ready.config_path, environ={})
     services = Services.build(settings)

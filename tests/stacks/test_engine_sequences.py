@@ -143,10 +143,6 @@ def test_per_resource_progress_is_streamed_once_each_while_in_progress(
     stubber.add_response(
         "describe_stacks", described("CREATE_COMPLETE", {"TopicArn": "arn:t"}), {"StackName": "dev-app"}
     )
-    stubber.add_response("describe_stack_events", newest_first(e1, e2, e3, e4, e5), {"StackName": "dev-app"})
-    stubber.add_response(
-        "describe_stacks", described("CREATE_COMPLETE", {"TopicArn": "arn:t"}), {"StackName": "dev-app"}
-    )
     batches: list[list[StackEvent]] = []
     outcome = engine_for(estate, client).watch(
         estate.specs["app"], T0, lambda _key, batch: batches.append(batch), threading.Event()
@@ -187,9 +183,8 @@ def test_a_cascade_of_cancellations_reduces_to_the_one_causal_event(
     ]
     stubber.add_response("describe_stack_events", newest_first(*history), {"StackName": "dev-app"})
     stubber.add_response("describe_stacks", described("ROLLBACK_COMPLETE"), {"StackName": "dev-app"})
-    stubber.add_response("describe_stack_events", newest_first(*history), {"StackName": "dev-app"})
-    stubber.add_response("describe_stacks", described("ROLLBACK_COMPLETE"), {"StackName": "dev-app"})
     outcome = engine_for(estate, client).watch(estate.specs["app"], T0, lambda *_: None, threading.Event())
+    stubber.assert_no_pending_responses()
     assert outcome.status is StackStatus.ROLLED_BACK and not outcome.succeeded
     assert outcome.cause is not None and outcome.cause.logical_id == "Topic"
     assert outcome.message == (
@@ -244,10 +239,9 @@ def test_a_nested_stack_failure_is_surfaced_with_the_childs_reason(
     ]
     stubber.add_response("describe_stack_events", newest_first(*parent), {"StackName": "dev-app"})
     stubber.add_response("describe_stacks", described("ROLLBACK_COMPLETE"), {"StackName": "dev-app"})
-    stubber.add_response("describe_stack_events", newest_first(*parent), {"StackName": "dev-app"})
-    stubber.add_response("describe_stacks", described("ROLLBACK_COMPLETE"), {"StackName": "dev-app"})
     stubber.add_response("describe_stack_events", newest_first(*child), {"StackName": CHILD_ARN})
     outcome = engine_for(estate, client).watch(estate.specs["app"], T0, lambda *_: None, threading.Event())
+    stubber.assert_no_pending_responses()
     assert outcome.cause is not None
     assert (outcome.cause.stack_name, outcome.cause.logical_id) == ("dev-app-Child-1X2Y3Z", "Queue")
     assert "Queue already exists" in outcome.message
@@ -275,8 +269,6 @@ def test_update_rollback_complete_is_a_failure_and_downstream_never_starts(
     ]
     change_set = "arn:aws:cloudformation:eu-west-1:111111111111:changeSet/opsconsole-1/abc"
     stubber.add_response("execute_change_set", {}, {"ChangeSetName": change_set})
-    stubber.add_response("describe_stack_events", newest_first(*history), {"StackName": "dev-app"})
-    stubber.add_response("describe_stacks", described("UPDATE_ROLLBACK_COMPLETE"), {"StackName": "dev-app"})
     stubber.add_response("describe_stack_events", newest_first(*history), {"StackName": "dev-app"})
     stubber.add_response("describe_stacks", described("UPDATE_ROLLBACK_COMPLETE"), {"StackName": "dev-app"})
     plan = EnvironmentPlan(
