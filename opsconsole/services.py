@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -15,6 +16,7 @@ from opsconsole.config import Settings
 from opsconsole.domain.audit import AuditRecord
 from opsconsole.domain.environment import Environment, RoleTier
 from opsconsole.domain.identity import CallerIdentity, RoleSession, TemporaryCredentials
+from opsconsole.domain.stacks import DeployedStack, EnvironmentPlan, StackEvent, StackOutcome, StackSpec
 
 if TYPE_CHECKING:
     from opsconsole.stacks.engine import DeployEngine
@@ -31,6 +33,39 @@ class ConsoleServices(Protocol):
     def session(self, env_name: str, tier: RoleTier, reason: str | None = None) -> RoleSession: ...
 
     def now(self) -> datetime: ...
+
+    def deploy_engine(
+        self,
+        env_name: str,
+        tier: RoleTier = RoleTier.DEPLOY,
+        *,
+        reason: str | None = None,
+        lint: bool = True,
+        select: tuple[str, ...] | list[str] = (),
+    ) -> StackEngine: ...
+
+
+class StackEngine(Protocol):
+    """The deploy engine as the TUI drives it."""
+
+    def status(
+        self, keys: list[str] | tuple[str, ...] = ()
+    ) -> list[tuple[StackSpec, DeployedStack | None]]: ...
+
+    def plan(
+        self, keys: list[str] | tuple[str, ...] = (), stop: threading.Event | None = None
+    ) -> EnvironmentPlan: ...
+
+    def discard(self, plan: EnvironmentPlan) -> None: ...
+
+    def execute(
+        self,
+        plan: EnvironmentPlan,
+        *,
+        on_events: Callable[[str, list[StackEvent]], None] | None = None,
+        on_outcome: Callable[[StackOutcome], None] | None = None,
+        stop: threading.Event | None = None,
+    ) -> list[StackOutcome]: ...
 
 
 class Services:

@@ -10,6 +10,7 @@ from typing import Any
 
 def apply_all() -> None:
     _change_sets_refresh_outputs_and_parameters()
+    _load_balancer_full_name()
 
 
 def _change_sets_refresh_outputs_and_parameters() -> None:
@@ -32,3 +33,21 @@ def _change_sets_refresh_outputs_and_parameters() -> None:
 
     apply._opsconsole_fixed = True  # type: ignore[attr-defined]
     ChangeSet.apply = apply  # type: ignore[method-assign]
+
+
+def _load_balancer_full_name() -> None:
+    """AWS: GetAtt LoadBalancerFullName of an ALB is `app/<name>/<id>`, the CloudWatch dimension
+    its alarms use. moto 5.2 leaves the GetAtt unresolved, so the template text leaks into outputs."""
+    from moto.elbv2.models import FakeLoadBalancer
+
+    original = FakeLoadBalancer.get_cfn_attribute
+    if getattr(original, "_opsconsole_fixed", False):
+        return
+
+    def get_cfn_attribute(self: Any, attribute_name: str) -> Any:
+        if attribute_name == "LoadBalancerFullName":
+            return str(self.arn).split(":loadbalancer/", 1)[1]
+        return original(self, attribute_name)
+
+    get_cfn_attribute._opsconsole_fixed = True  # type: ignore[attr-defined]
+    FakeLoadBalancer.get_cfn_attribute = get_cfn_attribute  # type: ignore[method-assign]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.message import Message
 
 from opsconsole.domain.identity import CallerIdentity, RoleSession
+from opsconsole.domain.stacks import DeployedStack, EnvironmentPlan, StackEvent, StackOutcome, StackSpec
 
 
 class SessionResolved(Message, bubble=False):
@@ -28,3 +29,47 @@ class IdentityResolved(Message, bubble=False):
     def __init__(self, identity: CallerIdentity) -> None:
         super().__init__()
         self.identity = identity
+
+
+class StacksLoaded(Message, bubble=False):
+    """The stacks of an environment with their deployed state (None: not deployed)."""
+
+    def __init__(self, env_name: str, rows: list[tuple[StackSpec, DeployedStack | None]]) -> None:
+        super().__init__()
+        self.env_name = env_name
+        self.rows = rows
+
+
+class PlanReady(Message, bubble=False):
+    def __init__(self, plan: EnvironmentPlan) -> None:
+        super().__init__()
+        self.plan = plan
+
+
+class StackWorkFailed(Message, bubble=False):
+    """Loading, planning or deploying failed before any stack outcome; `what` says which."""
+
+    def __init__(self, what: str, error: str) -> None:
+        super().__init__()
+        self.what = what
+        self.error = error
+
+
+class StackEventsArrived(Message, bubble=False):
+    def __init__(self, stack_key: str, events: list[StackEvent]) -> None:
+        super().__init__()
+        self.stack_key = stack_key
+        self.events = events
+
+
+class StackFinished(Message, bubble=False):
+    def __init__(self, outcome: StackOutcome) -> None:
+        super().__init__()
+        self.outcome = outcome
+
+
+class DeployFinished(Message, bubble=False):
+    def __init__(self, outcomes: list[StackOutcome], stopped: bool) -> None:
+        super().__init__()
+        self.outcomes = outcomes
+        self.stopped = stopped

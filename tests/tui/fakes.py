@@ -12,6 +12,17 @@ from opsconsole.demo.world import render_config
 from opsconsole.domain.environment import RoleTier
 from opsconsole.domain.errors import CredentialsError
 from opsconsole.domain.identity import CallerIdentity, RoleSession
+from opsconsole.domain.stacks import (
+    ChangeAction,
+    DeployedStack,
+    EnvironmentPlan,
+    PlanAction,
+    ResourceChange,
+    StackOutcome,
+    StackPlan,
+    StackSpec,
+    StackStatus,
+)
 
 NOW = datetime(2026, 11, 26, 9, 30, 0, tzinfo=UTC)
 
@@ -31,6 +42,17 @@ class FrozenServices:
 
     def now(self) -> datetime:
         return NOW
+
+    def deploy_engine(
+        self,
+        env_name: str,
+        tier: RoleTier = RoleTier.DEPLOY,
+        *,
+        reason: str | None = None,
+        lint: bool = True,
+        select: tuple[str, ...] | list[str] = (),
+    ) -> FakeEngine:
+        return FakeEngine(env_name)
 
     def caller_identity(self) -> CallerIdentity:
         return CallerIdentity("999999999999", "arn:aws:iam::999999999999:user/alice", "AIDAEXAMPLEALICE")
@@ -56,3 +78,92 @@ class FrozenServices:
             expires_at=NOW + timedelta(minutes=47, seconds=12),
             region=account.region,
         )
+
+
+def frozen_plan() -> EnvironmentPlan:
+    return EnvironmentPlan(
+        "prod",
+        (
+            StackPlan("network", "prod-network", "eu-west-1", PlanAction.NONE, note="no changes"),
+            StackPlan(
+                "data",
+                "prod-data",
+                "eu-west-1",
+                PlanAction.UPDATE,
+                changes=(
+                    ResourceChange(
+                        ChangeAction.MODIFY,
+                        "Database",
+                        "AWS::RDS::DBInstance",
+                        "prod-db",
+                        "True",
+                        ("Properties.DBInstanceClass (recreation: Always)",),
+                    ),
+                    ResourceChange(
+                        ChangeAction.MODIFY,
+                        "AppBucket",
+                        "AWS::S3::Bucket",
+                        "prod-app",
+                        "False",
+                        ("Properties.LifecycleConfiguration",),
+                    ),
+                ),
+                parameter_diff=(("DbInstanceClass", "db.r6g.large", "db.r6g.xlarge"),),
+                change_set_arn="arn:aws:cloudformation:eu-west-1:333333333333:changeSet/opsconsole-1/abc",
+            ),
+            StackPlan(
+                "compute",
+                "prod-compute",
+                "eu-west-1",
+                PlanAction.UPDATE,
+                changes=(
+                    ResourceChange(ChangeAction.ADD, "ReportsService", "AWS::ECS::Service"),
+                    ResourceChange(ChangeAction.REMOVE, "LegacyQueue", "AWS::SQS::Queue", "prod-legacy"),
+                ),
+                change_set_arn="arn:aws:cloudformation:eu-west-1:333333333333:changeSet/opsconsole-1/def",
+            ),
+        ),
+    )
+
+
+class FakeEngine:
+    """A deploy engine with fixed answers, for screens whose look is pinned by snapshots."""
+
+    def __init__(self, env_name: str) -> None:
+        self.env_name = env_name
+
+    def status(self, keys: list[str] | tuple[str, ...] = ()) -> list[tuple[StackSpec, DeployedStack | None]]:
+        rows: list[tuple[StackSpec, DeployedStack | None]] = []
+        for key, depends in (("network", ()), ("data", ("network",)), ("compute", ("network",))):
+            spec = StackSpec(
+                key, f"{self.env_name}-{key}", f"templates/{key}.yaml", "", "eu-west-1", depends_on=depends
+            )
+            deployed = DeployedStack(
+                spec.stack_name,
+                StackStatus.COMPLETE,
+                "UPDATE_COMPLETE",
+                None,
+                NOW - timedelta(days=3, hours=2),
+                {},
+                {},
+            )
+            rows.append((spec, deployed))
+        return rows
+
+    def plan(
+        self, keys: list[str] | tuple[str, ...] = (), stop: threading.Event | None = None
+    ) -> EnvironmentPlan:
+        return frozen_plan()
+
+    def discard(self, plan: EnvironmentPlan) -> None:
+        return None
+
+    def execute(
+        self,
+        plan: EnvironmentPlan,
+        *,
+        on_events: object = None,
+        on_outcome: object = None,
+        stop: threading.Event | None = None,
+    ) -> list[StackOutcome]:
+        raise AssertionError("snapshots never deploy")

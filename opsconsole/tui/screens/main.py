@@ -67,6 +67,13 @@ class MainScreen(Screen[None]):
             id="session-renew",
             tooltip="Assume the current environment's read role again now.",
         ),
+        Binding(
+            "s",
+            "open_stacks",
+            "Stacks",
+            id="stacks-open",
+            tooltip="The environment's CloudFormation stacks: plan, review, deploy.",
+        ),
     ]
 
     current_env: reactive[str] = reactive("", init=False)
@@ -81,7 +88,9 @@ class MainScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         settings = self.services.settings
-        yield EnvironmentBar(self._environments, demo=settings.demo, read_only=settings.read_only)
+        yield EnvironmentBar(
+            self._environments, active=self._initial, demo=settings.demo, read_only=settings.read_only
+        )
         with Grid(id="panes"):
             yield SessionPanel()
             yield EnvironmentPanel()
@@ -135,6 +144,11 @@ class MainScreen(Screen[None]):
     def _step(self, delta: int) -> None:
         names = [env.name for env in self._environments]
         self.current_env = names[(names.index(self.current_env) + delta) % len(names)]
+
+    def action_open_stacks(self) -> None:
+        from opsconsole.tui.screens.stacks import StacksScreen
+
+        self.app.push_screen(StacksScreen(self.services, self.current_env))
 
     def action_renew(self) -> None:
         self.assume_read(self.current_env)

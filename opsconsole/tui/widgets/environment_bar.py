@@ -49,8 +49,11 @@ class EnvironmentBar(Horizontal):
     EnvironmentBar #readonly-badge { background: $secondary; color: $text; }
     """
 
-    def __init__(self, environments: Sequence[Environment], *, demo: bool, read_only: bool) -> None:
+    def __init__(
+        self, environments: Sequence[Environment], *, active: str, demo: bool, read_only: bool
+    ) -> None:
         super().__init__()
+        self._active = active
         self._environments = list(environments)
         self._demo = demo
         self._read_only = read_only
@@ -63,7 +66,7 @@ class EnvironmentBar(Horizontal):
             if env.protected:
                 tab.add_class("protected")
             tabs.append(tab)
-        yield Tabs(*tabs)
+        yield Tabs(*tabs, active=tab_id(self._active))
         yield Label("account —", id="account", classes="fact")
         yield Label("tier —", id="tier", classes="fact")
         yield Label("session —", id="countdown", classes="fact")

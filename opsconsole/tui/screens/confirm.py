@@ -1,0 +1,73 @@
+"""Confirming a change: protected environments need their name typed; others a plain yes."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label
+
+
+class ConfirmChange(ModalScreen[bool]):
+    """Returns True only when the operator confirmed; Escape or Cancel returns False."""
+
+    DEFAULT_CSS = """
+    ConfirmChange { align: center middle; }
+    ConfirmChange > Vertical {
+        width: 72; height: auto; padding: 1 2; border: thick $warning; background: $surface;
+    }
+    ConfirmChange.protected > Vertical { border: thick $error; }
+    ConfirmChange #what { text-style: bold; margin-bottom: 1; }
+    ConfirmChange #why { color: $text-muted; margin-bottom: 1; }
+    ConfirmChange Horizontal { height: auto; align-horizontal: right; margin-top: 1; }
+    ConfirmChange Button { margin-left: 2; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="confirm-cancel", tooltip="Change nothing.")]
+
+    def __init__(self, env_name: str, *, protected: bool, what: str, summary: str) -> None:
+        super().__init__(classes="protected" if protected else "")
+        self.env_name = env_name
+        self.protected = protected
+        self.what = what
+        self.summary = summary
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(f"{self.what} — {self.env_name}", id="what")
+            yield Label(self.summary, id="why")
+            if self.protected:
+                yield Label(f"{self.env_name} is protected. Type its name to go ahead:")
+                yield Input(placeholder=self.env_name, id="typed")
+            with Horizontal():
+                yield Button("Cancel", id="cancel")
+                yield Button(
+                    self.what,
+                    id="go",
+                    variant="error" if self.protected else "warning",
+                    disabled=self.protected,
+                )
+
+    def on_mount(self) -> None:
+        if self.protected:
+            self.query_one("#typed", Input).focus()
+        else:
+            self.query_one("#go", Button).focus()
+
+    @on(Input.Changed, "#typed")
+    def _typed(self, event: Input.Changed) -> None:
+        self.query_one("#go", Button).disabled = event.value.strip() != self.env_name
+
+    @on(Input.Submitted, "#typed")
+    def _submitted(self, event: Input.Submitted) -> None:
+        if event.value.strip() == self.env_name:
+            self.dismiss(True)
+
+    @on(Button.Pressed, "#go")
+    def _go(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(False)
