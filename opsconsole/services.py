@@ -21,6 +21,7 @@ from opsconsole.domain.stacks import DeployedStack, EnvironmentPlan, StackEvent,
 if TYPE_CHECKING:
     from opsconsole.stacks.engine import DeployEngine
     from opsconsole.stacks.manifest import Estate
+    from opsconsole.stacks.stackset import InstanceResult
 
 
 class ConsoleServices(Protocol):
@@ -170,6 +171,43 @@ class Services:
             self.record(action, session=self.broker.session(env_name, tier), reason=reason, details=details)
 
         return DeployEngine(estate, CloudFormation(client_for, session), audit=audit, clock=self._clock)
+
+    def deploy_baseline(
+        self,
+        env_names: list[str],
+        *,
+        reason: str | None = None,
+        on_progress: Callable[[str], None] | None = None,
+    ) -> list[InstanceResult]:
+        """Deploy the role trio as a StackSet from the identity account into the environments' accounts."""
+        from opsconsole.aws.errors import aws_errors
+        from opsconsole.stacks.stackset import STACK_SET_NAME, BaselineDeployer, BaselineTarget
+
+        envs = [self.settings.environment(name) for name in env_names]
+        root = paths.stacks_root(self.settings.stacks_root)
+        template = (root / "templates" / "baseline.yaml").read_text(encoding="utf-8")
+        identity = self.caller_identity()
+        client = self.broker.identity_client("cloudformation")
+        targets = [BaselineTarget(e.name, e.account_id, e.region, e.external_id) for e in envs]
+        signer = RoleSession(
+            "identity",
+            RoleTier.DEPLOY,
+            identity.arn,
+            self.broker.session_name(),
+            identity,
+            self._clock(),
+            self.settings.identity.region,
+        )
+        with aws_errors(signer, "cloudformation", "deploy the baseline StackSet"):
+            results = BaselineDeployer(client, template, identity.account).deploy(
+                targets, on_progress=on_progress
+            )
+        self.record(
+            "stacks-baseline",
+            reason=reason,
+            details={"stack_set": STACK_SET_NAME, "instances": {r.environment: r.status for r in results}},
+        )
+        return results
 
     def audit_records(self, since: datetime | None = None) -> Iterator[AuditRecord]:
         return self.journal.records(since)

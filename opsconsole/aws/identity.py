@@ -95,11 +95,14 @@ class IdentitySource:
 
     def sts_client(self) -> Any:
         """An STS client signed with the identity credentials (after MFA when needed)."""
+        return self.client("sts")
+
+    def client(self, service: str, region: str | None = None) -> Any:
         keys = self._keys()
         kwargs = keys.as_client_kwargs() if keys else {}
         return self._boto.client(
-            "sts",
-            region_name=self._identity.region,
+            service,
+            region_name=region or self._identity.region,
             endpoint_url=self._endpoint_url,
             config=self._config,
             **kwargs,

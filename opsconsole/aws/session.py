@@ -101,6 +101,10 @@ class RoleBroker:
                 self._caller = _to_identity(answer)
             return self._caller
 
+    def identity_client(self, service: str, region: str | None = None) -> Any:
+        """A client signed with the identity credentials (e.g. StackSets in the identity account)."""
+        return self._identity.client(service, region)
+
     @property
     def operator(self) -> str:
         """The operator's name, for role session names and the audit trail."""

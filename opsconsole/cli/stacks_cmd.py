@@ -343,6 +343,51 @@ def delete(
         info(f"deleting {spec.stack_name}")
 
 
+@app.command("baseline")
+def baseline(
+    ctx: typer.Context,
+    envs: Annotated[
+        list[str] | None, typer.Argument(help="Environments to cover; all when none is named.")
+    ] = None,
+    yes: Yes = False,
+    confirm: Annotated[
+        list[str] | None, typer.Option("--confirm", help="Name each protected environment.")
+    ] = None,
+    reason: Reason = None,
+    mfa_code: MfaCode = None,
+    output: Output = OutputFormat.TABLE,
+) -> None:
+    """Deploy the role trio (stacks/templates/baseline.yaml) as a StackSet from the identity account."""
+    state = state_of(ctx)
+    settings = state.settings()
+    names = envs or list(settings.environments)
+    for env in [settings.environment(name) for name in names]:
+        named = env.name if env.name in (confirm or []) else None
+        _confirm(env.name, env.protected, named, yes, what="deploy the role baseline")
+    services = state.services(mfa_code)
+    results = services.deploy_baseline(names, reason=reason or "stacks baseline", on_progress=info)
+    rows = [
+        {
+            "environment": r.environment,
+            "account": r.account_id,
+            "region": r.region,
+            "status": r.status,
+            "reason": r.reason,
+        }
+        for r in results
+    ]
+    columns = [
+        ("environment", "ENV"),
+        ("account", "ACCOUNT"),
+        ("region", "REGION"),
+        ("status", "STATUS"),
+        ("reason", "WHY"),
+    ]
+    emit(rows, output, lambda: emit_table(rows, columns))
+    if any(not r.succeeded for r in results):
+        raise typer.Exit(int(ExitCode.FAILED))
+
+
 # -- helpers ----------------------------------------------------------------------------------
 
 

@@ -1,5 +1,6 @@
-"""Creates the demo accounts' IAM: the operator in the identity account, the role trio and a
-seeding admin in each environment account. Runs before IAM enforcement is switched on."""
+"""Creates the demo accounts' IAM: the operator in the identity account, a seeding admin in each
+environment account, and the role trio through the console's baseline StackSet. Runs before
+IAM enforcement is switched on."""
 
 from __future__ import annotations
 
@@ -7,12 +8,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from opsconsole.demo.accounts import ENVIRONMENTS, IDENTITY_ACCOUNT, IDENTITY_REGION, ROLE_NAMES, DemoAccount
-from opsconsole.domain.environment import RoleTier
-from opsconsole.domain.tiers import allowed_actions
+from opsconsole.demo.accounts import ENVIRONMENTS, IDENTITY_ACCOUNT, IDENTITY_REGION
 
-# moto matches statements only on Resource "*", so the demo's policies use it; the stacks'
-# security template scopes them to real ARNs.
+# moto matches statements only on Resource "*", so the demo's own users' policies use it.
 _ANY = "*"
 
 
@@ -34,19 +32,32 @@ def bootstrap(endpoint: str, operator: str) -> Bootstrapped:
     import boto3
 
     session = boto3.Session()
-    identity_iam = _iam_in(session, endpoint, IDENTITY_ACCOUNT)
+    identity_iam = _in_account(session, "iam", endpoint, IDENTITY_ACCOUNT)
     operator_arn, operator_key = _create_operator(identity_iam, operator)
     admin_keys = {}
     for account in ENVIRONMENTS:
-        iam = _iam_in(session, endpoint, account.account_id)
-        _create_role_trio(iam, account)
-        admin_keys[account.name] = _create_admin(iam)
+        admin_keys[account.name] = _create_admin(_in_account(session, "iam", endpoint, account.account_id))
+    _deploy_role_trio(_in_account(session, "cloudformation", endpoint, IDENTITY_ACCOUNT))
     return Bootstrapped(operator_key=operator_key, operator_arn=operator_arn, admin_keys=admin_keys)
 
 
-def _iam_in(session: Any, endpoint: str, account_id: str) -> Any:
+def _deploy_role_trio(cloudformation: Any) -> None:
+    """The trio goes in as the console's own baseline StackSet, from the identity account."""
+    from opsconsole import paths
+    from opsconsole.domain.errors import BackendError
+    from opsconsole.stacks.stackset import BaselineDeployer, BaselineTarget
+
+    template = (paths.stacks_root(None) / "templates" / "baseline.yaml").read_text(encoding="utf-8")
+    deployer = BaselineDeployer(cloudformation, template, IDENTITY_ACCOUNT, poll_seconds=0.2)
+    targets = [BaselineTarget(a.name, a.account_id, a.region, a.external_id) for a in ENVIRONMENTS]
+    failed = [r for r in deployer.deploy(targets) if not r.succeeded]
+    if failed:
+        raise BackendError(f"the demo's role trio did not deploy: {failed}")
+
+
+def _in_account(session: Any, service: str, endpoint: str, account_id: str) -> Any:
     client = session.client(
-        "iam",
+        service,
         endpoint_url=endpoint,
         region_name=IDENTITY_REGION,
         aws_access_key_id="bootstrap",
@@ -57,7 +68,7 @@ def _iam_in(session: Any, endpoint: str, account_id: str) -> Any:
     def pin_account(request: Any, **_: Any) -> None:
         request.headers["x-moto-account-id"] = account_id
 
-    client.meta.events.register("before-sign.iam.*", pin_account)
+    client.meta.events.register(f"before-sign.{service}.*", pin_account)
     return client
 
 
@@ -87,34 +98,6 @@ def _create_operator(iam: Any, operator: str) -> tuple[str, AccessKey]:
     )
     key = iam.create_access_key(UserName=operator)["AccessKey"]
     return user["Arn"], AccessKey(key["AccessKeyId"], key["SecretAccessKey"])
-
-
-def _create_role_trio(iam: Any, account: DemoAccount) -> None:
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{IDENTITY_ACCOUNT}:root"},
-                "Action": "sts:AssumeRole",
-                "Condition": {"StringEquals": {"sts:ExternalId": account.external_id}},
-            }
-        ],
-    }
-    for tier in RoleTier:
-        name = ROLE_NAMES[tier]
-        iam.create_role(
-            RoleName=name,
-            AssumeRolePolicyDocument=json.dumps(trust),
-            MaxSessionDuration=43200,
-            Description=f"opsconsole {tier.value} tier",
-            Tags=[{"Key": "opsconsole:tier", "Value": tier.value}],
-        )
-        iam.put_role_policy(
-            RoleName=name,
-            PolicyName=f"opsconsole-{tier.value}",
-            PolicyDocument=_policy(allowed_actions(tier)),
-        )
 
 
 def _create_admin(iam: Any) -> AccessKey:

@@ -197,3 +197,25 @@ def test_engine_plan_is_no_changes_for_every_environment(deployed_world: DemoRea
     for env in ENV_NAMES:
         plan = services.deploy_engine(env, lint=False).plan()
         assert {p.action for p in plan.stacks} == {PlanAction.NONE}
+
+
+def test_baseline_stackset_reaches_every_environment_account(
+    open_world_config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = run_cli(capsys, "-c", str(open_world_config), "stacks", "baseline", "--yes", "--confirm", "prod", "-o", "json")
+    assert result.code == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert [(r["environment"], r["account"], r["status"]) for r in rows] == [
+        ("dev", "111111111111", "CURRENT"),
+        ("staging", "222222222222", "CURRENT"),
+        ("prod", "333333333333", "CURRENT"),
+    ]
+    assert "updating StackSet opsconsole-baseline" in result.stderr
+
+
+def test_baseline_without_confirming_prod_changes_nothing(
+    open_world_config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = run_cli(capsys, "-c", str(open_world_config), "stacks", "baseline", "--yes")
+    assert result.code == 3
+    assert "pass --confirm prod" in result.stderr
