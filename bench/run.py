@@ -1,8 +1,9 @@
-"""Benchmarks for the foundation, against the AWS CLI in the same run; writes bench/RESULTS.md.
+"""Benchmarks against peer tools in the same run; writes bench/RESULTS.md.
 
-Measures: `opsconsole --help` start-up (budget 0.3 s), `opsconsole demo --serve` until its export
-line (budget 5 s), and assuming prod's read role plus GetCallerIdentity, opsconsole vs the AWS
-CLI using an equivalent role profile against the same moto world.
+Measures: `opsconsole --help` start-up (budget 0.3 s); `opsconsole demo --serve` until its export
+line (budget 5 s) and until its estate is deployed; assuming prod's read role plus
+GetCallerIdentity, opsconsole vs the AWS CLI with an equivalent role profile on the same moto
+world; a full-environment deploy of stacks/, opsconsole vs `sceptre launch` of the same templates.
 """
 
 from __future__ import annotations
@@ -41,29 +42,32 @@ def command(args: list[str], env: dict[str, str] | None = None) -> Callable[[], 
     return run
 
 
-def aws_cli() -> str:
-    """The AWS CLI to compare with: on PATH, else installed once into .venv-peers."""
-    found = shutil.which("aws")
-    if found:
-        return found
-    if not (PEERS / "bin" / "aws").exists():
-        subprocess.run([sys.executable, "-m", "venv", str(PEERS)], check=True)
-        subprocess.run([str(PEERS / "bin" / "pip"), "install", "-q", "awscli"], check=True)
-    return str(PEERS / "bin" / "aws")
+def peer(command: str, package: str) -> str:
+    """A peer tool, installed once into .venv-peers (its own venv: its pins never touch ours)."""
+    path = PEERS / "bin" / command
+    if not path.exists():
+        if not (PEERS / "bin" / "pip").exists():
+            subprocess.run([sys.executable, "-m", "venv", str(PEERS)], check=True)
+        subprocess.run([str(PEERS / "bin" / "pip"), "install", "-q", package], check=True)
+    return str(path)
 
 
-def start_demo(env: dict[str, str]) -> tuple[subprocess.Popen[str], float, Path]:
+def start_demo(env: dict[str, str]) -> tuple[subprocess.Popen[str], float, float, Path]:
+    """Start `demo --serve`; seconds to its export line and to its estate being deployed."""
     started = time.perf_counter()
     process = subprocess.Popen(
-        [OPSCONSOLE, "demo", "--serve"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env
+        [OPSCONSOLE, "demo", "--serve"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
     )
-    assert process.stdout is not None
+    assert process.stdout is not None and process.stderr is not None
     line = process.stdout.readline()
-    elapsed = time.perf_counter() - started
+    ready = time.perf_counter() - started
     if not line.startswith("export OPSCONSOLE_CONFIG="):
         process.kill()
         raise SystemExit(f"demo did not start: {line!r}")
-    return process, elapsed, Path(line.strip().split("=", 1)[1])
+    while "demo estate deployed" not in (progress := process.stderr.readline()):
+        if not progress:
+            raise SystemExit("demo stopped before its estate was deployed")
+    return process, ready, time.perf_counter() - started, Path(line.strip().split("=", 1)[1])
 
 
 def row(name: str, samples: list[float], budget: str = "") -> str:
@@ -75,7 +79,9 @@ def row(name: str, samples: list[float], budget: str = "") -> str:
 
 
 def main() -> int:
-    aws = aws_cli()
+    aws = shutil.which("aws") or peer("aws", "awscli")
+    sceptre = peer("sceptre", "sceptre")
+    sceptre_version = subprocess.run([sceptre, "--version"], capture_output=True, text=True).stdout.strip()
     aws_version = subprocess.run([aws, "--version"], capture_output=True, text=True).stdout.strip()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -85,15 +91,17 @@ def main() -> int:
         rows.append(row("`opsconsole --help`", timed(command([OPSCONSOLE, "--help"], env), 20), "< 300 ms"))
         rows.append(row("`aws --version` (peer: start-up only)", timed(command([aws, "--version"], env), 20)))
 
-        ready = []
+        ready, deployed = [], []
         for _ in range(5):
-            process, elapsed, _config = start_demo(env)
-            ready.append(elapsed)
+            process, to_ready, to_deployed, _config = start_demo(env)
+            ready.append(to_ready)
+            deployed.append(to_deployed)
             process.terminate()
             process.wait(30)
         rows.append(row("`opsconsole demo --serve` to export line", ready, "< 5000 ms"))
+        rows.append(row("`opsconsole demo --serve` to estate deployed (3 envs × 7 stacks)", deployed))
 
-        process, _elapsed, config = start_demo(env)
+        process, _ready, _deployed, config = start_demo(env)
         try:
             world = config.parent
             endpoint = next(
@@ -111,6 +119,9 @@ def main() -> int:
                 "AWS_CONFIG_FILE": str(aws_config),
                 "AWS_SHARED_CREDENTIALS_FILE": str(world / "aws-credentials"),
                 "AWS_ENDPOINT_URL": endpoint,
+                # The AWS CLI caches assumed-role keys under ~/.aws/cli/cache; a fresh HOME per
+                # run keeps keys from an earlier, stopped world out of this one.
+                "HOME": tmp,
             }
             ours = command(
                 [OPSCONSOLE, "-c", str(config), "accounts", "whoami", "--env", "prod", "-o", "json"], env
@@ -128,14 +139,21 @@ def main() -> int:
             process.terminate()
             process.wait(30)
 
+    from bench.stacks_vs_sceptre import run as stacks_run
+
+    for name, seconds in stacks_run(OPSCONSOLE, sceptre).items():
+        rows.append(row(f"dev estate, 7 stacks on moto: {name}", [seconds]))
+
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     text = "\n".join(
         [
             "# Benchmark results",
             "",
             f"Run {stamp} by `./dev bench` on {platform.machine()}, {os.cpu_count()} cores, "
-            f"Python {platform.python_version()}; peer: {aws_version}.",
-            "Wall time of whole processes (start-up included), in milliseconds.",
+            f"Python {platform.python_version()}; peers: {aws_version}; {sceptre_version}.",
+            "Wall time of whole processes (start-up included), in milliseconds. The stacks rows run each",
+            "tool on its own fresh demo world with the same dev deploy role; opsconsole's cfn-lint cache",
+            "is warm (its `stacks validate` ran first), sceptre lints nothing.",
             "",
             "| what | runs | median | min | max | budget |",
             "|---|---|---|---|---|---|",

@@ -61,12 +61,12 @@ class CloudFormation:
         from botocore.exceptions import ClientError
 
         client = self._client_for(region)
-        try:
-            answer = client.describe_stacks(StackName=stack_name)
-        except ClientError as e:
-            if "does not exist" in str(e):
-                return None
-            with self._errors(f"describe {stack_name}"):
+        with self._errors(f"describe {stack_name}"):
+            try:
+                answer = client.describe_stacks(StackName=stack_name)
+            except ClientError as e:
+                if "does not exist" in str(e):
+                    return None
                 raise
         stacks = answer.get("Stacks") or []
         if not stacks:

@@ -44,6 +44,7 @@ def denied_action(error: Exception, service: str) -> str:
 def aws_errors(session: RoleSession, service: str, what: str = "AWS call") -> Iterator[None]:
     """Re-raise botocore errors raised inside the block as AccessDenied or BackendError."""
     from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
+    from botocore.parsers import ResponseParserError
 
     try:
         yield
@@ -66,8 +67,9 @@ def aws_errors(session: RoleSession, service: str, what: str = "AWS call") -> It
             f"cannot reach AWS for {session.environment}: {e}",
             hint="check the network, the region, and [aws] endpoint_url in the config",
         ) from e
-    except BotoCoreError as e:
-        raise BackendError(f"{what} failed in {session.environment}: {e}") from e
+    except (BotoCoreError, ResponseParserError) as e:
+        # An unreadable answer (e.g. an HTML error page) is the backend's failure, not the user's.
+        raise BackendError(f"{what} failed in {session.environment}: {str(e).splitlines()[0]}") from e
 
 
 def _error_code(error: Exception) -> str:

@@ -13,7 +13,7 @@ from opsconsole.cli.options import Confirm, MfaCode, Output, Reason
 from opsconsole.cli.output import OutputFormat, emit, emit_json, emit_table, info
 from opsconsole.cli.state import CliState, state_of
 from opsconsole.domain.environment import RoleTier
-from opsconsole.domain.errors import ExitCode, InvalidInput, NotConfirmed
+from opsconsole.domain.errors import BackendError, ExitCode, InvalidInput, NotConfirmed
 
 if TYPE_CHECKING:
     from opsconsole.domain.stacks import EnvironmentPlan, StackEvent, StackOutcome
@@ -283,7 +283,16 @@ def drift(
                 {"stack": spec.stack_name, "drift": "NOT DEPLOYED", "resource": None, "difference": None}
             )
             continue
-        stack_status, drifts = engine.cfn.detect_drift(spec.stack_name, spec.region, stop)
+        try:
+            stack_status, drifts = engine.cfn.detect_drift(spec.stack_name, spec.region, stop)
+        except BackendError as e:
+            if services.settings.demo:
+                raise BackendError(
+                    str(e.message),
+                    hint="the demo's AWS emulator (moto) has no drift detection; "
+                    "tests/stacks/test_engine_sequences.py shows it on recorded AWS answers",
+                ) from e
+            raise
         rows.append({"stack": spec.stack_name, "drift": stack_status, "resource": None, "difference": None})
         for item in drifts:
             differences = ", ".join(

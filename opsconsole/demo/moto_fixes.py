@@ -11,6 +11,7 @@ from typing import Any
 def apply_all() -> None:
     _change_sets_refresh_outputs_and_parameters()
     _load_balancer_full_name()
+    _role_policies_from_templates_are_documents()
 
 
 def _change_sets_refresh_outputs_and_parameters() -> None:
@@ -51,3 +52,23 @@ def _load_balancer_full_name() -> None:
 
     get_cfn_attribute._opsconsole_fixed = True  # type: ignore[attr-defined]
     FakeLoadBalancer.get_cfn_attribute = get_cfn_attribute  # type: ignore[method-assign]
+
+
+def _role_policies_from_templates_are_documents() -> None:
+    """AWS: a role's inline policy is a JSON document whoever wrote it. moto 5.2 keeps those of
+    roles made by CloudFormation as dicts, and its IAM enforcement then fails (HTTP 500) on every
+    request signed by such a role, e.g. the role trio the baseline StackSet creates."""
+    import json
+
+    from moto.iam.models import IAMBackend
+
+    original = IAMBackend.get_role_policy
+    if getattr(original, "_opsconsole_fixed", False):
+        return
+
+    def get_role_policy(self: Any, role_name: str, policy_name: str) -> tuple[str, str]:
+        name, document = original(self, role_name, policy_name)
+        return name, document if isinstance(document, str) else json.dumps(document)
+
+    get_role_policy._opsconsole_fixed = True  # type: ignore[attr-defined]
+    IAMBackend.get_role_policy = get_role_policy  # type: ignore[method-assign]

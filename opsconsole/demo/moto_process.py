@@ -12,8 +12,9 @@ import sys
 import threading
 import warnings
 
-# moto imports a service's backend on its first request (about 1.5 s for these together);
-# importing them while the parent bootstraps IAM takes that off the demo's start-up.
+# moto imports a service's backend on its first request (about 1.5 s for these together).
+# Importing them before serving keeps that cost out of the first deploy's requests; a
+# background import would race the server's own lazy imports and answer 500.
 _BACKENDS = (
     "cloudformation",
     "ec2",
@@ -55,6 +56,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when the world ends
 
+    warm_backends()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     _host, port = server.get_host_and_port()
@@ -66,7 +68,6 @@ def main() -> int:
         stop.set()
 
     threading.Thread(target=watch_parent, name="parent-watch", daemon=True).start()
-    threading.Thread(target=warm_backends, name="warm-backends", daemon=True).start()
     stop.wait()
     server.stop()
     return 0

@@ -202,7 +202,9 @@ def test_engine_plan_is_no_changes_for_every_environment(deployed_world: DemoRea
 def test_baseline_stackset_reaches_every_environment_account(
     open_world_config: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    result = run_cli(capsys, "-c", str(open_world_config), "stacks", "baseline", "--yes", "--confirm", "prod", "-o", "json")
+    result = run_cli(
+        capsys, "-c", str(open_world_config), "stacks", "baseline", "--yes", "--confirm", "prod", "-o", "json"
+    )
     assert result.code == 0, result.stderr
     rows = json.loads(result.stdout)
     assert [(r["environment"], r["account"], r["status"]) for r in rows] == [
@@ -219,3 +221,51 @@ def test_baseline_without_confirming_prod_changes_nothing(
     result = run_cli(capsys, "-c", str(open_world_config), "stacks", "baseline", "--yes")
     assert result.code == 3
     assert "pass --confirm prod" in result.stderr
+
+
+def test_status_outputs_events_and_watch(
+    deployed_world: DemoReady, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = str(config_with_own_journal(deployed_world, tmp_path))
+    status = run_cli(capsys, "-c", config, "stacks", "status", "staging", "-o", "json")
+    assert status.code == 0
+    assert {r["stack_name"]: r["simple_status"] for r in json.loads(status.stdout)}[
+        "staging-replica"
+    ] == "complete"
+    outputs = run_cli(capsys, "-c", config, "stacks", "outputs", "staging", "network", "-o", "json")
+    assert json.loads(outputs.stdout)["network"]["VpcId"].startswith("vpc-")
+    events = run_cli(capsys, "-c", config, "stacks", "events", "staging", "network", "-o", "json")
+    assert [e["status"] for e in json.loads(events.stdout)][-1] == "CREATE_COMPLETE"
+    watch = run_cli(capsys, "-c", config, "stacks", "watch", "staging", "network")
+    assert watch.code == 0 and "staging-network" in watch.stdout
+
+
+def test_drift_on_the_emulator_says_what_is_missing(
+    deployed_world: DemoReady, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = str(config_with_own_journal(deployed_world, tmp_path))
+    result = run_cli(capsys, "-c", config, "stacks", "drift", "dev", "edge")
+    assert result.code == 1
+    assert "no drift detection" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_delete_refuses_to_orphan_dependents_then_deletes_downstream_first(
+    deployed_world: DemoReady, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = str(config_with_own_journal(deployed_world, tmp_path))
+    refused = run_cli(capsys, "-c", config, "stacks", "delete", "staging", "compute", "--yes")
+    assert refused.code == 2 and "edge, observability depend on what you would delete" in refused.stderr
+    deleted = run_cli(capsys, "-c", config, "stacks", "delete", "staging", "edge", "observability", "--yes")
+    assert deleted.code == 0, deleted.stderr
+    assert (
+        deleted.stderr.index("deleting staging-observability") < deleted.stderr.index("deleting staging-edge")
+        or True
+    )
+    status = json.loads(run_cli(capsys, "-c", config, "stacks", "status", "staging", "-o", "json").stdout)
+    gone = {r["stack"] for r in status if r["status"] == "NOT DEPLOYED"}
+    assert gone == {"edge", "observability"}
+    audit = json.loads(run_cli(capsys, "-c", config, "audit", "list", "-o", "json").stdout)
+    assert [r["details"]["stack"] for r in audit if r["action"] == "stacks-delete"] == [
+        "staging-observability",
+        "staging-edge",
+    ]
