@@ -1,8 +1,14 @@
-"""Regenerate screenshots/ (SVG and PNG) from the demo world: `./dev screenshots`."""
+"""Regenerate screenshots/ (SVG and PNG) from the demo world: `./dev screenshots`.
+
+The stacks review shows a real plan: prod's parameters with a larger database class and one
+more web task, planned against the demo's deployed estate.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -15,6 +21,30 @@ from opsconsole.tui.app import OpsConsoleApp
 OUT = Path(__file__).resolve().parents[1] / "screenshots"
 SIZE = (140, 36)
 SHOTS = {"main-dev": "1", "main-staging": "2", "main-prod": "3"}
+
+
+async def capture_stacks_review(services: Services) -> Path:
+    app = OpsConsoleApp(services, initial_env="prod")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.press("s")
+        await app.workers.wait_for_complete()
+        await pilot.press("p")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        path = OUT / "stacks-review-prod.svg"
+        app.save_screenshot(path.name, path=str(OUT))
+    return path
+
+
+def changed_estate(root: Path) -> Path:
+    stacks = root / "stacks"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "stacks", stacks)
+    params = stacks / "params" / "prod.toml"
+    text = params.read_text(encoding="utf-8")
+    text = text.replace('DbInstanceClass = "db.r6g.large"', 'DbInstanceClass = "db.r6g.xlarge"')
+    params.write_text(text.replace("WebCount = 3", "WebCount = 4"), encoding="utf-8")
+    return stacks
 
 
 async def capture(services: Services) -> list[Path]:
@@ -39,8 +69,11 @@ def main() -> int:
         tempfile.TemporaryDirectory() as state,
         DemoWorld(root=Path(state) / "world", operator="alice") as ready,
     ):
-        services = Services.build(load_settings(ready.config_path, environ={}))
+        settings = load_settings(ready.config_path, environ={})
+        services = Services.build(settings)
         svgs = asyncio.run(capture(services))
+        changed = Services.build(dataclasses.replace(settings, stacks_root=str(changed_estate(Path(state)))))
+        svgs.append(asyncio.run(capture_stacks_review(changed)))
     try:
         import cairosvg
     except (ImportError, OSError) as e:  # cairosvg needs the cairo C library
