@@ -6,22 +6,29 @@ import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from opsconsole import paths
 from opsconsole.audit import AuditJournal
 from opsconsole.aws.identity import Clock, MfaPrompt
 from opsconsole.aws.session import RoleBroker, utc_now
 from opsconsole.config import Settings
+from opsconsole.domain.actions import ActionResult, PlannedCall
 from opsconsole.domain.audit import AuditRecord
 from opsconsole.domain.environment import Environment, RoleTier
+from opsconsole.domain.errors import OpsError
 from opsconsole.domain.identity import CallerIdentity, RoleSession, TemporaryCredentials
 from opsconsole.domain.stacks import DeployedStack, EnvironmentPlan, StackEvent, StackOutcome, StackSpec
 
 if TYPE_CHECKING:
+    from opsconsole.aws.ecs import EcsReader
+    from opsconsole.aws.rds import RdsReader
     from opsconsole.stacks.engine import DeployEngine
     from opsconsole.stacks.manifest import Estate
     from opsconsole.stacks.stackset import InstanceResult
+
+
+T = TypeVar("T")
 
 
 class ConsoleServices(Protocol):
@@ -208,6 +215,79 @@ class Services:
             details={"stack_set": STACK_SET_NAME, "instances": {r.environment: r.status for r in results}},
         )
         return results
+
+    # -- ECS and RDS ------------------------------------------------------------------------
+
+    def ecs(self, env_name: str) -> EcsReader:
+        from opsconsole.aws.ecs import EcsReader
+
+        self.settings.environment(env_name)
+        return EcsReader(env_name, lambda: self.broker.client(env_name, RoleTier.READ, "ecs"))
+
+    def rds(self, env_name: str) -> RdsReader:
+        from opsconsole.aws.rds import RdsReader
+
+        self.settings.environment(env_name)
+        return RdsReader(env_name, lambda: self.broker.client(env_name, RoleTier.READ, "rds"))
+
+    def fan_out(self, env_names: list[str], read: Callable[[str], T]) -> list[tuple[str, T | OpsError]]:
+        """`read` for each environment in parallel (bounded); a failure stays with its environment."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        from opsconsole.aws.errors import translate_unexpected
+
+        def one(env: str) -> T | OpsError:
+            try:
+                with translate_unexpected(env):
+                    return read(env)
+            except OpsError as e:
+                return e
+
+        with ThreadPoolExecutor(min(8, max(1, len(env_names)))) as pool:
+            return list(zip(env_names, pool.map(one, env_names), strict=True))
+
+    def run_action(
+        self,
+        env_name: str,
+        action: str,
+        target: str,
+        calls: list[PlannedCall],
+        *,
+        dry_run: bool,
+        reason: str | None,
+        tier: RoleTier = RoleTier.OPERATE,
+    ) -> ActionResult:
+        """Send an action's calls signed as `tier` (operate by default), or only show them.
+
+        Every call that ran, and a failure midway, is in the audit record.
+
+        Raises:
+            AccessDenied: the tier may not make a call; names the tier that would allow it.
+        """
+        from opsconsole.aws.errors import aws_errors
+
+        result = ActionResult(action, env_name, target, dry_run, tuple(calls))
+        if dry_run:
+            return result
+        session = self.broker.session(env_name, tier, reason)
+        done: list[str] = []
+        try:
+            for call in calls:
+                with aws_errors(session, call.service, f"{action} {target}"):
+                    client = self.broker.client(env_name, tier, call.service)
+                    getattr(client, call.operation)(**call.params)
+                done.append(call.describe())
+        except OpsError as e:
+            self.record(
+                action,
+                session=session,
+                reason=reason,
+                outcome="failed",
+                details={"target": target, "done": done, "failed": str(e.message)},
+            )
+            raise
+        self.record(action, session=session, reason=reason, details={"target": target, "calls": done})
+        return result
 
     def audit_records(self, since: datetime | None = None) -> Iterator[AuditRecord]:
         return self.journal.records(since)

@@ -72,6 +72,23 @@ def aws_errors(session: RoleSession, service: str, what: str = "AWS call") -> It
         raise BackendError(f"{what} failed in {session.environment}: {str(e).splitlines()[0]}") from e
 
 
+@contextmanager
+def translate_unexpected(env_name: str) -> Iterator[None]:
+    """botocore failures outside an aws_errors block, as a BackendError for that environment."""
+    from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.parsers import ResponseParserError
+
+    try:
+        yield
+    except ClientError as e:
+        code = _error_code(e)
+        if code in _DENIED_CODES:
+            raise BackendError(f"{env_name}: denied: {_error_message(e)}") from e
+        raise BackendError(f"{env_name}: {code}: {_error_message(e)}") from e
+    except (BotoCoreError, ResponseParserError) as e:
+        raise BackendError(f"{env_name}: {str(e).splitlines()[0]}") from e
+
+
 def _error_code(error: Exception) -> str:
     response: dict[str, Any] = getattr(error, "response", {}) or {}
     return str(response.get("Error", {}).get("Code", ""))

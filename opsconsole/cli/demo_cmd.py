@@ -24,6 +24,12 @@ def demo(
             help="Keep the world running for other terminals instead of opening the TUI; Ctrl-C stops it.",
         ),
     ] = False,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Seed of the simulation: the same seed, the same story.")
+    ] = 0,
+    interval: Annotated[
+        float, typer.Option("--interval", min=0.5, help="Seconds between simulation steps.")
+    ] = 2.0,
 ) -> None:
     """Start the demo world (AWS accounts emulated by moto on loopback) and open the console on it."""
     import importlib.util
@@ -39,18 +45,29 @@ def demo(
     world = DemoWorld(deploy_stacks=False)
     info("starting the demo world (moto server, identity + dev/staging/prod accounts)…")
     ready = world.start()
+
+    def estate_done(seconds: float, error: str | None) -> None:
+        # Once the estate exists, the simulation keeps it moving (its own process).
+        if error is None:
+            world.start_simulation(seed, interval)
+        message = (
+            f"the demo estate did not deploy ({seconds:.1f} s): {error}"
+            if error
+            else f"demo estate deployed in dev, staging and prod in {seconds:.1f} s; simulation running "
+            f"(seed {seed})"
+        )
+        if serve:
+            info(message)
+        else:  # the TUI owns the terminal
+            (ready.config_path.parent / "estate.log").write_text(message + "\n", encoding="utf-8")
+
     try:
         if serve:
-            _serve(ready.endpoint, str(ready.config_path), ready.seconds_to_ready)
+            _announce(ready.endpoint, str(ready.config_path), ready.seconds_to_ready)
+            deploy_estate_in_background(ready.config_path, estate_done)
+            _wait_for_stop()
         else:
-            # The TUI owns the terminal: the estate deploy reports to the world's log instead.
-            log = ready.config_path.parent / "estate.log"
-
-            def to_log(seconds: float, error: str | None) -> None:
-                outcome = f"failed: {error}" if error else "deployed"
-                log.write_text(f"estate {outcome} in {seconds:.1f} s\n", encoding="utf-8")
-
-            deploy_estate_in_background(ready.config_path, to_log)
+            deploy_estate_in_background(ready.config_path, estate_done)
             from opsconsole.cli.launch import launch_tui
             from opsconsole.config import load_settings
 
@@ -65,26 +82,17 @@ def demo(
         world.stop()
 
 
-def _report_estate(seconds: float, error: str | None) -> None:
-    if error:
-        info(f"the demo estate did not deploy ({seconds:.1f} s): {error}")
-    else:
-        info(f"demo estate deployed in dev, staging and prod in {seconds:.1f} s")
-
-
-def _serve(endpoint: str, config_path: str, seconds: float) -> None:
-    from pathlib import Path
-
-    from opsconsole.demo.world import deploy_estate_in_background
-
-    stop = threading.Event()
-    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+def _announce(endpoint: str, config_path: str, seconds: float) -> None:
     info(f"demo world ready in {seconds:.1f} s; AWS (moto) at {endpoint}")
     info("use it from another terminal with the line below; Ctrl-C or SIGTERM stops it")
     sys.stdout.write(f"export OPSCONSOLE_CONFIG={shlex.quote(config_path)}\n")
     sys.stdout.flush()
     info("deploying stacks/ into dev, staging and prod with the console's engine…")
-    deploy_estate_in_background(Path(config_path), _report_estate)
+
+
+def _wait_for_stop() -> None:
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         while not stop.wait(0.5):
             pass

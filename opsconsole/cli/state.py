@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 class CliState:
     config_path: Path | None = None
     read_only: bool = False
+    partial_failure: bool = False
     _settings: Settings | None = field(default=None, repr=False)
+    _services: Services | None = field(default=None, repr=False)
 
     def settings(self) -> Settings:
         if self._settings is None:
@@ -31,10 +33,13 @@ class CliState:
         return self._settings
 
     def services(self, mfa_code: str | None = None) -> Services:
+        """One Services per invocation: its role sessions and clients are reused by every call."""
         from opsconsole.cli.prompts import mfa_prompt
         from opsconsole.services import Services
 
-        return Services.build(self.settings(), mfa_prompt=mfa_prompt(mfa_code))
+        if self._services is None:
+            self._services = Services.build(self.settings(), mfa_prompt=mfa_prompt(mfa_code))
+        return self._services
 
 
 def state_of(ctx: typer.Context) -> CliState:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import getpass
+import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -51,6 +54,7 @@ class DemoWorld:
         self.root = root or paths.state_dir() / "demo" / str(os.getpid())
         self.operator = operator or default_operator()
         self.server = MotoServer(self.root / "moto.log")
+        self.simulation: subprocess.Popen[bytes] | None = None
         self.ready: DemoReady | None = None
 
     def start(self) -> DemoReady:
@@ -71,7 +75,57 @@ class DemoWorld:
         self.ready = DemoReady(endpoint, config_path, time.monotonic() - started, accounts)
         return self.ready
 
+    def start_simulation(self, seed: int = 0, interval: float = 2.0) -> None:
+        """Start the simulator in its own process; it stops with this world."""
+        assert self.ready is not None, "start() first"
+        accounts = self.root / "simulation-accounts.json"
+        _write_private(
+            accounts,
+            json.dumps(
+                [
+                    {
+                        "name": a.name,
+                        "account_id": a.account_id,
+                        "region": a.region,
+                        "access_key_id": self.ready.accounts.admin_keys[a.name].access_key_id,
+                        "secret_access_key": self.ready.accounts.admin_keys[a.name].secret_access_key,
+                    }
+                    for a in ENVIRONMENTS
+                ]
+            ),
+        )
+        log = (self.root / "simulation.log").open("wb")
+        self.simulation = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "opsconsole.demo.simulator",
+                "--endpoint",
+                self.ready.endpoint,
+                "--accounts",
+                str(accounts),
+                "--seed",
+                str(seed),
+                "--interval",
+                str(interval),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        log.close()
+
     def stop(self) -> None:
+        simulation, self.simulation = self.simulation, None
+        if simulation is not None:
+            if simulation.stdin:
+                simulation.stdin.close()
+            try:
+                simulation.wait(5)
+            except subprocess.TimeoutExpired:
+                simulation.kill()
+                simulation.wait()
         self.server.stop()
         shutil.rmtree(self.root, ignore_errors=True)
 

@@ -1,0 +1,100 @@
+"""Which environments a read covers (--env or --all-envs), fan-out, and action confirmation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from opsconsole.cli.output import info
+from opsconsole.cli.state import CliState
+from opsconsole.domain.errors import ExitCode, InvalidInput, OpsError
+
+T = TypeVar("T")
+
+EnvOpt = Annotated[str | None, typer.Option("--env", "-e", help="Environment (dev, staging, prod).")]
+AllEnvs = Annotated[bool, typer.Option("--all-envs", "-A", help="Every environment, queried in parallel.")]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Show the calls the action would make; send none.")]
+ActionRole = Annotated[str, typer.Option("--role", "-r", help="Role tier to act with (operate by default).")]
+
+
+def chosen_envs(state: CliState, env: str | None, all_envs: bool) -> list[str]:
+    settings = state.settings()
+    if all_envs and env:
+        raise InvalidInput("pass --env or --all-envs, not both")
+    if all_envs:
+        return list(settings.environments)
+    if env is None:
+        return [settings.first_environment.name]
+    settings.environment(env)
+    return [env]
+
+
+def gather(state: CliState, envs: list[str], read: Callable[[str], list[T]]) -> list[T]:
+    """Rows from every environment; failures go to stderr and make the exit code 1 at the end."""
+    services = state.services()
+    rows: list[T] = []
+    failed = []
+    for env, result in services.fan_out(envs, read):
+        if isinstance(result, OpsError):
+            failed.append(env)
+            info(f"error: {env}: {result.message}")
+        else:
+            rows.extend(result)
+    if failed and len(failed) == len(envs):
+        raise typer.Exit(int(ExitCode.FAILED))
+    if failed:
+        state.partial_failure = True
+    return rows
+
+
+def exit_if_partial(state: CliState) -> None:
+    if state.partial_failure:
+        raise typer.Exit(int(ExitCode.FAILED))
+
+
+def perform_action(
+    state: CliState,
+    env: str | None,
+    *,
+    build: Callable[[Any, str], Any],
+    action: str,
+    target: str,
+    what: str,
+    dry_run: bool,
+    confirm: str | None,
+    reason: str | None,
+    role: str,
+    mfa_code: str | None,
+    output: Any,
+) -> None:
+    """Plan an action's calls, confirm in protected environments, then send them or show them."""
+    from opsconsole.aws.errors import translate_unexpected
+    from opsconsole.cli.options import parse_tier
+    from opsconsole.cli.prompts import confirm_environment
+
+    [environment] = chosen_envs(state, env, False)
+    tier = parse_tier(role)
+    services = state.services(mfa_code)
+    with translate_unexpected(environment):
+        calls = build(services, environment)
+    if not dry_run:
+        confirm_environment(services.settings.environment(environment), confirm, what)
+    result = services.run_action(
+        environment, action, target, calls, dry_run=dry_run, reason=reason or action, tier=tier
+    )
+    action_output(result, output)
+
+
+def action_output(result: Any, output: Any) -> None:
+    from opsconsole.cli.output import OutputFormat, emit_json
+
+    if output is OutputFormat.JSON:
+        emit_json(result.to_json_dict())
+        return
+    prefix = "would call" if result.dry_run else "called"
+    for call in result.calls:
+        typer.echo(f"{prefix}: {call.describe()}")
+    if result.dry_run:
+        info("dry run: nothing was sent")
