@@ -8,6 +8,7 @@ world; a full-environment deploy of stacks/, opsconsole vs `sceptre launch` of t
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import shutil
@@ -135,6 +136,63 @@ def main() -> int:
                 )
             )
             rows.append(row("same with `aws sts get-caller-identity --profile prod-read`", timed(theirs, 10)))
+
+            ours_services = command(
+                [OPSCONSOLE, "-c", str(config), "ecs", "services", "--env", "prod", "-o", "json"], env
+            )
+            ours_services()
+            rows.append(
+                row("`opsconsole ecs services --env prod -o json` (6 services)", timed(ours_services, 10))
+            )
+
+            def aws_services() -> None:
+                listed = subprocess.run(
+                    [
+                        aws,
+                        "ecs",
+                        "list-services",
+                        "--cluster",
+                        "prod-cluster",
+                        "--profile",
+                        "prod-read",
+                        "--output",
+                        "json",
+                    ],
+                    env=peer_env,
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                )
+                arns = json.loads(listed.stdout)["serviceArns"]
+                subprocess.run(
+                    [
+                        aws,
+                        "ecs",
+                        "describe-services",
+                        "--cluster",
+                        "prod-cluster",
+                        "--profile",
+                        "prod-read",
+                        "--services",
+                        *arns,
+                    ],
+                    env=peer_env,
+                    check=True,
+                    capture_output=True,
+                )
+
+            aws_services()
+            rows.append(
+                row(
+                    "same with `aws ecs list-services` + `aws ecs describe-services`", timed(aws_services, 10)
+                )
+            )
+            all_envs = command(
+                [OPSCONSOLE, "-c", str(config), "ecs", "services", "--all-envs", "-o", "json"], env
+            )
+            rows.append(
+                row("`opsconsole ecs services --all-envs` (3 accounts in parallel)", timed(all_envs, 10))
+            )
         finally:
             process.terminate()
             process.wait(30)
