@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -15,9 +15,11 @@ from opsconsole.aws.session import RoleBroker, utc_now
 from opsconsole.config import Settings
 from opsconsole.domain.actions import ActionResult, PlannedCall
 from opsconsole.domain.audit import AuditRecord
+from opsconsole.domain.ecs import Cluster, EcsService, Task
 from opsconsole.domain.environment import Environment, RoleTier
 from opsconsole.domain.errors import OpsError
 from opsconsole.domain.identity import CallerIdentity, RoleSession, TemporaryCredentials
+from opsconsole.domain.rds import DbInstance
 from opsconsole.domain.stacks import DeployedStack, EnvironmentPlan, StackEvent, StackOutcome, StackSpec
 
 if TYPE_CHECKING:
@@ -51,6 +53,42 @@ class ConsoleServices(Protocol):
         lint: bool = True,
         select: tuple[str, ...] | list[str] = (),
     ) -> StackEngine: ...
+
+    def ecs(self, env_name: str) -> EcsReads: ...
+
+    def rds(self, env_name: str) -> RdsReads: ...
+
+    def db_metrics(
+        self, env_name: str, identifiers: list[str], span: timedelta
+    ) -> dict[str, dict[str, list[float]]]: ...
+
+    def run_action(
+        self,
+        env_name: str,
+        action: str,
+        target: str,
+        calls: list[PlannedCall],
+        *,
+        dry_run: bool,
+        reason: str | None,
+        tier: RoleTier = RoleTier.OPERATE,
+    ) -> ActionResult: ...
+
+
+class EcsReads(Protocol):
+    def clusters(self) -> list[Cluster]: ...
+
+    def services(self, cluster: str) -> list[EcsService]: ...
+
+    def service(self, cluster: str, name: str) -> EcsService: ...
+
+    def tasks(self, cluster: str, service: str | None = None, *, stopped: bool = False) -> list[Task]: ...
+
+    def previous_revision(self, service: EcsService) -> int: ...
+
+
+class RdsReads(Protocol):
+    def instances(self) -> list[DbInstance]: ...
 
 
 class StackEngine(Protocol):
@@ -229,6 +267,30 @@ class Services:
 
         self.settings.environment(env_name)
         return RdsReader(env_name, lambda: self.broker.client(env_name, RoleTier.READ, "rds"))
+
+    def db_metrics(
+        self, env_name: str, identifiers: list[str], span: timedelta
+    ) -> dict[str, dict[str, list[float]]]:
+        """CPU and connections per DB instance, one batched CloudWatch call."""
+        from opsconsole.aws.metrics import MetricQuery, fetch
+
+        queries = [
+            MetricQuery(f"{db}|{metric}", "AWS/RDS", metric, (("DBInstanceIdentifier", db),))
+            for db in identifiers
+            for metric in ("CPUUtilization", "DatabaseConnections")
+        ]
+        env = self.settings.environment(env_name)
+        series = fetch(
+            lambda: self.broker.client(env_name, RoleTier.READ, "cloudwatch", env.region),
+            queries,
+            self._clock(),
+            span,
+        )
+        result: dict[str, dict[str, list[float]]] = {db: {} for db in identifiers}
+        for key, values in series.items():
+            db, metric = key.split("|", 1)
+            result[db][metric] = values
+        return result
 
     def fan_out(self, env_names: list[str], read: Callable[[str], T]) -> list[tuple[str, T | OpsError]]:
         """`read` for each environment in parallel (bounded); a failure stays with its environment."""

@@ -11,7 +11,6 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from opsconsole.domain.actions import PlannedCall
 from opsconsole.domain.ecs import (
     Cluster,
     Container,
@@ -167,49 +166,6 @@ class EcsReader:
             n=2,
         )
         return TaskDefinitionDiff(family, old, new, tuple(lines))
-
-
-# -- actions as planned calls ---------------------------------------------------------------------
-
-
-def scale_calls(service: EcsService, count: int) -> list[PlannedCall]:
-    if count < 0:
-        raise InvalidInput("a desired count cannot be negative")
-    return [
-        PlannedCall(
-            "ecs",
-            "update_service",
-            {"cluster": service.cluster, "service": service.name, "desiredCount": count},
-        )
-    ]
-
-
-def redeploy_calls(service: EcsService) -> list[PlannedCall]:
-    return [
-        PlannedCall(
-            "ecs",
-            "update_service",
-            {"cluster": service.cluster, "service": service.name, "forceNewDeployment": True},
-        )
-    ]
-
-
-def rollback_calls(service: EcsService, revision: int) -> list[PlannedCall]:
-    return [
-        PlannedCall(
-            "ecs",
-            "update_service",
-            {
-                "cluster": service.cluster,
-                "service": service.name,
-                "taskDefinition": f"{service.family}:{revision}",
-            },
-        )
-    ]
-
-
-def stop_task_calls(cluster: str, task: str, reason: str) -> list[PlannedCall]:
-    return [PlannedCall("ecs", "stop_task", {"cluster": cluster, "task": task, "reason": reason[:255]})]
 
 
 # -- mapping ------------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from opsconsole.domain.actions import PlannedCall
 from opsconsole.domain.errors import InvalidInput
 from opsconsole.domain.rds import DbCluster, DbEvent, DbInstance, PendingMaintenance
 
@@ -87,33 +86,6 @@ class RdsReader:
             for a in row.get("PendingMaintenanceActionDetails") or []
         )
         return PendingMaintenance(self.env, identifier, actions, available=True)
-
-
-def reboot_calls(db: DbInstance, failover: bool) -> list[PlannedCall]:
-    if failover and not db.multi_az:
-        raise InvalidInput(
-            f"{db.identifier} is not Multi-AZ: there is no standby to fail over to",
-            hint="reboot without --failover",
-        )
-    params: dict[str, Any] = {"DBInstanceIdentifier": db.identifier}
-    if failover:
-        params["ForceFailover"] = True
-    return [PlannedCall("rds", "reboot_db_instance", params)]
-
-
-def snapshot_calls(db: DbInstance, now: datetime) -> list[PlannedCall]:
-    name = f"{db.identifier}-opsconsole-{now:%Y%m%d-%H%M%S}"
-    return [
-        PlannedCall(
-            "rds",
-            "create_db_snapshot",
-            {
-                "DBInstanceIdentifier": db.identifier,
-                "DBSnapshotIdentifier": name,
-                "Tags": [{"Key": "created-by", "Value": "opsconsole"}],
-            },
-        )
-    ]
 
 
 def default_since(now: datetime) -> datetime:

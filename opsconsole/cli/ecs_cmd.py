@@ -264,7 +264,7 @@ def scale(
     output: Output = OutputFormat.TABLE,
 ) -> None:
     """Set a service's desired count."""
-    from opsconsole.aws.ecs import scale_calls
+    from opsconsole.domain.operations import scale_calls
 
     def build(services: Services, e: str) -> Any:
         return scale_calls(services.ecs(e).service(_cluster(e, cluster), service), count)
@@ -299,7 +299,7 @@ def redeploy(
     output: Output = OutputFormat.TABLE,
 ) -> None:
     """Force a new deployment of a service (same task definition, fresh tasks)."""
-    from opsconsole.aws.ecs import redeploy_calls
+    from opsconsole.domain.operations import redeploy_calls
 
     def build(services: Services, e: str) -> Any:
         return redeploy_calls(services.ecs(e).service(_cluster(e, cluster), service))
@@ -334,7 +334,7 @@ def rollback(
     output: Output = OutputFormat.TABLE,
 ) -> None:
     """Roll a service back to the task definition revision before the one it runs."""
-    from opsconsole.aws.ecs import rollback_calls
+    from opsconsole.domain.operations import rollback_calls
 
     def build(services: Services, e: str) -> Any:
         reader = services.ecs(e)
@@ -371,7 +371,7 @@ def stop_task(
     output: Output = OutputFormat.TABLE,
 ) -> None:
     """Stop a task; its service starts a replacement."""
-    from opsconsole.aws.ecs import stop_task_calls
+    from opsconsole.domain.operations import stop_task_calls
 
     def build(services: Services, e: str) -> Any:
         return stop_task_calls(

@@ -126,7 +126,7 @@ def reboot(
     output: Output = OutputFormat.TABLE,
 ) -> None:
     """Reboot a DB instance, failing over to its standby when asked."""
-    from opsconsole.aws.rds import reboot_calls
+    from opsconsole.domain.operations import reboot_calls
 
     def build(services: Services, e: str) -> Any:
         return reboot_calls(services.rds(e).instance(db), failover)
@@ -160,7 +160,7 @@ def snapshot(
     output: Output = OutputFormat.TABLE,
 ) -> None:
     """Take a manual snapshot of a DB instance."""
-    from opsconsole.aws.rds import snapshot_calls
+    from opsconsole.domain.operations import snapshot_calls
 
     def build(services: Services, e: str) -> Any:
         return snapshot_calls(services.rds(e).instance(db), services.now())

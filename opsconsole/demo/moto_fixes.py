@@ -17,6 +17,7 @@ def apply_all() -> None:
     _running_tasks_keep_running()
     _services_from_templates_keep_their_settings()
     _reboots_are_events()
+    _iam_actions_use_service_prefixes()
 
 
 def _change_sets_refresh_outputs_and_parameters() -> None:
@@ -268,3 +269,23 @@ def _reboots_are_events() -> None:
 
     reboot_db_instance._opsconsole_fixed = True  # type: ignore[attr-defined]
     RDSBackend.reboot_db_instance = reboot_db_instance  # type: ignore[method-assign]
+
+
+def _iam_actions_use_service_prefixes() -> None:
+    """AWS: CloudWatch's IAM actions are `cloudwatch:*`, though requests are signed for
+    `monitoring`. moto 5.2 checks `monitoring:GetMetricData`, so no real policy allows it."""
+    from moto.iam.access_control import IAMRequestBase
+
+    original = IAMRequestBase.__init__
+    if getattr(original, "_opsconsole_fixed", False):
+        return
+    prefixes = {"monitoring": "cloudwatch"}
+
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        service, _, action = self._action.partition(":")
+        if service in prefixes:
+            self._action = f"{prefixes[service]}:{action}"
+
+    init._opsconsole_fixed = True  # type: ignore[attr-defined]
+    IAMRequestBase.__init__ = init  # type: ignore[method-assign]

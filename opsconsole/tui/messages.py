@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
+from opsconsole.domain.actions import ActionResult, PlannedCall
 from opsconsole.domain.identity import CallerIdentity, RoleSession
 from opsconsole.domain.stacks import DeployedStack, EnvironmentPlan, StackEvent, StackOutcome, StackSpec
 
@@ -73,3 +74,28 @@ class DeployFinished(Message, bubble=False):
         super().__init__()
         self.outcomes = outcomes
         self.stopped = stopped
+
+
+class ActionPlanned(Message, bubble=False):
+    """An action's calls are known; the screen asks the operator before sending them."""
+
+    def __init__(self, env_name: str, action: str, target: str, calls: list[PlannedCall], what: str) -> None:
+        super().__init__()
+        self.env_name = env_name
+        self.action = action
+        self.target = target
+        self.calls = calls
+        self.what = what
+
+
+class ActionDone(Message, bubble=False):
+    def __init__(self, result: ActionResult) -> None:
+        super().__init__()
+        self.result = result
+
+
+class ActionFailed(Message, bubble=False):
+    def __init__(self, what: str, error: str) -> None:
+        super().__init__()
+        self.what = what
+        self.error = error

@@ -9,9 +9,12 @@ from pathlib import Path
 from opsconsole.config import Settings, parse_settings
 from opsconsole.demo.accounts import ENVIRONMENTS
 from opsconsole.demo.world import render_config
+from opsconsole.domain.actions import ActionResult, PlannedCall
+from opsconsole.domain.ecs import Cluster, Deployment, EcsService, ServiceEvent, Task
 from opsconsole.domain.environment import RoleTier
 from opsconsole.domain.errors import CredentialsError
 from opsconsole.domain.identity import CallerIdentity, RoleSession
+from opsconsole.domain.rds import DbInstance
 from opsconsole.domain.stacks import (
     ChangeAction,
     DeployedStack,
@@ -39,9 +42,38 @@ class FrozenServices:
         self.delay = delay
         self.release = threading.Event()
         self.calls: list[str] = []
+        self.actions: list[tuple[str, str, str, list[PlannedCall]]] = []
 
     def now(self) -> datetime:
         return NOW
+
+    def ecs(self, env_name: str) -> FakeEcs:
+        return FakeEcs(env_name)
+
+    def rds(self, env_name: str) -> FakeRds:
+        return FakeRds(env_name)
+
+    def db_metrics(
+        self, env_name: str, identifiers: list[str], span: timedelta
+    ) -> dict[str, dict[str, list[float]]]:
+        curve = [20 + 60 * abs(((i % 16) - 8) / 8) for i in range(16)]
+        return {
+            db: {"CPUUtilization": curve, "DatabaseConnections": [c * 2 for c in curve]} for db in identifiers
+        }
+
+    def run_action(
+        self,
+        env_name: str,
+        action: str,
+        target: str,
+        calls: list[PlannedCall],
+        *,
+        dry_run: bool,
+        reason: str | None,
+        tier: RoleTier = RoleTier.OPERATE,
+    ) -> ActionResult:
+        self.actions.append((env_name, action, target, calls))
+        return ActionResult(action, env_name, target, dry_run, tuple(calls))
 
     def deploy_engine(
         self,
@@ -167,3 +199,115 @@ class FakeEngine:
         stop: threading.Event | None = None,
     ) -> list[StackOutcome]:
         raise AssertionError("snapshots never deploy")
+
+
+class FakeEcs:
+    """Fixed ECS answers: one cluster, three services (one short of desired), tasks with an OOM kill."""
+
+    def __init__(self, env_name: str) -> None:
+        self.env = env_name
+
+    def clusters(self) -> list[Cluster]:
+        return [
+            Cluster(
+                self.env,
+                f"{self.env}-cluster",
+                f"arn:aws:ecs:eu-west-1:1:cluster/{self.env}-cluster",
+                "ACTIVE",
+                3,
+                9,
+                0,
+                3,
+            )
+        ]
+
+    def services(self, cluster: str) -> list[EcsService]:
+        def svc(name: str, desired: int, running: int, revision: int, event: str) -> EcsService:
+            return EcsService(
+                self.env,
+                cluster,
+                name,
+                f"arn:aws:ecs:eu-west-1:1:service/{cluster}/{name}",
+                "ACTIVE",
+                desired,
+                running,
+                0,
+                f"arn:aws:ecs:eu-west-1:1:task-definition/{self.env}-{name}:{revision}",
+                "EC2",
+                "REPLICA",
+                (
+                    Deployment(
+                        "ecs-svc/1",
+                        "PRIMARY",
+                        "",
+                        desired,
+                        running,
+                        0,
+                        "COMPLETED" if running == desired else "IN_PROGRESS",
+                        NOW,
+                    ),
+                ),
+                (ServiceEvent(NOW, f"(service {name}) {event}"),),
+            )
+
+        return [
+            svc("api", 4, 3, 7, "has stopped 1 running tasks: (task 4f1c2a9b)."),
+            svc("web", 3, 3, 12, "has reached a steady state."),
+            svc("worker", 2, 2, 5, "has reached a steady state."),
+        ]
+
+    def service(self, cluster: str, name: str) -> EcsService:
+        return next(s for s in self.services(cluster) if s.name == name)
+
+    def tasks(self, cluster: str, service: str | None = None, *, stopped: bool = False) -> list[Task]:
+        def task(n: int, status: str, reason: str | None) -> Task:
+            return Task(
+                self.env,
+                cluster,
+                f"arn:aws:ecs:eu-west-1:1:task/{cluster}/{n:08x}deadbeef0000",
+                f"service:{service}",
+                "td",
+                status,
+                "RUNNING" if status == "RUNNING" else "STOPPED",
+                None,
+                reason,
+                "EssentialContainerExited" if reason else None,
+                f"arn:aws:ecs:eu-west-1:1:container-instance/{cluster}/i{n % 3}abc",
+                NOW - timedelta(hours=n),
+                NOW if reason else None,
+            )
+
+        return [
+            task(1, "RUNNING", None),
+            task(2, "RUNNING", None),
+            task(3, "RUNNING", None),
+            task(4, "STOPPED", "OutOfMemoryError: Container killed due to memory usage"),
+        ]
+
+    def previous_revision(self, service: EcsService) -> int:
+        return (service.revision or 2) - 1
+
+
+class FakeRds:
+    def __init__(self, env_name: str) -> None:
+        self.env = env_name
+
+    def instances(self) -> list[DbInstance]:
+        return [
+            DbInstance(
+                self.env,
+                f"{self.env}-db",
+                "arn",
+                "available",
+                "db.r6g.large",
+                "postgres",
+                "17.6",
+                self.env == "prod",
+                200,
+                "gp3",
+                f"{self.env}-db.example",
+                5432,
+                None,
+                True,
+            )
+        ]

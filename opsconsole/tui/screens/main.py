@@ -21,9 +21,20 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from opsconsole.domain.environment import Environment, RoleTier
 from opsconsole.domain.errors import OpsError
 from opsconsole.domain.identity import RoleSession
-from opsconsole.tui.messages import IdentityResolved, SessionFailed, SessionResolved
+from opsconsole.tui.messages import (
+    ActionDone,
+    ActionFailed,
+    ActionPlanned,
+    IdentityResolved,
+    SessionFailed,
+    SessionResolved,
+)
+from opsconsole.tui.screens.confirm import ConfirmChange
+from opsconsole.tui.screens.info import EnvironmentInfo, plan_ecs_action
+from opsconsole.tui.widgets.ecs_pane import EcsActionRequested, EcsPane
 from opsconsole.tui.widgets.environment_bar import EnvironmentBar, tab_id
-from opsconsole.tui.widgets.facts import EnvironmentPanel, SessionPanel
+from opsconsole.tui.widgets.facts import SessionPanel
+from opsconsole.tui.widgets.rds_pane import RdsPane
 
 if TYPE_CHECKING:
     from opsconsole.services import ConsoleServices
@@ -68,6 +79,13 @@ class MainScreen(Screen[None]):
             tooltip="Assume the current environment's read role again now.",
         ),
         Binding(
+            "i",
+            "environment_info",
+            "Env info",
+            id="environment-info",
+            tooltip="The environment as configured: account, regions, protection, roles.",
+        ),
+        Binding(
             "s",
             "open_stacks",
             "Stacks",
@@ -92,11 +110,13 @@ class MainScreen(Screen[None]):
             self._environments, active=self._initial, demo=settings.demo, read_only=settings.read_only
         )
         with Grid(id="panes"):
+            yield EcsPane(self.services, self._initial)
+            yield RdsPane(self.services, self._initial)
             yield SessionPanel()
-            yield EnvironmentPanel()
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one("#ecs-table").focus()
         self.fetch_identity()
         self.query_one(EnvironmentBar).select(self._initial)
         self.current_env = self._initial
@@ -110,9 +130,9 @@ class MainScreen(Screen[None]):
         self.query_one(EnvironmentBar).select(env_name)
         self.query_one(EnvironmentBar).show_pending(env)
         self.query_one(SessionPanel).show_pending(env_name)
-        self.query_one(EnvironmentPanel).show_environment(
-            env, console_read_only=self.services.settings.read_only
-        )
+        for pane in (self.query_one(EcsPane), self.query_one(RdsPane)):
+            if pane.env_name != env_name:
+                pane.switch_environment(env_name)
         self.set_class(env.protected, "protected-env")
         self.assume_read(env_name)
 
@@ -152,6 +172,74 @@ class MainScreen(Screen[None]):
 
     def action_renew(self) -> None:
         self.assume_read(self.current_env)
+
+    def action_environment_info(self) -> None:
+        env = self.services.settings.environment(self.current_env)
+        self.app.push_screen(EnvironmentInfo(env, console_read_only=self.services.settings.read_only))
+
+    # -- actions: plan the calls, confirm, then send them --------------------------------------
+
+    @on(EcsActionRequested)
+    def _ecs_action(self, message: EcsActionRequested) -> None:
+        self.plan_action(message)
+
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="action-plan",
+        description="Planning the action",
+    )
+    def plan_action(self, request: EcsActionRequested) -> None:
+        what = f"{request.action} {request.key}"
+        try:
+            planned = plan_ecs_action(self.services, request)
+        except OpsError as e:
+            self.post_message(ActionFailed(what, str(e)))
+            return
+        self.post_message(planned)
+
+    @on(ActionPlanned)
+    def _action_planned(self, message: ActionPlanned) -> None:
+        env = self.services.settings.environment(message.env_name)
+
+        def confirmed(answer: bool | None) -> None:
+            if answer:
+                self.send_action(message)
+            else:
+                self.notify("not confirmed; nothing was changed", title=message.what)
+
+        summary = "\n".join(call.describe() for call in message.calls)
+        self.app.push_screen(
+            ConfirmChange(
+                message.env_name, protected=env.protected, what=message.what.capitalize(), summary=summary
+            ),
+            confirmed,
+        )
+
+    @work(
+        thread=True, exclusive=True, exit_on_error=False, group="action-run", description="Running the action"
+    )
+    def send_action(self, planned: ActionPlanned) -> None:
+        try:
+            result = self.services.run_action(
+                planned.env_name, planned.action, planned.target, planned.calls, dry_run=False, reason="tui"
+            )
+        except OpsError as e:
+            self.post_message(ActionFailed(planned.what, str(e)))
+            return
+        self.post_message(ActionDone(result))
+
+    @on(ActionDone)
+    def _action_done(self, message: ActionDone) -> None:
+        self.notify(
+            f"{message.result.action} {message.result.target} in {message.result.environment}", title="Done"
+        )
+        self.query_one(EcsPane).refresh_rows()
+
+    @on(ActionFailed)
+    def _action_failed(self, message: ActionFailed) -> None:
+        self.notify(message.error, title=f"{message.what} failed", severity="error", timeout=10)
 
     # -- workers (I/O only; results arrive as messages) --------------------------------------
 
