@@ -14,13 +14,34 @@ import tempfile
 from pathlib import Path
 
 from opsconsole.config import load_settings
-from opsconsole.demo.world import DemoWorld
+from opsconsole.demo.world import DemoReady, DemoWorld
 from opsconsole.services import Services
 from opsconsole.tui.app import OpsConsoleApp
 
 OUT = Path(__file__).resolve().parents[1] / "screenshots"
 SIZE = (140, 36)
 SHOTS = {"main-dev": "1", "main-staging": "2", "main-prod": "3"}
+
+
+def simulate(ready: DemoReady) -> None:
+    """A few simulation steps (seeded) so the panes show a living world, with one OOM kill."""
+    from opsconsole.demo.accounts import ENVIRONMENTS
+    from opsconsole.demo.simulator import SimAccount, Simulator
+
+    accounts = [
+        SimAccount(
+            a.name,
+            a.account_id,
+            a.region,
+            ready.accounts.admin_keys[a.name].access_key_id,
+            ready.accounts.admin_keys[a.name].secret_access_key,
+        )
+        for a in ENVIRONMENTS
+    ]
+    simulator = Simulator(ready.endpoint, accounts, seed=7, oom_chance=0.0)
+    for _ in range(3):
+        simulator.tick()
+    simulator.kill_one(accounts[-1], "api")
 
 
 async def capture_stacks_review(services: Services) -> Path:
@@ -47,6 +68,18 @@ def changed_estate(root: Path) -> Path:
     return stacks
 
 
+async def capture_services(services: Services) -> Path:
+    app = OpsConsoleApp(services, initial_env="prod")
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        path = OUT / "ecs-services-prod.svg"
+        app.save_screenshot(path.name, path=str(OUT))
+    return path
+
+
 async def capture(services: Services) -> list[Path]:
     written = []
     for name, key in SHOTS.items():
@@ -71,7 +104,9 @@ def main() -> int:
     ):
         settings = load_settings(ready.config_path, environ={})
         services = Services.build(settings)
+        simulate(ready)
         svgs = asyncio.run(capture(services))
+        svgs.append(asyncio.run(capture_services(services)))
         changed = Services.build(dataclasses.replace(settings, stacks_root=str(changed_estate(Path(state)))))
         svgs.append(asyncio.run(capture_stacks_review(changed)))
     try:
