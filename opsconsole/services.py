@@ -62,6 +62,10 @@ class ConsoleServices(Protocol):
         self, env_name: str, identifiers: list[str], span: timedelta
     ) -> dict[str, dict[str, list[float]]]: ...
 
+    def service_metrics(
+        self, env_name: str, cluster: str, names: list[str], span: timedelta
+    ) -> dict[str, dict[str, list[float]]]: ...
+
     def run_action(
         self,
         env_name: str,
@@ -271,13 +275,13 @@ class Services:
     def db_metrics(
         self, env_name: str, identifiers: list[str], span: timedelta
     ) -> dict[str, dict[str, list[float]]]:
-        """CPU and connections per DB instance, one batched CloudWatch call."""
+        """CPU, connections and free storage per DB instance, one batched CloudWatch call."""
         from opsconsole.aws.metrics import MetricQuery, fetch
 
         queries = [
             MetricQuery(f"{db}|{metric}", "AWS/RDS", metric, (("DBInstanceIdentifier", db),))
             for db in identifiers
-            for metric in ("CPUUtilization", "DatabaseConnections")
+            for metric in ("CPUUtilization", "DatabaseConnections", "FreeStorageSpace")
         ]
         env = self.settings.environment(env_name)
         series = fetch(
@@ -290,6 +294,32 @@ class Services:
         for key, values in series.items():
             db, metric = key.split("|", 1)
             result[db][metric] = values
+        return result
+
+    def service_metrics(
+        self, env_name: str, cluster: str, names: list[str], span: timedelta
+    ) -> dict[str, dict[str, list[float]]]:
+        """CPU and memory per ECS service, one batched CloudWatch call."""
+        from opsconsole.aws.metrics import MetricQuery, fetch
+
+        queries = [
+            MetricQuery(
+                f"{name}|{metric}", "AWS/ECS", metric, (("ClusterName", cluster), ("ServiceName", name))
+            )
+            for name in names
+            for metric in ("CPUUtilization", "MemoryUtilization")
+        ]
+        env = self.settings.environment(env_name)
+        series = fetch(
+            lambda: self.broker.client(env_name, RoleTier.READ, "cloudwatch", env.region),
+            queries,
+            self._clock(),
+            span,
+        )
+        result: dict[str, dict[str, list[float]]] = {name: {} for name in names}
+        for key, values in series.items():
+            name, metric = key.split("|", 1)
+            result[name][metric] = values
         return result
 
     def fan_out(self, env_names: list[str], read: Callable[[str], T]) -> list[tuple[str, T | OpsError]]:

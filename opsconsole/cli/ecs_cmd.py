@@ -158,6 +158,7 @@ def tasks(
             "started_at": t.started_at,
             "stopped_at": t.stopped_at,
             "task_definition": t.task_definition.rsplit("/", 1)[-1],
+            "containers": [vars(c) for c in t.containers],
         }
         for t in found
     ]

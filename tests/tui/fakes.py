@@ -61,6 +61,14 @@ class FrozenServices:
             db: {"CPUUtilization": curve, "DatabaseConnections": [c * 2 for c in curve]} for db in identifiers
         }
 
+    def service_metrics(
+        self, env_name: str, cluster: str, names: list[str], span: timedelta
+    ) -> dict[str, dict[str, list[float]]]:
+        return {
+            name: {"CPUUtilization": [30.0 + 20 * i], "MemoryUtilization": [50.0 + 14 * i]}
+            for i, name in enumerate(names)
+        }
+
     def run_action(
         self,
         env_name: str,

@@ -300,8 +300,7 @@ class MainScreen(Screen[None]):
 
     def _tick(self) -> None:
         if self._session is None:
-            self.query_one(EnvironmentBar).show_remaining(None, expiring=False)
-            return
+            return  # the bar says "assuming…" (or the error) until a session arrives
         remaining = self._session.expires_at - self.services.now()
         self.query_one(EnvironmentBar).show_remaining(remaining, expiring=remaining <= WARN_BEFORE)
         if remaining <= RENEW_BEFORE and not self._renewing():

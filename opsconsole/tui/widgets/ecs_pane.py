@@ -8,7 +8,7 @@ the old rows and marks the pane stale with its age and the error.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -30,7 +30,18 @@ REFRESH_SECONDS = 5.0
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "clusters": ("cluster", "services", "running", "pending", "instances", "status"),
-    "services": ("service", "desired", "running", "pending", "rollout", "revision", "type", "last event"),
+    "services": (
+        "service",
+        "desired",
+        "running",
+        "pending",
+        "cpu",
+        "mem",
+        "rollout",
+        "revision",
+        "type",
+        "last event",
+    ),
     "tasks": ("task", "status", "health", "instance", "started", "stopped because"),
 }
 
@@ -318,18 +329,24 @@ def read_rows(services: ConsoleServices, env_name: str, level: Level) -> dict[st
         }
     if level.kind == "services":
         assert level.cluster is not None
+        found = reader.services(level.cluster)
+        metrics = services.service_metrics(
+            env_name, level.cluster, [s.name for s in found], timedelta(minutes=30)
+        )
         return {
             s.name: (
                 s.name,
                 s.desired,
                 _running(s.running, s.desired),
                 s.pending,
+                _percent(metrics.get(s.name, {}).get("CPUUtilization", [])),
+                _percent(metrics.get(s.name, {}).get("MemoryUtilization", [])),
                 s.rollout,
                 f":{s.revision}" if s.revision else "—",
                 s.scheduling,
                 s.events[0].message.replace(f"(service {s.name}) ", "")[:60] if s.events else "—",
             )
-            for s in reader.services(level.cluster)
+            for s in found
         }
     assert level.cluster is not None
     return {
@@ -343,6 +360,13 @@ def read_rows(services: ConsoleServices, env_name: str, level: Level) -> dict[st
         )
         for t in reader.tasks(level.cluster, level.service, stopped=True)[:200]
     }
+
+
+def _percent(values: list[float]) -> Text:
+    if not values:
+        return Text("—", style="dim")
+    latest = values[-1]
+    return Text(f"{latest:.0f}%", style="bold red" if latest >= 85 else "yellow" if latest >= 70 else "")
 
 
 def _running(running: int, desired: int) -> Text:

@@ -73,7 +73,7 @@ class EnvironmentBar(Horizontal):
         if self._read_only:
             yield Label("READ-ONLY", id="readonly-badge", classes="badge")
         if self._demo:
-            yield Label("DEMO", id="demo-badge", classes="badge")
+            yield Label("DEMO · simulated", id="demo-badge", classes="badge")
 
     def select(self, env_name: str) -> None:
         self.query_one(Tabs).active = tab_id(env_name)

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from opsconsole.services import ConsoleServices
 
 REFRESH_SECONDS = 10.0
-COLUMNS = ("db", "status", "multi-az", "cpu (1h)", "cpu", "conns (1h)", "conns")
+COLUMNS = ("db", "status", "multi-az", "cpu (1h)", "cpu", "conns (1h)", "conns", "free")
 BLOCKS = "▁▂▃▄▅▆▇█"
 
 
@@ -108,6 +108,7 @@ class RdsPane(Vertical):
         for db in instances:
             cpu = metrics.get(db.identifier, {}).get("CPUUtilization", [])
             connections = metrics.get(db.identifier, {}).get("DatabaseConnections", [])
+            free = metrics.get(db.identifier, {}).get("FreeStorageSpace", [])
             rows[db.identifier] = (
                 db.identifier,
                 Text(db.status, style="green" if db.status == "available" else "yellow"),
@@ -116,6 +117,7 @@ class RdsPane(Vertical):
                 f"{cpu[-1]:.0f}%" if cpu else "—",
                 Text(sparkline(connections), style="magenta"),
                 f"{connections[-1]:.0f}" if connections else "—",
+                f"{free[-1] / 1e9:.1f} GB" if free else "—",
             )
         if not get_current_worker().is_cancelled:
             self.post_message(RdsRowsLoaded(env_name, rows, self.services.now()))
