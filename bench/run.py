@@ -85,6 +85,7 @@ def main() -> int:
     sceptre_version = subprocess.run([sceptre, "--version"], capture_output=True, text=True).stdout.strip()
     aws_version = subprocess.run([aws, "--version"], capture_output=True, text=True).stdout.strip()
     rows = []
+    notes: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "OPSCONSOLE_STATE_DIR": tmp}
         for var in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
@@ -202,6 +203,17 @@ def main() -> int:
     for name, seconds in stacks_run(OPSCONSOLE, sceptre).items():
         rows.append(row(f"dev estate, 7 stacks on moto: {name}", [seconds]))
 
+    from bench.pane_2000 import run as pane_run
+
+    pane = pane_run()
+    notes.append(
+        f"ECS pane with {pane['rows']:.0f} services seeded on moto: first load {pane['first_load_s']:.2f} s; "
+        f"key-to-paint over 60 presses with refreshes in flight: median {pane['median_ms']:.1f} ms, "
+        f"p95 {pane['p95_ms']:.1f} ms, max {pane['max_ms']:.0f} ms (budget < 100 ms); peak RSS "
+        f"{pane['max_rss_mb']:.0f} MB. No peer TUI can run here (k9s has no ECS; e1s is a Go binary "
+        "this machine cannot fetch), so this row has no comparison."
+    )
+
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     text = "\n".join(
         [
@@ -216,6 +228,8 @@ def main() -> int:
             "| what | runs | median | min | max | budget |",
             "|---|---|---|---|---|---|",
             *rows,
+            "",
+            *(f"- {note}" for note in notes),
             "",
         ]
     )

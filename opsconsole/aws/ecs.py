@@ -63,8 +63,14 @@ class EcsReader:
                 )
         return sorted(found, key=lambda c: c.name)
 
-    def services(self, cluster: str) -> list[EcsService]:
-        arns = self._paginate("list_services", "serviceArns", cluster=cluster)
+    def service_names(self, cluster: str) -> list[str]:
+        return sorted(
+            arn.rsplit("/", 1)[-1] for arn in self._paginate("list_services", "serviceArns", cluster=cluster)
+        )
+
+    def services(self, cluster: str, names: list[str] | None = None) -> list[EcsService]:
+        """Services of a cluster, described in batches of ten; only `names` when given."""
+        arns = names if names is not None else self._paginate("list_services", "serviceArns", cluster=cluster)
         found = []
         for chunk in _chunks(arns, 10):
             for raw in self._client().describe_services(cluster=cluster, services=chunk)["services"]:

@@ -229,7 +229,10 @@ class FakeEcs:
             )
         ]
 
-    def services(self, cluster: str) -> list[EcsService]:
+    def service_names(self, cluster: str) -> list[str]:
+        return [s.name for s in self.services(cluster)]
+
+    def services(self, cluster: str, names: list[str] | None = None) -> list[EcsService]:
         def svc(name: str, desired: int, running: int, revision: int, event: str) -> EcsService:
             return EcsService(
                 self.env,
@@ -258,11 +261,12 @@ class FakeEcs:
                 (ServiceEvent(NOW, f"(service {name}) {event}"),),
             )
 
-        return [
+        found = [
             svc("api", 4, 3, 7, "has stopped 1 running tasks: (task 4f1c2a9b)."),
             svc("web", 3, 3, 12, "has reached a steady state."),
             svc("worker", 2, 2, 5, "has reached a steady state."),
         ]
+        return [s for s in found if names is None or s.name in names]
 
     def service(self, cluster: str, name: str) -> EcsService:
         return next(s for s in self.services(cluster) if s.name == name)

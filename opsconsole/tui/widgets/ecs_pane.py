@@ -145,6 +145,7 @@ class EcsPane(Vertical):
         self.filter_text = ""
         self.sort_column = 0
         self.loaded_at: datetime | None = None
+        self._shown: dict[str, tuple[Any, ...]] = {}
         self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -171,6 +172,7 @@ class EcsPane(Vertical):
         for column in COLUMNS[self.level.kind]:
             table.add_column(column, key=column)
         self.rows = {}
+        self._shown = {}
         self.query_one("#ecs-title", Label).update(f"{self.env_name} › {self.level.title}")
         self.refresh_rows()
 
@@ -253,12 +255,25 @@ class EcsPane(Vertical):
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
-        self.load(self.env_name, self.level)
+        self.load(self.env_name, self.level, self.visible_keys(), self.rows)
+
+    def visible_keys(self) -> tuple[str, ...]:
+        """Keys of the rows on screen: metrics are fetched for those, not for thousands of rows."""
+        table = self.query_one("#ecs-table", DataTable)
+        first = int(table.scroll_y)
+        keys = [str(k.value) for k in list(table.rows)[first : first + table.size.height + 5]]
+        return tuple(keys)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="ecs-refresh", description="Reading ECS")
-    def load(self, env_name: str, level: Level) -> None:
+    def load(
+        self,
+        env_name: str,
+        level: Level,
+        visible: tuple[str, ...] = (),
+        previous: dict[str, Any] | None = None,
+    ) -> None:
         try:
-            rows = read_rows(self.services, env_name, level)
+            rows = read_rows(self.services, env_name, level, visible, previous or {})
         except OpsError as e:
             self.post_message(EcsRefreshFailed(env_name, level, e.message))
             return
@@ -293,7 +308,8 @@ class EcsPane(Vertical):
         self._timer = self.set_timer(REFRESH_SECONDS, self.refresh_rows)
 
     def _render_rows(self) -> None:
-        """Diff the table against the rows: update changed cells, drop gone rows, add new ones."""
+        """Diff the rows against what the table shows: update changed cells, drop gone rows, add
+        new ones. The comparison runs on our own copy, so 2,000 unchanged rows cost a dict walk."""
         table = self.query_one("#ecs-table", DataTable)
         columns = COLUMNS[self.level.kind]
         wanted = {
@@ -301,25 +317,41 @@ class EcsPane(Vertical):
             for k, v in self.rows.items()
             if not self.filter_text or self.filter_text in " ".join(str(c) for c in v).lower()
         }
+        shown = self._shown
         with self.app.batch_update():
-            for key in [str(k.value) for k in list(table.rows)]:
-                if key not in wanted:
-                    table.remove_row(key)
+            for key in [k for k in shown if k not in wanted]:
+                table.remove_row(key)
+                del shown[key]
             for key, values in wanted.items():
-                if key in table.rows:
-                    current = table.get_row(key)
-                    for column, old, new in zip(columns, current, values, strict=True):
-                        if old != new:
-                            table.update_cell(key, column, new)
-                else:
+                before = shown.get(key)
+                if before is None:
                     table.add_row(*values, key=key)
+                elif before is not values:
+                    for column, old, new in zip(columns, before, values, strict=True):
+                        if not same_cell(old, new):
+                            table.update_cell(key, column, new)
+                shown[key] = values
 
     def _state(self, text: str) -> None:
         self.query_one("#ecs-state", Label).update(text)
 
 
-def read_rows(services: ConsoleServices, env_name: str, level: Level) -> dict[str, tuple[Any, ...]]:
-    """The rows of a level, keyed by cluster name, service name or task ARN."""
+ALL_ROWS_UP_TO = 100
+
+
+def read_rows(
+    services: ConsoleServices,
+    env_name: str,
+    level: Level,
+    visible: tuple[str, ...] = (),
+    previous: dict[str, tuple[Any, ...]] | None = None,
+) -> dict[str, tuple[Any, ...]]:
+    """The rows of a level, keyed by cluster name, service name or task ARN.
+
+    A small cluster is read whole on every refresh. In a big one (thousands of services), a
+    refresh describes the rows on screen and the new ones, and keeps the rest as last read: the
+    UI thread must not starve behind a worker parsing thousands of descriptions.
+    """
     reader = services.ecs(env_name)
     now = services.now()
     if level.kind == "clusters":
@@ -329,11 +361,16 @@ def read_rows(services: ConsoleServices, env_name: str, level: Level) -> dict[st
         }
     if level.kind == "services":
         assert level.cluster is not None
-        found = reader.services(level.cluster)
-        metrics = services.service_metrics(
-            env_name, level.cluster, [s.name for s in found], timedelta(minutes=30)
-        )
-        return {
+        previous = previous or {}
+        all_names = reader.service_names(level.cluster)
+        big = len(all_names) > ALL_ROWS_UP_TO and previous
+        wanted = [n for n in all_names if n in set(visible) or n not in previous] if big else None
+        found = reader.services(level.cluster, wanted)
+        names = [s.name for s in found]
+        if len(names) > ALL_ROWS_UP_TO:
+            names = [n for n in names if n in set(visible)] or names[:ALL_ROWS_UP_TO]
+        metrics = services.service_metrics(env_name, level.cluster, names, timedelta(minutes=30))
+        fresh = {
             s.name: (
                 s.name,
                 s.desired,
@@ -348,6 +385,7 @@ def read_rows(services: ConsoleServices, env_name: str, level: Level) -> dict[st
             )
             for s in found
         }
+        return {n: fresh.get(n) or previous[n] for n in all_names if n in fresh or n in previous}
     assert level.cluster is not None
     return {
         t.arn: (
@@ -360,6 +398,13 @@ def read_rows(services: ConsoleServices, env_name: str, level: Level) -> dict[st
         )
         for t in reader.tasks(level.cluster, level.service, stopped=True)[:200]
     }
+
+
+def same_cell(old: Any, new: Any) -> bool:
+    """Cells compare by what they show: a fresh Text with the same words and style is no change."""
+    if isinstance(old, Text) and isinstance(new, Text):
+        return old.plain == new.plain and str(old.style) == str(new.style)
+    return bool(old == new)
 
 
 def _percent(values: list[float]) -> Text:

@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Label
 from textual.worker import get_current_worker
 
 from opsconsole.domain.errors import OpsError
+from opsconsole.tui.widgets.ecs_pane import same_cell
 
 if TYPE_CHECKING:
     from opsconsole.services import ConsoleServices
@@ -134,7 +135,7 @@ class RdsPane(Vertical):
             for key, values in message.rows.items():
                 if key in table.rows:
                     for column, old, new in zip(COLUMNS, table.get_row(key), values, strict=True):
-                        if old != new:
+                        if not same_cell(old, new):
                             table.update_cell(key, column, new)
                 else:
                     table.add_row(*values, key=key)
