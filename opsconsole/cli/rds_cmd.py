@@ -45,9 +45,21 @@ def list_instances(
 
     def read(e: str) -> list[dict[str, Any]]:
         reader = services.rds(e)
-        rows = []
+        rows: list[dict[str, Any]] = [
+            {
+                "environment": c.environment,
+                "kind": "cluster",
+                "identifier": c.identifier,
+                "status": c.status,
+                "engine": c.engine,
+                "engine_version": c.engine_version,
+                "endpoint": c.endpoint,
+                "members": list(c.members),
+            }
+            for c in reader.clusters()
+        ]
         for db in reader.instances():
-            row = {**vars(db)}
+            row = {"kind": "instance", **vars(db)}
             if maintenance:
                 pending = reader.pending_maintenance(db.identifier)
                 row["maintenance"] = list(pending.actions) if pending.available else pending.note
