@@ -69,6 +69,7 @@ def list_instances(
     rows = gather(state, envs, read)
     columns = [
         ("environment", "ENV"),
+        ("kind", "KIND"),
         ("identifier", "DB"),
         ("status", "STATUS"),
         ("instance_class", "CLASS"),
