@@ -24,6 +24,7 @@ from opsconsole.domain.stacks import DeployedStack, EnvironmentPlan, StackEvent,
 
 if TYPE_CHECKING:
     from opsconsole.aws.ecs import EcsReader
+    from opsconsole.aws.metrics import MetricQuery
     from opsconsole.aws.rds import RdsReader
     from opsconsole.stacks.engine import DeployEngine
     from opsconsole.stacks.manifest import Estate
@@ -278,50 +279,54 @@ class Services:
         self, env_name: str, identifiers: list[str], span: timedelta
     ) -> dict[str, dict[str, list[float]]]:
         """CPU, connections and free storage per DB instance, one batched CloudWatch call."""
-        from opsconsole.aws.metrics import MetricQuery, fetch
+        from opsconsole.aws.metrics import MetricQuery
 
-        queries = [
-            MetricQuery(f"{db}|{metric}", "AWS/RDS", metric, (("DBInstanceIdentifier", db),))
-            for db in identifiers
-            for metric in ("CPUUtilization", "DatabaseConnections", "FreeStorageSpace")
-        ]
-        env = self.settings.environment(env_name)
-        series = fetch(
-            lambda: self.broker.client(env_name, RoleTier.READ, "cloudwatch", env.region),
-            queries,
-            self._clock(),
+        return self._metrics(
+            env_name,
+            [
+                MetricQuery(f"{db}|{metric}", "AWS/RDS", metric, (("DBInstanceIdentifier", db),))
+                for db in identifiers
+                for metric in ("CPUUtilization", "DatabaseConnections", "FreeStorageSpace")
+            ],
+            identifiers,
             span,
         )
-        result: dict[str, dict[str, list[float]]] = {db: {} for db in identifiers}
-        for key, values in series.items():
-            db, metric = key.split("|", 1)
-            result[db][metric] = values
-        return result
 
     def service_metrics(
         self, env_name: str, cluster: str, names: list[str], span: timedelta
     ) -> dict[str, dict[str, list[float]]]:
         """CPU and memory per ECS service, one batched CloudWatch call."""
-        from opsconsole.aws.metrics import MetricQuery, fetch
+        from opsconsole.aws.metrics import MetricQuery
 
-        queries = [
-            MetricQuery(
-                f"{name}|{metric}", "AWS/ECS", metric, (("ClusterName", cluster), ("ServiceName", name))
-            )
-            for name in names
-            for metric in ("CPUUtilization", "MemoryUtilization")
-        ]
-        env = self.settings.environment(env_name)
+        dimensions = (("ClusterName", cluster),)
+        return self._metrics(
+            env_name,
+            [
+                MetricQuery(f"{name}|{metric}", "AWS/ECS", metric, (*dimensions, ("ServiceName", name)))
+                for name in names
+                for metric in ("CPUUtilization", "MemoryUtilization")
+            ],
+            names,
+            span,
+        )
+
+    def _metrics(
+        self, env_name: str, queries: list[MetricQuery], subjects: list[str], span: timedelta
+    ) -> dict[str, dict[str, list[float]]]:
+        """Series keyed `subject|metric`, regrouped as {subject: {metric: values}}."""
+        from opsconsole.aws.metrics import fetch
+
+        region = self.settings.environment(env_name).region
         series = fetch(
-            lambda: self.broker.client(env_name, RoleTier.READ, "cloudwatch", env.region),
+            lambda: self.broker.client(env_name, RoleTier.READ, "cloudwatch", region),
             queries,
             self._clock(),
             span,
         )
-        result: dict[str, dict[str, list[float]]] = {name: {} for name in names}
+        result: dict[str, dict[str, list[float]]] = {subject: {} for subject in subjects}
         for key, values in series.items():
-            name, metric = key.split("|", 1)
-            result[name][metric] = values
+            subject, metric = key.split("|", 1)
+            result[subject][metric] = values
         return result
 
     def fan_out(self, env_names: list[str], read: Callable[[str], T]) -> list[tuple[str, T | OpsError]]:

@@ -25,19 +25,9 @@ SHOTS = {"main-dev": "1", "main-staging": "2", "main-prod": "3"}
 
 def simulate(ready: DemoReady) -> None:
     """A few simulation steps (seeded) so the panes show a living world, with one OOM kill."""
-    from opsconsole.demo.accounts import ENVIRONMENTS
-    from opsconsole.demo.simulator import SimAccount, Simulator
+    from opsconsole.demo.simulator import Simulator, accounts_of
 
-    accounts = [
-        SimAccount(
-            a.name,
-            a.account_id,
-            a.region,
-            ready.accounts.admin_keys[a.name].access_key_id,
-            ready.accounts.admin_keys[a.name].secret_access_key,
-        )
-        for a in ENVIRONMENTS
-    ]
+    accounts = accounts_of(ready.accounts.admin_keys)
     simulator = Simulator(ready.endpoint, accounts, seed=7, oom_chance=0.0)
     for _ in range(3):
         simulator.tick()

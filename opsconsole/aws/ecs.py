@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from opsconsole.aws.paging import paginate
 from opsconsole.domain.ecs import (
     Cluster,
     Container,
@@ -39,8 +40,7 @@ class EcsReader:
         self._client = client
 
     def _paginate(self, operation: str, key: str, **kwargs: Any) -> list[Any]:
-        paginator = self._client().get_paginator(operation)
-        return [item for page in paginator.paginate(**kwargs) for item in page.get(key, [])]
+        return paginate(self._client, operation, key, **kwargs)
 
     def clusters(self) -> list[Cluster]:
         arns = self._paginate("list_clusters", "clusterArns")

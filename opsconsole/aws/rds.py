@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from opsconsole.aws.paging import paginate
 from opsconsole.domain.errors import InvalidInput
 from opsconsole.domain.rds import DbCluster, DbEvent, DbInstance, PendingMaintenance
 
@@ -16,8 +17,7 @@ class RdsReader:
         self._client = client
 
     def _paginate(self, operation: str, key: str, **kwargs: Any) -> list[Any]:
-        paginator = self._client().get_paginator(operation)
-        return [item for page in paginator.paginate(**kwargs) for item in page.get(key, [])]
+        return paginate(self._client, operation, key, **kwargs)
 
     def instances(self) -> list[DbInstance]:
         return sorted(

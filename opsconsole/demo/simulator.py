@@ -37,6 +37,22 @@ class SimAccount:
     secret_access_key: str
 
 
+def accounts_of(admin_keys: dict[str, Any]) -> list[SimAccount]:
+    """The demo's environment accounts, signed with their seeding admins' keys."""
+    from opsconsole.demo.accounts import ENVIRONMENTS
+
+    return [
+        SimAccount(
+            a.name,
+            a.account_id,
+            a.region,
+            admin_keys[a.name].access_key_id,
+            admin_keys[a.name].secret_access_key,
+        )
+        for a in ENVIRONMENTS
+    ]
+
+
 def load_accounts(path: Path) -> list[SimAccount]:
     return [SimAccount(**item) for item in json.loads(path.read_text(encoding="utf-8"))]
 

@@ -79,21 +79,11 @@ class DemoWorld:
         """Start the simulator in its own process; it stops with this world."""
         assert self.ready is not None, "start() first"
         accounts = self.root / "simulation-accounts.json"
-        _write_private(
-            accounts,
-            json.dumps(
-                [
-                    {
-                        "name": a.name,
-                        "account_id": a.account_id,
-                        "region": a.region,
-                        "access_key_id": self.ready.accounts.admin_keys[a.name].access_key_id,
-                        "secret_access_key": self.ready.accounts.admin_keys[a.name].secret_access_key,
-                    }
-                    for a in ENVIRONMENTS
-                ]
-            ),
-        )
+        from dataclasses import asdict
+
+        from opsconsole.demo.simulator import accounts_of
+
+        _write_private(accounts, json.dumps([asdict(a) for a in accounts_of(self.ready.accounts.admin_keys)]))
         log = (self.root / "simulation.log").open("wb")
         self.simulation = subprocess.Popen(
             [

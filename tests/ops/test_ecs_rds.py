@@ -11,8 +11,7 @@ import boto3
 import pytest
 
 from opsconsole.aws.session import RoleBroker
-from opsconsole.demo.accounts import ENVIRONMENTS
-from opsconsole.demo.simulator import OOM_REASON, SimAccount, Simulator
+from opsconsole.demo.simulator import OOM_REASON, Simulator, accounts_of
 from opsconsole.demo.world import DemoReady, DemoWorld
 from tests.conftest import config_with_own_journal
 from tests.helpers import run_cli
@@ -28,16 +27,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoReady]:
 
 @pytest.fixture(scope="module")
 def simulator(world: DemoReady) -> Simulator:
-    accounts = [
-        SimAccount(
-            a.name,
-            a.account_id,
-            a.region,
-            world.accounts.admin_keys[a.name].access_key_id,
-            world.accounts.admin_keys[a.name].secret_access_key,
-        )
-        for a in ENVIRONMENTS
-    ]
+    accounts = accounts_of(world.accounts.admin_keys)
     sim = Simulator(world.endpoint, accounts, seed=3, oom_chance=0.0)
     sim.tick()
     return sim

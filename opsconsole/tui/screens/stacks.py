@@ -21,6 +21,7 @@ from textual.worker import get_current_worker
 from opsconsole.domain.environment import RoleTier
 from opsconsole.domain.errors import OpsError
 from opsconsole.domain.stacks import DeployedStack, EnvironmentPlan, StackEvent, StackOutcome, StackSpec
+from opsconsole.tui.format import age
 from opsconsole.tui.messages import (
     DeployFinished,
     PlanReady,
@@ -36,16 +37,6 @@ if TYPE_CHECKING:
     from opsconsole.services import ConsoleServices
 
 COLUMNS = ("stack", "region", "status", "age", "depends on", "result")
-
-
-def age(moment: datetime | None, now: datetime) -> str:
-    if moment is None:
-        return "—"
-    seconds = max(0, int((now - moment).total_seconds()))
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"
 
 
 class StacksScreen(Screen[None]):

@@ -22,6 +22,7 @@ from textual.widgets import DataTable, Input, Label
 from textual.worker import get_current_worker
 
 from opsconsole.domain.errors import OpsError
+from opsconsole.tui.format import age
 
 if TYPE_CHECKING:
     from opsconsole.services import ConsoleServices
@@ -97,16 +98,6 @@ class EcsActionRequested(Message):
         self.action = action
         self.level = level
         self.key = key
-
-
-def _age(moment: datetime | None, now: datetime) -> str:
-    if moment is None:
-        return "—"
-    seconds = max(0, int((now - moment).total_seconds()))
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"
 
 
 class EcsPane(Vertical):
@@ -300,8 +291,8 @@ class EcsPane(Vertical):
         if (message.env_name, message.level) != (self.env_name, self.level):
             return
         self.add_class("stale")
-        age = f"data {_age(self.loaded_at, self.services.now())} old" if self.loaded_at else "no data"
-        self._state(f"stale ({age}): {message.error} · retrying")
+        held = f"data {age(self.loaded_at, self.services.now())} old" if self.loaded_at else "no data"
+        self._state(f"stale ({held}): {message.error} · retrying")
         self._rearm()
 
     def _rearm(self) -> None:
@@ -393,7 +384,7 @@ def read_rows(
             _status(t.last_status),
             t.health or "—",
             (t.container_instance or "").rsplit("/", 1)[-1][:12] or "—",
-            _age(t.started_at, now),
+            age(t.started_at, now),
             _reason(t.stopped_reason),
         )
         for t in reader.tasks(level.cluster, level.service, stopped=True)[:200]
