@@ -29,6 +29,7 @@ from opsconsole.domain.stacks import (
 ClientFor = Callable[[str], Any]
 """Returns a cloudformation client for a region."""
 
+NESTED = "AWS::CloudFormation::Stack"
 NO_CHANGES = ("didn't contain changes", "No updates are to be performed")
 
 
@@ -184,32 +185,47 @@ class CloudFormation:
     def follow(
         self, stack_name: str, region: str, since: datetime, stop: threading.Event
     ) -> Iterator[list[StackEvent]]:
-        """Yield batches of new events until the stack settles or `stop` is set.
+        """Yield batches of new events, nested stacks' included, until the stack settles or
+        `stop` is set.
 
         Events are deduplicated by EventId; the watermark is the newest timestamp seen, so a
         late page never replays what was already shown.
         """
         seen: set[str] = set()
         watermark = since
+        children: dict[str, datetime] = {}
         last_status: str | None = None
         while not stop.is_set():
-            batch = [e for e in self.events(stack_name, region, watermark) if e.event_id not in seen]
-            seen.update(e.event_id for e in batch)
+            batch = self._fresh(stack_name, region, watermark, seen)
             if batch:
                 watermark = max(watermark, batch[-1].timestamp)
                 own = [e for e in batch if e.logical_id == stack_name]
                 last_status = own[-1].status if own else last_status
+            for event in batch:
+                if event.resource_type == NESTED and event.logical_id != stack_name and event.physical_id:
+                    children.setdefault(event.physical_id, since)
+            for child, child_mark in list(children.items()):
+                nested = self._fresh(child, region, child_mark, seen)
+                if nested:
+                    children[child] = nested[-1].timestamp
+                    batch = sorted(batch + nested, key=lambda e: e.timestamp)
+            if batch:
                 yield batch
             # The stack's own events say when it settles; ask for its status only when they do not.
             if last_status is not None and StackStatus.of(last_status) is not StackStatus.IN_PROGRESS:
                 return
             deployed = self.describe(stack_name, region)
             if deployed is None or deployed.status is not StackStatus.IN_PROGRESS:
-                final = [e for e in self.events(stack_name, region, watermark) if e.event_id not in seen]
+                final = self._fresh(stack_name, region, watermark, seen)
                 if final:
                     yield final
                 return
             stop.wait(self.poll_seconds)
+
+    def _fresh(self, stack: str, region: str, since: datetime, seen: set[str]) -> list[StackEvent]:
+        batch = [e for e in self.events(stack, region, since) if e.event_id not in seen]
+        seen.update(e.event_id for e in batch)
+        return batch
 
     # -- drift ----------------------------------------------------------------------------------
 

@@ -238,9 +238,17 @@ def test_a_nested_stack_failure_is_surfaced_with_the_childs_reason(
         ),
     ]
     stubber.add_response("describe_stack_events", newest_first(*parent), {"StackName": "dev-app"})
-    stubber.add_response("describe_stacks", described("ROLLBACK_COMPLETE"), {"StackName": "dev-app"})
+    # The nested stack's events stream with the parent's.
     stubber.add_response("describe_stack_events", newest_first(*child), {"StackName": CHILD_ARN})
-    outcome = engine_for(estate, client).watch(estate.specs["app"], T0, lambda *_: None, threading.Event())
+    stubber.add_response("describe_stacks", described("ROLLBACK_COMPLETE"), {"StackName": "dev-app"})
+    streamed: list[StackEvent] = []
+    outcome = engine_for(estate, client).watch(
+        estate.specs["app"], T0, lambda _key, batch: streamed.extend(batch), threading.Event()
+    )
+    assert ("dev-app-Child-1X2Y3Z", "Queue", "CREATE_FAILED") in [
+        (e.stack_name, e.logical_id, e.status) for e in streamed
+    ]
+    assert [e.timestamp for e in streamed] == sorted(e.timestamp for e in streamed)
     stubber.assert_no_pending_responses()
     assert outcome.cause is not None
     assert (outcome.cause.stack_name, outcome.cause.logical_id) == ("dev-app-Child-1X2Y3Z", "Queue")
