@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from opsconsole.aws.ecs import EcsReader
     from opsconsole.aws.metrics import MetricQuery
     from opsconsole.aws.rds import RdsReader
+    from opsconsole.graylog.audit_gelf import GelfAuditForwarder
     from opsconsole.stacks.engine import DeployEngine
     from opsconsole.stacks.manifest import Estate
     from opsconsole.stacks.stackset import InstanceResult
@@ -124,10 +125,18 @@ class StackEngine(Protocol):
 class Services:
     """Role sessions, identity and the audit journal behind one object."""
 
-    def __init__(self, settings: Settings, broker: RoleBroker, journal: AuditJournal, clock: Clock) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        broker: RoleBroker,
+        journal: AuditJournal,
+        clock: Clock,
+        gelf: GelfAuditForwarder | None = None,
+    ) -> None:
         self.settings = settings
         self.broker = broker
         self.journal = journal
+        self.gelf = gelf
         self._clock = clock
 
     @classmethod
@@ -141,8 +150,18 @@ class Services:
             services.record("elevate", session=session, reason=reason)
 
         broker = RoleBroker(settings, mfa_prompt=mfa_prompt, on_elevation=record_elevation, clock=clock)
-        services = cls(settings, broker, journal, clock)
+        gelf = None
+        if settings.audit.gelf:
+            from opsconsole.graylog.audit_gelf import GelfAuditForwarder
+
+            gelf = GelfAuditForwarder(settings.audit.gelf)
+        services = cls(settings, broker, journal, clock, gelf)
         return services
+
+    def close(self) -> None:
+        """Let queued audit records leave for Graylog (briefly; the journal already has them)."""
+        if self.gelf is not None:
+            self.gelf.close()
 
     def now(self) -> datetime:
         return self._clock()
@@ -183,7 +202,9 @@ class Services:
             outcome=outcome,
             details=dict(details or {}),
         )
-        self.journal.append(record)
+        self.journal.append(record)  # durable first: Graylog may be down
+        if self.gelf is not None:
+            self.gelf.send(record)
         return record
 
     def estate(self, env_name: str, *, lint: bool = True) -> Estate:

@@ -33,4 +33,5 @@ def launch_tui(settings: Settings) -> int:
         app.run()
     finally:
         signal.signal(signal.SIGTERM, previous)
+        services.close()
     return app.return_code or 0

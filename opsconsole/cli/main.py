@@ -55,7 +55,9 @@ def root(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
 ) -> None:
-    ctx.obj = CliState(config_path=config, read_only=read_only)
+    ctx.obj = state = CliState(config_path=config, read_only=read_only)
+    # Queued audit records get a moment to reach Graylog before the process ends.
+    ctx.call_on_close(state.close)
     if ctx.invoked_subcommand is None:
         from opsconsole.cli.launch import launch_tui
 

@@ -41,6 +41,10 @@ class CliState:
             self._services = Services.build(self.settings(), mfa_prompt=mfa_prompt(mfa_code))
         return self._services
 
+    def close(self) -> None:
+        if self._services is not None:
+            self._services.close()
+
 
 def state_of(ctx: typer.Context) -> CliState:
     root = ctx.find_root()
