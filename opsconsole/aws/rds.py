@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from opsconsole.aws.paging import paginate
@@ -86,10 +86,6 @@ class RdsReader:
             for a in row.get("PendingMaintenanceActionDetails") or []
         )
         return PendingMaintenance(self.env, identifier, actions, available=True)
-
-
-def default_since(now: datetime) -> datetime:
-    return now - timedelta(hours=24)
 
 
 def _instance(env: str, raw: dict[str, Any]) -> DbInstance:

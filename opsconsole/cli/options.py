@@ -14,9 +14,6 @@ Output = Annotated[
     OutputFormat,
     typer.Option("--output", "-o", help="table for people, json for scripts.", case_sensitive=False),
 ]
-Env = Annotated[
-    str, typer.Option("--env", "-e", help="Environment name from the config (dev, staging, prod).")
-]
 Role = Annotated[str, typer.Option("--role", "-r", help="Role tier: read, operate or deploy.")]
 Reason = Annotated[
     str | None, typer.Option("--reason", help="Why you need this; kept in the audit trail (e.g. INC-1234).")

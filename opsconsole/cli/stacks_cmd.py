@@ -40,11 +40,8 @@ def _services(ctx: typer.Context, env: str, mfa_code: str | None = None) -> tupl
 @app.command("validate")
 def validate(ctx: typer.Context, env: EnvArg, output: Output = OutputFormat.TABLE) -> None:
     """Check the manifest, parameters and templates offline (cfn-lint included); no AWS call."""
-    state = state_of(ctx)
-    state.settings().environment(env)
-    from opsconsole.services import Services
-
-    estate = Services.build(state.settings()).estate(env)
+    _state, services = _services(ctx, env)
+    estate = services.estate(env)
     data = {"environment": env, "valid": True, "order": estate.levels, "warnings": estate.warnings}
     emit(
         data,
@@ -63,11 +60,8 @@ def validate(ctx: typer.Context, env: EnvArg, output: Output = OutputFormat.TABL
 @app.command("list")
 def list_stacks(ctx: typer.Context, env: EnvArg, output: Output = OutputFormat.TABLE) -> None:
     """The environment's stacks as the manifest defines them (no AWS call)."""
-    state = state_of(ctx)
-    state.settings().environment(env)
-    from opsconsole.services import Services
-
-    estate = Services.build(state.settings()).estate(env, lint=False)
+    _state, services = _services(ctx, env)
+    estate = services.estate(env, lint=False)
     rows = [
         {
             "stack": key,

@@ -32,7 +32,7 @@ from opsconsole.tui.messages import (
 from opsconsole.tui.screens.confirm import ConfirmChange
 from opsconsole.tui.screens.info import EnvironmentInfo, plan_ecs_action
 from opsconsole.tui.widgets.ecs_pane import EcsActionRequested, EcsPane
-from opsconsole.tui.widgets.environment_bar import EnvironmentBar, tab_id
+from opsconsole.tui.widgets.environment_bar import EnvironmentBar
 from opsconsole.tui.widgets.facts import SessionPanel
 from opsconsole.tui.widgets.rds_pane import RdsPane
 
@@ -312,6 +312,3 @@ class MainScreen(Screen[None]):
     @property
     def session(self) -> RoleSession | None:
         return self._session
-
-    def tab_of(self, env_name: str) -> str:
-        return tab_id(env_name)

@@ -79,16 +79,6 @@ class EcsRefreshFailed(Message, bubble=False):
         self.error = error
 
 
-class EcsSelected(Message):
-    """A service or task was chosen; the screen may link other panes to it."""
-
-    def __init__(self, env_name: str, level: Level, key: str) -> None:
-        super().__init__()
-        self.env_name = env_name
-        self.level = level
-        self.key = key
-
-
 class EcsActionRequested(Message):
     """The operator asked for an action on the selected row; the screen confirms and runs it."""
 
@@ -178,7 +168,6 @@ class EcsPane(Vertical):
             else Level("tasks", cluster=self.level.cluster, service=key)
         )
         self._show_level()
-        self.post_message(EcsSelected(self.env_name, self.level, key))
 
     @on(DataTable.RowSelected, "#ecs-table")
     def _row_chosen(self) -> None:
