@@ -98,6 +98,8 @@ class EcsReads(Protocol):
 class RdsReads(Protocol):
     def instances(self) -> list[DbInstance]: ...
 
+    def instance(self, identifier: str) -> DbInstance: ...
+
 
 class StackEngine(Protocol):
     """The deploy engine as the TUI drives it."""

@@ -14,6 +14,7 @@ from opsconsole.cli.targets import (
     AllEnvs,
     DryRun,
     EnvOpt,
+    action_options,
     chosen_envs,
     exit_if_partial,
     gather,
@@ -250,6 +251,20 @@ def taskdef_diff(
 # -- actions ---------------------------------------------------------------------------------------
 
 
+def _ecs_action(
+    ctx: typer.Context, action: str, target: str, options: dict[str, Any], **plan_args: Any
+) -> None:
+    """Plan an ECS action with the shared planner and perform it with the common options."""
+    from opsconsole.planning import plan_ecs_action
+
+    cluster = options.pop("cluster")
+
+    def plan(services: Services, env: str) -> Any:
+        return plan_ecs_action(services.ecs(env), env, action, _cluster(env, cluster), target, **plan_args)
+
+    perform_action(state_of(ctx), options.pop("env"), plan, **options)
+
+
 @app.command()
 def scale(
     ctx: typer.Context,
@@ -265,25 +280,8 @@ def scale(
     output: Output = OutputFormat.TABLE,
 ) -> None:
     """Set a service's desired count."""
-    from opsconsole.domain.operations import scale_calls
-
-    def build(services: Services, e: str) -> Any:
-        return scale_calls(services.ecs(e).service(_cluster(e, cluster), service), count)
-
-    perform_action(
-        state_of(ctx),
-        env,
-        build=build,
-        action="ecs-scale",
-        target=service,
-        what=f"scale {service} to {count}",
-        dry_run=dry_run,
-        confirm=confirm,
-        reason=reason,
-        role=role,
-        mfa_code=mfa_code,
-        output=output,
-    )
+    options = action_options(locals())
+    _ecs_action(ctx, "scale", service, options, count=count)
 
 
 @app.command()
@@ -300,25 +298,8 @@ def redeploy(
     output: Output = OutputFormat.TABLE,
 ) -> None:
     """Force a new deployment of a service (same task definition, fresh tasks)."""
-    from opsconsole.domain.operations import redeploy_calls
-
-    def build(services: Services, e: str) -> Any:
-        return redeploy_calls(services.ecs(e).service(_cluster(e, cluster), service))
-
-    perform_action(
-        state_of(ctx),
-        env,
-        build=build,
-        action="ecs-redeploy",
-        target=service,
-        what=f"redeploy {service}",
-        dry_run=dry_run,
-        confirm=confirm,
-        reason=reason,
-        role=role,
-        mfa_code=mfa_code,
-        output=output,
-    )
+    options = action_options(locals())
+    _ecs_action(ctx, "redeploy", service, options)
 
 
 @app.command()
@@ -335,27 +316,8 @@ def rollback(
     output: Output = OutputFormat.TABLE,
 ) -> None:
     """Roll a service back to the task definition revision before the one it runs."""
-    from opsconsole.domain.operations import rollback_calls
-
-    def build(services: Services, e: str) -> Any:
-        reader = services.ecs(e)
-        current = reader.service(_cluster(e, cluster), service)
-        return rollback_calls(current, reader.previous_revision(current))
-
-    perform_action(
-        state_of(ctx),
-        env,
-        build=build,
-        action="ecs-rollback",
-        target=service,
-        what=f"roll back {service}",
-        dry_run=dry_run,
-        confirm=confirm,
-        reason=reason,
-        role=role,
-        mfa_code=mfa_code,
-        output=output,
-    )
+    options = action_options(locals())
+    _ecs_action(ctx, "rollback", service, options)
 
 
 @app.command("stop-task")
@@ -372,24 +334,5 @@ def stop_task(
     output: Output = OutputFormat.TABLE,
 ) -> None:
     """Stop a task; its service starts a replacement."""
-    from opsconsole.domain.operations import stop_task_calls
-
-    def build(services: Services, e: str) -> Any:
-        return stop_task_calls(
-            _cluster(e, cluster), task, f"Stopped by opsconsole: {reason or 'operator request'}"
-        )
-
-    perform_action(
-        state_of(ctx),
-        env,
-        build=build,
-        action="ecs-stop-task",
-        target=task,
-        what=f"stop task {task}",
-        dry_run=dry_run,
-        confirm=confirm,
-        reason=reason,
-        role=role,
-        mfa_code=mfa_code,
-        output=output,
-    )
+    options = action_options(locals())
+    _ecs_action(ctx, "stop-task", task, options)

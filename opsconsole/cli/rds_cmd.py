@@ -15,6 +15,7 @@ from opsconsole.cli.targets import (
     AllEnvs,
     DryRun,
     EnvOpt,
+    action_options,
     chosen_envs,
     exit_if_partial,
     gather,
@@ -123,6 +124,16 @@ def events(
     exit_if_partial(state)
 
 
+def _rds_action(ctx: typer.Context, action: str, db: str, options: dict[str, Any], **plan_args: Any) -> None:
+    """Plan an RDS action with the shared planner and perform it with the common options."""
+    from opsconsole.planning import plan_rds_action
+
+    def plan(services: Services, env: str) -> Any:
+        return plan_rds_action(services.rds(env), env, action, db, services.now(), **plan_args)
+
+    perform_action(state_of(ctx), options.pop("env"), plan, **options)
+
+
 @app.command()
 def reboot(
     ctx: typer.Context,
@@ -139,25 +150,8 @@ def reboot(
     output: Output = OutputFormat.TABLE,
 ) -> None:
     """Reboot a DB instance, failing over to its standby when asked."""
-    from opsconsole.domain.operations import reboot_calls
-
-    def build(services: Services, e: str) -> Any:
-        return reboot_calls(services.rds(e).instance(db), failover)
-
-    perform_action(
-        state_of(ctx),
-        env,
-        build=build,
-        action="rds-reboot",
-        target=db,
-        what=f"reboot {db}",
-        dry_run=dry_run,
-        confirm=confirm,
-        reason=reason,
-        role=role,
-        mfa_code=mfa_code,
-        output=output,
-    )
+    options = action_options(locals())
+    _rds_action(ctx, "reboot", db, options, failover=failover)
 
 
 @app.command()
@@ -173,22 +167,5 @@ def snapshot(
     output: Output = OutputFormat.TABLE,
 ) -> None:
     """Take a manual snapshot of a DB instance."""
-    from opsconsole.domain.operations import snapshot_calls
-
-    def build(services: Services, e: str) -> Any:
-        return snapshot_calls(services.rds(e).instance(db), services.now())
-
-    perform_action(
-        state_of(ctx),
-        env,
-        build=build,
-        action="rds-snapshot",
-        target=db,
-        what=f"snapshot {db}",
-        dry_run=dry_run,
-        confirm=confirm,
-        reason=reason,
-        role=role,
-        mfa_code=mfa_code,
-        output=output,
-    )
+    options = action_options(locals())
+    _rds_action(ctx, "snapshot", db, options)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from opsconsole.cli.output import info
 from opsconsole.cli.state import CliState
 from opsconsole.domain.errors import ExitCode, InvalidInput, OpsError
+
+if TYPE_CHECKING:
+    from opsconsole.planning import PlannedAction
 
 T = TypeVar("T")
 
@@ -54,14 +57,19 @@ def exit_if_partial(state: CliState) -> None:
         raise typer.Exit(int(ExitCode.FAILED))
 
 
+ACTION_OPTIONS = ("env", "cluster", "dry_run", "confirm", "reason", "role", "mfa_code", "output")
+
+
+def action_options(values: dict[str, Any]) -> dict[str, Any]:
+    """The options every action command shares, from its parameters (`locals()` at its top)."""
+    return {name: values[name] for name in ACTION_OPTIONS if name in values}
+
+
 def perform_action(
     state: CliState,
     env: str | None,
+    plan: Callable[[Any, str], PlannedAction],
     *,
-    build: Callable[[Any, str], Any],
-    action: str,
-    target: str,
-    what: str,
     dry_run: bool,
     confirm: str | None,
     reason: str | None,
@@ -78,11 +86,17 @@ def perform_action(
     tier = parse_tier(role)
     services = state.services(mfa_code)
     with translate_unexpected(environment):
-        calls = build(services, environment)
+        planned = plan(services, environment)
     if not dry_run:
-        confirm_environment(services.settings.environment(environment), confirm, what)
+        confirm_environment(services.settings.environment(environment), confirm, planned.what)
     result = services.run_action(
-        environment, action, target, calls, dry_run=dry_run, reason=reason or action, tier=tier
+        environment,
+        planned.action,
+        planned.target,
+        planned.calls,
+        dry_run=dry_run,
+        reason=reason or planned.action,
+        tier=tier,
     )
     action_output(result, output)
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from opsconsole.domain.actions import ActionResult, PlannedCall
+from opsconsole.domain.actions import ActionResult
 from opsconsole.domain.identity import CallerIdentity, RoleSession
 from opsconsole.domain.stacks import DeployedStack, EnvironmentPlan, StackEvent, StackOutcome, StackSpec
+from opsconsole.planning import PlannedAction
 
 
 class SessionResolved(Message, bubble=False):
@@ -79,13 +80,9 @@ class DeployFinished(Message, bubble=False):
 class ActionPlanned(Message, bubble=False):
     """An action's calls are known; the screen asks the operator before sending them."""
 
-    def __init__(self, env_name: str, action: str, target: str, calls: list[PlannedCall], what: str) -> None:
+    def __init__(self, plan: PlannedAction) -> None:
         super().__init__()
-        self.env_name = env_name
-        self.action = action
-        self.target = target
-        self.calls = calls
-        self.what = what
+        self.plan = plan
 
 
 class ActionDone(Message, bubble=False):

@@ -304,6 +304,9 @@ class FakeRds:
     def __init__(self, env_name: str) -> None:
         self.env = env_name
 
+    def instance(self, identifier: str) -> DbInstance:
+        return next(db for db in self.instances() if db.identifier == identifier)
+
     def instances(self) -> list[DbInstance]:
         return [
             DbInstance(

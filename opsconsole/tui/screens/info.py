@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.screen import ModalScreen
 
 from opsconsole.domain.environment import Environment
-from opsconsole.domain.operations import redeploy_calls, rollback_calls, scale_calls, stop_task_calls
+from opsconsole.planning import plan_ecs_action
 from opsconsole.tui.messages import ActionPlanned
 from opsconsole.tui.widgets.facts import EnvironmentPanel
 
@@ -37,42 +37,11 @@ class EnvironmentInfo(ModalScreen[None]):
         self.query_one(EnvironmentPanel).show_environment(self.env, console_read_only=self.console_read_only)
 
 
-def plan_ecs_action(services: ConsoleServices, request: EcsActionRequested) -> ActionPlanned:
-    """The calls a pane action would make; reads the service it acts on (thread worker only)."""
-    reader = services.ecs(request.env_name)
+def plan_pane_action(services: ConsoleServices, request: EcsActionRequested) -> ActionPlanned:
+    """The shared plan for a pane action; reads the service it acts on (thread worker only)."""
     cluster = request.level.cluster or f"{request.env_name}-cluster"
-    if request.action == "stop-task":
-        calls = stop_task_calls(cluster, request.key, "Stopped by opsconsole: operator request")
-        return ActionPlanned(
-            request.env_name,
-            "ecs-stop-task",
-            request.key,
-            calls,
-            f"stop task {request.key.rsplit('/', 1)[-1][:12]}",
-        )
-    service = reader.service(cluster, request.key)
-    if request.action.startswith("scale"):
-        count = max(0, service.desired + int(request.action.removeprefix("scale")))
-        return ActionPlanned(
-            request.env_name,
-            "ecs-scale",
-            service.name,
-            scale_calls(service, count),
-            f"scale {service.name} to {count}",
-        )
-    if request.action == "redeploy":
-        return ActionPlanned(
-            request.env_name,
-            "ecs-redeploy",
-            service.name,
-            redeploy_calls(service),
-            f"redeploy {service.name}",
-        )
-    revision = reader.previous_revision(service)
-    return ActionPlanned(
-        request.env_name,
-        "ecs-rollback",
-        service.name,
-        rollback_calls(service, revision),
-        f"roll back {service.name} to :{revision}",
-    )
+    action, delta = request.action, 0
+    if action.startswith("scale"):  # "scale+1", "scale-1"
+        action, delta = "scale", int(action.removeprefix("scale"))
+    reader = services.ecs(request.env_name)
+    return ActionPlanned(plan_ecs_action(reader, request.env_name, action, cluster, request.key, delta=delta))

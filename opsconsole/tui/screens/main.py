@@ -21,6 +21,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from opsconsole.domain.environment import Environment, RoleTier
 from opsconsole.domain.errors import OpsError
 from opsconsole.domain.identity import RoleSession
+from opsconsole.planning import PlannedAction
 from opsconsole.tui.messages import (
     ActionDone,
     ActionFailed,
@@ -30,7 +31,7 @@ from opsconsole.tui.messages import (
     SessionResolved,
 )
 from opsconsole.tui.screens.confirm import ConfirmChange
-from opsconsole.tui.screens.info import EnvironmentInfo, plan_ecs_action
+from opsconsole.tui.screens.info import EnvironmentInfo, plan_pane_action
 from opsconsole.tui.widgets.ecs_pane import EcsActionRequested, EcsPane
 from opsconsole.tui.widgets.environment_bar import EnvironmentBar
 from opsconsole.tui.widgets.facts import SessionPanel
@@ -193,7 +194,7 @@ class MainScreen(Screen[None]):
     def plan_action(self, request: EcsActionRequested) -> None:
         what = f"{request.action} {request.key}"
         try:
-            planned = plan_ecs_action(self.services, request)
+            planned = plan_pane_action(self.services, request)
         except OpsError as e:
             self.post_message(ActionFailed(what, str(e)))
             return
@@ -201,18 +202,19 @@ class MainScreen(Screen[None]):
 
     @on(ActionPlanned)
     def _action_planned(self, message: ActionPlanned) -> None:
-        env = self.services.settings.environment(message.env_name)
+        plan = message.plan
+        env = self.services.settings.environment(plan.environment)
 
         def confirmed(answer: bool | None) -> None:
             if answer:
-                self.send_action(message)
+                self.send_action(plan)
             else:
-                self.notify("not confirmed; nothing was changed", title=message.what)
+                self.notify("not confirmed; nothing was changed", title=plan.what)
 
-        summary = "\n".join(call.describe() for call in message.calls)
+        summary = "\n".join(call.describe() for call in plan.calls)
         self.app.push_screen(
             ConfirmChange(
-                message.env_name, protected=env.protected, what=message.what.capitalize(), summary=summary
+                plan.environment, protected=env.protected, what=plan.what.capitalize(), summary=summary
             ),
             confirmed,
         )
@@ -220,13 +222,13 @@ class MainScreen(Screen[None]):
     @work(
         thread=True, exclusive=True, exit_on_error=False, group="action-run", description="Running the action"
     )
-    def send_action(self, planned: ActionPlanned) -> None:
+    def send_action(self, plan: PlannedAction) -> None:
         try:
             result = self.services.run_action(
-                planned.env_name, planned.action, planned.target, planned.calls, dry_run=False, reason="tui"
+                plan.environment, plan.action, plan.target, plan.calls, dry_run=False, reason="tui"
             )
         except OpsError as e:
-            self.post_message(ActionFailed(planned.what, str(e)))
+            self.post_message(ActionFailed(plan.what, str(e)))
             return
         self.post_message(ActionDone(result))
 
