@@ -1,0 +1,57 @@
+"""Log messages from Graylog, with the fields the estate's conventions put on them (DESIGN section 6)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+SYSLOG_LEVELS = ("emerg", "alert", "crit", "error", "warning", "notice", "info", "debug")
+"""GELF/syslog levels 0..7, the numbering Graylog stores in `level`."""
+
+
+@dataclass(frozen=True)
+class LogMessage:
+    id: str
+    """Graylog's message id (`_id`), the key a tail dedupes by."""
+    timestamp: datetime
+    source: str
+    message: str
+    level: int | None = None
+    fields: Mapping[str, object] = field(default_factory=dict)
+    index: str | None = None
+
+    @property
+    def level_name(self) -> str:
+        if self.level is None or not 0 <= self.level < len(SYSLOG_LEVELS):
+            return "-"
+        return SYSLOG_LEVELS[self.level]
+
+    def field(self, name: str) -> str | None:
+        value = self.fields.get(name)
+        return None if value is None else str(value)
+
+    @property
+    def environment(self) -> str | None:
+        return self.field("env")
+
+    @property
+    def service(self) -> str | None:
+        return self.field("service")
+
+
+@dataclass(frozen=True)
+class Stream:
+    id: str
+    title: str
+    description: str = ""
+    disabled: bool = False
+    index_set_id: str | None = None
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    messages: tuple[LogMessage, ...]
+    total: int
+    took_ms: int | None = None
