@@ -20,6 +20,7 @@ from opsconsole.domain.environment import Environment, RoleTier
 from opsconsole.domain.errors import OpsError
 from opsconsole.domain.identity import CallerIdentity, RoleSession, TemporaryCredentials
 from opsconsole.domain.rds import DbInstance
+from opsconsole.domain.resources import ResourceKind, ResourceRef
 from opsconsole.domain.stacks import DeployedStack, EnvironmentPlan, StackEvent, StackOutcome, StackSpec
 
 if TYPE_CHECKING:
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from opsconsole.aws.metrics import MetricQuery
     from opsconsole.aws.rds import RdsReader
     from opsconsole.graylog.audit_gelf import GelfAuditForwarder
+    from opsconsole.links import Links
     from opsconsole.stacks.engine import DeployEngine
     from opsconsole.stacks.manifest import Estate
     from opsconsole.stacks.stackset import InstanceResult
@@ -413,6 +415,25 @@ class Services:
 
     def audit_records(self, since: datetime | None = None) -> Iterator[AuditRecord]:
         return self.journal.records(since)
+
+    def resource_links(self, ref: ResourceRef, *, resolve: bool = True) -> Links:
+        """What `ref` links to in the other systems; `resolve` reads ECS for where a service's tasks run."""
+        from opsconsole.links import Linker, cluster_of
+
+        env = self.settings.environment(ref.environment)
+        instance_ids: list[str] = []
+        if resolve and ref.kind in (ResourceKind.SERVICE, ResourceKind.TASK):
+            reader = self.ecs(ref.environment)
+            cluster = cluster_of(ref)
+            tasks = reader.tasks(cluster, ref.name if ref.kind is ResourceKind.SERVICE else None)
+            service_ref = ref.kind is ResourceKind.SERVICE
+            wanted = {t.container_instance for t in tasks if service_ref or t.id == ref.name}
+            instance_ids = sorted(
+                ci.ec2_instance_id
+                for ci in reader.container_instances(cluster)
+                if ci.arn in wanted and ci.ec2_instance_id
+            )
+        return Linker(self.settings.links).links(ref, env, instance_ids)
 
 
 def journal_path(settings: Settings) -> Path:
