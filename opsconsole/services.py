@@ -19,6 +19,8 @@ from opsconsole.domain.ecs import Cluster, EcsService, Task
 from opsconsole.domain.environment import Environment, RoleTier
 from opsconsole.domain.errors import OpsError
 from opsconsole.domain.identity import CallerIdentity, RoleSession, TemporaryCredentials
+from opsconsole.domain.logs import LogMessage, SearchResult
+from opsconsole.domain.problems import Problem, ProblemFilter, ProblemHost, Severity
 from opsconsole.domain.rds import DbInstance
 from opsconsole.domain.resources import ResourceKind, ResourceRef
 from opsconsole.domain.stacks import DeployedStack, EnvironmentPlan, StackEvent, StackOutcome, StackSpec
@@ -81,6 +83,65 @@ class ConsoleServices(Protocol):
         reason: str | None,
         tier: RoleTier = RoleTier.OPERATE,
     ) -> ActionResult: ...
+
+
+    def problems(self, env_name: str, flt: ProblemFilter | None = None) -> list[Problem]: ...
+
+    def problem_action(
+        self,
+        env_name: str,
+        eventids: list[str],
+        *,
+        acknowledge: bool = False,
+        message: str | None = None,
+        close: bool = False,
+        severity: Severity | None = None,
+        unacknowledge: bool = False,
+        dry_run: bool = False,
+        reason: str | None = None,
+    ) -> ActionResult: ...
+
+    def zabbix_hosts(self, env_name: str, tags: dict[str, str] | None = None) -> list[ProblemHost]: ...
+
+    def create_maintenance(
+        self,
+        env_name: str,
+        name: str,
+        *,
+        hostids: tuple[str, ...] | list[str] = (),
+        host_groups: tuple[str, ...] | list[str] = (),
+        duration: timedelta,
+        collect_data: bool = True,
+        description: str = "",
+        dry_run: bool = False,
+        reason: str | None = None,
+    ) -> ActionResult: ...
+
+    def log_tail(self, env_name: str, query: str = "*") -> LogFollower: ...
+
+    def search_logs(
+        self,
+        env_name: str,
+        query: str = "*",
+        *,
+        since: timedelta | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        limit: int = 150,
+        offset: int = 0,
+        fields: tuple[str, ...] = (),
+    ) -> SearchResult: ...
+
+    def resource_links(self, ref: ResourceRef, *, resolve: bool = True) -> Links: ...
+
+
+class LogFollower(Protocol):
+    """A live tail as the log pane drives it: one poll per round, at the interval it suggests."""
+
+    @property
+    def interval(self) -> float: ...
+
+    def poll(self) -> list[LogMessage]: ...
 
 
 class EcsReads(Protocol):

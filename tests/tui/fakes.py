@@ -26,6 +26,7 @@ from opsconsole.domain.stacks import (
     StackSpec,
     StackStatus,
 )
+from tests.tui.fake_backends import FakeBackends
 
 NOW = datetime(2026, 11, 26, 9, 30, 0, tzinfo=UTC)
 
@@ -35,9 +36,10 @@ def demo_like_settings() -> Settings:
     return parse_settings(text, source=Path("demo.toml"), environ={})
 
 
-class FrozenServices:
+class FrozenServices(FakeBackends):
     def __init__(self, *, failing: set[str] | None = None, delay: float = 0.0) -> None:
         self.settings = demo_like_settings()
+        self.problem_calls = []
         self.failing = failing or set()
         self.delay = delay
         self.release = threading.Event()
