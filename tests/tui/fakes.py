@@ -14,6 +14,14 @@ from opsconsole.domain.ecs import Cluster, Deployment, EcsService, ServiceEvent,
 from opsconsole.domain.environment import RoleTier
 from opsconsole.domain.errors import CredentialsError
 from opsconsole.domain.identity import CallerIdentity, RoleSession
+from opsconsole.domain.problems import (
+    Acknowledgement,
+    MaintenanceWindow,
+    Problem,
+    ProblemFilter,
+    ProblemHost,
+    Severity,
+)
 from opsconsole.domain.rds import DbInstance
 from opsconsole.domain.stacks import (
     ChangeAction,
@@ -82,6 +90,51 @@ class FrozenServices:
     ) -> ActionResult:
         self.actions.append((env_name, action, target, calls))
         return ActionResult(action, env_name, target, dry_run, tuple(calls))
+
+    def problems(self, env_name: str, flt: ProblemFilter | None = None) -> list[Problem]:
+        flt = flt or ProblemFilter()
+        return [
+            p
+            for p in canned_problems(env_name)
+            if p.severity >= flt.min_severity
+            and not (flt.unacknowledged_only and p.acknowledged)
+            and (not flt.text or flt.text.lower() in p.name.lower())
+        ]
+
+    def zabbix_hosts(self, env_name: str, tags: dict[str, str] | None = None) -> list[ProblemHost]:
+        hosts = {h for p in canned_problems(env_name) for h in p.hosts}
+        return sorted(
+            (h for h in hosts if all((k, v) in h.tags for k, v in (tags or {}).items())), key=lambda h: h.name
+        )
+
+    def maintenances(self, env_name: str) -> list[MaintenanceWindow]:
+        return [
+            MaintenanceWindow(
+                "1", f"{env_name} patching", NOW, NOW + timedelta(hours=2), True, hosts=(f"{env_name}-db",)
+            )
+        ]
+
+    def problem_action(
+        self,
+        env_name: str,
+        eventids: list[str],
+        *,
+        acknowledge: bool = False,
+        message: str | None = None,
+        close: bool = False,
+        severity: Severity | None = None,
+        unacknowledge: bool = False,
+        dry_run: bool = False,
+        reason: str | None = None,
+    ) -> ActionResult:
+        params: dict[str, object] = {"eventids": eventids, "acknowledge": acknowledge, "close": close}
+        if message:
+            params["message"] = message
+        if severity is not None:
+            params["severity"] = int(severity)
+        call = PlannedCall("zabbix", "event.acknowledge", params)
+        self.actions.append((env_name, "zabbix", ",".join(eventids), [call]))
+        return ActionResult("zabbix", env_name, ",".join(eventids), dry_run, (call,))
 
     def deploy_engine(
         self,
@@ -326,3 +379,62 @@ class FakeRds:
                 True,
             )
         ]
+
+
+def canned_problems(env_name: str) -> list[Problem]:
+    """Three problems per environment, as the simulator raises them: an OOM kill, a DB CPU alarm and
+    a missing agent."""
+    instance = ProblemHost(
+        "10501",
+        f"{env_name}-i-0a1b2c3d",
+        f"{env_name} i-0a1b2c3d",
+        tags=(("env", env_name), ("instance_id", "i-0a1b2c3d"), ("cluster", f"{env_name}-cluster")),
+    )
+    db = ProblemHost(
+        "10502",
+        f"{env_name}-db",
+        f"{env_name}-db",
+        tags=(("env", env_name), ("rds_instance", f"{env_name}-db")),
+    )
+    return [
+        Problem(
+            env_name,
+            "31",
+            "23101",
+            f"OOM kill of an api task on {instance.name}",
+            Severity.HIGH,
+            NOW - timedelta(minutes=4),
+            acknowledged=False,
+            suppressed=False,
+            hosts=(instance,),
+            tags=(("service", "api"), *instance.tags),
+            manual_close=True,
+        ),
+        Problem(
+            env_name,
+            "30",
+            "23102",
+            f"High CPU on {db.name}",
+            Severity.AVERAGE,
+            NOW - timedelta(minutes=17),
+            acknowledged=True,
+            suppressed=False,
+            hosts=(db,),
+            tags=db.tags,
+            history=(
+                Acknowledgement(NOW - timedelta(minutes=10), "alice", "looking into it", acknowledged=True),
+            ),
+        ),
+        Problem(
+            env_name,
+            "29",
+            "23103",
+            f"Zabbix agent is not available on {instance.name}",
+            Severity.AVERAGE,
+            NOW - timedelta(hours=1, minutes=2),
+            acknowledged=False,
+            suppressed=False,
+            hosts=(instance,),
+            tags=instance.tags,
+        ),
+    ]
