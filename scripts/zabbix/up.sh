@@ -36,6 +36,8 @@ installed() { [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok
 missing=()
 for package in "${PACKAGES[@]}"; do installed "$package" || missing+=("$package"); done
 [ -x "$PG_BIN/initdb" ] || missing+=(postgresql-15)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
 if [ ${#missing[@]} -gt 0 ]; then
     phase "installing ${missing[*]}"
     # Nothing may auto-start: the packages' daemons would take the ports and the system cluster.
