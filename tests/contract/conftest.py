@@ -20,6 +20,7 @@ from zabbix_utils import Sender
 from opsconsole.config import Settings, load_settings
 from opsconsole.demo.zabbix.server import ZabbixEmulator
 from opsconsole.services import Services
+from tests.zabbix_real import real_zabbix_or_skip
 
 TOKEN_ENV = "CONTRACT_ZABBIX_TOKEN"
 PASSWORD_ENV = "CONTRACT_ZABBIX_PASSWORD"
@@ -69,20 +70,16 @@ def zabbix_backend(request: pytest.FixtureRequest) -> ZabbixBackend:
 
 def real_backend() -> ZabbixBackend:
     """The real Zabbix of $OPSCONSOLE_TEST_ZABBIX_ENV (scripts/zabbix/up.sh), or a skip."""
-    try:
-        from tests import zabbix_real  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        pytest.skip("no real Zabbix helper (tests/zabbix_real.py) in this checkout")
-    real: Any = zabbix_real.real_zabbix_or_skip()
+    real = real_zabbix_or_skip()
     return ZabbixBackend(
         "real",
         real.api_url,
-        real.api_token,
+        real.token,
         real.user,
         real.password,
         real.trapper_host,
         int(real.trapper_port),
-        lambda: zabbix_real.reload_config_cache(),
+        real.reload_config_cache,
     )
 
 
