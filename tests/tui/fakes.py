@@ -14,6 +14,9 @@ from opsconsole.domain.ecs import Cluster, Deployment, EcsService, ServiceEvent,
 from opsconsole.domain.environment import RoleTier
 from opsconsole.domain.errors import CredentialsError
 from opsconsole.domain.identity import CallerIdentity, RoleSession
+from opsconsole.domain.problems import (
+    MaintenanceWindow,
+)
 from opsconsole.domain.rds import DbInstance
 from opsconsole.domain.stacks import (
     ChangeAction,
@@ -84,6 +87,13 @@ class FrozenServices(FakeBackends):
     ) -> ActionResult:
         self.actions.append((env_name, action, target, calls))
         return ActionResult(action, env_name, target, dry_run, tuple(calls))
+
+    def maintenances(self, env_name: str) -> list[MaintenanceWindow]:
+        return [
+            MaintenanceWindow(
+                "1", f"{env_name} patching", NOW, NOW + timedelta(hours=2), True, hosts=(f"{env_name}-db",)
+            )
+        ]
 
     def deploy_engine(
         self,
