@@ -25,6 +25,7 @@ from opsconsole.domain.problems import MaintenanceWindow, Problem, ProblemFilter
 from opsconsole.domain.rds import DbInstance
 from opsconsole.domain.resources import ResourceKind, ResourceRef
 from opsconsole.domain.stacks import DeployedStack, EnvironmentPlan, StackEvent, StackOutcome, StackSpec
+from opsconsole.domain.timeline import Timeline
 
 if TYPE_CHECKING:
     from opsconsole.aws.ecs import EcsReader
@@ -136,6 +137,8 @@ class ConsoleServices(Protocol):
     ) -> SearchResult: ...
 
     def resource_links(self, ref: ResourceRef, *, resolve: bool = True) -> Links: ...
+
+    def timeline(self, ref: ResourceRef, since: timedelta) -> Timeline: ...
 
 
 class LogFollower(Protocol):
@@ -666,6 +669,12 @@ class Services:
 
     def audit_records(self, since: datetime | None = None) -> Iterator[AuditRecord]:
         return self.journal.records(since)
+
+    def timeline(self, ref: ResourceRef, since: timedelta) -> Timeline:
+        """What happened around `ref` in every system, newest first; unreadable sources are named."""
+        from opsconsole.timeline import build_timeline
+
+        return build_timeline(self, ref, since)
 
     def resource_links(self, ref: ResourceRef, *, resolve: bool = True) -> Links:
         """What `ref` links to in the other systems; `resolve` reads ECS for where a service's tasks run."""

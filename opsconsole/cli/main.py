@@ -22,6 +22,7 @@ from opsconsole.cli import (
     links_cmd,
     rds_cmd,
     stacks_cmd,
+    timeline_cmd,
 )
 from opsconsole.cli.state import CliState, state_of
 
@@ -43,6 +44,7 @@ app.add_typer(alerts_cmd.app, name="alerts")
 app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(links_cmd.app, name="links")
 app.command("demo")(demo_cmd.demo)
+app.command("timeline")(timeline_cmd.timeline)
 
 
 def _version(value: bool) -> None:

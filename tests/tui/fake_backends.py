@@ -168,7 +168,8 @@ class FakeBackends:
         dry_run: bool = False,
         reason: str | None = None,
     ) -> ActionResult:
-        options = {"acknowledge": acknowledge, "message": message, "close": close, "severity": severity}
+        options: dict[str, object] = {"acknowledge": acknowledge, "message": message, "close": close}
+        options["severity"] = severity
         self.problem_calls.append((env_name, eventids, options))
         call = PlannedCall("zabbix", "event.acknowledge", {"eventids": eventids})
         return ActionResult("zabbix-ack", env_name, ",".join(eventids), dry_run, (call,))

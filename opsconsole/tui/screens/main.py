@@ -24,6 +24,7 @@ from opsconsole.domain.errors import OpsError
 from opsconsole.domain.identity import CallerIdentity, RoleSession
 from opsconsole.domain.problems import Problem
 from opsconsole.domain.resources import ResourceKind, ResourceRef
+from opsconsole.domain.timeline import TimelineEntry
 from opsconsole.planning import PlannedAction
 from opsconsole.tui.messages import (
     ActionDone,
@@ -35,6 +36,7 @@ from opsconsole.tui.messages import (
     SessionFailed,
     SessionResolved,
 )
+from opsconsole.tui.palette import ConsoleCommands
 from opsconsole.tui.screens.confirm import ConfirmChange
 from opsconsole.tui.screens.info import EnvironmentInfo, plan_pane_action
 from opsconsole.tui.screens.problem_action import ProblemActionScreen, ProblemDecision
@@ -56,6 +58,7 @@ MAINTENANCE_DURATION = timedelta(hours=1)
 
 
 class MainScreen(Screen[None]):
+    COMMANDS = Screen.COMMANDS | {ConsoleCommands}
     BINDINGS = [
         Binding(
             "right_square_bracket",
@@ -109,6 +112,13 @@ class MainScreen(Screen[None]):
             "Maintenance",
             id="zabbix-maintenance",
             tooltip="A Zabbix maintenance window (1h) for the hosts of the linked service or database.",
+        ),
+        Binding(
+            "t",
+            "timeline",
+            "Timeline",
+            id="timeline-open",
+            tooltip="Everything that happened around the linked resource, newest first.",
         ),
         Binding(
             "s",
@@ -309,6 +319,52 @@ class MainScreen(Screen[None]):
             return
         if not found:
             self.notify(f"{db} is not in the RDS pane", severity="warning")
+
+    # -- palette and timeline -----------------------------------------------------------------
+
+    def known_services(self) -> list[tuple[str, str]]:
+        """Services the ECS pane has shown in this environment, for the palette."""
+        return sorted(self.query_one(EcsPane).seen_services)
+
+    def known_databases(self) -> list[str]:
+        table = self.query_one("#rds-table", DataTable)
+        return [str(k.value) for k in table.rows]
+
+    def open_service(self, cluster: str, service: str) -> None:
+        self.query_one(EcsPane).show_service(cluster, service)
+        self.query_one("#ecs-table").focus()
+        self.link_to(ResourceRef(self.current_env, ResourceKind.SERVICE, service, cluster=cluster))
+
+    def open_database(self, identifier: str) -> None:
+        self.query_one(RdsPane).select_db(identifier)
+        self.query_one("#rds-table").focus()
+        self.link_to(ResourceRef(self.current_env, ResourceKind.DB, identifier))
+
+    def act_on_problems(self, action: str) -> None:
+        self.query_one(ProblemsPane).action_act(action)
+
+    def action_timeline(self) -> None:
+        ref = self.linked or self.query_one(EcsPane).selected_ref()
+        if ref is None or ref.kind is ResourceKind.CLUSTER:
+            self.notify("select a service or database first", severity="warning")
+            return
+        from opsconsole.tui.screens.timeline import TimelineScreen
+
+        self.app.push_screen(TimelineScreen(self.services, ref), self._jump)
+
+    def _jump(self, entry: TimelineEntry | None) -> None:
+        """Land in the pane a timeline entry came from."""
+        if entry is None:
+            return
+        if entry.source == "zabbix" and entry.key:
+            self.query_one(ProblemsPane).select_eventid(entry.key)
+            self.query_one("#problems-table").focus()
+        elif entry.source in ("ecs", "task"):
+            self.query_one("#ecs-table").focus()
+        elif entry.source == "graylog":
+            self.query_one("#log-view").focus()
+        elif entry.source == "stack":
+            self.action_open_stacks()
 
     # -- Zabbix actions ---------------------------------------------------------------------------
 

@@ -138,6 +138,8 @@ class EcsPane(Vertical):
         self._shown: dict[str, tuple[Any, ...]] = {}
         self._timer: Timer | None = None
         self._select_when_loaded: str | None = None
+        self.seen_services: set[tuple[str, str]] = set()
+        """(cluster, service) pairs shown in this environment: the palette's index."""
 
     def compose(self) -> ComposeResult:
         yield Label("ECS", id="ecs-title")
@@ -153,6 +155,7 @@ class EcsPane(Vertical):
 
     def switch_environment(self, env_name: str) -> None:
         self.env_name = env_name
+        self.seen_services.clear()
         self.history.clear()
         self.level = Level("clusters")
         self._show_level()
@@ -316,6 +319,8 @@ class EcsPane(Vertical):
             return
         self.rows = message.rows
         self.loaded_at = message.at
+        if self.level.kind == "services" and self.level.cluster:
+            self.seen_services |= {(self.level.cluster, name) for name in self.rows}
         self.remove_class("stale")
         self._render_rows()
         hint = "enter opens" if self.level.kind != "tasks" else "X stops a task"
