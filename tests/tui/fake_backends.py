@@ -10,6 +10,7 @@ from opsconsole.domain.errors import BackendError
 from opsconsole.domain.logs import LogMessage, SearchResult
 from opsconsole.domain.problems import Acknowledgement, Problem, ProblemFilter, ProblemHost, Severity
 from opsconsole.domain.resources import ResourceRef
+from opsconsole.domain.timeline import Timeline, TimelineEntry
 from opsconsole.links import Linker, Links
 
 NOW = datetime(2026, 11, 26, 9, 30, 0, tzinfo=UTC)
@@ -121,15 +122,15 @@ def frozen_logs(env: str, count: int = 24) -> list[LogMessage]:
 
 
 class FrozenTail:
-    """Hands out the frozen lines once, then nothing: a quiet, finished tail."""
-
-    interval = 0.05
+    """Hands out the frozen lines once, then nothing: a quiet tail that backs off like the real one."""
 
     def __init__(self, env: str, query: str) -> None:
         self.pending = [m for m in frozen_logs(env) if _matches(m, query)]
+        self.interval = 0.05
 
     def poll(self) -> list[LogMessage]:
         batch, self.pending = self.pending, []
+        self.interval = 0.05 if batch else 30.0
         return batch
 
 
@@ -212,6 +213,30 @@ class FakeBackends:
     ) -> SearchResult:
         found = tuple(m for m in frozen_logs(env_name) if _matches(m, query))
         return SearchResult(query, found[:limit], len(found))
+
+    def timeline(self, ref: ResourceRef, since: timedelta) -> Timeline:
+        """A bad deploy of api, as the real timeline would merge it."""
+        links = self.resource_links(ref)
+        entries = [
+            TimelineEntry(
+                NOW - timedelta(minutes=12), "ecs", "deployment", f"deployment of {ref.environment}-api:8"
+            ),
+            TimelineEntry(
+                NOW - timedelta(minutes=8), "task", "task stopped", "task 4f1c2a9b: OutOfMemoryError"
+            ),
+        ]
+        entries += [
+            TimelineEntry(p.started, "zabbix", f"problem ({p.severity.label})", p.name, p.eventid)
+            for p in frozen_problems(ref.environment)
+            if links.problems.matches(p)
+        ]
+        entries += [
+            TimelineEntry(m.timestamp, "graylog", m.level_name, m.message, m.id)
+            for m in frozen_logs(ref.environment)
+            if m.level is not None and m.level <= 3 and _matches(m, links.log_query)
+        ]
+        entries.sort(key=lambda e: e.at, reverse=True)
+        return Timeline(str(ref), NOW - since, tuple(entries))
 
     def resource_links(self, ref: ResourceRef, *, resolve: bool = True) -> Links:
         env = self.settings.environment(ref.environment)

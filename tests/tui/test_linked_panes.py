@@ -189,3 +189,43 @@ def test_acknowledge_modal_snapshot(snap_compare: Any) -> None:
         await pilot.press(*"rolling back api, INC-42")
 
     assert snap_compare(OpsConsoleApp(FrozenServices()), terminal_size=SIZE, run_before=run_before)
+
+
+async def test_palette_opens_a_database_by_name_and_links_the_panes() -> None:
+    app = OpsConsoleApp(FrozenServices())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, 0.2)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"open database dev-db")
+        await settle(pilot, 0.3)
+        await pilot.press("enter")
+        await settle(pilot, 0.3)
+        rds = app.screen.query_one("#rds-table", DataTable)
+        assert rds.has_focus
+        assert problem_keys(app) == ["902"]  # only the database's problem
+        assert "linked to dev / dev-db" in str(app.screen.query_one("#link-indicator").render())
+
+
+async def test_timeline_of_a_service_lists_newest_first_and_jumps_to_a_problem() -> None:
+    from opsconsole.tui.screens.timeline import TimelineScreen
+
+    app = OpsConsoleApp(FrozenServices())
+    async with app.run_test(size=SIZE) as pilot:
+        await open_dev_services(pilot)  # linked to dev / api
+        await pilot.press("t")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TimelineScreen)
+        times = [e.at for e in screen.entries]
+        assert times == sorted(times, reverse=True)
+        sources = {e.source for e in screen.entries}
+        assert {"ecs", "task", "zabbix", "graylog"} <= sources
+        table = screen.query_one(DataTable)
+        row = next(i for i, e in enumerate(screen.entries) if e.source == "zabbix")
+        table.move_cursor(row=row)
+        await pilot.press("enter")
+        await settle(pilot)
+        problems = app.screen.query_one("#problems-table", DataTable)
+        assert problems.has_focus
+        assert str(problems.coordinate_to_cell_key(problems.cursor_coordinate).row_key.value) == "901"
