@@ -43,6 +43,9 @@ def console_commands(screen: MainScreen) -> list[Command]:
         (f"env: {env.name}", partial(setattr, screen, "current_env", env.name), f"account {env.account_id}")
         for env in settings.environments.values()
     ]
+    commands.append(
+        ("env: all environments", screen.action_all_environments, "a badge per row, read in parallel")
+    )
     for cluster, service in screen.known_services():
         commands.append(
             (

@@ -124,11 +124,15 @@ def frozen_logs(env: str, count: int = 24) -> list[LogMessage]:
 class FrozenTail:
     """Hands out the frozen lines once, then nothing: a quiet tail that backs off like the real one."""
 
-    def __init__(self, env: str, query: str) -> None:
+    def __init__(self, env: str, query: str, backends: FakeBackends | None = None) -> None:
+        self.env = env
+        self.backends = backends
         self.pending = [m for m in frozen_logs(env) if _matches(m, query)]
         self.interval = 0.05
 
     def poll(self) -> list[LogMessage]:
+        if self.backends is not None:
+            self.backends.check_up(self.env)
         batch, self.pending = self.pending, []
         self.interval = 0.05 if batch else 30.0
         return batch
@@ -149,9 +153,16 @@ class FakeBackends:
 
     settings: Settings
     zabbix_down: bool = False
+    down: frozenset[str] = frozenset()
+    """Environments whose account answers nothing (every backend read fails)."""
     problem_calls: list[tuple[str, list[str], dict[str, object]]]
 
+    def check_up(self, env_name: str) -> None:
+        if env_name in self.down:
+            raise BackendError(f"{env_name}: could not connect to the endpoint URL")
+
     def problems(self, env_name: str, flt: ProblemFilter | None = None) -> list[Problem]:
+        self.check_up(env_name)
         if self.zabbix_down:
             raise BackendError("Zabbix at http://127.0.0.1:18080 is unreachable: connection refused")
         return frozen_problems(env_name)
@@ -197,7 +208,7 @@ class FakeBackends:
         return ActionResult("zabbix-maintenance", env_name, name, dry_run, (call,))
 
     def log_tail(self, env_name: str, query: str = "*") -> FrozenTail:
-        return FrozenTail(env_name, query)
+        return FrozenTail(env_name, query, self)
 
     def search_logs(
         self,

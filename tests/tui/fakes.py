@@ -53,9 +53,11 @@ class FrozenServices(FakeBackends):
         return NOW
 
     def ecs(self, env_name: str) -> FakeEcs:
+        self.check_up(env_name)
         return FakeEcs(env_name)
 
     def rds(self, env_name: str) -> FakeRds:
+        self.check_up(env_name)
         return FakeRds(env_name)
 
     def db_metrics(

@@ -229,3 +229,54 @@ async def test_timeline_of_a_service_lists_newest_first_and_jumps_to_a_problem()
         problems = app.screen.query_one("#problems-table", DataTable)
         assert problems.has_focus
         assert str(problems.coordinate_to_cell_key(problems.cursor_coordinate).row_key.value) == "901"
+
+
+async def test_all_environments_one_account_failing_marks_only_its_rows() -> None:
+    from opsconsole.tui.screens.all_envs import AllEnvironmentsScreen
+    from opsconsole.tui.widgets.fleet_table import FleetTable
+
+    services = FrozenServices()
+    app = OpsConsoleApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, 0.2)
+        await pilot.press("0")
+        await settle(pilot, 0.3)
+        screen = app.screen
+        assert isinstance(screen, AllEnvironmentsScreen)
+        tables = {t.kind: t for t in screen.query(FleetTable)}
+        for table in tables.values():
+            assert all(table.rows_of(env) for env in ("dev", "staging", "prod")), table.kind
+            assert not table.stale_envs()
+        lines = log_lines(app)
+        assert {line.split()[2].split("/")[0] for line in lines} == {"dev", "staging", "prod"}
+
+        services.down = frozenset({"staging"})  # staging's account stops answering
+        screen.action_refresh_all()
+        await settle(pilot, 0.3)
+        for table in tables.values():
+            assert table.stale_envs() == {"staging"}, table.kind
+            assert table.rows_of("staging"), "the failing account keeps its last rows"
+            grid = table.query_one(DataTable)
+            staging_badges = {str(grid.get_row(k)[0]) for k in table.rows_of("staging")}
+            prod_badges = {str(grid.get_row(k)[0]) for k in table.rows_of("prod")}
+            assert staging_badges == {"staging ⚠"}
+            assert prod_badges == {"prod"}
+        assert "staging stale" in str(tables["services"].query_one(".fleet-state").render())
+
+        db_table = tables["databases"].query_one(DataTable)
+        db_table.focus()
+        db_table.move_cursor(row=db_table.get_row_index("prod|prod-db"))
+        await pilot.press("enter")  # opens in prod, the database selected and linked
+        await settle(pilot, 0.5)
+        main = app.screen
+        assert getattr(main, "current_env", None) == "prod"
+        assert "linked to prod / prod-db" in str(main.query_one("#link-indicator").render())
+
+
+def test_all_environments_snapshot(snap_compare: Any) -> None:
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot, 0.2)
+        await pilot.press("0")
+        await settle(pilot, 0.3)
+
+    assert snap_compare(OpsConsoleApp(FrozenServices()), terminal_size=SIZE, run_before=run_before)

@@ -42,6 +42,7 @@ from opsconsole.tui.screens.info import EnvironmentInfo, plan_pane_action
 from opsconsole.tui.screens.problem_action import ProblemActionScreen, ProblemDecision
 from opsconsole.tui.widgets.ecs_pane import EcsActionRequested, EcsPane, EcsSelected
 from opsconsole.tui.widgets.environment_bar import EnvironmentBar
+from opsconsole.tui.widgets.fleet_table import FleetChosen
 from opsconsole.tui.widgets.log_pane import LogPane
 from opsconsole.tui.widgets.problems_pane import ProblemActionRequested, ProblemsPane
 from opsconsole.tui.widgets.rds_pane import RdsPane, RdsSelected
@@ -112,6 +113,13 @@ class MainScreen(Screen[None]):
             "Maintenance",
             id="zabbix-maintenance",
             tooltip="A Zabbix maintenance window (1h) for the hosts of the linked service or database.",
+        ),
+        Binding(
+            "0",
+            "all_environments",
+            "All envs",
+            id="env-all",
+            tooltip="Every environment at once, read in parallel, a badge per row.",
         ),
         Binding(
             "t",
@@ -239,10 +247,9 @@ class MainScreen(Screen[None]):
     @on(EcsSelected)
     @on(RdsSelected)
     def _selected(self, message: EcsSelected | RdsSelected) -> None:
-        if not self.linking:
-            return
-        ref = message.ref if message.ref.kind is not ResourceKind.CLUSTER else None
-        if ref == self.linked:
+        # A cluster is the whole environment: resting on one keeps the current link.
+        ref = message.ref
+        if not self.linking or ref.kind is ResourceKind.CLUSTER or ref == self.linked:
             return
         if self._link_timer is not None:
             self._link_timer.stop()
@@ -250,6 +257,9 @@ class MainScreen(Screen[None]):
 
     def link_to(self, ref: ResourceRef | None) -> None:
         """Narrow the log and problem panes to `ref` (None: the whole environment)."""
+        if self._link_timer is not None:
+            self._link_timer.stop()  # an explicit link wins over a cursor still settling
+            self._link_timer = None
         self.linked = ref
         self._show_link()
         if ref is None:
@@ -339,6 +349,29 @@ class MainScreen(Screen[None]):
         self.query_one(RdsPane).select_db(identifier)
         self.query_one("#rds-table").focus()
         self.link_to(ResourceRef(self.current_env, ResourceKind.DB, identifier))
+
+    def action_all_environments(self) -> None:
+        from opsconsole.tui.screens.all_envs import AllEnvironmentsScreen
+
+        self.app.push_screen(AllEnvironmentsScreen(self.services), self._open_from_fleet)
+
+    def _open_from_fleet(self, chosen: FleetChosen | None) -> None:
+        """Open a row of the all-environments view in its own environment."""
+        if chosen is None:
+            return
+        self.current_env = chosen.env_name
+        # After this screen has its focus back, or the restored focus would re-link to a cluster.
+        self.call_after_refresh(self._open_chosen, chosen)
+
+    def _open_chosen(self, chosen: FleetChosen) -> None:
+        if chosen.kind == "services":
+            cluster, service = chosen.key.split("/", 1)
+            self.open_service(cluster, service)
+        elif chosen.kind == "databases":
+            self.open_database(chosen.key)
+        else:
+            self.query_one(ProblemsPane).select_when_loaded(chosen.key)
+            self.query_one("#problems-table").focus()
 
     def act_on_problems(self, action: str) -> None:
         self.query_one(ProblemsPane).action_act(action)

@@ -98,6 +98,29 @@ def compile_filter(text: str) -> re.Pattern[str] | None:
         return re.compile(re.escape(text), re.IGNORECASE)
 
 
+class MultiTail:
+    """Several environments' tails as one: merged by time; a failing one is named, the rest go on."""
+
+    def __init__(self, tails: dict[str, LogFollower]) -> None:
+        self.tails = tails
+        self.errors: dict[str, str] = {}
+
+    @property
+    def interval(self) -> float:
+        return min(t.interval for t in self.tails.values())
+
+    def poll(self) -> list[LogMessage]:
+        batch: list[LogMessage] = []
+        for env_name, tail in self.tails.items():
+            try:
+                batch += tail.poll()
+                self.errors.pop(env_name, None)
+            except OpsError as e:
+                self.errors[env_name] = e.message
+        batch.sort(key=lambda m: m.timestamp)
+        return batch
+
+
 class LogBatch(Message, bubble=False):
     def __init__(self, generation: int, tail: LogFollower, messages: list[LogMessage]) -> None:
         super().__init__()
@@ -142,10 +165,14 @@ class LogPane(Vertical):
         Binding("escape", "back", "Live", show=False, id="logs-back"),
     ]
 
-    def __init__(self, services: ConsoleServices, env_name: str, query: str = "*") -> None:
+    def __init__(
+        self, services: ConsoleServices, env_name: str, query: str = "*", *, envs: list[str] | None = None
+    ) -> None:
         super().__init__(id="log-pane")
         self.services = services
         self.env_name = env_name
+        self.envs = envs
+        """Every environment's tail at once (the all-environments view), or None for `env_name`'s."""
         self.log_query = query
         self.link_label: str | None = None
         self.buffer: deque[LogMessage] = deque(maxlen=MAX_LINES)
@@ -205,7 +232,12 @@ class LogPane(Vertical):
     def poll_tail(self, env_name: str, query: str, generation: int, tail: LogFollower | None) -> None:
         """One round of the tail; the handler re-arms the next at the interval the tail suggests."""
         try:
-            tail = tail or self.services.log_tail(env_name, query)
+            if tail is None:
+                tail = (
+                    MultiTail({e: self.services.log_tail(e, query) for e in self.envs})
+                    if self.envs
+                    else self.services.log_tail(env_name, query)
+                )
             batch = tail.poll()
         except OpsError as e:
             self.post_message(LogTailFailed(generation, e.message))
@@ -221,9 +253,11 @@ class LogPane(Vertical):
             return
         self._tail = message.tail
         self._timer = self.set_timer(message.tail.interval, self._poll)
-        if self.error is not None:
-            self.error = None
-            self.remove_class("stale")
+        partial = message.tail.errors if isinstance(message.tail, MultiTail) else {}
+        error = "; ".join(f"{env}: {why}" for env, why in partial.items()) or None
+        if error != self.error:
+            self.error = error
+            self.set_class(error is not None, "stale")
         if not message.messages:
             self._render_state()
             return

@@ -151,6 +151,7 @@ class ProblemsPane(Vertical):
         self.error: str | None = None
         self.scope_label: str | None = None
         self._timer: Timer | None = None
+        self._select_when_loaded: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="text in problem or host; Escape clears", id="problems-filter")
@@ -184,6 +185,11 @@ class ProblemsPane(Vertical):
             (p for p in self.problems.values() if self.filters.keep(p)),
             key=lambda p: (-p.severity, -p.started.timestamp()),
         )
+
+    def select_when_loaded(self, eventid: str) -> None:
+        """Put the cursor on a problem now, or when the next refresh brings it."""
+        if not self.select_eventid(eventid):
+            self._select_when_loaded = eventid
 
     def select_eventid(self, eventid: str) -> bool:
         table = self.query_one("#problems-table", DataTable)
@@ -223,6 +229,8 @@ class ProblemsPane(Vertical):
         self.error = None
         self.remove_class("stale")
         self._render_rows()
+        if self._select_when_loaded and self.select_eventid(self._select_when_loaded):
+            self._select_when_loaded = None
         self._timer = self.set_timer(REFRESH_SECONDS, self.refresh_rows)
 
     @on(ProblemsFailed)
