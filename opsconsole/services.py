@@ -19,6 +19,7 @@ from opsconsole.domain.ecs import Cluster, EcsService, Task
 from opsconsole.domain.environment import Environment, RoleTier
 from opsconsole.domain.errors import OpsError
 from opsconsole.domain.identity import CallerIdentity, RoleSession, TemporaryCredentials
+from opsconsole.domain.logs import LogMessage, SearchResult, Stream
 from opsconsole.domain.rds import DbInstance
 from opsconsole.domain.stacks import DeployedStack, EnvironmentPlan, StackEvent, StackOutcome, StackSpec
 
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
     from opsconsole.aws.metrics import MetricQuery
     from opsconsole.aws.rds import RdsReader
     from opsconsole.graylog.audit_gelf import GelfAuditForwarder
+    from opsconsole.graylog.client import GraylogClient
+    from opsconsole.graylog.tail import LogTail
     from opsconsole.stacks.engine import DeployEngine
     from opsconsole.stacks.manifest import Estate
     from opsconsole.stacks.stackset import InstanceResult
@@ -79,6 +82,37 @@ class ConsoleServices(Protocol):
         reason: str | None,
         tier: RoleTier = RoleTier.OPERATE,
     ) -> ActionResult: ...
+
+    def log_streams(self, env_name: str) -> list[Stream]: ...
+
+    def search_logs(
+        self,
+        env_name: str,
+        query: str = "*",
+        *,
+        since: timedelta | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        limit: int = 150,
+        offset: int = 0,
+        fields: tuple[str, ...] | list[str] = (),
+    ) -> SearchResult: ...
+
+    def log_tail(self, env_name: str, query: str = "*") -> LogFollow: ...
+
+    def log_count(self, env_name: str, query: str, window: timedelta) -> int: ...
+
+
+class LogFollow(Protocol):
+    """A live tail as the TUI drives it (opsconsole.graylog.tail.LogTail)."""
+
+    interval: float
+
+    def poll(self) -> list[LogMessage]: ...
+
+    def follow(
+        self, stop: threading.Event, on_batch: Callable[[list[LogMessage]], None], on_error: Any = None
+    ) -> None: ...
 
 
 class EcsReads(Protocol):
@@ -140,6 +174,9 @@ class Services:
         self.journal = journal
         self.gelf = gelf
         self._clock = clock
+        self._graylog: GraylogClient | None = None
+        self._graylog_lock = threading.Lock()
+        self._log_streams: dict[str, list[Stream]] = {}
 
     @classmethod
     def build(
@@ -164,6 +201,8 @@ class Services:
         """Let queued audit records leave for Graylog (briefly; the journal already has them)."""
         if self.gelf is not None:
             self.gelf.close()
+        if self._graylog is not None:
+            self._graylog.close()
 
     def now(self) -> datetime:
         return self._clock()
@@ -410,6 +449,105 @@ class Services:
             raise
         self.record(action, session=session, reason=reason, details={"target": target, "calls": done})
         return result
+
+    # -- Graylog ----------------------------------------------------------------------------------
+
+    def graylog(self) -> GraylogClient:
+        """The Graylog client of [graylog]: a token (sent as `<token>:token`), or with `username`
+        the same secret as that user's password."""
+        from opsconsole.domain.errors import ConfigError, CredentialsError
+        from opsconsole.graylog.client import GraylogClient
+        from opsconsole.secrets import backend_token
+
+        with self._graylog_lock:
+            if self._graylog is None:
+                backend = self.settings.graylog
+                if not backend.url:
+                    raise ConfigError("[graylog] url is not set", hint='add url = "https://graylog…:9000"')
+                secret = backend_token(backend, "graylog")
+                if secret is None:
+                    raise CredentialsError(
+                        "graylog: no token source is configured",
+                        hint="set [graylog] token_env (an environment variable) or token_command",
+                    )
+                self._graylog = GraylogClient(
+                    backend.url,
+                    token=None if backend.username else secret,
+                    username=backend.username,
+                    password=secret if backend.username else None,
+                    verify_tls=backend.verify_tls,
+                    ca_bundle=backend.ca_bundle,
+                )
+            return self._graylog
+
+    def log_streams(self, env_name: str) -> list[Stream]:
+        """The environment's Graylog streams (its `graylog.streams`, by title or id); every message
+        stream when it names none.
+
+        Raises:
+            ConfigError: a configured stream does not exist on the server; lists the ones that do.
+        """
+        from opsconsole.domain.errors import ConfigError
+
+        env = self.settings.environment(env_name)
+        if env_name not in self._log_streams:
+            streams = self.graylog().streams()
+            if not env.graylog_streams:
+                self._log_streams[env_name] = streams
+            else:
+                chosen = []
+                for name in env.graylog_streams:
+                    stream = next((s for s in streams if name in (s.id, s.title)), None)
+                    if stream is None:
+                        known = ", ".join(s.title for s in streams) or "none"
+                        raise ConfigError(
+                            f"environments.{env_name}.graylog.streams names {name!r}, "
+                            "which Graylog does not have",
+                            hint=f"streams the token can read: {known}",
+                        )
+                    chosen.append(stream)
+                self._log_streams[env_name] = chosen
+        return self._log_streams[env_name]
+
+    def _stream_ids(self, env_name: str) -> list[str]:
+        if not self.settings.environment(env_name).graylog_streams:
+            return []  # no scoping: every message stream
+        return [s.id for s in self.log_streams(env_name)]
+
+    def search_logs(
+        self,
+        env_name: str,
+        query: str = "*",
+        *,
+        since: timedelta | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        limit: int = 150,
+        offset: int = 0,
+        fields: tuple[str, ...] | list[str] = (),
+    ) -> SearchResult:
+        """Newest first, within the environment's streams; the last `since` (5 min by default) or
+        `start`..`end`."""
+        return self.graylog().search(
+            query,
+            since=since,
+            start=start,
+            end=end,
+            streams=self._stream_ids(env_name),
+            limit=limit,
+            offset=offset,
+            fields=tuple(fields),
+        )
+
+    def log_tail(self, env_name: str, query: str = "*") -> LogTail:
+        """A live tail of the environment's streams from now on (poll() or follow())."""
+        from opsconsole.graylog.tail import LogTail
+
+        return LogTail(self.graylog(), query, streams=self._stream_ids(env_name))
+
+    def log_count(self, env_name: str, query: str, window: timedelta) -> int:
+        """How many of the environment's messages match `query` in the last `window` (runbooks)."""
+        return self.search_logs(env_name, query, since=window, limit=1).total
 
     def audit_records(self, since: datetime | None = None) -> Iterator[AuditRecord]:
         return self.journal.records(since)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from opsconsole.config import Settings, parse_settings
 from opsconsole.demo.accounts import ENVIRONMENTS
@@ -14,6 +16,7 @@ from opsconsole.domain.ecs import Cluster, Deployment, EcsService, ServiceEvent,
 from opsconsole.domain.environment import RoleTier
 from opsconsole.domain.errors import CredentialsError
 from opsconsole.domain.identity import CallerIdentity, RoleSession
+from opsconsole.domain.logs import LogMessage, SearchResult, Stream
 from opsconsole.domain.rds import DbInstance
 from opsconsole.domain.stacks import (
     ChangeAction,
@@ -93,6 +96,31 @@ class FrozenServices:
         select: tuple[str, ...] | list[str] = (),
     ) -> FakeEngine:
         return FakeEngine(env_name)
+
+    def log_streams(self, env_name: str) -> list[Stream]:
+        number = [a.name for a in ENVIRONMENTS].index(env_name)
+        return [Stream(f"6633a1f08b4e5f1a2b3c4d7{number}", env_name, f"Logs of the {env_name} environment")]
+
+    def search_logs(
+        self,
+        env_name: str,
+        query: str = "*",
+        *,
+        since: timedelta | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        limit: int = 150,
+        offset: int = 0,
+        fields: tuple[str, ...] | list[str] = (),
+    ) -> SearchResult:
+        canned = canned_logs(env_name)
+        return SearchResult(query, tuple(reversed(canned))[offset : offset + limit], len(canned), 3)
+
+    def log_tail(self, env_name: str, query: str = "*") -> FakeTail:
+        return FakeTail(canned_logs(env_name))
+
+    def log_count(self, env_name: str, query: str, window: timedelta) -> int:
+        return sum(1 for m in canned_logs(env_name) if m.level is not None and m.level <= 3)
 
     def caller_identity(self) -> CallerIdentity:
         return CallerIdentity("999999999999", "arn:aws:iam::999999999999:user/alice", "AIDAEXAMPLEALICE")
@@ -326,3 +354,57 @@ class FakeRds:
                 True,
             )
         ]
+
+
+def canned_logs(env_name: str) -> list[LogMessage]:
+    """Ten messages a minute before NOW, oldest first: access lines, a 5xx, an OOM, a ModSecurity block."""
+    lines = [
+        (6, "web", 'GET /api/orders HTTP/1.1" 200 12ms'),
+        (6, "api", "GET /api/orders 200 18ms"),
+        (4, "modsecurity", 'ModSecurity: Access denied with code 403 (phase 2). [id "942100"] SQL Injection'),
+        (6, "zabbix-agent", "active check configuration update from [zabbix:10051] started"),
+        (3, "api", "POST /api/payments 503 1840ms upstream timed out"),
+        (6, "varnish", "GET /static/app.js 200 HIT"),
+        (3, "worker", "java.lang.OutOfMemoryError: Java heap space"),
+        (6, "api", "GET /api/orders/42 200 9ms"),
+        (5, "worker", "job invoice-export finished in 4.2s"),
+        (6, "web", 'GET /healthz HTTP/1.1" 200 1ms'),
+    ]
+    start = NOW - timedelta(minutes=1)
+    return [
+        LogMessage(
+            id=f"{env_name}-{n:04d}",
+            timestamp=start + timedelta(seconds=5 * n),
+            source=f"ip-10-0-1-{10 + n % 3}",
+            message=text,
+            level=level,
+            fields={
+                "env": env_name,
+                "service": service,
+                "task_id": f"{service}-task-{n % 2}",
+                "instance_id": f"i-0{n % 3}demo",
+            },
+        )
+        for n, (level, service, text) in enumerate(lines)
+    ]
+
+
+class FakeTail:
+    """The canned messages on the first poll, then nothing; `follow` hands them over once."""
+
+    def __init__(self, messages: list[LogMessage]) -> None:
+        self.pending = list(messages)
+        self.interval = 1.0
+
+    def poll(self) -> list[LogMessage]:
+        batch, self.pending = self.pending, []
+        return batch
+
+    def follow(
+        self, stop: threading.Event, on_batch: Callable[[list[LogMessage]], None], on_error: Any = None
+    ) -> None:
+        while not stop.is_set():
+            batch = self.poll()
+            if batch:
+                on_batch(batch)
+            stop.wait(self.interval)
