@@ -20,6 +20,7 @@ from opsconsole.cli import (
     demo_cmd,
     ecs_cmd,
     links_cmd,
+    logs_cmd,
     rds_cmd,
     stacks_cmd,
     timeline_cmd,
@@ -42,6 +43,7 @@ app.add_typer(ecs_cmd.app, name="ecs")
 app.add_typer(rds_cmd.app, name="rds")
 app.add_typer(alerts_cmd.app, name="alerts")
 app.add_typer(audit_cmd.app, name="audit")
+app.add_typer(logs_cmd.app, name="logs")
 app.add_typer(links_cmd.app, name="links")
 app.command("demo")(demo_cmd.demo)
 app.command("timeline")(timeline_cmd.timeline)
