@@ -3,7 +3,9 @@
 Measures: `opsconsole --help` start-up (budget 0.3 s); `opsconsole demo --serve` until its export
 line (budget 5 s) and until its estate is deployed; assuming prod's read role plus
 GetCallerIdentity, opsconsole vs the AWS CLI with an equivalent role profile on the same moto
-world; a full-environment deploy of stacks/, opsconsole vs `sceptre launch` of the same templates.
+world; a full-environment deploy of stacks/, opsconsole vs `sceptre launch` of the same templates;
+when a real Zabbix 6.0 is up (scripts/zabbix/up.sh), `opsconsole alerts list` vs zabbix-cli listing
+the same problems (bench/alerts_vs_zabbix_cli.py).
 """
 
 from __future__ import annotations
@@ -214,13 +216,30 @@ def main() -> int:
         "this machine cannot fetch), so this row has no comparison."
     )
 
+    from bench.alerts_vs_zabbix_cli import real_zabbix
+    from bench.alerts_vs_zabbix_cli import run as alerts_run
+
+    peers = [aws_version, sceptre_version]
+    real = real_zabbix()
+    if real is None:
+        notes.append(
+            "`opsconsole alerts list` vs zabbix-cli: skipped, no real Zabbix 6.0 is up; start one as root "
+            "with `scripts/zabbix/up.sh` (Debian 12) and rerun `./dev bench`."
+        )
+    else:
+        alerts = alerts_run(real, problems=50, hosts=10)
+        peers.append(alerts.peer_version)
+        for timing in alerts.timings:
+            rows.append(row(f"50 problems on 10 hosts, real Zabbix 6.0: {timing.name}", timing.samples))
+        notes.extend(alerts.notes)
+
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     text = "\n".join(
         [
             "# Benchmark results",
             "",
             f"Run {stamp} by `./dev bench` on {platform.machine()}, {os.cpu_count()} cores, "
-            f"Python {platform.python_version()}; peers: {aws_version}; {sceptre_version}.",
+            f"Python {platform.python_version()}; peers: {'; '.join(peers)}.",
             "Wall time of whole processes (start-up included), in milliseconds. The stacks rows run each",
             "tool on its own fresh demo world with the same dev deploy role; opsconsole's cfn-lint cache",
             "is warm (its `stacks validate` ran first), sceptre lints nothing.",
