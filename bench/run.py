@@ -81,6 +81,46 @@ def row(name: str, samples: list[float], budget: str = "") -> str:
     )
 
 
+def log_pane_vs_toolong() -> list[str]:
+    """The log pane and toolong, each in its own process, 10,000 lines a second for 20 s each."""
+    peer("tl", "toolong")
+    ours = json.loads(
+        subprocess.run(
+            [sys.executable, "-m", "bench.log_pane_10k"], cwd=ROOT, check=True, capture_output=True, text=True
+        ).stdout
+    )
+    theirs = json.loads(
+        subprocess.run(
+            [str(PEERS / "bin" / "python"), str(ROOT / "bench" / "toolong_follow.py")],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    )
+
+    def line(name: str, r: dict[str, float], took: str) -> str:
+        return (
+            f"{name}: {took}; key-to-paint over {r['presses']:.0f} presses median {r['median_ms']:.1f} ms, "
+            f"p95 {r['p95_ms']:.1f} ms, max {r['max_ms']:.0f} ms; peak RSS {r['max_rss_mb']:.0f} MB"
+        )
+
+    return [
+        line(
+            "Log pane at 10,000 lines/s (synthetic in-memory feed, bench/log_pane_10k.py)",
+            ours,
+            f"{ours['lines_shown_per_s']:.0f} lines/s shown, buffer bounded at {ours['buffered']:.0f} lines",
+        )
+        + " (budget < 100 ms).",
+        line(
+            "toolong (peer) following a file growing by 10,000 lines/s (bench/toolong_follow.py)",
+            theirs,
+            f"{theirs['lines_indexed_per_s']:.0f} lines/s indexed",
+        )
+        + ". Same keys (up, up, down, down every 0.1 s); toolong stops following when scrolled up,"
+        " the pane keeps rendering every line.",
+    ]
+
+
 def main() -> int:
     aws = shutil.which("aws") or peer("aws", "awscli")
     sceptre = peer("sceptre", "sceptre")
@@ -215,6 +255,8 @@ def main() -> int:
         f"{pane['max_rss_mb']:.0f} MB. No peer TUI can run here (k9s has no ECS; e1s is a Go binary "
         "this machine cannot fetch), so this row has no comparison."
     )
+
+    notes.extend(log_pane_vs_toolong())
 
     from bench.alerts_vs_zabbix_cli import real_zabbix
     from bench.alerts_vs_zabbix_cli import run as alerts_run
