@@ -214,6 +214,11 @@ def main() -> int:
         "this machine cannot fetch), so this row has no comparison."
     )
 
+    from bench.graylog_tail import describe as describe_tail
+    from bench.graylog_tail import run as tail_run
+
+    graylog = ["## Graylog", "", f"- {describe_tail(tail_run())} (`python -m bench.graylog_tail`)", ""]
+
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     text = "\n".join(
         [
@@ -231,6 +236,7 @@ def main() -> int:
             "",
             *(f"- {note}" for note in notes),
             "",
+            *graylog,
         ]
     )
     (ROOT / "bench" / "RESULTS.md").write_text(text, encoding="utf-8")

@@ -45,6 +45,7 @@ def demo(
     world = DemoWorld(deploy_stacks=False)
     info("starting the demo world (moto server, identity + dev/staging/prod accounts)…")
     ready = world.start()
+    _graylog_token(world.graylog.api_url, announce=serve)
 
     def estate_done(seconds: float, error: str | None) -> None:
         # Once the estate exists, the simulation keeps it moving (its own process).
@@ -101,3 +102,18 @@ def _wait_for_stop() -> None:
     finally:
         signal.signal(signal.SIGTERM, previous)
         info("stopping the demo world")
+
+
+def _graylog_token(url: str, *, announce: bool) -> None:
+    """The demo's Graylog token is a public constant for its loopback emulator, read from an
+    environment variable like a real token (never from the config file)."""
+    import os
+
+    from opsconsole.demo.graylog.emulator import DEMO_TOKEN, DEMO_TOKEN_ENV
+
+    os.environ.setdefault(DEMO_TOKEN_ENV, DEMO_TOKEN)
+    if announce:
+        info(
+            f"Graylog emulator at {url}; for `opsconsole logs` in another terminal: "
+            f"export {DEMO_TOKEN_ENV}={DEMO_TOKEN}"
+        )

@@ -21,7 +21,10 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from opsconsole.demo.traffic import LogTraffic
 
 STARTED_BY = "opsconsole-simulation"
 OOM_REASON = "OutOfMemoryError: Container killed due to memory usage"
@@ -68,6 +71,7 @@ class Simulator:
         seed: int = 0,
         oom_chance: float = 0.04,
         backup_every: int = 150,
+        traffic: LogTraffic | None = None,
     ) -> None:
         import boto3
 
@@ -78,6 +82,7 @@ class Simulator:
         self.backup_every = backup_every
         self.ticks = 0
         self.spikes: dict[tuple[str, str], int] = {}
+        self.traffic = traffic  # application logs as GELF, when the world has a Graylog emulator
         self._session = boto3.Session()
         self._clients: dict[tuple[str, str], Any] = {}
 
@@ -107,6 +112,10 @@ class Simulator:
         for account in self.accounts:
             self._register_instances(account)
             self._follow_desired(account)
+            if self.traffic is not None:
+                self.traffic.emit(
+                    account.name, self._tasks(account), self._container_instances(account), self.spikes
+                )
             if self.random.random() < self.oom_chance:
                 self.kill_one(account)
             self._publish_metrics(account, now)
@@ -222,6 +231,12 @@ class Simulator:
         if not victims:
             return None
         task = self.random.choice(sorted(victims, key=lambda t: t["taskArn"]))
+        if self.traffic is not None:
+            hosts = {
+                c["containerInstanceArn"]: c.get("ec2InstanceId", "")
+                for c in self._container_instances(account)
+            }
+            self.traffic.oom(account.name, task, hosts.get(task.get("containerInstanceArn"), ""))
         self.client(account, "ecs").stop_task(
             cluster=f"{account.name}-cluster", task=task["taskArn"], reason=OOM_REASON
         )
@@ -307,6 +322,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--accounts", required=True, type=Path)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--interval", type=float, default=2.0)
+    parser.add_argument("--gelf", help="udp://host:port of the Graylog emulator's GELF input, for app logs")
     args = parser.parse_args(argv)
     stop = threading.Event()
 
@@ -315,7 +331,14 @@ def main(argv: list[str] | None = None) -> int:
         stop.set()
 
     threading.Thread(target=watch_parent, name="parent-watch", daemon=True).start()
-    Simulator(args.endpoint, load_accounts(args.accounts), seed=args.seed).run(args.interval, stop)
+    traffic = None
+    if args.gelf:
+        from opsconsole.demo.traffic import LogTraffic
+
+        traffic = LogTraffic(args.gelf, seed=args.seed)
+    Simulator(args.endpoint, load_accounts(args.accounts), seed=args.seed, traffic=traffic).run(
+        args.interval, stop
+    )
     return 0
 
 

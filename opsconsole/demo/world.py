@@ -18,6 +18,8 @@ from pathlib import Path
 from opsconsole import paths
 from opsconsole.demo.accounts import DEMO_PROFILE, ENVIRONMENTS, IDENTITY_REGION
 from opsconsole.demo.bootstrap import Bootstrapped, bootstrap
+from opsconsole.demo.graylog.emulator import DEMO_TOKEN_ENV, GraylogEmulator
+from opsconsole.demo.graylog.streams import env_streams
 from opsconsole.demo.server import MotoServer
 from opsconsole.domain.environment import RoleTier
 
@@ -28,6 +30,8 @@ class DemoReady:
     config_path: Path
     seconds_to_ready: float
     accounts: Bootstrapped
+    graylog_url: str = ""
+    gelf_udp_port: int = 0
 
 
 def default_operator() -> str:
@@ -54,6 +58,9 @@ class DemoWorld:
         self.root = root or paths.state_dir() / "demo" / str(os.getpid())
         self.operator = operator or default_operator()
         self.server = MotoServer(self.root / "moto.log")
+        # Graylog (GELF inputs + REST) in this process, with one stream per environment; a message
+        # is searchable a second after it arrives, as on a real server.
+        self.graylog = GraylogEmulator(env_streams([a.name for a in ENVIRONMENTS]), index_delay=1.0)
         self.simulation: subprocess.Popen[bytes] | None = None
         self.ready: DemoReady | None = None
 
@@ -62,6 +69,7 @@ class DemoWorld:
         self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
         try:
             endpoint = self.server.start()
+            self.graylog.start()
             accounts = bootstrap(endpoint, self.operator)
             if self.enforce_iam:
                 # From here on every request is checked: the read role is really read-only.
@@ -72,7 +80,14 @@ class DemoWorld:
         except BaseException:
             self.stop()
             raise
-        self.ready = DemoReady(endpoint, config_path, time.monotonic() - started, accounts)
+        self.ready = DemoReady(
+            endpoint,
+            config_path,
+            time.monotonic() - started,
+            accounts,
+            self.graylog.api_url,
+            self.graylog.udp_port,
+        )
         return self.ready
 
     def start_simulation(self, seed: int = 0, interval: float = 2.0) -> None:
@@ -98,6 +113,8 @@ class DemoWorld:
                 str(seed),
                 "--interval",
                 str(interval),
+                "--gelf",
+                f"udp://127.0.0.1:{self.graylog.udp_port}",
             ],
             stdin=subprocess.PIPE,
             stdout=log,
@@ -117,6 +134,7 @@ class DemoWorld:
                 simulation.kill()
                 simulation.wait()
         self.server.stop()
+        self.graylog.stop()
         shutil.rmtree(self.root, ignore_errors=True)
 
     def __enter__(self) -> DemoReady:
@@ -137,7 +155,16 @@ class DemoWorld:
             f"aws_secret_access_key = {accounts.operator_key.secret_access_key}\n",
         )
         config_path = self.root / "opsconsole.toml"
-        _write_private(config_path, render_config(endpoint, self.root, self.operator))
+        _write_private(
+            config_path,
+            render_config(
+                endpoint,
+                self.root,
+                self.operator,
+                graylog_url=self.graylog.api_url,
+                gelf_port=self.graylog.udp_port,
+            ),
+        )
         return config_path
 
 
@@ -182,7 +209,9 @@ def deploy_estate(config_path: Path) -> None:
         raise BackendError("the demo world's stacks did not deploy: " + "; ".join(failures))
 
 
-def render_config(endpoint: str, root: Path, operator: str) -> str:
+def render_config(
+    endpoint: str, root: Path, operator: str, *, graylog_url: str | None = None, gelf_port: int | None = None
+) -> str:
     lines = [
         "# opsconsole configuration for the demo world (moto on loopback); written by `opsconsole demo`.",
         "demo = true",
@@ -201,6 +230,11 @@ def render_config(endpoint: str, root: Path, operator: str) -> str:
         "[audit]",
         f'journal = "{root / "audit.jsonl"}"',
     ]
+    if gelf_port:
+        lines.append(f'gelf = "udp://127.0.0.1:{gelf_port}"')
+    if graylog_url:
+        # The token is not in the file: the demo's is a public constant, read from this variable.
+        lines += ["", "[graylog]", f'url = "{graylog_url}"', f'token_env = "{DEMO_TOKEN_ENV}"']
     for account in ENVIRONMENTS:
         lines += [
             "",
