@@ -275,6 +275,11 @@ def main() -> int:
             rows.append(row(f"50 problems on 10 hosts, real Zabbix 6.0: {timing.name}", timing.samples))
         notes.extend(alerts.notes)
 
+    from bench.graylog_tail import describe as describe_tail
+    from bench.graylog_tail import run as tail_run
+
+    graylog = ["## Graylog", "", f"- {describe_tail(tail_run())} (`python -m bench.graylog_tail`)", ""]
+
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     text = "\n".join(
         [
@@ -292,6 +297,7 @@ def main() -> int:
             "",
             *(f"- {note}" for note in notes),
             "",
+            *graylog,
         ]
     )
     (ROOT / "bench" / "RESULTS.md").write_text(text, encoding="utf-8")

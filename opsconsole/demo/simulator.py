@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from opsconsole.demo.traffic import LogTraffic
     from opsconsole.demo.zabbix.feed import ZabbixFeed
 
 STARTED_BY = "opsconsole-simulation"
@@ -77,6 +78,7 @@ class Simulator:
         zabbix: ZabbixFeed | None = None,
         agent_outage_chance: float = 0.01,
         db_spike_chance: float = 0.02,
+        traffic: LogTraffic | None = None,
     ) -> None:
         import boto3
 
@@ -93,6 +95,7 @@ class Simulator:
         self.agent_outages: dict[str, int] = {}  # container instance ARN -> ticks without its agent
         self.db_spikes: dict[str, int] = {}  # environment -> ticks of high DB CPU
         self.ooms: dict[tuple[str, str, str], int] = {}  # (env, instance id, service) -> ticks of problem
+        self.traffic = traffic  # application logs as GELF, when the world has a Graylog emulator
         self._session = boto3.Session()
         self._clients: dict[tuple[str, str], Any] = {}
 
@@ -122,6 +125,10 @@ class Simulator:
         for account in self.accounts:
             self._register_instances(account)
             self._follow_desired(account)
+            if self.traffic is not None:
+                self.traffic.emit(
+                    account.name, self._tasks(account), self._container_instances(account), self.spikes
+                )
             if self.random.random() < self.oom_chance:
                 self.kill_one(account)
             db_cpu = self._publish_metrics(account, now)
@@ -241,6 +248,12 @@ class Simulator:
         if not victims:
             return None
         task = self.random.choice(sorted(victims, key=lambda t: t["taskArn"]))
+        if self.traffic is not None:
+            hosts = {
+                c["containerInstanceArn"]: c.get("ec2InstanceId", "")
+                for c in self._container_instances(account)
+            }
+            self.traffic.oom(account.name, task, hosts.get(task.get("containerInstanceArn"), ""))
         self.client(account, "ecs").stop_task(
             cluster=f"{account.name}-cluster", task=task["taskArn"], reason=OOM_REASON
         )
@@ -389,6 +402,7 @@ def main(argv: list[str] | None = None) -> int:
         "--zabbix-url", help=f"the Zabbix emulator's API; its token comes in ${ZABBIX_TOKEN_ENV}"
     )
     parser.add_argument("--zabbix-trapper-port", type=int)
+    parser.add_argument("--gelf", help="udp://host:port of the Graylog emulator's GELF input, for app logs")
     args = parser.parse_args(argv)
     stop = threading.Event()
 
@@ -404,7 +418,13 @@ def main(argv: list[str] | None = None) -> int:
         from opsconsole.demo.zabbix.feed import ZabbixFeed
 
         zabbix = ZabbixFeed(args.zabbix_url, os.environ[ZABBIX_TOKEN_ENV], args.zabbix_trapper_port)
-    Simulator(args.endpoint, load_accounts(args.accounts), seed=args.seed, zabbix=zabbix).run(
+    traffic = None
+    if args.gelf:
+        from opsconsole.demo.traffic import LogTraffic
+
+        traffic = LogTraffic(args.gelf, seed=args.seed)
+    accounts = load_accounts(args.accounts)
+    Simulator(args.endpoint, accounts, seed=args.seed, zabbix=zabbix, traffic=traffic).run(
         args.interval, stop
     )
     return 0

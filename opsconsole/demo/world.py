@@ -19,6 +19,8 @@ from pathlib import Path
 from opsconsole import paths
 from opsconsole.demo.accounts import DEMO_PROFILE, ENVIRONMENTS, IDENTITY_REGION
 from opsconsole.demo.bootstrap import Bootstrapped, bootstrap
+from opsconsole.demo.graylog.emulator import DEMO_TOKEN, GraylogEmulator
+from opsconsole.demo.graylog.streams import env_streams
 from opsconsole.demo.server import MotoServer
 from opsconsole.demo.simulator import ZABBIX_TOKEN_ENV
 from opsconsole.demo.zabbix.server import ZabbixEmulator
@@ -33,6 +35,8 @@ class DemoReady:
     accounts: Bootstrapped
     zabbix_url: str | None = None
     zabbix_trapper_port: int | None = None
+    graylog_url: str = ""
+    gelf_udp_port: int = 0
 
 
 def default_operator() -> str:
@@ -61,6 +65,9 @@ class DemoWorld:
         self.server = MotoServer(self.root / "moto.log")
         self.zabbix: ZabbixEmulator | None = None
         self._zabbix_token = ""
+        # Graylog (GELF inputs + REST) in this process, with one stream per environment; a message
+        # is searchable a second after it arrives, as on a real server.
+        self.graylog = GraylogEmulator(env_streams([a.name for a in ENVIRONMENTS]), index_delay=1.0)
         self.simulation: subprocess.Popen[bytes] | None = None
         self.ready: DemoReady | None = None
 
@@ -70,6 +77,7 @@ class DemoWorld:
         try:
             endpoint = self.server.start()
             self._start_zabbix()
+            self.graylog.start()
             accounts = bootstrap(endpoint, self.operator)
             if self.enforce_iam:
                 # From here on every request is checked: the read role is really read-only.
@@ -87,6 +95,8 @@ class DemoWorld:
             accounts,
             self.zabbix.url if self.zabbix else None,
             self.zabbix.trapper_port if self.zabbix else None,
+            self.graylog.api_url,
+            self.graylog.udp_port,
         )
         return self.ready
 
@@ -124,6 +134,8 @@ class DemoWorld:
                 "--interval",
                 str(interval),
                 *self._zabbix_arguments(),
+                "--gelf",
+                f"udp://127.0.0.1:{self.graylog.udp_port}",
             ],
             env={**os.environ, ZABBIX_TOKEN_ENV: self._zabbix_token},
             stdin=subprocess.PIPE,
@@ -152,6 +164,7 @@ class DemoWorld:
         zabbix, self.zabbix = self.zabbix, None
         if zabbix is not None:
             zabbix.stop()
+        self.graylog.stop()
         shutil.rmtree(self.root, ignore_errors=True)
 
     def __enter__(self) -> DemoReady:
@@ -171,9 +184,21 @@ class DemoWorld:
             f"aws_access_key_id = {accounts.operator_key.access_key_id}\n"
             f"aws_secret_access_key = {accounts.operator_key.secret_access_key}\n",
         )
+        # The emulator's token is a public constant, but it is kept like a real one: in a 0600 file
+        # the config's token_command reads, so any terminal with OPSCONSOLE_CONFIG can use it.
+        _write_private(self.root / "graylog-token", DEMO_TOKEN + "\n")
         config_path = self.root / "opsconsole.toml"
-        zabbix_url = self.zabbix.url if self.zabbix else None
-        _write_private(config_path, render_config(endpoint, self.root, self.operator, zabbix_url))
+        _write_private(
+            config_path,
+            render_config(
+                endpoint,
+                self.root,
+                self.operator,
+                self.zabbix.url if self.zabbix else None,
+                graylog_url=self.graylog.api_url,
+                gelf_port=self.graylog.udp_port,
+            ),
+        )
         return config_path
 
 
@@ -218,7 +243,15 @@ def deploy_estate(config_path: Path) -> None:
         raise BackendError("the demo world's stacks did not deploy: " + "; ".join(failures))
 
 
-def render_config(endpoint: str, root: Path, operator: str, zabbix_url: str | None = None) -> str:
+def render_config(
+    endpoint: str,
+    root: Path,
+    operator: str,
+    zabbix_url: str | None = None,
+    *,
+    graylog_url: str | None = None,
+    gelf_port: int | None = None,
+) -> str:
     lines = [
         "# opsconsole configuration for the demo world (moto on loopback); written by `opsconsole demo`.",
         "demo = true",
@@ -237,10 +270,15 @@ def render_config(endpoint: str, root: Path, operator: str, zabbix_url: str | No
         "[audit]",
         f'journal = "{root / "audit.jsonl"}"',
     ]
+    if gelf_port:
+        lines.append(f'gelf = "udp://127.0.0.1:{gelf_port}"')
     if zabbix_url:
         # The token stays in a 0600 file of the world; the command reads it for any terminal.
         command = shlex.join(["cat", str(root / "zabbix-token")])
         lines += ["", "[zabbix]", f'url = "{zabbix_url}"', f"token_command = {json.dumps(command)}"]
+    if graylog_url:
+        command = shlex.join(["cat", str(root / "graylog-token")])
+        lines += ["", "[graylog]", f'url = "{graylog_url}"', f"token_command = {json.dumps(command)}"]
     for account in ENVIRONMENTS:
         lines += [
             "",

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -71,6 +72,7 @@ def test_demo_serve_prints_export_line_serves_and_stops_cleanly(
         )
         assert whoami.returncode == 0, whoami.stderr
         assert json.loads(whoami.stdout)["arn"].startswith("arn:aws:sts::333333333333:assumed-role/")
+        _assert_simulated_logs_reach_graylog({**env, "OPSCONSOLE_CONFIG": str(config)})
     finally:
         process.send_signal(stop_signal)
         _out, err = process.communicate(timeout=30)
@@ -80,3 +82,35 @@ def test_demo_serve_prints_export_line_serves_and_stops_cleanly(
     with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
         pass
     assert not config.exists(), "the world's files outlived it"
+
+
+def _assert_simulated_logs_reach_graylog(env: dict[str, str]) -> None:
+    """The simulation's GELF logs are searchable in the demo's Graylog, per environment."""
+    deadline = time.monotonic() + 30
+    while True:
+        search = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "opsconsole",
+                "logs",
+                "search",
+                "--env",
+                "prod",
+                "--since",
+                "5m",
+                "-o",
+                "json",
+            ],
+            capture_output=True,
+            text=True,
+            env=env,  # only OPSCONSOLE_CONFIG: the config's token_command reads the token
+            timeout=60,
+        )
+        assert search.returncode == 0, search.stderr
+        lines = [json.loads(line) for line in search.stdout.splitlines()]
+        if lines or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    assert lines, "no simulated log line reached the demo's Graylog"
+    assert {line["fields"]["env"] for line in lines} == {"prod"}

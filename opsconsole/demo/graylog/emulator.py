@@ -10,7 +10,7 @@ from opsconsole.demo.graylog.streams import StreamDef, StreamTable
 
 DEMO_TOKEN = "opsconsole-demo-graylog-token"
 """The demo world's API token: a public constant for a loopback emulator, like moto's test keys."""
-DEMO_TOKEN_ENV = "OPSCONSOLE_DEMO_GRAYLOG_TOKEN"
+"""Not OPSCONSOLE_*: those variables override config keys."""
 
 
 class GraylogEmulator:
@@ -36,6 +36,7 @@ class GraylogEmulator:
         )
         self.inputs = GelfInputs(self.store)
         self.server = ApiServer(self.api)
+        self._running = False
 
     @property
     def api_url(self) -> str:
@@ -56,11 +57,18 @@ class GraylogEmulator:
     def start(self) -> GraylogEmulator:
         self.inputs.start()
         self.server.start()
+        self._running = True
         return self
 
     def stop(self) -> None:
-        self.server.stop()
-        self.inputs.stop()
+        """Close every port; safe to call twice or before start()."""
+        if self._running:
+            self._running = False
+            self.server.stop()
+            self.inputs.stop()
+        else:
+            self.server.server_close()
+            self.inputs.close()
 
     def __enter__(self) -> GraylogEmulator:
         return self.start()

@@ -158,3 +158,9 @@ class GelfInputs:
         for server in (self._tcp, self._http):
             server.shutdown()
             server.server_close()
+
+    def close(self) -> None:
+        """Release the ports of inputs that were never started."""
+        self.udp.socket.close()
+        for server in (self._tcp, self._http):
+            server.server_close()
