@@ -63,7 +63,7 @@ class Feed:
     def __init__(self, rate: int) -> None:
         self.tail = RateTail(rate)
 
-    def log_tail(self, env_name: str, query: str = "*") -> RateTail:
+    def log_tail(self, env_name: str, query: str = "*", *, backlog: Any = None) -> RateTail:
         return self.tail
 
 

@@ -125,7 +125,7 @@ class ConsoleServices(Protocol):
 
     def log_streams(self, env_name: str) -> list[Stream]: ...
 
-    def log_tail(self, env_name: str, query: str = "*") -> LogFollower: ...
+    def log_tail(self, env_name: str, query: str = "*", *, backlog: timedelta = ...) -> LogFollower: ...
 
     def search_logs(
         self,
@@ -767,11 +767,11 @@ class Services:
             fields=tuple(fields),
         )
 
-    def log_tail(self, env_name: str, query: str = "*") -> LogTail:
-        """A live tail of the environment's streams from now on (poll() or follow())."""
+    def log_tail(self, env_name: str, query: str = "*", *, backlog: timedelta = timedelta(0)) -> LogTail:
+        """A live tail of the environment's streams from `backlog` ago on (poll() or follow())."""
         from opsconsole.graylog.tail import LogTail
 
-        return LogTail(self.graylog(), query, streams=self._stream_ids(env_name))
+        return LogTail(self.graylog(), query, streams=self._stream_ids(env_name), backlog=backlog)
 
     def log_count(self, env_name: str, query: str, window: timedelta) -> int:
         """How many of the environment's messages match `query` in the last `window` (runbooks)."""

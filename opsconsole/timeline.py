@@ -108,7 +108,9 @@ def zabbix_entries(
                 problem.started,
                 "zabbix",
                 f"problem ({problem.severity.label})",
-                f"{problem.name} on {problem.host_names}",
+                problem.name
+                if problem.host_names in problem.name
+                else f"{problem.name} on {problem.host_names}",
                 problem.eventid,
             )
         )

@@ -145,6 +145,9 @@ def _service_counts_and_events_follow_tasks() -> None:
                     desiredCount=service.desired_count,
                     rolloutState="COMPLETED" if running == service.desired_count else "IN_PROGRESS",
                 )
+        if running == service.desired_count:
+            # A completed rollout leaves only its own deployment, as ECS drains the older ones.
+            service.deployments = [d for d in service.deployments if d.get("status") == "PRIMARY"]
         return running
 
     def started(backend: Any, cluster: str, tasks: list[Any]) -> None:
@@ -191,7 +194,36 @@ def _service_counts_and_events_follow_tasks() -> None:
         return task
 
     def update_service(self: Any, service_properties: dict[str, Any]) -> Any:
+        # AWS: a new task definition or a forced deployment starts a new PRIMARY deployment (the
+        # previous one goes on as ACTIVE until the rollout completes), and the service's
+        # taskDefinition is always the full ARN. moto edits its one deployment in place.
+        wanted = service_properties.get("task_definition")
+        forced = bool(service_properties.get("force_new_deployment"))
+        before = service_of(
+            self,
+            str(service_properties.get("cluster", "default")),
+            f"service:{service_properties['service']}",
+        )
+        previous = [dict(d) for d in before.deployments] if before is not None else []
+        old_definition = before.task_definition if before is not None else None
         service = original_update(self, service_properties)
+        if wanted:
+            service.task_definition = self.describe_task_definition(wanted).arn
+        if previous and (forced or service.task_definition != old_definition):
+            now = utcnow()
+            primary = {
+                **previous[0],
+                "id": f"ecs-svc/{uuid.uuid4().int % 10**19}",
+                "status": "PRIMARY",
+                "taskDefinition": service.task_definition,
+                "runningCount": 0,
+                "pendingCount": 0,
+                "rolloutState": "IN_PROGRESS",
+                "createdAt": now,
+                "updatedAt": now,
+            }
+            older = [{**d, "status": "ACTIVE"} for d in previous if d.get("status") in ("PRIMARY", "ACTIVE")]
+            service.deployments = [primary, *older[:1]]
         recount(self, service)  # the desired count changed; the running count is still the tasks'
         return service
 

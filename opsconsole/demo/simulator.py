@@ -30,6 +30,18 @@ if TYPE_CHECKING:
     from opsconsole.demo.zabbix.feed import ZabbixFeed
 
 STARTED_BY = "opsconsole-simulation"
+# What a new revision of a task definition carries over from the one it replaces.
+RELEASE_FIELDS = (
+    "family",
+    "containerDefinitions",
+    "networkMode",
+    "requiresCompatibilities",
+    "volumes",
+    "executionRoleArn",
+    "taskRoleArn",
+    "cpu",
+    "memory",
+)
 OOM_REASON = "OutOfMemoryError: Container killed due to memory usage"
 AGENT = "zabbix-agent"
 ZABBIX_TOKEN_ENV = "OPSCONSOLE_DEMO_ZABBIX_TOKEN"  # an env var, not an argument: `ps` shows arguments
@@ -79,6 +91,7 @@ class Simulator:
         agent_outage_chance: float = 0.01,
         db_spike_chance: float = 0.02,
         traffic: LogTraffic | None = None,
+        story_at: int | None = None,
     ) -> None:
         import boto3
 
@@ -96,6 +109,8 @@ class Simulator:
         self.db_spikes: dict[str, int] = {}  # environment -> ticks of high DB CPU
         self.ooms: dict[tuple[str, str, str], int] = {}  # (env, instance id, service) -> ticks of problem
         self.traffic = traffic  # application logs as GELF, when the world has a Graylog emulator
+        self.story_at = story_at
+        self.bad_releases: dict[tuple[str, str], str] = {}  # (env, service) -> the crashing revision
         self._session = boto3.Session()
         self._clients: dict[tuple[str, str], Any] = {}
 
@@ -122,6 +137,7 @@ class Simulator:
     def tick(self, now: datetime | None = None) -> None:
         now = now or datetime.now(UTC)
         self.ticks += 1
+        self._tell_story()
         for account in self.accounts:
             self._register_instances(account)
             self._follow_desired(account)
@@ -131,6 +147,7 @@ class Simulator:
                 )
             if self.random.random() < self.oom_chance:
                 self.kill_one(account)
+            self._crash_bad_releases(account)
             db_cpu = self._publish_metrics(account, now)
             if self.ticks % self.backup_every == 1:
                 self._backup(account, now)
@@ -263,6 +280,46 @@ class Simulator:
         if instance:
             self.ooms[(account.name, instance, name)] = 8
         return str(task["taskArn"])
+
+    # -- the story: what an on-call engineer meets in the first minutes of the demo ----------------
+
+    def _tell_story(self) -> None:
+        """At fixed ticks: a bad api release in prod (deployment, OOM kills, Zabbix problem, 5xx
+        spike) and then a CPU alarm on prod's database. `story_at` None turns it off."""
+        if self.story_at is None:
+            return
+        prod = next((a for a in self.accounts if a.name == "prod"), None)
+        if prod is None:
+            return
+        if self.ticks == self.story_at:
+            self.bad_deploy(prod, "api")
+        if self.ticks == self.story_at + 20:
+            self.db_spikes[prod.name] = 15
+
+    def bad_deploy(self, account: SimAccount, service: str) -> str:
+        """Roll out a release of `service` that runs out of memory: a new task definition revision
+        (the deployment) whose tasks are OOM-killed tick after tick until it is rolled back."""
+        ecs = self.client(account, "ecs")
+        cluster = f"{account.name}-cluster"
+        current = ecs.describe_services(cluster=cluster, services=[service])["services"][0]["taskDefinition"]
+        definition = ecs.describe_task_definition(taskDefinition=current)["taskDefinition"]
+        keep = RELEASE_FIELDS
+        released = ecs.register_task_definition(**{k: definition[k] for k in keep if definition.get(k)})
+        arn = str(released["taskDefinition"]["taskDefinitionArn"])
+        ecs.update_service(cluster=cluster, service=service, taskDefinition=arn)
+        self.bad_releases[(account.name, service)] = arn
+        return arn
+
+    def _crash_bad_releases(self, account: SimAccount) -> None:
+        for (env, service), arn in list(self.bad_releases.items()):
+            if env != account.name:
+                continue
+            ecs = self.client(account, "ecs")
+            found = ecs.describe_services(cluster=f"{env}-cluster", services=[service])["services"]
+            if not found or found[0]["taskDefinition"] != arn:
+                del self.bad_releases[(env, service)]  # rolled back: the crashes stop
+                continue
+            self.kill_one(account, service)
 
     def _stop_an_agent(self, account: SimAccount, agents: list[dict[str, Any]]) -> None:
         """The agent container dies on one instance and stays away a while (ECS would restart it)."""
@@ -399,6 +456,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--interval", type=float, default=2.0)
     parser.add_argument(
+        "--story-at",
+        type=int,
+        default=10,
+        help="tick of the bad prod release, then a DB CPU alarm (-1: none)",
+    )
+    parser.add_argument(
         "--zabbix-url", help=f"the Zabbix emulator's API; its token comes in ${ZABBIX_TOKEN_ENV}"
     )
     parser.add_argument("--zabbix-trapper-port", type=int)
@@ -424,7 +487,8 @@ def main(argv: list[str] | None = None) -> int:
 
         traffic = LogTraffic(args.gelf, seed=args.seed)
     accounts = load_accounts(args.accounts)
-    Simulator(args.endpoint, accounts, seed=args.seed, zabbix=zabbix, traffic=traffic).run(
+    story = args.story_at if args.story_at >= 0 else None
+    Simulator(args.endpoint, accounts, seed=args.seed, zabbix=zabbix, traffic=traffic, story_at=story).run(
         args.interval, stop
     )
     return 0

@@ -119,7 +119,7 @@ class LogTraffic:
             latency = max(1, int(self.random.lognormvariate(3.0, 0.6)))
         request_id = f"{self.random.getrandbits(64):016x}"
         level = "error" if status >= 500 else "warning" if status >= 400 else "info"
-        line = f'{method} {path} HTTP/1.1" {status} {latency}ms'
+        line = f'"{method} {path} HTTP/1.1" {status} {latency}ms'
         fields: dict[str, Any] = {
             "status": status,
             "latency_ms": latency,
@@ -131,8 +131,15 @@ class LogTraffic:
         if status >= 500 and service == "api":
             upstream = "payments-gateway" if path == "/api/payments" else f"{where['env']}-db"
             trace = TRACE.format(service=service, upstream=upstream, latency=latency)
+            # A database error names its instance, so a linked RDS row finds it (DESIGN section 6).
+            database = {"rds_instance": upstream} if upstream.endswith("-db") else {}
             self._send(
-                where, "error", f"UpstreamError: {upstream} answered 503", full=trace, request_id=request_id
+                where,
+                "error",
+                f"UpstreamError: {upstream} answered 503",
+                full=trace,
+                request_id=request_id,
+                **database,
             )
 
     def _modsecurity(self, where: dict[str, str]) -> None:

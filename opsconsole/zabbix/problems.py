@@ -90,7 +90,7 @@ def _problem(
         triggerid=str(row["objectid"]),
         name=str(row["name"]),
         severity=Severity(int(row["severity"])),
-        started=_time(row["clock"]),
+        started=_time(row["clock"], row.get("ns")),
         acknowledged=str(row["acknowledged"]) == "1",
         suppressed=str(row.get("suppressed", "0")) == "1",
         hosts=tuple(
@@ -152,5 +152,6 @@ def _clock(entry: dict[str, Any]) -> int:
     return int(entry.get("clock", 0))
 
 
-def _time(clock: Any) -> datetime:
-    return datetime.fromtimestamp(int(clock), UTC)
+def _time(clock: Any, ns: Any = None) -> datetime:
+    """Zabbix's `clock` (seconds) with its `ns`, when given: events within a second keep their order."""
+    return datetime.fromtimestamp(int(clock) + int(ns or 0) / 1e9, UTC)

@@ -207,7 +207,7 @@ class FakeBackends:
         call = PlannedCall("zabbix", "maintenance.create", {"name": name, "hostids": list(hostids)})
         return ActionResult("zabbix-maintenance", env_name, name, dry_run, (call,))
 
-    def log_tail(self, env_name: str, query: str = "*") -> FrozenTail:
+    def log_tail(self, env_name: str, query: str = "*", *, backlog: timedelta = timedelta(0)) -> FrozenTail:
         return FrozenTail(env_name, query, self)
 
     def search_logs(

@@ -132,14 +132,15 @@ class Store:
         name = str(trigger.row["description"]).replace("{HOST.NAME}", host["name"])
         name = name.replace("{HOST.HOST}", host["host"])
         eventid = self.next_id("event")
+        stamp = time.time_ns()  # `clock` whole seconds and `ns` the rest, as Zabbix stores them
         tags = [dict(t) for t in trigger.row["tags"]] + [dict(t) for t in host["tags"]]
         self.events[eventid] = {
             "eventid": eventid,
             "source": "0",
             "object": "0",
             "objectid": trigger.row["triggerid"],
-            "clock": str(now),
-            "ns": str(time.time_ns() % 1_000_000_000),
+            "clock": str(max(now, stamp // 1_000_000_000)),
+            "ns": str(stamp % 1_000_000_000),
             "value": "1",
             "r_eventid": "0",
             "r_clock": "0",

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 MAX_LINES = 5_000
 SOURCE_WIDTH = 16
 RETRY_SECONDS = 5.0
+BACKLOG = timedelta(minutes=2)
+"""A new tail (a switch, a link) starts with this much history, as `tail -n` would."""
 PALETTE = ("cyan", "magenta", "green", "yellow", "blue", "bright_cyan", "bright_magenta", "bright_green")
 # Syslog levels 0..7 as five-letter labels, so the columns after them stay aligned.
 LEVEL_LABELS = ("EMERG", "ALERT", "CRIT", "ERROR", "WARN", "NOTE", "INFO", "DEBUG")
@@ -235,9 +237,9 @@ class LogPane(Vertical):
         try:
             if tail is None:
                 tail = (
-                    MultiTail({e: self.services.log_tail(e, query) for e in self.envs})
+                    MultiTail({e: self.services.log_tail(e, query, backlog=BACKLOG) for e in self.envs})
                     if self.envs
-                    else self.services.log_tail(env_name, query)
+                    else self.services.log_tail(env_name, query, backlog=BACKLOG)
                 )
             batch = tail.poll()
         except OpsError as e:
