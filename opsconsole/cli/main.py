@@ -12,7 +12,16 @@ from typing import Annotated
 import typer
 
 from opsconsole import __version__
-from opsconsole.cli import accounts, audit_cmd, config_cmd, demo_cmd, ecs_cmd, rds_cmd, stacks_cmd
+from opsconsole.cli import (
+    accounts,
+    audit_cmd,
+    config_cmd,
+    demo_cmd,
+    ecs_cmd,
+    rds_cmd,
+    runbook_cmd,
+    stacks_cmd,
+)
 from opsconsole.cli.state import CliState, state_of
 
 app = typer.Typer(
@@ -30,6 +39,7 @@ app.add_typer(stacks_cmd.app, name="stacks")
 app.add_typer(ecs_cmd.app, name="ecs")
 app.add_typer(rds_cmd.app, name="rds")
 app.add_typer(audit_cmd.app, name="audit")
+app.add_typer(runbook_cmd.app, name="runbook")
 app.command("demo")(demo_cmd.demo)
 
 
