@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from opsconsole.domain.errors import InvalidInput, OpsError
-from opsconsole.runbooks.events import ApprovalRequest, RunEvent
+from opsconsole.runbooks.events import ApprovalRefused, ApprovalRequest, RunEvent
 from opsconsole.runbooks.expressions import ExpressionError, evaluate, render, truthy
 from opsconsole.runbooks.graph import sequential_next
 from opsconsole.runbooks.inputs import resolve_inputs
@@ -215,6 +215,9 @@ class RunbookEngine:
             except (StepFailed, OpsError, ExpressionError) as e:
                 message = getattr(e, "message", str(e))
                 output = getattr(e, "output", None)
+                # What a failed check saw stays readable: the branch it jumps to names it.
+                state.outputs[step.id] = output
+                state.statuses[step.id] = "failed"
                 self._finish_step(runbook, state, step, "failed", output, message, started, shown, attempt)
                 if attempt <= step.retries and not self.stop.is_set():
                     if self._sleep(step.retry_delay):
@@ -222,6 +225,7 @@ class RunbookEngine:
                     continue
                 return self._after_failure(runbook, state, step, message)
             state.outputs[step.id] = output
+            state.statuses[step.id] = "succeeded"
             self._finish_step(runbook, state, step, "succeeded", output, None, started, shown, attempt)
             return target
 
@@ -282,7 +286,13 @@ class RunbookEngine:
         )
         if state.dry_run:
             return {"approved": True, "by": None, "note": "dry run: approval not asked"}
-        self.approver(request)
+        try:
+            self.approver(request)
+        except ApprovalRefused as e:
+            # A refused approver is not a failed step: the run waits for someone who may approve.
+            state.error = e.message
+            self._emit(state, "approval-refused", step.id, e.message, {"hint": e.hint})
+            raise _Paused from e
         if request.decision is None:
             raise _Paused
         record = {
@@ -398,6 +408,7 @@ class RunbookEngine:
         return {
             "inputs": dict(state.inputs),
             "steps": dict(state.outputs),
+            "status": dict(state.statuses),
             "run": {"id": state.run_id, "started_by": state.started_by, "dry_run": state.dry_run},
         }
 

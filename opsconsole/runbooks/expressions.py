@@ -1,7 +1,8 @@
 """The runbooks' expression language: JMESPath over the run's context, plus `{{ expr }}` templates.
 
 No eval: JMESPath is a query language with no side effects. The context is
-`{"inputs": ..., "env": ..., "steps": {step_id: output}, "output": this step's output}`.
+`{"inputs": ..., "env": ..., "steps": {step_id: output}, "status": {step_id: "succeeded"|"failed"},
+"run": {id, started_by, dry_run}, "result": this step's raw read, "output": this step's output}`.
 Extra functions: `now()` and `ago('15m')` (ISO timestamps, UTC), `seconds_since(timestamp)`,
 `contains_text(s, part)` and `split_list('a, b')` (a comma-separated text as a list, empty items dropped).
 """
@@ -115,7 +116,7 @@ def render(value: Any, context: dict[str, Any]) -> Any:
     if not isinstance(value, str) or "{{" not in value:
         return value
     whole = TEMPLATE.fullmatch(value.strip())
-    if whole:
+    if whole and "{{" not in whole.group(1):
         return evaluate(whole.group(1), context)
     return TEMPLATE.sub(lambda m: _text(evaluate(m.group(1), context)), value)
 
@@ -136,7 +137,7 @@ def references(expression: str) -> list[tuple[str, str]]:
     return [(m.group(1), m.group(2)) for m in _REFERENCE.finditer(_strip_literals(expression))]
 
 
-_REFERENCE = re.compile(r"(?<![\w.])(inputs|steps)\.([A-Za-z_]\w*)")
+_REFERENCE = re.compile(r"(?<![\w.])(inputs|steps|status)\.([A-Za-z_]\w*)")
 
 
 def _strip_literals(expression: str) -> str:

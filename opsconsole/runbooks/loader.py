@@ -393,7 +393,7 @@ class _Checker:
         for root, name in references(expression):
             if root == "inputs" and name not in input_names:
                 self.add(line, f"{where}unknown input {name!r} (declare it under inputs)")
-            if root == "steps" and name not in step_ids:
+            if root in ("steps", "status") and name not in step_ids:
                 self.add(line, f"{where}unknown step {name!r} in {expression.strip()!r}")
 
     def _flow(self, runbook: Runbook) -> None:

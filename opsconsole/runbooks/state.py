@@ -61,6 +61,8 @@ class RunState:
     cursor: str = ""
     phase: str = READY
     outputs: dict[str, Any] = field(default_factory=dict)
+    statuses: dict[str, str] = field(default_factory=dict)
+    """The last outcome of each step that ran: succeeded or failed."""
     history: list[StepRecord] = field(default_factory=list)
     approvals: dict[str, dict[str, Any]] = field(default_factory=dict)
     error: str | None = None

@@ -227,10 +227,14 @@ def _stacks_action(run: StepRun, env: str, verb: str, params: dict[str, Any]) ->
     stacks = params.get("stacks") or []
     names = [stacks] if isinstance(stacks, str) else [str(s) for s in stacks]
     if run.dry_run:
-        # A plan creates change sets: even that is a call a dry run must not make.
+        # A plan creates change sets: even that is a call a dry run must not make. Read what is deployed.
         what = "plan" if verb == "plan" else "plan and deploy"
-        run.emit("call", f"would {what} stacks {', '.join(names) or '(all)'} in {env}", {"stacks": names})
-        return {"dry_run": True, "stacks": names, "changes": None}
+        status = run.services.deploy_engine(env, RoleTier.READ, reason=run.reason, select=names).status(names)
+        deployed = [
+            {"stack": spec.stack_name, "status": d.raw_status if d else "absent"} for spec, d in status
+        ]
+        run.emit("call", f"would {what} stacks {', '.join(names) or '(all)'} in {env}", {"stacks": deployed})
+        return {"dry_run": True, "stacks": deployed, "changes": None}
     engine = run.services.deploy_engine(env, RoleTier.DEPLOY, reason=run.reason, select=names)
     plan = engine.plan(names)
     summary = {
