@@ -95,6 +95,8 @@ class Settings:
     audit: AuditSettings = AuditSettings()
     keymap: Mapping[str, str] = field(default_factory=dict)
     stacks_root: str | None = None
+    links: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """Template overrides for links.py: {"log_query": {"service": "..."}, "stack": {...}, ...}."""
 
     def environment(self, name: str) -> Environment:
         """The environment called `name`; UnknownEnvironment lists the valid names otherwise."""
@@ -408,6 +410,7 @@ class _SettingsBuilder:
             "audit",
             "ui",
             "stacks",
+            "links",
         }
         self._check_keys(data, (), top_keys)
         environments = self.environments(data)
@@ -433,7 +436,27 @@ class _SettingsBuilder:
             audit=self.audit(data),
             keymap=self.keymap(data),
             stacks_root=self.text(self.table(data, ("stacks",), {"root"}), ("stacks", "root")),
+            links=self.links(data),
         )
+
+    def links(self, top: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+        from opsconsole.domain.resources import ResourceKind
+        from opsconsole.links import TEMPLATE_SETS, check_template
+
+        t = self.table(top, ("links",), set(TEMPLATE_SETS))
+        kinds = {kind.value for kind in ResourceKind}
+        result: dict[str, dict[str, str]] = {}
+        for which in t:
+            p = ("links", which)
+            section = self.table(t, p, kinds)
+            result[which] = {}
+            for kind in section:
+                template = self.get(section, (*p, kind), str, "")
+                problem = check_template(template)
+                if problem:
+                    raise self.error((*p, kind), problem, value=section[kind])
+                result[which][kind] = template
+        return result
 
     def keymap(self, top: Mapping[str, Any]) -> dict[str, str]:
         ui = self.table(top, ("ui",), {"keymap"})

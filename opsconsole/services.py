@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
@@ -17,19 +18,25 @@ from opsconsole.domain.actions import ActionResult, PlannedCall
 from opsconsole.domain.audit import AuditRecord
 from opsconsole.domain.ecs import Cluster, EcsService, Task
 from opsconsole.domain.environment import Environment, RoleTier
-from opsconsole.domain.errors import BackendError, OpsError
+from opsconsole.domain.errors import BackendError, InvalidInput, OpsError, ReadOnlyViolation
 from opsconsole.domain.identity import CallerIdentity, RoleSession, TemporaryCredentials
+from opsconsole.domain.logs import LogMessage, SearchResult
+from opsconsole.domain.problems import MaintenanceWindow, Problem, ProblemFilter, ProblemHost, Severity
 from opsconsole.domain.rds import DbInstance
+from opsconsole.domain.resources import ResourceKind, ResourceRef
 from opsconsole.domain.stacks import DeployedStack, EnvironmentPlan, StackEvent, StackOutcome, StackSpec
+from opsconsole.domain.timeline import Timeline
 
 if TYPE_CHECKING:
     from opsconsole.aws.ecs import EcsReader
     from opsconsole.aws.metrics import MetricQuery
     from opsconsole.aws.rds import RdsReader
     from opsconsole.graylog.audit_gelf import GelfAuditForwarder
+    from opsconsole.links import Links
     from opsconsole.stacks.engine import DeployEngine
     from opsconsole.stacks.manifest import Estate
     from opsconsole.stacks.stackset import InstanceResult
+    from opsconsole.zabbix.client import ZabbixClient
 
 
 T = TypeVar("T")
@@ -79,6 +86,68 @@ class ConsoleServices(Protocol):
         reason: str | None,
         tier: RoleTier = RoleTier.OPERATE,
     ) -> ActionResult: ...
+
+    def problems(self, env_name: str, flt: ProblemFilter | None = None) -> list[Problem]: ...
+
+    def zabbix_hosts(self, env_name: str, tags: dict[str, str] | None = None) -> list[ProblemHost]: ...
+
+    def maintenances(self, env_name: str) -> list[MaintenanceWindow]: ...
+
+    def problem_action(
+        self,
+        env_name: str,
+        eventids: list[str],
+        *,
+        acknowledge: bool = False,
+        message: str | None = None,
+        close: bool = False,
+        severity: Severity | None = None,
+        unacknowledge: bool = False,
+        dry_run: bool = False,
+        reason: str | None = None,
+    ) -> ActionResult: ...
+
+    def create_maintenance(
+        self,
+        env_name: str,
+        name: str,
+        *,
+        hostids: tuple[str, ...] | list[str] = (),
+        host_groups: tuple[str, ...] | list[str] = (),
+        duration: timedelta,
+        collect_data: bool = True,
+        description: str = "",
+        dry_run: bool = False,
+        reason: str | None = None,
+    ) -> ActionResult: ...
+
+    def log_tail(self, env_name: str, query: str = "*") -> LogFollower: ...
+
+    def search_logs(
+        self,
+        env_name: str,
+        query: str = "*",
+        *,
+        since: timedelta | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        limit: int = 150,
+        offset: int = 0,
+        fields: tuple[str, ...] = (),
+    ) -> SearchResult: ...
+
+    def resource_links(self, ref: ResourceRef, *, resolve: bool = True) -> Links: ...
+
+    def timeline(self, ref: ResourceRef, since: timedelta) -> Timeline: ...
+
+
+class LogFollower(Protocol):
+    """A live tail as the log pane drives it: one poll per round, at the interval it suggests."""
+
+    @property
+    def interval(self) -> float: ...
+
+    def poll(self) -> list[LogMessage]: ...
 
 
 class EcsReads(Protocol):
@@ -140,6 +209,8 @@ class Services:
         self.journal = journal
         self.gelf = gelf
         self._clock = clock
+        self._zabbix_client: ZabbixClient | None = None
+        self._zabbix_lock = threading.Lock()
 
     @classmethod
     def build(
@@ -164,6 +235,8 @@ class Services:
         """Let queued audit records leave for Graylog (briefly; the journal already has them)."""
         if self.gelf is not None:
             self.gelf.close()
+        if self._zabbix_client is not None:
+            self._zabbix_client.logout()
 
     def now(self) -> datetime:
         return self._clock()
@@ -196,15 +269,21 @@ class Services:
         reason: str | None = None,
         outcome: str = "ok",
         details: dict[str, object] | None = None,
+        environment: Environment | None = None,
+        tier: RoleTier | None = None,
     ) -> AuditRecord:
+        """One audit record; `environment` and `tier` stand in for a role session where the action
+        went to a backend outside AWS (Zabbix)."""
         record = AuditRecord(
             at=self._clock(),
             actor=self.broker.operator,
             action=action,
-            environment=session.environment if session else None,
-            account=session.identity.account if session else None,
+            environment=session.environment if session else (environment.name if environment else None),
+            account=session.identity.account
+            if session
+            else (environment.account_id if environment else None),
             role_arn=session.role_arn if session else None,
-            tier=session.tier.value if session else None,
+            tier=session.tier.value if session else (tier.value if tier else None),
             reason=reason,
             outcome=outcome,
             details=dict(details or {}),
@@ -436,8 +515,210 @@ class Services:
         self.record(action, session=session, reason=reason, details={"target": target, "calls": done})
         return result
 
+    # -- Zabbix -----------------------------------------------------------------------------------
+
+    def zabbix(self) -> ZabbixClient:
+        """The one Zabbix client of these services, logged in on first use."""
+        from opsconsole.zabbix.client import ZabbixClient
+
+        with self._zabbix_lock:
+            if self._zabbix_client is None:
+                self._zabbix_client = ZabbixClient.from_settings(self.settings.zabbix)
+            return self._zabbix_client
+
+    def _zabbix_env(self, env_name: str) -> Environment:
+        env = self.settings.environment(env_name)
+        if not env.zabbix_host_groups:
+            raise InvalidInput(
+                f"{env_name} has no Zabbix host groups configured",
+                hint=f'add zabbix = {{ host_groups = ["..."] }} to [environments.{env_name}]',
+            )
+        return env
+
+    def problems(self, env_name: str, flt: ProblemFilter | None = None) -> list[Problem]:
+        """Open problems of the environment's host groups (or of the filter's own groups), newest first.
+
+        Raises:
+            InvalidInput: the environment has no Zabbix host groups and the filter names none.
+            BackendError, CredentialsError: Zabbix unreachable or refusing the credentials.
+        """
+        from opsconsole.zabbix.problems import read_problems
+
+        env = self.settings.environment(env_name)
+        flt = flt or ProblemFilter()
+        if not flt.host_groups:
+            flt = dataclasses.replace(flt, host_groups=self._zabbix_env(env_name).zabbix_host_groups)
+        return read_problems(self.zabbix(), env.name, flt)
+
+    def zabbix_hosts(self, env_name: str, tags: dict[str, str] | None = None) -> list[ProblemHost]:
+        """Zabbix hosts of the environment's host groups, optionally with all the given tags."""
+        from opsconsole.zabbix.problems import read_hosts
+
+        return read_hosts(self.zabbix(), self._zabbix_env(env_name).zabbix_host_groups, tags)
+
+    def maintenances(self, env_name: str) -> list[MaintenanceWindow]:
+        """Maintenance windows on the environment's host groups or their hosts."""
+        from opsconsole.zabbix.maintenance import read_maintenances
+
+        return read_maintenances(self.zabbix(), self._zabbix_env(env_name).zabbix_host_groups)
+
+    def problem_action(
+        self,
+        env_name: str,
+        eventids: list[str],
+        *,
+        acknowledge: bool = False,
+        message: str | None = None,
+        close: bool = False,
+        severity: Severity | None = None,
+        unacknowledge: bool = False,
+        dry_run: bool = False,
+        reason: str | None = None,
+    ) -> ActionResult:
+        """Acknowledge, message, close, change severity or unacknowledge problems, in one
+        event.acknowledge call; at the operate tier and audited.
+
+        Raises:
+            ReadOnlyViolation: the console or the environment is read-only.
+            InvalidInput: nothing to do, or an event that is not an open problem of the environment.
+            OpsError: a close the trigger does not allow, naming the problem (nothing is sent).
+        """
+        from opsconsole.zabbix.actions import action_name, plan_problem_action
+
+        env = self._zabbix_writable(env_name)
+        call = plan_problem_action(
+            self.zabbix(),
+            env,
+            eventids,
+            acknowledge=acknowledge,
+            message=message,
+            close=close,
+            severity=severity,
+            unacknowledge=unacknowledge,
+        )
+        name = action_name(
+            acknowledge=acknowledge, close=close, severity=severity, unacknowledge=unacknowledge
+        )
+        return self._zabbix_change(env, name, ",".join(eventids), call, dry_run=dry_run, reason=reason)
+
+    def create_maintenance(
+        self,
+        env_name: str,
+        name: str,
+        *,
+        hostids: tuple[str, ...] | list[str] = (),
+        host_groups: tuple[str, ...] | list[str] = (),
+        duration: timedelta,
+        collect_data: bool = True,
+        description: str = "",
+        dry_run: bool = False,
+        reason: str | None = None,
+    ) -> ActionResult:
+        """A one-time maintenance window from now, for hosts and/or host groups of the environment."""
+        from opsconsole.zabbix.actions import plan_maintenance_create
+
+        env = self._zabbix_writable(env_name)
+        call = plan_maintenance_create(
+            self.zabbix(),
+            env,
+            name,
+            hostids=hostids,
+            host_groups=host_groups,
+            start=self._clock(),
+            duration=duration,
+            collect_data=collect_data,
+            description=description,
+        )
+        return self._zabbix_change(
+            env, "zabbix-maintenance-create", name, call, dry_run=dry_run, reason=reason
+        )
+
+    def delete_maintenance(
+        self, env_name: str, maintenanceid: str, *, dry_run: bool = False, reason: str | None = None
+    ) -> ActionResult:
+        """Delete one of the environment's maintenance windows."""
+        from opsconsole.zabbix.actions import plan_maintenance_delete
+
+        env = self._zabbix_writable(env_name)
+        call = plan_maintenance_delete(self.zabbix(), env, maintenanceid)
+        return self._zabbix_change(
+            env, "zabbix-maintenance-delete", maintenanceid, call, dry_run=dry_run, reason=reason
+        )
+
+    def _zabbix_writable(self, env_name: str) -> Environment:
+        env = self._zabbix_env(env_name)
+        if self.settings.read_only or env.read_only:
+            where = "the console runs read-only" if self.settings.read_only else f"{env.name} is read_only"
+            raise ReadOnlyViolation(
+                f"Zabbix changes are not available: {where}",
+                hint="drop --read-only / read_only = true to act on this environment",
+            )
+        return env
+
+    def _zabbix_change(
+        self,
+        env: Environment,
+        action: str,
+        target: str,
+        call: PlannedCall,
+        *,
+        dry_run: bool,
+        reason: str | None,
+    ) -> ActionResult:
+        """Send one planned Zabbix call (or only show it); the audit record has the operate tier."""
+        result = ActionResult(action, env.name, target, dry_run, (call,))
+        if dry_run:
+            return result
+        # maintenance.delete takes a bare list of ids as its params.
+        params: Any = call.params["maintenanceids"] if call.operation == "maintenance.delete" else call.params
+        try:
+            answer = self.zabbix().call(call.operation, params)
+        except OpsError as e:
+            self.record(
+                action,
+                reason=reason,
+                outcome="failed",
+                details={"target": target, "failed": e.message, "call": call.describe()},
+                environment=env,
+                tier=RoleTier.OPERATE,
+            )
+            raise
+        self.record(
+            action,
+            reason=reason,
+            details={"target": target, "calls": [call.describe()]},
+            environment=env,
+            tier=RoleTier.OPERATE,
+        )
+        return dataclasses.replace(result, details={"result": answer})
+
     def audit_records(self, since: datetime | None = None) -> Iterator[AuditRecord]:
         return self.journal.records(since)
+
+    def timeline(self, ref: ResourceRef, since: timedelta) -> Timeline:
+        """What happened around `ref` in every system, newest first; unreadable sources are named."""
+        from opsconsole.timeline import build_timeline
+
+        return build_timeline(self, ref, since)
+
+    def resource_links(self, ref: ResourceRef, *, resolve: bool = True) -> Links:
+        """What `ref` links to in the other systems; `resolve` reads ECS for where a service's tasks run."""
+        from opsconsole.links import Linker, cluster_of
+
+        env = self.settings.environment(ref.environment)
+        instance_ids: list[str] = []
+        if resolve and ref.kind in (ResourceKind.SERVICE, ResourceKind.TASK):
+            reader = self.ecs(ref.environment)
+            cluster = cluster_of(ref)
+            tasks = reader.tasks(cluster, ref.name if ref.kind is ResourceKind.SERVICE else None)
+            service_ref = ref.kind is ResourceKind.SERVICE
+            wanted = {t.container_instance for t in tasks if service_ref or t.id == ref.name}
+            instance_ids = sorted(
+                ci.ec2_instance_id
+                for ci in reader.container_instances(cluster)
+                if ci.arn in wanted and ci.ec2_instance_id
+            )
+        return Linker(self.settings.links).links(ref, env, instance_ids)
 
 
 def journal_path(settings: Settings) -> Path:

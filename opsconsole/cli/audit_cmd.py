@@ -18,10 +18,24 @@ app = typer.Typer(help="The audit trail of elevations and changes.", no_args_is_
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
+def _duration(text: str) -> timedelta | None:
+    if match := re.fullmatch(r"\s*(\d+)\s*([smhdw])\s*", text):
+        return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    return None
+
+
+def parse_duration(text: str, option: str) -> timedelta:
+    """`30m`, `2h`, `7d`: a positive span of time."""
+    span = _duration(text)
+    if span is None or span <= timedelta(0):
+        raise InvalidInput(f"{option} {text!r} is not a duration", hint="use e.g. 30m, 2h or 1d")
+    return span
+
+
 def parse_since(text: str, now: datetime) -> datetime:
     """`30m`, `2h`, `7d` before now, or an ISO 8601 date/time (UTC when no zone is given)."""
-    if match := re.fullmatch(r"\s*(\d+)\s*([smhdw])\s*", text):
-        return now - timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    if (span := _duration(text)) is not None:
+        return now - span
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:

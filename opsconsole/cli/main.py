@@ -14,13 +14,16 @@ import typer
 from opsconsole import __version__
 from opsconsole.cli import (
     accounts,
+    alerts_cmd,
     audit_cmd,
     config_cmd,
     demo_cmd,
     ecs_cmd,
+    links_cmd,
     rds_cmd,
     runbook_cmd,
     stacks_cmd,
+    timeline_cmd,
 )
 from opsconsole.cli.state import CliState, state_of
 
@@ -38,9 +41,12 @@ app.add_typer(config_cmd.app, name="config")
 app.add_typer(stacks_cmd.app, name="stacks")
 app.add_typer(ecs_cmd.app, name="ecs")
 app.add_typer(rds_cmd.app, name="rds")
+app.add_typer(alerts_cmd.app, name="alerts")
 app.add_typer(audit_cmd.app, name="audit")
+app.add_typer(links_cmd.app, name="links")
 app.add_typer(runbook_cmd.app, name="runbook")
 app.command("demo")(demo_cmd.demo)
+app.command("timeline")(timeline_cmd.timeline)
 
 
 def _version(value: bool) -> None:

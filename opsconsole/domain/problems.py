@@ -39,6 +39,7 @@ class ProblemHost:
     hostid: str
     host: str
     name: str
+    tags: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

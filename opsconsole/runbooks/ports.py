@@ -2,20 +2,54 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
-from opsconsole.domain.actions import ActionResult
+from opsconsole.domain.actions import ActionResult, PlannedCall
+from opsconsole.domain.environment import RoleTier
 from opsconsole.domain.identity import RoleSession
 from opsconsole.domain.problems import Problem, ProblemFilter, Severity
-from opsconsole.services import ConsoleServices
 
 if TYPE_CHECKING:
+    from opsconsole.config import Settings
     from opsconsole.domain.audit import AuditRecord
+    from opsconsole.services import EcsReads, RdsReads, StackEngine
 
 
-class RunbookServices(ConsoleServices, Protocol):
-    """The TUI's services, plus the operator's name, the audit trail, AWS reads, Zabbix and Graylog."""
+class RunbookServices(Protocol):
+    """Only what the engine calls, so a fake needs no more (the TUI's ConsoleServices grows apart)."""
+
+    settings: Settings
+
+    def now(self) -> datetime: ...
+
+    def session(self, env_name: str, tier: RoleTier, reason: str | None = None) -> RoleSession: ...
+
+    def ecs(self, env_name: str) -> EcsReads: ...
+
+    def rds(self, env_name: str) -> RdsReads: ...
+
+    def run_action(
+        self,
+        env_name: str,
+        action: str,
+        target: str,
+        calls: list[PlannedCall],
+        *,
+        dry_run: bool,
+        reason: str | None,
+        tier: RoleTier = RoleTier.OPERATE,
+    ) -> ActionResult: ...
+
+    def deploy_engine(
+        self,
+        env_name: str,
+        tier: RoleTier = RoleTier.DEPLOY,
+        *,
+        reason: str | None = None,
+        lint: bool = True,
+        select: tuple[str, ...] | list[str] = (),
+    ) -> StackEngine: ...
 
     @property
     def operator(self) -> str:

@@ -14,3 +14,9 @@ def age(moment: datetime | None, now: datetime) -> str:
         if seconds >= size:
             return f"{seconds // size}{unit}"
     return f"{seconds}s"
+
+
+def first_line(error: Exception) -> str:
+    """An unexpected error in one line for a pane's state: its first line, or its type."""
+    text = str(error)
+    return text.splitlines()[0] if text.strip() else type(error).__name__

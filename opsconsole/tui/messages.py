@@ -7,6 +7,7 @@ from textual.message import Message
 from opsconsole.domain.actions import ActionResult
 from opsconsole.domain.identity import CallerIdentity, RoleSession
 from opsconsole.domain.stacks import DeployedStack, EnvironmentPlan, StackEvent, StackOutcome, StackSpec
+from opsconsole.links import Links
 from opsconsole.planning import PlannedAction
 
 
@@ -96,3 +97,18 @@ class ActionFailed(Message, bubble=False):
         super().__init__()
         self.what = what
         self.error = error
+
+
+class LinkResolved(Message):
+    """What the selected resource links to, read in a worker."""
+
+    def __init__(self, links: Links) -> None:
+        super().__init__()
+        self.links = links
+
+
+class ProblemActionDone(Message):
+    def __init__(self, action: str, count: int) -> None:
+        super().__init__()
+        self.action = action
+        self.count = count

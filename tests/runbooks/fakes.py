@@ -90,7 +90,7 @@ class MonitoredServices(Services):
                 "host_groups": list(host_groups),
                 "seconds": duration.total_seconds(),
             }
-            details["maintenanceid"] = maintenanceid
+            details["result"] = {"maintenanceids": [maintenanceid]}  # Zabbix's answer, as Services returns it
         return ActionResult("zabbix-maintenance", env_name, name, dry_run, (), details)
 
     def delete_maintenance(

@@ -14,6 +14,9 @@ from opsconsole.domain.ecs import Cluster, Deployment, EcsService, ServiceEvent,
 from opsconsole.domain.environment import RoleTier
 from opsconsole.domain.errors import CredentialsError
 from opsconsole.domain.identity import CallerIdentity, RoleSession
+from opsconsole.domain.problems import (
+    MaintenanceWindow,
+)
 from opsconsole.domain.rds import DbInstance
 from opsconsole.domain.stacks import (
     ChangeAction,
@@ -26,6 +29,7 @@ from opsconsole.domain.stacks import (
     StackSpec,
     StackStatus,
 )
+from tests.tui.fake_backends import FakeBackends
 
 NOW = datetime(2026, 11, 26, 9, 30, 0, tzinfo=UTC)
 
@@ -35,9 +39,10 @@ def demo_like_settings() -> Settings:
     return parse_settings(text, source=Path("demo.toml"), environ={})
 
 
-class FrozenServices:
+class FrozenServices(FakeBackends):
     def __init__(self, *, failing: set[str] | None = None, delay: float = 0.0) -> None:
         self.settings = demo_like_settings()
+        self.problem_calls = []
         self.failing = failing or set()
         self.delay = delay
         self.release = threading.Event()
@@ -48,9 +53,11 @@ class FrozenServices:
         return NOW
 
     def ecs(self, env_name: str) -> FakeEcs:
+        self.check_up(env_name)
         return FakeEcs(env_name)
 
     def rds(self, env_name: str) -> FakeRds:
+        self.check_up(env_name)
         return FakeRds(env_name)
 
     def db_metrics(
@@ -82,6 +89,13 @@ class FrozenServices:
     ) -> ActionResult:
         self.actions.append((env_name, action, target, calls))
         return ActionResult(action, env_name, target, dry_run, tuple(calls))
+
+    def maintenances(self, env_name: str) -> list[MaintenanceWindow]:
+        return [
+            MaintenanceWindow(
+                "1", f"{env_name} patching", NOW, NOW + timedelta(hours=2), True, hosts=(f"{env_name}-db",)
+            )
+        ]
 
     def deploy_engine(
         self,

@@ -6,12 +6,14 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Vertical
 from textual.screen import ModalScreen
 
 from opsconsole.domain.environment import Environment
+from opsconsole.domain.identity import CallerIdentity, RoleSession
 from opsconsole.planning import plan_ecs_action
 from opsconsole.tui.messages import ActionPlanned
-from opsconsole.tui.widgets.facts import EnvironmentPanel
+from opsconsole.tui.widgets.facts import EnvironmentPanel, SessionPanel
 
 if TYPE_CHECKING:
     from opsconsole.services import ConsoleServices
@@ -21,20 +23,43 @@ if TYPE_CHECKING:
 class EnvironmentInfo(ModalScreen[None]):
     DEFAULT_CSS = """
     EnvironmentInfo { align: center middle; }
-    EnvironmentInfo EnvironmentPanel { width: 100; background: $surface; }
+    EnvironmentInfo > Vertical { width: 100; height: auto; }
+    EnvironmentInfo EnvironmentPanel, EnvironmentInfo SessionPanel { background: $surface; }
     """
     BINDINGS = [Binding("escape,i,q", "dismiss", "Close", id="info-close", tooltip="Back to the panes.")]
 
-    def __init__(self, env: Environment, *, console_read_only: bool) -> None:
+    def __init__(
+        self,
+        env: Environment,
+        *,
+        console_read_only: bool,
+        identity: CallerIdentity | None = None,
+        session: RoleSession | None = None,
+        error: str | None = None,
+    ) -> None:
         super().__init__()
         self.env = env
         self.console_read_only = console_read_only
+        self.identity = identity
+        self.session = session
+        self.error = error
 
     def compose(self) -> ComposeResult:
-        yield EnvironmentPanel()
+        with Vertical():
+            yield EnvironmentPanel()
+            yield SessionPanel()
 
     def on_mount(self) -> None:
         self.query_one(EnvironmentPanel).show_environment(self.env, console_read_only=self.console_read_only)
+        panel = self.query_one(SessionPanel)
+        if self.identity is not None:
+            panel.show_identity(self.identity)
+        if self.session is not None and self.session.environment == self.env.name:
+            panel.show_session(self.session)
+        if self.error is not None:
+            panel.show_error(self.error)
+        elif self.session is None:
+            panel.show_pending(self.env.name)
 
 
 def plan_pane_action(services: ConsoleServices, request: EcsActionRequested) -> ActionPlanned:

@@ -22,6 +22,7 @@ from textual.widgets import DataTable, Input, Label
 from textual.worker import get_current_worker
 
 from opsconsole.domain.errors import OpsError
+from opsconsole.domain.resources import ResourceKind, ResourceRef
 from opsconsole.tui.format import age
 
 if TYPE_CHECKING:
@@ -90,6 +91,14 @@ class EcsActionRequested(Message):
         self.key = key
 
 
+class EcsSelected(Message):
+    """The cursor rests on a cluster, service or task: linked panes may follow it."""
+
+    def __init__(self, ref: ResourceRef) -> None:
+        super().__init__()
+        self.ref = ref
+
+
 class EcsPane(Vertical):
     DEFAULT_CSS = """
     EcsPane { border: round $primary; height: 1fr; }
@@ -128,6 +137,9 @@ class EcsPane(Vertical):
         self.loaded_at: datetime | None = None
         self._shown: dict[str, tuple[Any, ...]] = {}
         self._timer: Timer | None = None
+        self._select_when_loaded: str | None = None
+        self.seen_services: set[tuple[str, str]] = set()
+        """(cluster, service) pairs shown in this environment: the palette's index."""
 
     def compose(self) -> ComposeResult:
         yield Label("ECS", id="ecs-title")
@@ -143,6 +155,7 @@ class EcsPane(Vertical):
 
     def switch_environment(self, env_name: str) -> None:
         self.env_name = env_name
+        self.seen_services.clear()
         self.history.clear()
         self.level = Level("clusters")
         self._show_level()
@@ -172,6 +185,43 @@ class EcsPane(Vertical):
     @on(DataTable.RowSelected, "#ecs-table")
     def _row_chosen(self) -> None:
         self.action_drill()
+
+    @on(DataTable.RowHighlighted, "#ecs-table")
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        # Only the operator's choice links panes, not the cursor landing on rows as they load.
+        ref = self.selected_ref()
+        if ref is not None and event.data_table.has_focus:
+            self.post_message(EcsSelected(ref))
+
+    def selected_ref(self) -> ResourceRef | None:
+        key = self._selected()
+        if key is None:
+            return None
+        if self.level.kind == "clusters":
+            return ResourceRef(self.env_name, ResourceKind.CLUSTER, key)
+        if self.level.kind == "services":
+            return ResourceRef(self.env_name, ResourceKind.SERVICE, key, cluster=self.level.cluster)
+        return ResourceRef(
+            self.env_name, ResourceKind.TASK, key.rsplit("/", 1)[-1], cluster=self.level.cluster
+        )
+
+    def show_service(self, cluster: str, service: str) -> None:
+        """Open the cluster's services and put the cursor on `service` once its row is there."""
+        wanted = Level("services", cluster=cluster)
+        self._select_when_loaded = service
+        if self.level != wanted:
+            self.history = [Level("clusters")]
+            self.level = wanted
+            self._show_level()
+        else:
+            self._select_pending()
+
+    def _select_pending(self) -> None:
+        table = self.query_one("#ecs-table", DataTable)
+        key = self._select_when_loaded
+        if key is not None and key in table.rows:
+            self._select_when_loaded = None
+            table.move_cursor(row=table.get_row_index(key))
 
     def action_back(self) -> None:
         if self.query_one("#ecs-filter", Input).has_class("shown"):
@@ -269,6 +319,8 @@ class EcsPane(Vertical):
             return
         self.rows = message.rows
         self.loaded_at = message.at
+        if self.level.kind == "services" and self.level.cluster:
+            self.seen_services |= {(self.level.cluster, name) for name in self.rows}
         self.remove_class("stale")
         self._render_rows()
         hint = "enter opens" if self.level.kind != "tasks" else "X stops a task"
@@ -311,6 +363,7 @@ class EcsPane(Vertical):
                         if not same_cell(old, new):
                             table.update_cell(key, column, new)
                 shown[key] = values
+        self._select_pending()
 
     def _state(self, text: str) -> None:
         self.query_one("#ecs-state", Label).update(text)

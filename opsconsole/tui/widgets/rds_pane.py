@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Label
 from textual.worker import get_current_worker
 
 from opsconsole.domain.errors import OpsError
+from opsconsole.domain.resources import ResourceKind, ResourceRef
 from opsconsole.tui.widgets.ecs_pane import same_cell
 
 if TYPE_CHECKING:
@@ -52,6 +53,14 @@ class RdsRefreshFailed(Message, bubble=False):
         self.error = error
 
 
+class RdsSelected(Message):
+    """The cursor rests on a DB instance: linked panes may follow it."""
+
+    def __init__(self, ref: ResourceRef) -> None:
+        super().__init__()
+        self.ref = ref
+
+
 class RdsPane(Vertical):
     DEFAULT_CSS = """
     RdsPane { border: round $secondary; height: 1fr; }
@@ -79,6 +88,21 @@ class RdsPane(Vertical):
         for column in COLUMNS:
             table.add_column(column, key=column)
         self.refresh_rows()
+
+    @on(DataTable.RowHighlighted, "#rds-table")
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        # Only the operator's choice links panes, not the cursor landing on rows as they load.
+        if event.row_key.value is not None and event.data_table.has_focus:
+            self.post_message(
+                RdsSelected(ResourceRef(self.env_name, ResourceKind.DB, str(event.row_key.value)))
+            )
+
+    def select_db(self, identifier: str) -> bool:
+        table = self.query_one("#rds-table", DataTable)
+        if identifier not in table.rows:
+            return False
+        table.move_cursor(row=table.get_row_index(identifier))
+        return True
 
     def switch_environment(self, env_name: str) -> None:
         self.env_name = env_name

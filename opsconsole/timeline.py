@@ -1,0 +1,160 @@
+"""Building a resource's incident timeline from every backend, each read on its own and merged by time.
+
+One backend failing leaves its entries out and names it in `unavailable`; the timeline still shows
+the others, because at 3 a.m. half a story beats an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from opsconsole.domain.errors import OpsError
+from opsconsole.domain.resources import ResourceKind, ResourceRef
+from opsconsole.domain.timeline import Timeline, TimelineEntry
+
+if TYPE_CHECKING:
+    from opsconsole.services import Services
+
+GRAYLOG_ERRORS = "(level:0 OR level:1 OR level:2 OR level:3)"
+"""Syslog levels 0-3 (emerg..error), the ones a timeline wants."""
+GRAYLOG_LIMIT = 200
+
+
+def build_timeline(services: Services, ref: ResourceRef, since: timedelta) -> Timeline:
+    now = services.now()
+    start = now - since
+    links = services.resource_links(ref)
+    readers: dict[str, Callable[[], Iterable[TimelineEntry]]] = {
+        "ecs": lambda: ecs_entries(services, ref, start),
+        "stack": lambda: stack_entries(services, ref, links.stack, start),
+        "zabbix": lambda: zabbix_entries(services, ref, links.problems.matches, start),
+        "audit": lambda: audit_entries(services, ref, start),
+        "graylog": lambda: graylog_entries(services, ref, links.log_query, since),
+    }
+    entries: list[TimelineEntry] = []
+    unavailable: list[str] = []
+    for name, read in readers.items():
+        try:
+            entries += [e for e in read() if e.at >= start]
+        except OpsError as e:
+            unavailable.append(f"{name}: {e.message}")
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return Timeline(str(ref), start, tuple(entries), tuple(unavailable))
+
+
+def ecs_entries(services: Services, ref: ResourceRef, start: datetime) -> list[TimelineEntry]:
+    if ref.kind is not ResourceKind.SERVICE:
+        return []
+    from opsconsole.links import cluster_of
+
+    reader = services.ecs(ref.environment)
+    cluster = cluster_of(ref)
+    service = reader.service(cluster, ref.name)
+    entries = [
+        TimelineEntry(
+            d.created_at,
+            "ecs",
+            "deployment",
+            f"deployment of {_revision(d.task_definition)} ({d.status.lower()})",
+        )
+        for d in service.deployments
+        if d.created_at is not None
+    ]
+    entries += [TimelineEntry(e.at, "ecs", "event", e.message) for e in service.events]
+    for task in reader.tasks(cluster, ref.name, stopped=True):
+        if task.stopped_at is not None:
+            why = task.stopped_reason or task.stop_code or "stopped"
+            entries.append(
+                TimelineEntry(task.stopped_at, "task", "task stopped", f"task {task.id[:12]}: {why}", task.id)
+            )
+    return entries
+
+
+def stack_entries(
+    services: Services, ref: ResourceRef, stack: str | None, start: datetime
+) -> list[TimelineEntry]:
+    if stack is None:
+        return []
+    from opsconsole.domain.environment import RoleTier
+
+    key = stack.removeprefix(f"{ref.environment}-")
+    engine = services.deploy_engine(ref.environment, RoleTier.READ, lint=False, select=[key])
+    spec = engine.estate.specs.get(key)
+    if spec is None:
+        return []
+    return [
+        TimelineEntry(
+            e.timestamp,
+            "stack",
+            e.status.lower().replace("_", " "),
+            f"{e.logical_id} {e.status}" + (f": {e.reason}" if e.reason else ""),
+            spec.stack_name,
+        )
+        for e in engine.cfn.events(spec.stack_name, spec.region, since=start)
+    ]
+
+
+def zabbix_entries(
+    services: Services, ref: ResourceRef, matches: Callable[..., bool], start: datetime
+) -> list[TimelineEntry]:
+    entries: list[TimelineEntry] = []
+    for problem in services.problems(ref.environment):
+        if not matches(problem):
+            continue
+        entries.append(
+            TimelineEntry(
+                problem.started,
+                "zabbix",
+                f"problem ({problem.severity.label})",
+                f"{problem.name} on {problem.host_names}",
+                problem.eventid,
+            )
+        )
+        for ack in problem.history:
+            did = "acknowledged" if ack.acknowledged else "closed" if ack.closed else "updated"
+            note = f": {ack.message}" if ack.message else ""
+            entries.append(
+                TimelineEntry(
+                    ack.at, "zabbix", did, f"{ack.user} {did} {problem.name}{note}", problem.eventid
+                )
+            )
+    return entries
+
+
+def audit_entries(services: Services, ref: ResourceRef, start: datetime) -> list[TimelineEntry]:
+    entries = []
+    for record in services.audit_records(since=start):
+        if record.environment != ref.environment:
+            continue
+        target = str(record.details.get("target", ""))
+        if ref.name not in target and ref.name not in record.action:
+            continue
+        entries.append(
+            TimelineEntry(
+                record.at,
+                "audit",
+                record.action,
+                f"{record.actor}: {record.action} {target} ({record.outcome})",
+            )
+        )
+    return entries
+
+
+def graylog_entries(
+    services: Services, ref: ResourceRef, query: str, since: timedelta
+) -> list[TimelineEntry]:
+    result = services.search_logs(
+        ref.environment, f"({query}) AND {GRAYLOG_ERRORS}", since=since, limit=GRAYLOG_LIMIT
+    )
+    return [
+        TimelineEntry(
+            m.timestamp, "graylog", m.level_name, m.message.splitlines()[0] if m.message else "", m.id
+        )
+        for m in result.messages
+    ]
+
+
+def _revision(task_definition: str) -> str:
+    return task_definition.rsplit("/", 1)[-1]

@@ -1,0 +1,133 @@
+"""Every environment at once: services, databases, problems and logs with an environment badge per row."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid
+from textual.screen import Screen
+from textual.widgets import Footer, Label
+
+from opsconsole.tui.format import age
+from opsconsole.tui.widgets.fleet_table import FleetChosen, FleetTable, Rows
+from opsconsole.tui.widgets.log_pane import LogPane
+from opsconsole.tui.widgets.problems_pane import SEVERITY_VARIABLE, theme_colour
+
+if TYPE_CHECKING:
+    from opsconsole.services import ConsoleServices
+
+
+class AllEnvironmentsScreen(Screen[FleetChosen | None]):
+    """Dismisses with the row chosen, so the main screen opens it in its environment."""
+
+    DEFAULT_CSS = """
+    AllEnvironmentsScreen #all-title { height: 1; padding: 0 2; text-style: bold; color: $accent; }
+    AllEnvironmentsScreen #fleet {
+        grid-size: 2 3; grid-columns: 11fr 9fr; grid-rows: 1fr 1fr 1fr; padding: 0 1; height: 1fr;
+    }
+    AllEnvironmentsScreen #fleet-services { row-span: 2; }
+    AllEnvironmentsScreen #log-pane { column-span: 2; }
+    """
+    BINDINGS = [
+        Binding("escape,0", "close", "Back", id="all-close", tooltip="Back to one environment."),
+        Binding("r", "refresh_all", "Refresh", id="all-refresh", tooltip="Read every account again now."),
+    ]
+
+    def __init__(self, services: ConsoleServices) -> None:
+        super().__init__()
+        self.services = services
+        self.envs = [(env.name, env.protected) for env in services.settings.environments.values()]
+
+    def compose(self) -> ComposeResult:
+        names = ", ".join(name for name, _ in self.envs)
+        yield Label(f"All environments · {names} · read in parallel", id="all-title")
+        with Grid(id="fleet"):
+            yield FleetTable(
+                "services",
+                "ECS services",
+                ("service", "desired", "running", "pending", "rollout", "rev", "last event"),
+                self.envs,
+                self.read_services,
+                self.services.now,
+            )
+            yield FleetTable(
+                "problems",
+                "Zabbix problems",
+                ("severity", "age", "problem", "host", "ack"),
+                self.envs,
+                self.read_problems,
+                self.services.now,
+            )
+            yield FleetTable(
+                "databases",
+                "RDS",
+                ("db", "status", "class", "multi-az"),
+                self.envs,
+                self.read_databases,
+                self.services.now,
+            )
+            yield LogPane(self.services, self.envs[0][0], envs=[name for name, _ in self.envs])
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#fleet-services DataTable").focus()
+
+    # -- readers: run in the fleet tables' workers, one thread per account -------------------------
+
+    def read_services(self, env_name: str) -> Rows:
+        reader = self.services.ecs(env_name)
+        rows: Rows = {}
+        for cluster in reader.clusters():
+            for s in reader.services(cluster.name):
+                rows[f"{cluster.name}/{s.name}"] = (
+                    s.name,
+                    s.desired,
+                    Text(str(s.running), style="bold red" if s.running < s.desired else ""),
+                    s.pending,
+                    s.rollout,
+                    f":{s.revision}" if s.revision else "—",
+                    s.events[0].message.replace(f"(service {s.name}) ", "")[:50] if s.events else "—",
+                )
+        return rows
+
+    def read_databases(self, env_name: str) -> Rows:
+        return {
+            db.identifier: (
+                db.identifier,
+                Text(db.status, style="green" if db.status == "available" else "yellow"),
+                db.instance_class,
+                "yes" if db.multi_az else "no",
+            )
+            for db in self.services.rds(env_name).instances()
+        }
+
+    def read_problems(self, env_name: str) -> Rows:
+        now = self.services.now()
+        rows: Rows = {}
+        for p in sorted(self.services.problems(env_name), key=lambda p: -p.severity):
+            colour = theme_colour(self.app.theme_variables, SEVERITY_VARIABLE[p.severity])
+            rows[p.eventid] = (
+                Text(p.severity.label, style=colour),
+                age(p.started, now),
+                p.name,
+                p.host_names or "—",
+                "yes" if p.acknowledged else "no",
+            )
+        return rows
+
+    # -- keys ---------------------------------------------------------------------------------------
+
+    @on(FleetChosen)
+    def _chosen(self, message: FleetChosen) -> None:
+        self.dismiss(message)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_refresh_all(self) -> None:
+        for table in self.query(FleetTable):
+            table.refresh_rows()

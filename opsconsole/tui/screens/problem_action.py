@@ -1,0 +1,104 @@
+"""Acknowledge, close, unacknowledge or re-rate Zabbix problems: a message, and the typed name in prod."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select
+
+from opsconsole.domain.problems import Problem, Severity
+
+TITLES = {
+    "acknowledge": "Acknowledge",
+    "close": "Close",
+    "unacknowledge": "Unacknowledge",
+    "severity": "Change severity of",
+}
+
+
+@dataclass(frozen=True)
+class ProblemDecision:
+    action: str
+    message: str
+    severity: Severity | None = None
+
+
+class ProblemActionScreen(ModalScreen[ProblemDecision | None]):
+    """Returns the operator's decision, or None when they backed out."""
+
+    DEFAULT_CSS = """
+    ProblemActionScreen { align: center middle; }
+    ProblemActionScreen > Vertical {
+        width: 84; height: auto; max-height: 90%; padding: 1 2; border: thick $warning; background: $surface;
+    }
+    ProblemActionScreen.protected > Vertical { border: thick $error; }
+    ProblemActionScreen #what { text-style: bold; margin-bottom: 1; }
+    ProblemActionScreen #targets { color: $text-muted; margin-bottom: 1; }
+    ProblemActionScreen Horizontal { height: auto; align-horizontal: right; margin-top: 1; }
+    ProblemActionScreen Button { margin-left: 2; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="problem-action-cancel", tooltip="Change nothing.")]
+
+    def __init__(self, env_name: str, action: str, problems: list[Problem], *, protected: bool) -> None:
+        super().__init__(classes="protected" if protected else "")
+        self.env_name = env_name
+        self.action = action
+        self.problems = problems
+        self.protected = protected
+
+    def compose(self) -> ComposeResult:
+        count = len(self.problems)
+        noun = "problem" if count == 1 else f"{count} problems"
+        shown = "\n".join(f"• [{p.severity.label}] {p.name} — {p.host_names}" for p in self.problems[:8])
+        more = f"\n… and {count - 8} more" if count > 8 else ""
+        with Vertical():
+            yield Label(f"{TITLES[self.action]} {noun} — {self.env_name}", id="what")
+            yield Label(shown + more, id="targets", markup=False)
+            if self.action == "severity":
+                yield Select([(s.label, s) for s in reversed(Severity)], prompt="new severity", id="severity")
+            yield Input(placeholder="message for the history (who you are is recorded)", id="message")
+            if self.protected:
+                yield Label(f"{self.env_name} is protected. Type its name to go ahead:")
+                yield Input(placeholder=self.env_name, id="typed")
+            with Horizontal():
+                yield Button("Cancel", id="cancel")
+                yield Button(TITLES[self.action].split()[0], id="go", variant="warning", disabled=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#severity" if self.action == "severity" else "#message").focus()
+        self._update()
+
+    def _ready(self) -> bool:
+        if self.protected and self.query_one("#typed", Input).value.strip() != self.env_name:
+            return False
+        if self.action == "severity":
+            return isinstance(self.query_one("#severity", Select).value, Severity)
+        return True
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _update(self) -> None:
+        self.query_one("#go", Button).disabled = not self._ready()
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#go")
+    def _go(self) -> None:
+        if not self._ready():
+            return
+        severity = self.query_one("#severity", Select).value if self.action == "severity" else None
+        self.dismiss(
+            ProblemDecision(
+                self.action,
+                self.query_one("#message", Input).value.strip(),
+                severity if isinstance(severity, Severity) else None,
+            )
+        )
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,366 @@
+"""The Zabbix problems pane: severity, age, host, name, acknowledged, tags.
+
+Same refresh rules as the other panes (a re-armed thread worker, keyed diff updates, stale rows
+kept with the reason). Filters apply in memory, so narrowing to a linked resource is instant;
+space marks rows for actions on several problems at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import DataTable, Input, Label
+from textual.worker import get_current_worker
+
+from opsconsole.domain.errors import OpsError
+from opsconsole.domain.problems import Problem, Severity
+from opsconsole.tui.format import age, first_line
+from opsconsole.tui.widgets.ecs_pane import same_cell
+
+if TYPE_CHECKING:
+    from opsconsole.services import ConsoleServices
+
+REFRESH_SECONDS = 10.0
+COLUMNS = ("", "severity", "age", "problem", "host", "ack", "tags")
+
+# Severity -> theme variable, so every theme (and the prod chrome) colours problems its own way.
+SEVERITY_VARIABLE = {
+    Severity.DISASTER: "error",
+    Severity.HIGH: "error",
+    Severity.AVERAGE: "warning",
+    Severity.WARNING: "warning",
+    Severity.INFORMATION: "primary",
+    Severity.NOT_CLASSIFIED: "foreground-muted",
+}
+
+
+def theme_colour(variables: dict[str, str], name: str) -> str:
+    """A theme variable as a Rich colour, or "" when it is not a plain colour (e.g. "auto 60%")."""
+    from rich.color import Color, ColorParseError
+
+    value = variables.get(name, "")
+    try:
+        Color.parse(value)
+    except ColorParseError:
+        return ""
+    return value
+
+
+class ProblemsLoaded(Message, bubble=False):
+    def __init__(self, env_name: str, problems: list[Problem], at: datetime) -> None:
+        super().__init__()
+        self.env_name = env_name
+        self.problems = problems
+        self.at = at
+
+
+class ProblemsFailed(Message, bubble=False):
+    def __init__(self, env_name: str, error: str) -> None:
+        super().__init__()
+        self.env_name = env_name
+        self.error = error
+
+
+class ProblemSelected(Message):
+    """The cursor rests on a problem: the main screen may select what it is about."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__()
+        self.problem = problem
+
+
+class ProblemActionRequested(Message):
+    """Acknowledge (and friends) on these problems; the main screen asks and sends."""
+
+    def __init__(self, env_name: str, action: str, problems: list[Problem]) -> None:
+        super().__init__()
+        self.env_name = env_name
+        self.action = action
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Filters:
+    min_severity: Severity = Severity.NOT_CLASSIFIED
+    unacknowledged_only: bool = False
+    text: str = ""
+    scope: Callable[[Problem], bool] | None = None
+    """A linked resource's predicate (links.ProblemScope.matches), or None for all."""
+
+    def keep(self, problem: Problem) -> bool:
+        if problem.severity < self.min_severity:
+            return False
+        if self.unacknowledged_only and problem.acknowledged:
+            return False
+        if self.text and self.text.lower() not in f"{problem.name} {problem.host_names}".lower():
+            return False
+        return self.scope is None or self.scope(problem)
+
+    def describe(self) -> str:
+        parts = []
+        if self.min_severity > Severity.NOT_CLASSIFIED:
+            parts.append(f"≥ {self.min_severity.label}")
+        if self.unacknowledged_only:
+            parts.append("unacked")
+        if self.text:
+            parts.append(f"“{self.text}”")
+        return " · ".join(parts)
+
+
+class ProblemsPane(Vertical):
+    DEFAULT_CSS = """
+    ProblemsPane { border: round $secondary; height: 1fr; }
+    ProblemsPane:focus-within { border: round $accent; }
+    ProblemsPane.stale { border: round $warning; }
+    ProblemsPane #problems-state { height: 1; padding: 0 1; color: $text-muted; }
+    ProblemsPane.stale #problems-state { color: $warning; }
+    ProblemsPane #problems-filter { display: none; height: 3; }
+    ProblemsPane #problems-filter.shown { display: block; }
+    ProblemsPane DataTable { height: 1fr; }
+    """
+    BINDINGS = [
+        Binding("space", "mark", "Mark", id="problems-mark", tooltip="Mark for a multi-problem action."),
+        Binding("a", "act('acknowledge')", "Ack", id="problems-ack", tooltip="Acknowledge with a message."),
+        Binding("c", "act('close')", "Close", id="problems-close", tooltip="Close where allowed."),
+        Binding("U", "act('unacknowledge')", "Unack", id="problems-unack", tooltip="Take back an ack."),
+        Binding("S", "act('severity')", "Severity", id="problems-severity", tooltip="Change the severity."),
+        Binding("v", "min_severity", "Min sev", id="problems-min-severity", tooltip="Raise the minimum."),
+        Binding("n", "unacked", "Unacked", id="problems-unacked", tooltip="Only unacknowledged problems."),
+        Binding("slash", "filter", "Filter", id="problems-filter", tooltip="Filter by text."),
+        Binding("escape", "clear_filter", "Clear", show=False, id="problems-clear"),
+    ]
+
+    def __init__(self, services: ConsoleServices, env_name: str) -> None:
+        super().__init__(id="problems-pane")
+        self.services = services
+        self.env_name = env_name
+        self.filters = Filters()
+        self.problems: dict[str, Problem] = {}
+        self.marked: set[str] = set()
+        self.loaded_at: datetime | None = None
+        self.error: str | None = None
+        self.scope_label: str | None = None
+        self._timer: Timer | None = None
+        self._select_when_loaded: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="text in problem or host; Escape clears", id="problems-filter")
+        yield DataTable(id="problems-table", cursor_type="row")
+        yield Label("loading…", id="problems-state")
+
+    def on_mount(self) -> None:
+        self.border_title = "Zabbix problems"
+        table = self.query_one("#problems-table", DataTable)
+        for column in COLUMNS:
+            table.add_column(column, key=column or "mark")
+        self.refresh_rows()
+
+    # -- what is shown ------------------------------------------------------------------------
+
+    def switch_environment(self, env_name: str) -> None:
+        self.env_name = env_name
+        self.problems.clear()
+        self.marked.clear()
+        self.query_one("#problems-table", DataTable).clear()
+        self.loaded_at = None
+        self.refresh_rows()
+
+    def link(self, scope: Callable[[Problem], bool] | None, label: str | None) -> None:
+        """Narrow to a linked resource's problems (None: all of the environment's)."""
+        self.scope_label = label
+        self._set_filters(scope=scope)
+
+    def shown_problems(self) -> list[Problem]:
+        return sorted(
+            (p for p in self.problems.values() if self.filters.keep(p)),
+            key=lambda p: (-p.severity, -p.started.timestamp()),
+        )
+
+    def select_when_loaded(self, eventid: str) -> None:
+        """Put the cursor on a problem now, or when the next refresh brings it."""
+        if not self.select_eventid(eventid):
+            self._select_when_loaded = eventid
+
+    def select_eventid(self, eventid: str) -> bool:
+        table = self.query_one("#problems-table", DataTable)
+        if eventid not in table.rows:
+            return False
+        table.move_cursor(row=table.get_row_index(eventid))
+        return True
+
+    # -- refresh ----------------------------------------------------------------------------------
+
+    def refresh_rows(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        self.load(self.env_name)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="problems-refresh", description="Zabbix")
+    def load(self, env_name: str) -> None:
+        try:
+            problems = self.services.problems(env_name)
+        except OpsError as e:
+            self.post_message(ProblemsFailed(env_name, e.message))
+            return
+        except Exception as e:  # an unreadable answer: keep the rows, say why
+            self.post_message(ProblemsFailed(env_name, first_line(e)))
+            return
+        if not get_current_worker().is_cancelled:
+            self.post_message(ProblemsLoaded(env_name, problems, self.services.now()))
+
+    @on(ProblemsLoaded)
+    def _loaded(self, message: ProblemsLoaded) -> None:
+        if message.env_name != self.env_name:
+            return
+        self.problems = {p.eventid: p for p in message.problems}
+        self.marked &= set(self.problems)
+        self.loaded_at = message.at
+        self.error = None
+        self.remove_class("stale")
+        self._render_rows()
+        if self._select_when_loaded and self.select_eventid(self._select_when_loaded):
+            self._select_when_loaded = None
+        self._timer = self.set_timer(REFRESH_SECONDS, self.refresh_rows)
+
+    @on(ProblemsFailed)
+    def _failed(self, message: ProblemsFailed) -> None:
+        if message.env_name != self.env_name:
+            return
+        self.error = message.error
+        self.add_class("stale")
+        self._render_state()
+        self._timer = self.set_timer(REFRESH_SECONDS, self.refresh_rows)
+
+    def _render_rows(self) -> None:
+        table = self.query_one("#problems-table", DataTable)
+        now = self.services.now()
+        rows = {p.eventid: self._row(p, now) for p in self.shown_problems()}
+        with self.app.batch_update():
+            if [str(k.value) for k in table.rows] != list(rows):
+                # Problems came, went or changed rank: lay the rows out again, the cursor stays put.
+                current = self.selected()
+                table.clear()
+                for key, values in rows.items():
+                    table.add_row(*values, key=key)
+                if current is not None and current.eventid in rows:
+                    table.move_cursor(row=table.get_row_index(current.eventid), animate=False)
+            else:
+                for key, values in rows.items():
+                    for column, old, new in zip(COLUMNS, table.get_row(key), values, strict=True):
+                        if not same_cell(old, new):
+                            table.update_cell(key, column or "mark", new)
+        self._render_state()
+
+    def _row(self, problem: Problem, now: datetime) -> tuple[Any, ...]:
+        colour = theme_colour(self.app.theme_variables, SEVERITY_VARIABLE[problem.severity])
+        style = f"bold {colour}" if problem.severity >= Severity.HIGH else colour
+        return (
+            "●" if problem.eventid in self.marked else " ",
+            Text(problem.severity.label, style=style),
+            age(problem.started, now),
+            Text(problem.name, style="dim" if problem.suppressed else ""),
+            problem.host_names or "—",
+            Text("yes", style="green") if problem.acknowledged else Text("no", style=style),
+            " ".join(f"{t}:{v}" for t, v in problem.tags if t not in ("env",)),
+        )
+
+    def _render_state(self) -> None:
+        shown = len(self.query_one("#problems-table", DataTable).rows)
+        parts = [f"{shown} of {len(self.problems)} problems"]
+        if self.scope_label:
+            parts.append(f"linked to {self.scope_label}")
+        if self.filters.describe():
+            parts.append(self.filters.describe())
+        if self.marked:
+            parts.append(f"{len(self.marked)} marked")
+        if self.error:
+            since = f" since {self.loaded_at:%H:%M:%S}" if self.loaded_at else ""
+            parts.insert(0, f"stale{since}: {self.error}")
+        elif self.loaded_at:
+            parts.append(f"updated {self.loaded_at:%H:%M:%S}")
+        self.query_one("#problems-state", Label).update(" · ".join(parts))
+
+    # -- keys -----------------------------------------------------------------------------------
+
+    def selected(self) -> Problem | None:
+        table = self.query_one("#problems-table", DataTable)
+        if not table.rows:
+            return None
+        key = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        return self.problems.get(key)
+
+    def targets(self) -> list[Problem]:
+        """The marked problems, or the one under the cursor."""
+        marked = [p for p in self.shown_problems() if p.eventid in self.marked]
+        if marked:
+            return marked
+        current = self.selected()
+        return [current] if current else []
+
+    @on(DataTable.RowHighlighted, "#problems-table")
+    def _highlighted(self) -> None:
+        problem = self.selected()
+        if problem is not None:
+            self.post_message(ProblemSelected(problem))
+
+    def action_mark(self) -> None:
+        problem = self.selected()
+        if problem is None:
+            return
+        self.marked ^= {problem.eventid}
+        table = self.query_one("#problems-table", DataTable)
+        table.update_cell(problem.eventid, "mark", "●" if problem.eventid in self.marked else " ")
+        table.action_cursor_down()
+        self._render_state()
+
+    def action_act(self, action: str) -> None:
+        targets = self.targets()
+        if not targets:
+            self.notify("no problem selected", severity="warning")
+            return
+        self.post_message(ProblemActionRequested(self.env_name, action, targets))
+
+    def action_min_severity(self) -> None:
+        following = Severity((self.filters.min_severity + 1) % (Severity.DISASTER + 1))
+        self._set_filters(min_severity=following)
+
+    def action_unacked(self) -> None:
+        self._set_filters(unacknowledged_only=not self.filters.unacknowledged_only)
+
+    def action_filter(self) -> None:
+        box = self.query_one("#problems-filter", Input)
+        box.add_class("shown")
+        box.focus()
+
+    @on(Input.Changed, "#problems-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self._set_filters(text=event.value.strip())
+
+    @on(Input.Submitted, "#problems-filter")
+    def _filter_done(self) -> None:
+        self.query_one("#problems-table", DataTable).focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#problems-filter", Input)
+        box.value = ""
+        box.remove_class("shown")
+        self.query_one("#problems-table", DataTable).focus()
+
+    def _set_filters(self, **changes: Any) -> None:
+        self.filters = replace(self.filters, **changes)
+        self._render_rows()
+
+    def after_action(self) -> None:
+        self.marked.clear()
+        self.refresh_rows()

@@ -1,0 +1,173 @@
+"""ZabbixClient: one authenticated connection to a Zabbix API over pyzabbix, with typed errors.
+
+Version aware through pyzabbix (reference/zabbix-facts.md, "Authentication"): 6.0 takes `auth` in the
+body, 6.4 and later the Bearer header; 6.2 renamed the host group selects. Never the pyzabbix context
+manager: its `__exit__` swallows API errors (gotcha 8).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from typing import Any
+
+from opsconsole.config import BackendSettings
+from opsconsole.domain.errors import BackendError, ConfigError, CredentialsError
+from opsconsole.zabbix.errors import SessionTerminated, api_error
+
+DEFAULT_TIMEOUT = 15.0
+
+
+class ZabbixClient:
+    """Log in lazily with an API token or a user name and password; `call` one API method.
+
+    An expired or logged-out session gets one new login and one retry; a token cannot, so a rejected
+    token is a CredentialsError at once.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        token: str | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        verify_tls: bool = True,
+        ca_bundle: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
+        from pyzabbix.api import ZabbixAPI
+        from requests import Session
+
+        if not token and not (username and password):
+            raise ConfigError(
+                "Zabbix needs an API token, or a user name and a password",
+                key="zabbix",
+                hint="set token_env (or token_command) in [zabbix]; with username set, it gives the password",
+            )
+        session = Session()
+        session.verify = ca_bundle or verify_tls
+        self.url = url
+        self._api = ZabbixAPI(url, session=session, timeout=timeout)
+        self._token = token
+        self._username = username
+        self._password = password
+        self._lock = threading.RLock()
+        self._logged_in = False
+
+    @classmethod
+    def from_settings(cls, settings: BackendSettings) -> ZabbixClient:
+        """A client for the [zabbix] table: with `username`, the secret is that user's password.
+
+        Raises:
+            ConfigError: no url; CredentialsError: the secret's source is empty or failing.
+        """
+        from opsconsole.secrets import backend_token
+
+        if not settings.url:
+            raise ConfigError("no Zabbix server configured", key="zabbix", hint="set url in [zabbix]")
+        secret = backend_token(settings, "zabbix")
+        if secret is None:
+            raise ConfigError(
+                "no Zabbix credentials configured",
+                key="zabbix",
+                hint="set token_env or token_command in [zabbix]",
+            )
+        if settings.username:
+            return cls(
+                settings.url,
+                username=settings.username,
+                password=secret,
+                verify_tls=settings.verify_tls,
+                ca_bundle=settings.ca_bundle,
+            )
+        return cls(settings.url, token=secret, verify_tls=settings.verify_tls, ca_bundle=settings.ca_bundle)
+
+    @property
+    def version(self) -> tuple[int, ...]:
+        """The server's API version, e.g. (6, 0, 14)."""
+        with self._lock:
+            self._ensure_login()
+            assert self._api.version is not None
+            return tuple(self._api.version.release)
+
+    @property
+    def session_id(self) -> str | None:
+        """The user session in use (None with an API token); tests end it to check the re-login."""
+        return None if self._token else (self._api.auth or None)
+
+    def host_group_select(self) -> tuple[str, str]:
+        """The select parameter for host groups and the key it fills: renamed in 6.2."""
+        return ("selectHostGroups", "hostgroups") if self.version >= (6, 2) else ("selectGroups", "groups")
+
+    def call(self, method: str, params: dict[str, Any] | list[Any] | None = None) -> Any:
+        """The `result` of one API call.
+
+        Raises:
+            BackendError: unreachable, TLS, HTTP or server failure, naming the URL.
+            CredentialsError: token or login refused (after one re-login for an ended session).
+            ZabbixNotFound, ZabbixPermissionDenied, ZabbixRefused: the API refused the request.
+        """
+        with self._lock:
+            self._ensure_login()
+            try:
+                return self._request(method, params)
+            except SessionTerminated:
+                self._login()
+                try:
+                    return self._request(method, params)
+                except SessionTerminated as e:
+                    raise CredentialsError(
+                        f"Zabbix at {self.url} ended the new session at once ({e})",
+                        hint="check the Zabbix user's access",
+                    ) from None
+
+    def logout(self) -> None:
+        """End a user session (nothing to do with an API token)."""
+        with self._lock:
+            if self._logged_in and not self._token:
+                with contextlib.suppress(SessionTerminated, BackendError):
+                    self._request("user.logout", [])
+            self._logged_in = False
+
+    def _ensure_login(self) -> None:
+        if not self._logged_in:
+            self._login()
+
+    def _login(self) -> None:
+        self._logged_in = False
+        self._guarded(
+            lambda: self._api.login(self._username or "", self._password or "", api_token=self._token)
+        )
+        self._logged_in = True
+
+    def _request(self, method: str, params: dict[str, Any] | list[Any] | None) -> Any:
+        return self._guarded(lambda: self._api.do_request(method, params)["result"], method)
+
+    def _guarded(self, send: Any, method: str = "user.login") -> Any:
+        """Run `send`, turning transport and API failures into the console's errors."""
+        import requests
+        from pyzabbix.api import ZabbixAPIException
+
+        try:
+            return send()
+        except SessionTerminated:
+            raise
+        except requests.exceptions.SSLError as e:
+            raise BackendError(
+                f"Zabbix at {self.url}: TLS verification failed ({type(e).__name__})",
+                hint="set ca_bundle in [zabbix] to the CA that signed the server's certificate",
+            ) from None
+        except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as e:
+            raise BackendError(
+                f"Zabbix at {self.url} is unreachable ({type(e).__name__})",
+                hint="check [zabbix] url and that the server is up",
+            ) from None
+        except requests.exceptions.HTTPError as e:
+            status = e.response.status_code if e.response is not None else "?"
+            raise BackendError(
+                f"Zabbix at {self.url} answered HTTP {status}",
+                hint="check [zabbix] url: it should point at the frontend or its api_jsonrpc.php",
+            ) from None
+        except ZabbixAPIException as e:
+            raise api_error(self.url, method, e.error, str(e), token=bool(self._token)) from None

@@ -1,0 +1,64 @@
+"""How Zabbix API failures reach the user: one domain error per cause, each saying what to do.
+
+Error texts are Zabbix 6.0's (reference/zabbix-facts.md, gotchas 7, 10 and 14).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from opsconsole.domain.errors import BackendError, CredentialsError, ExitCode, OpsError
+
+SESSION_TERMINATED = "Session terminated, re-login, please."
+NOT_AUTHORIZED = "Not authorized."
+BAD_LOGIN = "Incorrect user name or password"
+NO_SUCH_OBJECT = "No permissions to referred object or it does not exist!"
+
+
+class ZabbixNotFound(OpsError):
+    """An id the API does not know, or one the user may not see (Zabbix does not say which)."""
+
+
+class ZabbixPermissionDenied(OpsError):
+    exit_code = ExitCode.DENIED
+
+
+class ZabbixRefused(BackendError):
+    """The API understood the request and refused it; the message is Zabbix's own."""
+
+
+class SessionTerminated(Exception):
+    """Internal: the session id is no longer valid, so the client may log in again once."""
+
+
+def api_error(url: str, method: str, error: dict[str, Any] | None, text: str, *, token: bool) -> Exception:
+    """The error for a JSON-RPC error object (`error` may be None for a non-JSON answer)."""
+    if error is None:
+        return BackendError(
+            f"Zabbix at {url} gave an answer that is not the Zabbix API ({text})",
+            hint="check [zabbix] url: it should point at the frontend or its api_jsonrpc.php",
+        )
+    data = str(error.get("data") or "")
+    message = str(error.get("message") or "")
+    if SESSION_TERMINATED in data or (NOT_AUTHORIZED in data and not token):
+        return SessionTerminated(data)
+    if NOT_AUTHORIZED in data:
+        return CredentialsError(
+            f"Zabbix at {url} did not accept the API token",
+            hint="check the token (token_env / token_command in [zabbix]); it may be revoked or expired",
+        )
+    if BAD_LOGIN in data:
+        return CredentialsError(
+            f"Zabbix at {url} refused the user name or password ({data})",
+            hint="check [zabbix] username and the password source; 5 failed logins block it for a while",
+        )
+    if NO_SUCH_OBJECT in data:
+        return ZabbixNotFound(
+            f"Zabbix {method}: no such object, or no permission to it",
+            hint="check the ids (e.g. `opsconsole alerts list`); the Zabbix user may lack access",
+        )
+    if "permission" in data.lower():
+        return ZabbixPermissionDenied(f"Zabbix {method}: {data}", hint="ask for more rights in Zabbix")
+    if error.get("code") == 1:  # the frontend's own failures: database down, config missing
+        return BackendError(f"Zabbix at {url} is not working: {message}", hint="check the Zabbix frontend")
+    return ZabbixRefused(f"Zabbix {method} failed: {message} {data}".rstrip())
