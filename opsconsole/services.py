@@ -20,7 +20,7 @@ from opsconsole.domain.ecs import Cluster, EcsService, Task
 from opsconsole.domain.environment import Environment, RoleTier
 from opsconsole.domain.errors import BackendError, InvalidInput, OpsError, ReadOnlyViolation
 from opsconsole.domain.identity import CallerIdentity, RoleSession, TemporaryCredentials
-from opsconsole.domain.logs import LogMessage, SearchResult
+from opsconsole.domain.logs import LogMessage, SearchResult, Stream
 from opsconsole.domain.problems import MaintenanceWindow, Problem, ProblemFilter, ProblemHost, Severity
 from opsconsole.domain.rds import DbInstance
 from opsconsole.domain.resources import ResourceKind, ResourceRef
@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from opsconsole.aws.metrics import MetricQuery
     from opsconsole.aws.rds import RdsReader
     from opsconsole.graylog.audit_gelf import GelfAuditForwarder
+    from opsconsole.graylog.client import GraylogClient
+    from opsconsole.graylog.tail import LogTail
     from opsconsole.links import Links
     from opsconsole.stacks.engine import DeployEngine
     from opsconsole.stacks.manifest import Estate
@@ -121,6 +123,8 @@ class ConsoleServices(Protocol):
         reason: str | None = None,
     ) -> ActionResult: ...
 
+    def log_streams(self, env_name: str) -> list[Stream]: ...
+
     def log_tail(self, env_name: str, query: str = "*") -> LogFollower: ...
 
     def search_logs(
@@ -133,8 +137,10 @@ class ConsoleServices(Protocol):
         end: datetime | None = None,
         limit: int = 150,
         offset: int = 0,
-        fields: tuple[str, ...] = (),
+        fields: tuple[str, ...] | list[str] = (),
     ) -> SearchResult: ...
+
+    def log_count(self, env_name: str, query: str, window: timedelta) -> int: ...
 
     def resource_links(self, ref: ResourceRef, *, resolve: bool = True) -> Links: ...
 
@@ -211,6 +217,9 @@ class Services:
         self._clock = clock
         self._zabbix_client: ZabbixClient | None = None
         self._zabbix_lock = threading.Lock()
+        self._graylog: GraylogClient | None = None
+        self._graylog_lock = threading.Lock()
+        self._log_streams: dict[str, list[Stream]] = {}
 
     @classmethod
     def build(
@@ -237,6 +246,8 @@ class Services:
             self.gelf.close()
         if self._zabbix_client is not None:
             self._zabbix_client.logout()
+        if self._graylog is not None:
+            self._graylog.close()
 
     def now(self) -> datetime:
         return self._clock()
@@ -691,6 +702,105 @@ class Services:
             tier=RoleTier.OPERATE,
         )
         return dataclasses.replace(result, details={"result": answer})
+
+    # -- Graylog ----------------------------------------------------------------------------------
+
+    def graylog(self) -> GraylogClient:
+        """The Graylog client of [graylog]: a token (sent as `<token>:token`), or with `username`
+        the same secret as that user's password."""
+        from opsconsole.domain.errors import ConfigError, CredentialsError
+        from opsconsole.graylog.client import GraylogClient
+        from opsconsole.secrets import backend_token
+
+        with self._graylog_lock:
+            if self._graylog is None:
+                backend = self.settings.graylog
+                if not backend.url:
+                    raise ConfigError("[graylog] url is not set", hint='add url = "https://graylog…:9000"')
+                secret = backend_token(backend, "graylog")
+                if secret is None:
+                    raise CredentialsError(
+                        "graylog: no token source is configured",
+                        hint="set [graylog] token_env (an environment variable) or token_command",
+                    )
+                self._graylog = GraylogClient(
+                    backend.url,
+                    token=None if backend.username else secret,
+                    username=backend.username,
+                    password=secret if backend.username else None,
+                    verify_tls=backend.verify_tls,
+                    ca_bundle=backend.ca_bundle,
+                )
+            return self._graylog
+
+    def log_streams(self, env_name: str) -> list[Stream]:
+        """The environment's Graylog streams (its `graylog.streams`, by title or id); every message
+        stream when it names none.
+
+        Raises:
+            ConfigError: a configured stream does not exist on the server; lists the ones that do.
+        """
+        from opsconsole.domain.errors import ConfigError
+
+        env = self.settings.environment(env_name)
+        if env_name not in self._log_streams:
+            streams = self.graylog().streams()
+            if not env.graylog_streams:
+                self._log_streams[env_name] = streams
+            else:
+                chosen = []
+                for name in env.graylog_streams:
+                    stream = next((s for s in streams if name in (s.id, s.title)), None)
+                    if stream is None:
+                        known = ", ".join(s.title for s in streams) or "none"
+                        raise ConfigError(
+                            f"environments.{env_name}.graylog.streams names {name!r}, "
+                            "which Graylog does not have",
+                            hint=f"streams the token can read: {known}",
+                        )
+                    chosen.append(stream)
+                self._log_streams[env_name] = chosen
+        return self._log_streams[env_name]
+
+    def _stream_ids(self, env_name: str) -> list[str]:
+        if not self.settings.environment(env_name).graylog_streams:
+            return []  # no scoping: every message stream
+        return [s.id for s in self.log_streams(env_name)]
+
+    def search_logs(
+        self,
+        env_name: str,
+        query: str = "*",
+        *,
+        since: timedelta | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        limit: int = 150,
+        offset: int = 0,
+        fields: tuple[str, ...] | list[str] = (),
+    ) -> SearchResult:
+        """Newest first, within the environment's streams; the last `since` (5 min by default) or
+        `start`..`end`."""
+        return self.graylog().search(
+            query,
+            since=since,
+            start=start,
+            end=end,
+            streams=self._stream_ids(env_name),
+            limit=limit,
+            offset=offset,
+            fields=tuple(fields),
+        )
+
+    def log_tail(self, env_name: str, query: str = "*") -> LogTail:
+        """A live tail of the environment's streams from now on (poll() or follow())."""
+        from opsconsole.graylog.tail import LogTail
+
+        return LogTail(self.graylog(), query, streams=self._stream_ids(env_name))
+
+    def log_count(self, env_name: str, query: str, window: timedelta) -> int:
+        """How many of the environment's messages match `query` in the last `window` (runbooks)."""
+        return self.search_logs(env_name, query, since=window, limit=1).total
 
     def audit_records(self, since: datetime | None = None) -> Iterator[AuditRecord]:
         return self.journal.records(since)

@@ -20,6 +20,7 @@ from opsconsole.cli import (
     demo_cmd,
     ecs_cmd,
     links_cmd,
+    logs_cmd,
     rds_cmd,
     runbook_cmd,
     stacks_cmd,
@@ -43,6 +44,7 @@ app.add_typer(ecs_cmd.app, name="ecs")
 app.add_typer(rds_cmd.app, name="rds")
 app.add_typer(alerts_cmd.app, name="alerts")
 app.add_typer(audit_cmd.app, name="audit")
+app.add_typer(logs_cmd.app, name="logs")
 app.add_typer(links_cmd.app, name="links")
 app.add_typer(runbook_cmd.app, name="runbook")
 app.command("demo")(demo_cmd.demo)

@@ -55,3 +55,21 @@ class SearchResult:
     messages: tuple[LogMessage, ...]
     total: int
     took_ms: int | None = None
+    start: datetime | None = None
+    """The effective range the server searched (a relative range resolved on the server)."""
+    end: datetime | None = None
+
+
+@dataclass(frozen=True)
+class NodeInfo:
+    """What `GET /api/` says about the Graylog node: the version decides the client's workarounds."""
+
+    version: str
+    node_id: str = ""
+    cluster_id: str = ""
+
+    @property
+    def version_tuple(self) -> tuple[int, ...]:
+        """(6, 1, 4) for "6.1.4+b3a2c1d"; unreadable parts count as 0."""
+        core = self.version.split("+", 1)[0].split("-", 1)[0]
+        return tuple(int(p) if p.isdigit() else 0 for p in core.split("."))

@@ -220,7 +220,7 @@ class FakeBackends:
         end: datetime | None = None,
         limit: int = 150,
         offset: int = 0,
-        fields: tuple[str, ...] = (),
+        fields: tuple[str, ...] | list[str] = (),
     ) -> SearchResult:
         found = tuple(m for m in frozen_logs(env_name) if _matches(m, query))
         return SearchResult(query, found[:limit], len(found))

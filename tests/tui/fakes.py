@@ -14,6 +14,7 @@ from opsconsole.domain.ecs import Cluster, Deployment, EcsService, ServiceEvent,
 from opsconsole.domain.environment import RoleTier
 from opsconsole.domain.errors import CredentialsError
 from opsconsole.domain.identity import CallerIdentity, RoleSession
+from opsconsole.domain.logs import Stream
 from opsconsole.domain.problems import (
     MaintenanceWindow,
 )
@@ -29,7 +30,7 @@ from opsconsole.domain.stacks import (
     StackSpec,
     StackStatus,
 )
-from tests.tui.fake_backends import FakeBackends
+from tests.tui.fake_backends import FakeBackends, frozen_logs
 
 NOW = datetime(2026, 11, 26, 9, 30, 0, tzinfo=UTC)
 
@@ -107,6 +108,13 @@ class FrozenServices(FakeBackends):
         select: tuple[str, ...] | list[str] = (),
     ) -> FakeEngine:
         return FakeEngine(env_name)
+
+    def log_streams(self, env_name: str) -> list[Stream]:
+        number = [a.name for a in ENVIRONMENTS].index(env_name)
+        return [Stream(f"6633a1f08b4e5f1a2b3c4d7{number}", env_name, f"Logs of the {env_name} environment")]
+
+    def log_count(self, env_name: str, query: str, window: timedelta) -> int:
+        return sum(1 for m in frozen_logs(env_name) if m.level is not None and m.level <= 3)
 
     def caller_identity(self) -> CallerIdentity:
         return CallerIdentity("999999999999", "arn:aws:iam::999999999999:user/alice", "AIDAEXAMPLEALICE")

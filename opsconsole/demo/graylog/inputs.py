@@ -11,40 +11,16 @@ from __future__ import annotations
 import socket
 import socketserver
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from opsconsole.demo.graylog.gelf import ChunkAggregator, parse, payload_type, to_message
+from opsconsole.demo.graylog.store import MessageStore
+
+__all__ = ["GelfInputs", "MessageStore", "UdpInput", "ingest"]
 
 MAX_TCP_FRAME = 2 * 1024 * 1024
 MAX_HTTP_BODY = 64 * 1024
-
-
-class MessageStore:
-    """Received messages in arrival order; each becomes searchable `index_delay` seconds later."""
-
-    def __init__(self, index_delay: float = 0.0) -> None:
-        self.index_delay = index_delay
-        self._lock = threading.Lock()
-        self._messages: list[tuple[float, dict[str, Any]]] = []
-        self.rejected = 0
-
-    def add(self, message: dict[str, Any] | None) -> None:
-        if message is None:
-            self.rejected += 1
-            return
-        with self._lock:
-            self._messages.append((time.monotonic(), message))
-
-    def searchable(self) -> list[dict[str, Any]]:
-        cutoff = time.monotonic() - self.index_delay
-        with self._lock:
-            return [m for at, m in self._messages if at <= cutoff]
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._messages)
 
 
 def ingest(store: MessageStore, payload: bytes, remote: str) -> None:
@@ -167,8 +143,9 @@ class GelfInputs:
         self.tcp_port = int(self._tcp.server_address[1])
         self.http_port = int(self._http.server_address[1])
         self._threads = [
-            threading.Thread(target=self._tcp.serve_forever, name="gelf-tcp", daemon=True),
-            threading.Thread(target=self._http.serve_forever, name="gelf-http", daemon=True),
+            # A short poll interval: shutdown() waits for it, and worlds start and stop often in tests.
+            threading.Thread(target=self._tcp.serve_forever, args=(0.05,), name="gelf-tcp", daemon=True),
+            threading.Thread(target=self._http.serve_forever, args=(0.05,), name="gelf-http", daemon=True),
         ]
 
     def start(self) -> None:

@@ -299,9 +299,8 @@ class LogPane(Vertical):
             parts.append(f"paused · {self.held} new")
         else:
             parts.append("live")
-        parts.append(
-            f"linked to {self.link_label}" if self.link_label else f"{self.env_name} · {self.log_query}"
-        )
+        where = "all environments" if self.envs else self.env_name
+        parts.append(f"linked to {self.link_label}" if self.link_label else f"{where} · {self.log_query}")
         if self.include is not None:
             parts.append(f"+{self.include.pattern}")
         if self.exclude is not None:

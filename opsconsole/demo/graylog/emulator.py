@@ -1,0 +1,69 @@
+"""The Graylog emulator: GELF inputs (UDP, TCP, HTTP) and the REST API over one message store, on
+loopback ports, with per-environment streams routed by the `env` field."""
+
+from __future__ import annotations
+
+from opsconsole.demo.graylog.api import ApiServer, GraylogApi
+from opsconsole.demo.graylog.inputs import GelfInputs
+from opsconsole.demo.graylog.store import MessageStore
+from opsconsole.demo.graylog.streams import StreamDef, StreamTable
+
+DEMO_TOKEN = "opsconsole-demo-graylog-token"
+"""The demo world's API token: a public constant for a loopback emulator, like moto's test keys."""
+DEMO_TOKEN_ENV = "OPSCONSOLE_DEMO_GRAYLOG_TOKEN"
+
+
+class GraylogEmulator:
+    """`start()`, then `api_url`, `udp_port`, `tcp_port`, `http_port`; `stop()` closes them all."""
+
+    def __init__(
+        self,
+        streams: list[StreamDef] | None = None,
+        *,
+        index_delay: float = 0.0,
+        version: str = "6.1.4",
+        tokens: dict[str, str] | None = None,
+        users: dict[str, str] | None = None,
+    ) -> None:
+        self.streams = StreamTable(list(streams or []))
+        self.store = MessageStore(index_delay, router=self.streams.route)
+        self.api = GraylogApi(
+            self.store,
+            self.streams,
+            version=version,
+            tokens=dict(tokens if tokens is not None else {DEMO_TOKEN: "admin"}),
+            users=dict(users if users is not None else {"admin": "admin"}),
+        )
+        self.inputs = GelfInputs(self.store)
+        self.server = ApiServer(self.api)
+
+    @property
+    def api_url(self) -> str:
+        return self.server.url
+
+    @property
+    def udp_port(self) -> int:
+        return self.inputs.udp.port
+
+    @property
+    def tcp_port(self) -> int:
+        return self.inputs.tcp_port
+
+    @property
+    def http_port(self) -> int:
+        return self.inputs.http_port
+
+    def start(self) -> GraylogEmulator:
+        self.inputs.start()
+        self.server.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.stop()
+        self.inputs.stop()
+
+    def __enter__(self) -> GraylogEmulator:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()

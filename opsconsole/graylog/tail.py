@@ -1,0 +1,182 @@
+"""A live tail over Graylog, which has no streaming API: careful polling of the universal search.
+
+Each poll looks again at an overlap window behind the newest message shown, because a message
+becomes searchable 1-3 s after it arrived (output flush + index refresh) and may carry an older
+timestamp than messages already shown. Ids seen inside the overlap are remembered, older ones are
+forgotten (bounded memory), so nothing is shown twice and nothing is skipped as long as the
+indexing delay stays under the overlap.
+
+To keep a busy tail cheap, the overlap is first *counted* (a `limit=1` search): when the count
+equals the ids already seen there, only the part from the newest timestamp on is read; otherwise
+the whole overlap is read again. Reads page by offset, then by timestamp (keyset) before offset +
+limit reaches the index's 10,000-result window.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from opsconsole.domain.errors import BackendError
+from opsconsole.domain.logs import LogMessage, SearchResult
+
+MAX_RESULT_WINDOW = 10_000
+_MS = timedelta(milliseconds=1)
+
+
+class Searcher(Protocol):
+    def search(
+        self,
+        query: str = "*",
+        *,
+        since: timedelta | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        streams: Sequence[str] = (),
+        limit: int = 150,
+        offset: int = 0,
+        fields: Sequence[str] = (),
+        sort: str = "timestamp:desc",
+    ) -> SearchResult: ...
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def order_key(message: LogMessage) -> tuple[datetime, str, str]:
+    """Timestamp, then Graylog's own tie-breaker (gl2_message_id, a ULID in arrival order), then id."""
+    return message.timestamp, str(message.fields.get("gl2_message_id", "")), message.id
+
+
+class LogTail:
+    """`poll()` returns the messages that are new since the last poll, oldest first; `follow()`
+    repeats it at `interval` seconds, which shortens while messages flow and grows when idle."""
+
+    def __init__(
+        self,
+        searcher: Searcher,
+        query: str = "*",
+        *,
+        streams: Sequence[str] = (),
+        overlap: timedelta = timedelta(seconds=5),
+        backlog: timedelta = timedelta(0),
+        page_size: int = 1000,
+        min_interval: float = 1.0,
+        max_interval: float = 10.0,
+        clock: Callable[[], datetime] = _utc_now,
+    ) -> None:
+        self.searcher = searcher
+        self.query = query
+        self.streams = tuple(streams)
+        self.overlap = overlap
+        self.page_size = page_size
+        self.min_interval = min_interval
+        self.max_interval = max_interval
+        self.interval = min_interval
+        self._clock = clock
+        self._start = clock() - backlog
+        self._newest: datetime | None = None
+        self._seen: dict[str, datetime] = {}  # id -> timestamp, for ids inside the overlap window
+        self.polls = 0
+        self.requests = 0
+
+    @property
+    def remembered(self) -> int:
+        """How many ids the tail holds for deduplication (bounded by the overlap window)."""
+        return len(self._seen)
+
+    def poll(self) -> list[LogMessage]:
+        """One round: the messages not shown before, in timestamp order (ties stable).
+
+        Raises:
+            BackendError, CredentialsError, InvalidInput: from the searcher.
+        """
+        self.polls += 1
+        now = self._clock()
+        if self._newest is None:
+            found = self._read(self._start, now)
+        else:
+            floor = max(self._start, self._newest - self.overlap)
+            end = max(now, self._newest)
+            found = self._read(self._newest if self._overlap_complete(floor) else floor, end)
+        fresh: dict[str, LogMessage] = {}
+        for message in found:
+            if message.id not in self._seen:
+                fresh.setdefault(message.id, message)
+        batch = sorted(fresh.values(), key=order_key)
+        for message in batch:
+            self._seen[message.id] = message.timestamp
+        if batch:
+            newest = batch[-1].timestamp
+            self._newest = newest if self._newest is None else max(self._newest, newest)
+            # No later window starts before this floor, so older ids can never come back.
+            floor = max(self._start, self._newest - self.overlap)
+            self._seen = {i: t for i, t in self._seen.items() if t >= floor}
+        self._adapt(bool(batch))
+        return batch
+
+    def follow(
+        self,
+        stop: threading.Event,
+        on_batch: Callable[[list[LogMessage]], None],
+        on_error: Callable[[BackendError], None] | None = None,
+    ) -> None:
+        """Poll until `stop` is set, handing each non-empty batch to `on_batch`. With `on_error`, a
+        failing server is reported and retried with backoff; without it, the error is raised."""
+        while not stop.is_set():
+            try:
+                batch = self.poll()
+            except BackendError as e:
+                if on_error is None:
+                    raise
+                on_error(e)
+                self.interval = min(self.max_interval, self.interval * 2)
+            else:
+                if batch:
+                    on_batch(batch)
+            stop.wait(self.interval)
+
+    def _adapt(self, flowing: bool) -> None:
+        """Straight to the fastest interval while messages flow; half again as long per idle poll."""
+        self.interval = self.min_interval if flowing else min(self.max_interval, self.interval * 1.5)
+
+    def _overlap_complete(self, floor: datetime) -> bool:
+        """Whether the server holds exactly the ids already seen in [floor, newest - 1 ms]."""
+        assert self._newest is not None
+        below = self._newest - _MS
+        if below < floor:
+            return True
+        expected = sum(1 for t in self._seen.values() if t <= below)
+        counted = self._search(floor, below, limit=1, offset=0).total
+        return counted == expected
+
+    def _read(self, start: datetime, end: datetime) -> list[LogMessage]:
+        found: list[LogMessage] = []
+        offset = 0
+        while True:
+            page = self._search(start, end, limit=self.page_size, offset=offset)
+            found.extend(page.messages)
+            if len(page.messages) < self.page_size or offset + len(page.messages) >= page.total:
+                return found
+            last = page.messages[-1].timestamp
+            if offset + 2 * self.page_size <= MAX_RESULT_WINDOW:
+                offset += self.page_size
+            elif last > start:
+                start, offset = last, 0  # keyset: the boundary millisecond comes again, deduped
+            else:
+                return found  # over 10,000 messages in one millisecond: a real index refuses deeper pages
+
+    def _search(self, start: datetime, end: datetime, *, limit: int, offset: int) -> SearchResult:
+        self.requests += 1
+        return self.searcher.search(
+            self.query,
+            start=start,
+            end=end,
+            streams=self.streams,
+            limit=limit,
+            offset=offset,
+            sort="timestamp:asc",
+        )

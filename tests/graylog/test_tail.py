@@ -1,0 +1,150 @@
+"""The live tail against the emulator over HTTP: late indexing, late timestamps, paging, bounded
+memory, the adaptive interval, the stop event; and the acceptance run of 50,000 GELF/UDP messages."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+
+from bench.graylog_tail import describe
+from bench.graylog_tail import run as run_tail_benchmark
+from opsconsole.demo.graylog.emulator import DEMO_TOKEN, GraylogEmulator
+from opsconsole.domain.logs import LogMessage
+from opsconsole.graylog.client import GraylogClient
+from opsconsole.graylog.tail import LogTail
+from tests.graylog.gelf_sender import UdpSender, wait_stored
+
+
+def poll_until(tail: LogTail, count: int, seconds: float = 10.0) -> list[LogMessage]:
+    shown: list[LogMessage] = []
+    deadline = time.monotonic() + seconds
+    while len(shown) < count and time.monotonic() < deadline:
+        shown += tail.poll()
+        time.sleep(0.05)
+    return shown
+
+
+def stop_when_shown(
+    batches: list[list[LogMessage]], stop: threading.Event, follower: threading.Thread
+) -> None:
+    deadline = time.monotonic() + 5
+    while not batches and time.monotonic() < deadline:
+        time.sleep(0.02)
+    stop.set()
+    follower.join(2)
+
+
+def seqs(messages: list[LogMessage]) -> list[int]:
+    return [int(str(m.fields["seq"])) for m in messages]
+
+
+def test_late_indexed_and_late_timestamped_messages_are_shown_once() -> None:
+    with GraylogEmulator(index_delay=0.4) as emulator:
+        client = GraylogClient(emulator.api_url, token=DEMO_TOKEN)
+        tail = LogTail(client, overlap=timedelta(seconds=3), min_interval=0.05, backlog=timedelta(seconds=5))
+        sender = UdpSender(emulator.udp_port)
+        now = time.time()
+        for seq in range(5):
+            sender.send("first wave", timestamp=now + seq / 1000, seq=seq)
+        wait_stored(emulator.store, 5)
+        assert tail.poll() == []  # stored, but not searchable yet
+        shown = poll_until(tail, 5)
+        assert seqs(shown) == [0, 1, 2, 3, 4]
+        # Older than everything shown (a slow sender's clock, a buffered shipper): inside the overlap.
+        sender.send("straggler", timestamp=now - 1.5, seq=99)
+        sender.send("next", timestamp=time.time(), seq=5)
+        more = poll_until(tail, 2)
+        assert sorted(seqs(more)) == [5, 99]
+        assert [m.timestamp for m in more] == sorted(m.timestamp for m in more)  # each batch in order
+        for _ in range(5):  # the overlap is read again and again: nothing comes twice
+            assert tail.poll() == []
+
+
+def test_a_window_larger_than_a_page_is_read_in_pages() -> None:
+    with GraylogEmulator() as emulator:
+        client = GraylogClient(emulator.api_url, token=DEMO_TOKEN)
+        tail = LogTail(client, page_size=10, min_interval=0.05)
+        sender = UdpSender(emulator.udp_port)
+        for seq in range(35):
+            sender.send("burst", seq=seq)
+        wait_stored(emulator.store, 35)
+        assert seqs(tail.poll()) == list(range(35))
+        assert tail.requests >= 4
+
+
+def test_ids_older_than_the_overlap_are_forgotten() -> None:
+    with GraylogEmulator() as emulator:
+        client = GraylogClient(emulator.api_url, token=DEMO_TOKEN)
+        tail = LogTail(client, overlap=timedelta(seconds=1), min_interval=0.05, backlog=timedelta(seconds=10))
+        sender = UdpSender(emulator.udp_port)
+        old = time.time() - 5
+        for seq in range(20):
+            sender.send("old", timestamp=old + seq / 1000, seq=seq)
+        wait_stored(emulator.store, 20)
+        assert len(tail.poll()) == 20
+        assert tail.remembered == 20
+        sender.send("new", seq=20)
+        wait_stored(emulator.store, 21)
+        assert seqs(tail.poll()) == [20]
+        assert tail.remembered == 1  # the 20 old ids are more than the overlap behind the newest
+
+
+def test_the_interval_is_fast_while_messages_flow_and_backs_off_when_idle() -> None:
+    with GraylogEmulator() as emulator:
+        client = GraylogClient(emulator.api_url, token=DEMO_TOKEN)
+        tail = LogTail(client, min_interval=0.5, max_interval=4.0)
+        intervals = []
+        for _ in range(8):
+            tail.poll()
+            intervals.append(tail.interval)
+        assert intervals == sorted(intervals)
+        assert intervals[0] > 0.5
+        assert intervals[-1] == 4.0  # bounded
+        UdpSender(emulator.udp_port).send("wake up", seq=0)
+        wait_stored(emulator.store, 1)
+        assert tail.poll()
+        assert tail.interval == 0.5
+
+
+def test_follow_hands_over_batches_and_stops_on_the_event() -> None:
+    with GraylogEmulator() as emulator:
+        client = GraylogClient(emulator.api_url, token=DEMO_TOKEN)
+        tail = LogTail(client, min_interval=0.05, max_interval=0.2)
+        batches: list[list[LogMessage]] = []
+        stop = threading.Event()
+        follower = threading.Thread(target=tail.follow, args=(stop, batches.append))
+        follower.start()
+        UdpSender(emulator.udp_port).send("hello", seq=0)
+        stop_when_shown(batches, stop, follower)
+        assert not follower.is_alive()
+        assert [seqs(b) for b in batches] == [[0]]
+
+
+def test_follow_reports_a_failing_server_and_keeps_going() -> None:
+    with GraylogEmulator() as emulator:
+        client = GraylogClient(emulator.api_url, token=DEMO_TOKEN)
+        tail = LogTail(client, min_interval=0.05, max_interval=0.2)
+        emulator.api.fail_status = 500
+        errors: list[str] = []
+        batches: list[list[LogMessage]] = []
+        stop = threading.Event()
+
+        def on_error(error: Exception) -> None:
+            errors.append(str(error))
+            emulator.api.fail_status = None  # the server recovers
+
+        follower = threading.Thread(target=tail.follow, args=(stop, batches.append, on_error))
+        follower.start()
+        UdpSender(emulator.udp_port).send("after the outage", seq=0)
+        stop_when_shown(batches, stop, follower)
+        assert errors and "failed (500)" in errors[0]
+        assert [seqs(b) for b in batches] == [[0]]
+
+
+def test_acceptance_50000_udp_messages_with_indexing_delay_arrive_once_and_in_order() -> None:
+    result = run_tail_benchmark(50_000, index_delay=1.0)
+    print("\n" + describe(result))
+    assert len(result.sequence) == 50_000
+    assert len(set(result.sequence)) == 50_000  # exactly once
+    assert result.sequence == list(range(50_000))  # in order
