@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from opsconsole.runbooks.engine import RunbookEngine
     from opsconsole.runbooks.events import ApprovalRequest, RunEvent
     from opsconsole.runbooks.model import Runbook
+    from opsconsole.runbooks.ports import RunbookServices
     from opsconsole.runbooks.state import RunState
 
 app = typer.Typer(help="On-call runbooks: validate, run (or dry-run), resume, history.", no_args_is_help=True)
@@ -290,7 +291,6 @@ def _engine(
 ) -> tuple[RunbookEngine, list[dict[str, Any]]]:
     from opsconsole.runbooks.engine import RunbookEngine
     from opsconsole.runbooks.library import runs_dir
-    from opsconsole.runbooks.ports import RunbookServices
     from opsconsole.runbooks.state import RunStore
 
     calls: list[dict[str, Any]] = []
@@ -300,8 +300,7 @@ def _engine(
             calls.append({"step": event.step, "call": event.message, **event.data})
         info(_describe(event))
 
-    # Services gains the Zabbix and Graylog methods of RunbookServices from their own branches.
-    services = cast(RunbookServices, state.services(mfa_code))
+    services: RunbookServices = state.services(mfa_code)
     engine = RunbookEngine(services, RunStore(runs_dir()), on_event=listen, approver=_approver(approve_as))
     return engine, calls
 
