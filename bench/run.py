@@ -3,7 +3,9 @@
 Measures: `opsconsole --help` start-up (budget 0.3 s); `opsconsole demo --serve` until its export
 line (budget 5 s) and until its estate is deployed; assuming prod's read role plus
 GetCallerIdentity, opsconsole vs the AWS CLI with an equivalent role profile on the same moto
-world; a full-environment deploy of stacks/, opsconsole vs `sceptre launch` of the same templates.
+world; a full-environment deploy of stacks/, opsconsole vs `sceptre launch` of the same templates;
+when a real Zabbix 6.0 is up (scripts/zabbix/up.sh), `opsconsole alerts list` vs zabbix-cli listing
+the same problems (bench/alerts_vs_zabbix_cli.py).
 """
 
 from __future__ import annotations
@@ -77,6 +79,46 @@ def row(name: str, samples: list[float], budget: str = "") -> str:
     return (
         f"| {name} | {len(samples)} | {median * 1000:.0f} | {low * 1000:.0f} | {high * 1000:.0f} | {budget} |"
     )
+
+
+def log_pane_vs_toolong() -> list[str]:
+    """The log pane and toolong, each in its own process, 10,000 lines a second for 20 s each."""
+    peer("tl", "toolong")
+    ours = json.loads(
+        subprocess.run(
+            [sys.executable, "-m", "bench.log_pane_10k"], cwd=ROOT, check=True, capture_output=True, text=True
+        ).stdout
+    )
+    theirs = json.loads(
+        subprocess.run(
+            [str(PEERS / "bin" / "python"), str(ROOT / "bench" / "toolong_follow.py")],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    )
+
+    def line(name: str, r: dict[str, float], took: str) -> str:
+        return (
+            f"{name}: {took}; key-to-paint over {r['presses']:.0f} presses median {r['median_ms']:.1f} ms, "
+            f"p95 {r['p95_ms']:.1f} ms, max {r['max_ms']:.0f} ms; peak RSS {r['max_rss_mb']:.0f} MB"
+        )
+
+    return [
+        line(
+            "Log pane at 10,000 lines/s (synthetic in-memory feed, bench/log_pane_10k.py)",
+            ours,
+            f"{ours['lines_shown_per_s']:.0f} lines/s shown, buffer bounded at {ours['buffered']:.0f} lines",
+        )
+        + " (budget < 100 ms).",
+        line(
+            "toolong (peer) following a file growing by 10,000 lines/s (bench/toolong_follow.py)",
+            theirs,
+            f"{theirs['lines_indexed_per_s']:.0f} lines/s indexed",
+        )
+        + ". Same keys (up, up, down, down every 0.1 s); toolong stops following when scrolled up,"
+        " the pane keeps rendering every line.",
+    ]
 
 
 def main() -> int:
@@ -214,13 +256,32 @@ def main() -> int:
         "this machine cannot fetch), so this row has no comparison."
     )
 
+    notes.extend(log_pane_vs_toolong())
+
+    from bench.alerts_vs_zabbix_cli import real_zabbix
+    from bench.alerts_vs_zabbix_cli import run as alerts_run
+
+    peers = [aws_version, sceptre_version]
+    real = real_zabbix()
+    if real is None:
+        notes.append(
+            "`opsconsole alerts list` vs zabbix-cli: skipped, no real Zabbix 6.0 is up; start one as root "
+            "with `scripts/zabbix/up.sh` (Debian 12) and rerun `./dev bench`."
+        )
+    else:
+        alerts = alerts_run(real, problems=50, hosts=10)
+        peers.append(alerts.peer_version)
+        for timing in alerts.timings:
+            rows.append(row(f"50 problems on 10 hosts, real Zabbix 6.0: {timing.name}", timing.samples))
+        notes.extend(alerts.notes)
+
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     text = "\n".join(
         [
             "# Benchmark results",
             "",
             f"Run {stamp} by `./dev bench` on {platform.machine()}, {os.cpu_count()} cores, "
-            f"Python {platform.python_version()}; peers: {aws_version}; {sceptre_version}.",
+            f"Python {platform.python_version()}; peers: {'; '.join(peers)}.",
             "Wall time of whole processes (start-up included), in milliseconds. The stacks rows run each",
             "tool on its own fresh demo world with the same dev deploy role; opsconsole's cfn-lint cache",
             "is warm (its `stacks validate` ran first), sceptre lints nothing.",

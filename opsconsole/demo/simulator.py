@@ -5,7 +5,9 @@ Each tick, per environment: registers the auto scaling group's instances as ECS 
 instances; places and stops tasks so every service follows its desired count and task
 definition (the Zabbix agent once per instance); now and then kills a task with an
 out-of-memory reason; publishes CloudWatch metrics on a daily curve with incident spikes; and
-takes a periodic database backup, which RDS reports as events.
+takes a periodic database backup, which RDS reports as events. With a Zabbix feed it also does
+what the estate's Zabbix agents would: a host per container instance and per DB instance, and values
+that raise and resolve problems (an OOM kill on the instance, a DB CPU spike, a missing agent).
 
 Run as a process: `python -m opsconsole.demo.simulator --endpoint URL --accounts FILE --seed N`.
 """
@@ -21,11 +23,15 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from opsconsole.demo.zabbix.feed import ZabbixFeed
 
 STARTED_BY = "opsconsole-simulation"
 OOM_REASON = "OutOfMemoryError: Container killed due to memory usage"
 AGENT = "zabbix-agent"
+ZABBIX_TOKEN_ENV = "OPSCONSOLE_DEMO_ZABBIX_TOKEN"  # an env var, not an argument: `ps` shows arguments
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,9 @@ class Simulator:
         seed: int = 0,
         oom_chance: float = 0.04,
         backup_every: int = 150,
+        zabbix: ZabbixFeed | None = None,
+        agent_outage_chance: float = 0.01,
+        db_spike_chance: float = 0.02,
     ) -> None:
         import boto3
 
@@ -78,6 +87,12 @@ class Simulator:
         self.backup_every = backup_every
         self.ticks = 0
         self.spikes: dict[tuple[str, str], int] = {}
+        self.zabbix = zabbix
+        self.agent_outage_chance = agent_outage_chance
+        self.db_spike_chance = db_spike_chance
+        self.agent_outages: dict[str, int] = {}  # container instance ARN -> ticks without its agent
+        self.db_spikes: dict[str, int] = {}  # environment -> ticks of high DB CPU
+        self.ooms: dict[tuple[str, str, str], int] = {}  # (env, instance id, service) -> ticks of problem
         self._session = boto3.Session()
         self._clients: dict[tuple[str, str], Any] = {}
 
@@ -109,9 +124,11 @@ class Simulator:
             self._follow_desired(account)
             if self.random.random() < self.oom_chance:
                 self.kill_one(account)
-            self._publish_metrics(account, now)
+            db_cpu = self._publish_metrics(account, now)
             if self.ticks % self.backup_every == 1:
                 self._backup(account, now)
+            if self.zabbix is not None:
+                self._report_to_zabbix(account, db_cpu)
 
     # -- ECS ------------------------------------------------------------------------------------
 
@@ -180,7 +197,9 @@ class Simulator:
             if name == AGENT:
                 # The DAEMON the template asks for: one agent on every container instance.
                 covered = {t.get("containerInstanceArn") for t in mine}
-                missing = [arn for arn in instances if arn not in covered]
+                if self.zabbix is not None and self.random.random() < self.agent_outage_chance:
+                    self._stop_an_agent(account, mine)
+                missing = [arn for arn in instances if arn not in covered and arn not in self.agent_outages]
                 if missing:
                     ecs.start_task(
                         cluster=cluster,
@@ -227,11 +246,56 @@ class Simulator:
         )
         name = str(task.get("group", "")).split(":", 1)[-1]
         self.spikes[(account.name, name)] = 5
+        instance = self._instance_id(account, str(task.get("containerInstanceArn", "")))
+        if instance:
+            self.ooms[(account.name, instance, name)] = 8
         return str(task["taskArn"])
+
+    def _stop_an_agent(self, account: SimAccount, agents: list[dict[str, Any]]) -> None:
+        """The agent container dies on one instance and stays away a while (ECS would restart it)."""
+        if not agents:
+            return
+        task = self.random.choice(sorted(agents, key=lambda t: t["taskArn"]))
+        self.client(account, "ecs").stop_task(
+            cluster=f"{account.name}-cluster",
+            task=task["taskArn"],
+            reason="Essential container in task exited",
+        )
+        self.agent_outages[str(task.get("containerInstanceArn"))] = 10
+
+    def _instance_id(self, account: SimAccount, container_instance_arn: str) -> str | None:
+        for ci in self._container_instances(account):
+            if ci["containerInstanceArn"] == container_instance_arn:
+                return str(ci.get("ec2InstanceId"))
+        return None
+
+    # -- Zabbix -----------------------------------------------------------------------------------
+
+    def _report_to_zabbix(self, account: SimAccount, db_cpu: float) -> None:
+        """What the agents would send: availability per instance, OOM kills, DB CPU."""
+        from opsconsole.demo.zabbix.feed import AGENT_KEY, CPU_KEY, OOM_SERVICES, oom_key
+
+        assert self.zabbix is not None
+        cluster = f"{account.name}-cluster"
+        values: list[tuple[str, str, float]] = []
+        for ci in self._container_instances(account):
+            arn, instance = ci["containerInstanceArn"], str(ci.get("ec2InstanceId"))
+            host = self.zabbix.instance_host(account.name, instance, cluster)
+            values.append((host, AGENT_KEY, 0 if arn in self.agent_outages else 1))
+            for service in OOM_SERVICES:
+                values.append(
+                    (host, oom_key(service), 1 if (account.name, instance, service) in self.ooms else 0)
+                )
+        db = self.zabbix.db_host(account.name, f"{account.name}-db")
+        values.append((db, CPU_KEY, db_cpu))
+        self.zabbix.send(values)
+        for counters in (self.agent_outages, self.ooms, self.db_spikes):
+            _count_down(counters)
 
     # -- CloudWatch and RDS -------------------------------------------------------------------------
 
-    def _publish_metrics(self, account: SimAccount, now: datetime) -> None:
+    def _publish_metrics(self, account: SimAccount, now: datetime) -> float:
+        """Publish this tick's metrics; returns the DB's CPU, which Zabbix watches too."""
         cloudwatch = self.client(account, "cloudwatch")
         cluster = f"{account.name}-cluster"
         day = 0.5 + 0.5 * math.sin(2 * math.pi * (now.hour + now.minute / 60 - 8) / 24)
@@ -266,6 +330,11 @@ class Simulator:
             if self.spikes[key] <= 0:
                 del self.spikes[key]
         db = [{"Name": "DBInstanceIdentifier", "Value": f"{account.name}-db"}]
+        if self.zabbix is not None and self.random.random() < self.db_spike_chance:
+            self.db_spikes[account.name] = 6
+        db_cpu = round(min(100.0, 8 + 50 * day + self.random.gauss(0, 4)), 2)
+        if account.name in self.db_spikes:
+            db_cpu = round(min(100.0, 93 + self.random.random() * 6), 2)
         cloudwatch.put_metric_data(
             Namespace="AWS/RDS",
             MetricData=[
@@ -273,7 +342,7 @@ class Simulator:
                     "MetricName": "CPUUtilization",
                     "Dimensions": db,
                     "Timestamp": now,
-                    "Value": round(min(100.0, 8 + 50 * day + self.random.gauss(0, 4)), 2),
+                    "Value": db_cpu,
                     "Unit": "Percent",
                 },
                 {
@@ -292,6 +361,7 @@ class Simulator:
                 },
             ],
         )
+        return db_cpu
 
     def _backup(self, account: SimAccount, now: datetime) -> None:
         self.client(account, "rds").create_db_snapshot(
@@ -301,12 +371,24 @@ class Simulator:
         )
 
 
+def _count_down(counters: dict[Any, int]) -> None:
+    """One tick less for each running story; finished ones end (their problems resolve)."""
+    for key in list(counters):
+        counters[key] -= 1
+        if counters[key] <= 0:
+            del counters[key]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--endpoint", required=True)
     parser.add_argument("--accounts", required=True, type=Path)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--interval", type=float, default=2.0)
+    parser.add_argument(
+        "--zabbix-url", help=f"the Zabbix emulator's API; its token comes in ${ZABBIX_TOKEN_ENV}"
+    )
+    parser.add_argument("--zabbix-trapper-port", type=int)
     args = parser.parse_args(argv)
     stop = threading.Event()
 
@@ -315,7 +397,16 @@ def main(argv: list[str] | None = None) -> int:
         stop.set()
 
     threading.Thread(target=watch_parent, name="parent-watch", daemon=True).start()
-    Simulator(args.endpoint, load_accounts(args.accounts), seed=args.seed).run(args.interval, stop)
+    zabbix = None
+    if args.zabbix_url:
+        import os
+
+        from opsconsole.demo.zabbix.feed import ZabbixFeed
+
+        zabbix = ZabbixFeed(args.zabbix_url, os.environ[ZABBIX_TOKEN_ENV], args.zabbix_trapper_port)
+    Simulator(args.endpoint, load_accounts(args.accounts), seed=args.seed, zabbix=zabbix).run(
+        args.interval, stop
+    )
     return 0
 
 

@@ -6,6 +6,7 @@ import getpass
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -19,6 +20,8 @@ from opsconsole import paths
 from opsconsole.demo.accounts import DEMO_PROFILE, ENVIRONMENTS, IDENTITY_REGION
 from opsconsole.demo.bootstrap import Bootstrapped, bootstrap
 from opsconsole.demo.server import MotoServer
+from opsconsole.demo.simulator import ZABBIX_TOKEN_ENV
+from opsconsole.demo.zabbix.server import ZabbixEmulator
 from opsconsole.domain.environment import RoleTier
 
 
@@ -28,6 +31,8 @@ class DemoReady:
     config_path: Path
     seconds_to_ready: float
     accounts: Bootstrapped
+    zabbix_url: str | None = None
+    zabbix_trapper_port: int | None = None
 
 
 def default_operator() -> str:
@@ -54,6 +59,8 @@ class DemoWorld:
         self.root = root or paths.state_dir() / "demo" / str(os.getpid())
         self.operator = operator or default_operator()
         self.server = MotoServer(self.root / "moto.log")
+        self.zabbix: ZabbixEmulator | None = None
+        self._zabbix_token = ""
         self.simulation: subprocess.Popen[bytes] | None = None
         self.ready: DemoReady | None = None
 
@@ -62,6 +69,7 @@ class DemoWorld:
         self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
         try:
             endpoint = self.server.start()
+            self._start_zabbix()
             accounts = bootstrap(endpoint, self.operator)
             if self.enforce_iam:
                 # From here on every request is checked: the read role is really read-only.
@@ -72,8 +80,25 @@ class DemoWorld:
         except BaseException:
             self.stop()
             raise
-        self.ready = DemoReady(endpoint, config_path, time.monotonic() - started, accounts)
+        self.ready = DemoReady(
+            endpoint,
+            config_path,
+            time.monotonic() - started,
+            accounts,
+            self.zabbix.url if self.zabbix else None,
+            self.zabbix.trapper_port if self.zabbix else None,
+        )
         return self.ready
+
+    def _start_zabbix(self) -> None:
+        """The Zabbix emulator, in this process (it starts in milliseconds), with a host group per
+        environment and an API token kept in a private file that the config's token_command reads."""
+        self.zabbix = ZabbixEmulator().start()
+        self._zabbix_token = self.zabbix.add_token("opsconsole-demo")
+        _write_private(self.root / "zabbix-token", self._zabbix_token + "\n")
+        api = self.zabbix.api
+        for account in ENVIRONMENTS:
+            api.call("hostgroup.create", {"name": account.name}, self._zabbix_token)
 
     def start_simulation(self, seed: int = 0, interval: float = 2.0) -> None:
         """Start the simulator in its own process; it stops with this world."""
@@ -98,13 +123,20 @@ class DemoWorld:
                 str(seed),
                 "--interval",
                 str(interval),
+                *self._zabbix_arguments(),
             ],
+            env={**os.environ, ZABBIX_TOKEN_ENV: self._zabbix_token},
             stdin=subprocess.PIPE,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         log.close()
+
+    def _zabbix_arguments(self) -> list[str]:
+        if self.zabbix is None:
+            return []
+        return ["--zabbix-url", self.zabbix.url, "--zabbix-trapper-port", str(self.zabbix.trapper_port)]
 
     def stop(self) -> None:
         simulation, self.simulation = self.simulation, None
@@ -117,6 +149,9 @@ class DemoWorld:
                 simulation.kill()
                 simulation.wait()
         self.server.stop()
+        zabbix, self.zabbix = self.zabbix, None
+        if zabbix is not None:
+            zabbix.stop()
         shutil.rmtree(self.root, ignore_errors=True)
 
     def __enter__(self) -> DemoReady:
@@ -137,7 +172,8 @@ class DemoWorld:
             f"aws_secret_access_key = {accounts.operator_key.secret_access_key}\n",
         )
         config_path = self.root / "opsconsole.toml"
-        _write_private(config_path, render_config(endpoint, self.root, self.operator))
+        zabbix_url = self.zabbix.url if self.zabbix else None
+        _write_private(config_path, render_config(endpoint, self.root, self.operator, zabbix_url))
         return config_path
 
 
@@ -182,7 +218,7 @@ def deploy_estate(config_path: Path) -> None:
         raise BackendError("the demo world's stacks did not deploy: " + "; ".join(failures))
 
 
-def render_config(endpoint: str, root: Path, operator: str) -> str:
+def render_config(endpoint: str, root: Path, operator: str, zabbix_url: str | None = None) -> str:
     lines = [
         "# opsconsole configuration for the demo world (moto on loopback); written by `opsconsole demo`.",
         "demo = true",
@@ -201,6 +237,10 @@ def render_config(endpoint: str, root: Path, operator: str) -> str:
         "[audit]",
         f'journal = "{root / "audit.jsonl"}"',
     ]
+    if zabbix_url:
+        # The token stays in a 0600 file of the world; the command reads it for any terminal.
+        command = shlex.join(["cat", str(root / "zabbix-token")])
+        lines += ["", "[zabbix]", f'url = "{zabbix_url}"', f"token_command = {json.dumps(command)}"]
     for account in ENVIRONMENTS:
         lines += [
             "",

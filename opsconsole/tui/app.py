@@ -14,6 +14,13 @@ if TYPE_CHECKING:
     from opsconsole.services import ConsoleServices
 
 
+def tune_gc() -> None:
+    """Full garbage collections over thousands of live rows stall a key press for ~200 ms: leave
+    start-up objects out of them and collect the young generation less often."""
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 100)
+
+
 class OpsConsoleApp(App[int]):
     """The console. Backends arrive as `services`; no widget builds a client."""
 
@@ -34,10 +41,7 @@ class OpsConsoleApp(App[int]):
     def on_mount(self) -> None:
         self.theme = "textual-dark"
         self.push_screen(MainScreen(self.services, self._initial_env))
-        # Full garbage collections over thousands of live rows stall a key press for ~200 ms:
-        # leave start-up objects out of them and collect the young generation less often.
-        gc.freeze()
-        gc.set_threshold(50_000, 50, 100)
+        tune_gc()
 
     def action_toggle_help(self) -> None:
         if self.screen.query("HelpPanel"):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import sys
 import urllib.request
 from pathlib import Path
@@ -68,6 +69,11 @@ def private_write(path: Path, text: str) -> None:
         handle.write(text)
 
 
+def env_text(values: dict[str, str]) -> str:
+    """`export NAME=value` lines a shell can source, quoted whatever the values hold."""
+    return "".join(f"export {name}={shlex.quote(value)}\n" for name, value in values.items())
+
+
 def main() -> int:
     url = os.environ["ZBX_API_URL"]
     home = Path(os.environ["ZBX_HOME"])
@@ -97,7 +103,7 @@ def main() -> int:
         "ZBX_HOME": str(home),
     }
     env_file = home / "zabbix.env"
-    text = "".join(f"export {name}='{value}'\n" for name, value in values.items())
+    text = env_text(values)
     if not env_file.exists() or env_file.read_text(encoding="utf-8") != text:
         private_write(env_file, text)
     env_file.chmod(0o600)

@@ -61,8 +61,12 @@ fi
 # --- 2. one API per machine: the frontend config names the instance it belongs to --------------
 if [ -f "$FRONTEND_CONF" ] && ! grep -qxF "$FRONTEND_MARKER" "$FRONTEND_CONF"; then
     owner=$(grep -o 'ZBX_HOME=.*' "$FRONTEND_CONF" | head -n1 || true)
-    say "$FRONTEND_CONF belongs to another Zabbix frontend (${owner:-not written by this script})."
-    say "Stop that one first (ZBX_HOME=<its home> scripts/zabbix/down.sh --purge) or remove the file."
+    if [ -n "$owner" ]; then
+        say "$FRONTEND_CONF belongs to the Zabbix of $owner: one frontend per machine."
+        say "Stop that one first: $owner scripts/zabbix/down.sh --purge"
+    else
+        say "$FRONTEND_CONF was not written by this script: move it away, then rerun up.sh."
+    fi
     exit 1
 fi
 

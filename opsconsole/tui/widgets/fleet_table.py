@@ -98,9 +98,7 @@ class FleetTable(Vertical):
             self._timer.stop()
         self.load()
 
-    @work(
-        thread=True, exclusive=True, exit_on_error=False, group="fleet", description="Reading every account"
-    )
+    @work(thread=True, exclusive=True, exit_on_error=False, group="fleet", description="All accounts")
     def load(self) -> None:
         def one(env_name: str) -> Rows | str:
             try:
