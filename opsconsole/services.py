@@ -18,7 +18,7 @@ from opsconsole.domain.actions import ActionResult, PlannedCall
 from opsconsole.domain.audit import AuditRecord
 from opsconsole.domain.ecs import Cluster, EcsService, Task
 from opsconsole.domain.environment import Environment, RoleTier
-from opsconsole.domain.errors import InvalidInput, OpsError, ReadOnlyViolation
+from opsconsole.domain.errors import BackendError, InvalidInput, OpsError, ReadOnlyViolation
 from opsconsole.domain.identity import CallerIdentity, RoleSession, TemporaryCredentials
 from opsconsole.domain.logs import LogMessage, SearchResult, Stream
 from opsconsole.domain.problems import MaintenanceWindow, Problem, ProblemFilter, ProblemHost, Severity
@@ -258,6 +258,11 @@ class Services:
     def caller_identity(self) -> CallerIdentity:
         return self.broker.caller_identity()
 
+    @property
+    def operator(self) -> str:
+        """The signed-in operator's name, as the audit trail shows it."""
+        return self.broker.operator
+
     def session(self, env_name: str, tier: RoleTier, reason: str | None = None) -> RoleSession:
         return self.broker.session(env_name, tier, reason)
 
@@ -457,6 +462,26 @@ class Services:
 
         with ThreadPoolExecutor(min(8, max(1, len(env_names)))) as pool:
             return list(zip(env_names, pool.map(one, env_names), strict=True))
+
+    def aws_read(
+        self, env_name: str, service: str, operation: str, params: dict[str, Any], region: str | None = None
+    ) -> dict[str, Any]:
+        """One AWS call signed with the read role (runbook queries): a mutating call is denied by IAM.
+
+        Raises:
+            AccessDenied: the read tier may not make the call.
+            BackendError: the call failed, or names no operation of the service.
+        """
+        from opsconsole.aws.errors import aws_errors
+
+        session = self.broker.session(env_name, RoleTier.READ)
+        with aws_errors(session, service, f"{service}.{operation}"):
+            client = self.broker.client(env_name, RoleTier.READ, service, region)
+            method = getattr(client, operation, None)
+            if method is None:
+                raise BackendError(f"{service} has no operation {operation!r}")
+            answer: dict[str, Any] = method(**params)
+            return answer
 
     def run_action(
         self,

@@ -22,6 +22,7 @@ from opsconsole.cli import (
     links_cmd,
     logs_cmd,
     rds_cmd,
+    runbook_cmd,
     stacks_cmd,
     timeline_cmd,
 )
@@ -45,6 +46,7 @@ app.add_typer(alerts_cmd.app, name="alerts")
 app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(logs_cmd.app, name="logs")
 app.add_typer(links_cmd.app, name="links")
+app.add_typer(runbook_cmd.app, name="runbook")
 app.command("demo")(demo_cmd.demo)
 app.command("timeline")(timeline_cmd.timeline)
 

@@ -18,6 +18,7 @@ def apply_all() -> None:
     _services_from_templates_keep_their_settings()
     _reboots_are_events()
     _iam_actions_use_service_prefixes()
+    _key_policies_from_templates_are_documents()
 
 
 def _change_sets_refresh_outputs_and_parameters() -> None:
@@ -321,3 +322,21 @@ def _iam_actions_use_service_prefixes() -> None:
 
     init._opsconsole_fixed = True  # type: ignore[attr-defined]
     IAMRequestBase.__init__ = init  # type: ignore[method-assign]
+
+
+def _key_policies_from_templates_are_documents() -> None:
+    """AWS: a KMS key made by a template has its KeyPolicy as a JSON document, and DescribeKey
+    answers. moto 5.2 keeps the template's mapping, and DescribeKey fails with a 500 parsing it."""
+    import json
+
+    from moto.kms.models import KmsBackend
+
+    original = KmsBackend.create_key
+    if getattr(original, "_opsconsole_fixed", False):
+        return
+
+    def create_key(self: Any, policy: Any, *args: Any, **kwargs: Any) -> Any:
+        return original(self, json.dumps(policy) if isinstance(policy, dict) else policy, *args, **kwargs)
+
+    create_key._opsconsole_fixed = True  # type: ignore[attr-defined]
+    KmsBackend.create_key = create_key  # type: ignore[method-assign]

@@ -1,0 +1,302 @@
+"""Running one step of each read kind (query, wait) and the console actions an action step calls."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from opsconsole.domain.actions import ActionResult
+from opsconsole.domain.environment import RoleTier
+from opsconsole.domain.errors import AccessDenied, InvalidInput, OpsError
+from opsconsole.domain.problems import Problem, ProblemFilter, Severity
+from opsconsole.planning import plan_ecs_action, plan_rds_action
+from opsconsole.runbooks.catalogue import ACTIONS
+from opsconsole.runbooks.expressions import ExpressionError, evaluate, parse_duration, render, truthy
+from opsconsole.runbooks.model import Source, Step
+from opsconsole.runbooks.ports import RunbookServices
+
+
+class StepFailed(Exception):
+    """The step ran and did not succeed; its on_failure decides what happens next."""
+
+    def __init__(self, message: str, output: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.output = output
+
+
+@dataclass
+class StepRun:
+    """What one step execution needs: the services, its environment, the context and the run's mode."""
+
+    services: RunbookServices
+    environment: str | None
+    context: dict[str, Any]
+    dry_run: bool
+    reason: str
+    emit: Callable[[str, str, dict[str, Any]], None]
+    stop: threading.Event
+    mark_sending: Callable[[], None]
+
+    def env(self) -> str:
+        if not self.environment:
+            raise InvalidInput("this step needs an environment and the runbook names none")
+        return self.environment
+
+
+# -- reads ------------------------------------------------------------------------------------
+
+
+def read_source(run: StepRun, source: Source) -> Any:
+    """The raw result of a query or wait step's source, JSON-shaped (timestamps as ISO text)."""
+    spec = render(source.spec, run.context)
+    env = run.env()
+    if source.kind == "aws":
+        result = run.services.aws_read(
+            env, spec["service"], spec["operation"], dict(spec.get("params") or {}), spec.get("region")
+        )
+        result.pop("ResponseMetadata", None)
+        return _jsonable(result)
+    if source.kind == "logs":
+        window = timedelta(seconds=parse_duration(spec.get("window", "15m")))
+        return run.services.log_count(env, str(spec["query"]), window)
+    groups = run.context.get("env", {}).get("zabbix_host_groups", [])
+    flt = ProblemFilter(
+        host_groups=tuple(groups),
+        tags=tuple((str(k), str(v)) for k, v in (spec.get("tags") or {}).items()),
+        min_severity=Severity.parse(str(spec.get("min_severity", "not-classified"))),
+        unacknowledged_only=bool(spec.get("unacknowledged", False)),
+        text=spec.get("text"),
+    )
+    return [_problem(p) for p in run.services.problems(env, flt)]
+
+
+def query(run: StepRun, step: Step) -> Any:
+    """Read, project with `output`, and check `assert`; StepFailed when the check is false."""
+    assert step.source is not None
+    output, holds = _observe(run, step)
+    if step.check is not None and not holds:
+        raise StepFailed(f"assert {step.check!r} is false (output: {_short(output)})", output)
+    return output
+
+
+def wait(run: StepRun, step: Step, sleep: Callable[[float], bool]) -> Any:
+    """Poll until `until` holds, every `interval`, for at most `timeout` (counted from this start)."""
+    deadline = time.monotonic() + step.timeout
+    polls = 0
+    while True:
+        polls += 1
+        try:
+            output, holds = _observe(run, step)
+        except AccessDenied:
+            raise
+        except OpsError as e:
+            output, holds = {"error": e.message}, False
+        if holds:
+            return output
+        if run.dry_run:
+            run.emit(
+                "waiting",
+                f"would wait up to {step.timeout:g}s until {step.check} (now: {_short(output)})",
+                {"output": output},
+            )
+            return output
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise StepFailed(
+                f"timed out after {step.timeout:g}s waiting until {step.check} (last: {_short(output)})",
+                output,
+            )
+        run.emit("waiting", f"poll {polls}: not yet ({_short(output)})", {"output": output, "poll": polls})
+        if sleep(min(step.interval, left)):
+            raise StepFailed("stopped while waiting", output)
+
+
+def _observe(run: StepRun, step: Step) -> tuple[Any, bool]:
+    assert step.source is not None
+    result = read_source(run, step.source)
+    scope = {**run.context, "result": result}
+    try:
+        output = evaluate(step.output, scope) if step.output else result
+        holds = truthy(evaluate(step.check, {**scope, "output": output})) if step.check else True
+    except ExpressionError as e:
+        raise StepFailed(str(e)) from e
+    return output, holds
+
+
+# -- actions ----------------------------------------------------------------------------------
+
+
+def act(run: StepRun, step: Step) -> Any:
+    """Plan the action's calls (reads), then send them (or only show them in a dry run)."""
+    assert step.action is not None
+    params = render(step.params, run.context)
+    env = run.env()
+    family, _, verb = step.action.partition(".")
+    spec = ACTIONS[step.action]
+    if family in ("ecs", "rds"):
+        result = _aws_action(run, env, family, verb, params, spec.tier or RoleTier.OPERATE)
+    elif family == "zabbix":
+        result = _zabbix_action(run, env, verb, params)
+    else:
+        return _stacks_action(run, env, verb, params)
+    for call in result.calls:
+        run.emit(
+            "call",
+            ("would call: " if result.dry_run else "called: ") + call.describe(),
+            {
+                "service": call.service,
+                "operation": call.operation,
+                "params": call.params,
+                "dry_run": result.dry_run,
+            },
+        )
+    return result.to_json_dict()
+
+
+def _aws_action(
+    run: StepRun, env: str, family: str, verb: str, params: dict[str, Any], tier: RoleTier
+) -> ActionResult:
+    if family == "ecs":
+        cluster, target = _ecs_target(params, verb)
+        planned = plan_ecs_action(
+            run.services.ecs(env),
+            env,
+            verb.replace("_", "-"),
+            cluster,
+            target,
+            count=_optional_int(params.get("count")),
+            delta=int(params.get("delta") or 0),
+        )
+    else:
+        planned = plan_rds_action(
+            run.services.rds(env),
+            env,
+            verb,
+            str(params["instance"]),
+            run.services.now(),
+            failover=bool(params.get("failover", False)),
+        )
+    if not run.dry_run:
+        run.mark_sending()
+    return run.services.run_action(
+        env, planned.action, planned.target, planned.calls, dry_run=run.dry_run, reason=run.reason, tier=tier
+    )
+
+
+def _zabbix_action(run: StepRun, env: str, verb: str, params: dict[str, Any]) -> ActionResult:
+    if not run.dry_run:
+        run.mark_sending()
+    if verb == "acknowledge":
+        ids = params["eventids"]
+        eventids = [str(i) for i in (ids if isinstance(ids, list) else [ids]) if i is not None]
+        if not eventids:
+            raise StepFailed("no Zabbix problem to acknowledge")
+        return run.services.problem_action(
+            env,
+            eventids,
+            acknowledge=True,
+            message=params.get("message"),
+            close=bool(params.get("close", False)),
+            dry_run=run.dry_run,
+            reason=run.reason,
+        )
+    if verb == "maintenance":
+        groups = params.get("host_groups") or run.context.get("env", {}).get("zabbix_host_groups", [])
+        return run.services.create_maintenance(
+            env,
+            str(params["name"]),
+            hostids=list(params.get("hostids") or []),
+            host_groups=list(groups),
+            duration=timedelta(seconds=parse_duration(params["duration"])),
+            description=str(params.get("description") or ""),
+            dry_run=run.dry_run,
+            reason=run.reason,
+        )
+    return run.services.delete_maintenance(
+        env, str(params["maintenanceid"]), dry_run=run.dry_run, reason=run.reason
+    )
+
+
+def _stacks_action(run: StepRun, env: str, verb: str, params: dict[str, Any]) -> Any:
+    stacks = params.get("stacks") or []
+    names = [stacks] if isinstance(stacks, str) else [str(s) for s in stacks]
+    if run.dry_run:
+        # A plan creates change sets: even that is a call a dry run must not make. Read what is deployed.
+        what = "plan" if verb == "plan" else "plan and deploy"
+        status = run.services.deploy_engine(env, RoleTier.READ, reason=run.reason, select=names).status(names)
+        deployed = [
+            {"stack": spec.stack_name, "status": d.raw_status if d else "absent"} for spec, d in status
+        ]
+        run.emit("call", f"would {what} stacks {', '.join(names) or '(all)'} in {env}", {"stacks": deployed})
+        return {"dry_run": True, "stacks": deployed, "changes": None}
+    engine = run.services.deploy_engine(env, RoleTier.DEPLOY, reason=run.reason, select=names)
+    plan = engine.plan(names)
+    summary = {
+        "changes": sum(len(s.changes) for s in plan.stacks if s.has_changes),
+        "stacks": [
+            {"stack": s.stack_name, "action": str(s.action.value), "changes": len(s.changes)}
+            for s in plan.stacks
+        ],
+    }
+    if verb == "plan":
+        engine.discard(plan)
+        return summary
+    run.mark_sending()
+    outcomes = engine.execute(plan, stop=run.stop)
+    summary["outcomes"] = [
+        {"stack": o.stack_name, "status": str(o.status.value), "message": o.message} for o in outcomes
+    ]
+    failed = [o for o in outcomes if not o.succeeded]
+    if failed:
+        raise StepFailed(f"deploy failed: {failed[0].stack_name}: {failed[0].message}", summary)
+    return summary
+
+
+def _ecs_target(params: dict[str, Any], verb: str) -> tuple[str, str]:
+    if verb == "stop_task":
+        return str(params["cluster"]), str(params["task"])
+    service = params["service"]
+    if isinstance(service, dict):
+        return str(params.get("cluster") or service["cluster"]), str(service["service"])
+    if not params.get("cluster"):
+        raise StepFailed(f"ecs.{verb}: name the cluster (or pass an ecs_service input as service)")
+    return str(params["cluster"]), str(service)
+
+
+def _optional_int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _problem(problem: Problem) -> dict[str, Any]:
+    return {
+        "eventid": problem.eventid,
+        "name": problem.name,
+        "severity": problem.severity.label,
+        "acknowledged": problem.acknowledged,
+        "started": problem.started.isoformat(),
+        "hosts": [h.name for h in problem.hosts],
+        "tags": dict(problem.tags),
+    }
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=_default))
+
+
+def _default(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def _short(value: Any, limit: int = 160) -> str:
+    text = json.dumps(value, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
