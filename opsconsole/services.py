@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from opsconsole.graylog.client import GraylogClient
     from opsconsole.graylog.tail import LogTail
     from opsconsole.links import Links
+    from opsconsole.runbooks.engine import RunbookEngine
+    from opsconsole.runbooks.events import ApprovalRequest, RunEvent
     from opsconsole.stacks.engine import DeployEngine
     from opsconsole.stacks.manifest import Estate
     from opsconsole.stacks.stackset import InstanceResult
@@ -145,6 +147,14 @@ class ConsoleServices(Protocol):
     def resource_links(self, ref: ResourceRef, *, resolve: bool = True) -> Links: ...
 
     def timeline(self, ref: ResourceRef, since: timedelta) -> Timeline: ...
+
+    def runbook_engine(
+        self,
+        *,
+        on_event: Callable[[RunEvent], None],
+        approver: Callable[[ApprovalRequest], None],
+        stop: threading.Event,
+    ) -> RunbookEngine: ...
 
 
 class LogFollower(Protocol):
@@ -804,6 +814,20 @@ class Services:
 
     def audit_records(self, since: datetime | None = None) -> Iterator[AuditRecord]:
         return self.journal.records(since)
+
+    def runbook_engine(
+        self,
+        *,
+        on_event: Callable[[RunEvent], None],
+        approver: Callable[[ApprovalRequest], None],
+        stop: threading.Event,
+    ) -> RunbookEngine:
+        """A runbook engine over these services, keeping its runs in the state directory."""
+        from opsconsole.runbooks.engine import RunbookEngine
+        from opsconsole.runbooks.library import runs_dir
+        from opsconsole.runbooks.state import RunStore
+
+        return RunbookEngine(self, RunStore(runs_dir()), on_event=on_event, approver=approver, stop=stop)
 
     def timeline(self, ref: ResourceRef, since: timedelta) -> Timeline:
         """What happened around `ref` in every system, newest first; unreadable sources are named."""

@@ -63,9 +63,12 @@ def console_commands(screen: MainScreen) -> list[Command]:
         ("problems: acknowledge", partial(screen.act_on_problems, "acknowledge"), "the marked or selected"),
         ("problems: close", partial(screen.act_on_problems, "close"), "where the trigger allows"),
         ("maintenance for the linked resource", screen.action_maintenance, "Zabbix, 1 hour"),
+        ("runbooks", screen.action_runbooks, "on-call runbooks, inputs from the selection"),
         ("renew the session", screen.action_renew, "assume the read role again"),
         ("environment info", screen.action_environment_info, "account, roles, session"),
     ]
+    for name, title in screen.runbook_titles():
+        commands.append((f"runbook: {title}", partial(screen.action_runbooks, name), name))
     if settings.read_only:
         mutating = ("stacks: plan and deploy", "problems:", "maintenance")
         commands = [c for c in commands if not c[0].startswith(mutating)]

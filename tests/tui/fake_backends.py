@@ -12,6 +12,7 @@ from opsconsole.domain.problems import Acknowledgement, Problem, ProblemFilter, 
 from opsconsole.domain.resources import ResourceRef
 from opsconsole.domain.timeline import Timeline, TimelineEntry
 from opsconsole.links import Linker, Links
+from opsconsole.runbooks.engine import RunbookEngine
 
 NOW = datetime(2026, 11, 26, 9, 30, 0, tzinfo=UTC)
 SERVICES = ("api", "web", "worker")
@@ -248,6 +249,10 @@ class FakeBackends:
         ]
         entries.sort(key=lambda e: e.at, reverse=True)
         return Timeline(str(ref), NOW - since, tuple(entries))
+
+    def runbook_engine(self, **_: object) -> RunbookEngine:
+        # Runs need AWS, Zabbix and Graylog behind them: the pilot tests run them on the demo world.
+        raise BackendError("the frozen world runs no runbooks")
 
     def resource_links(self, ref: ResourceRef, *, resolve: bool = True) -> Links:
         env = self.settings.environment(ref.environment)

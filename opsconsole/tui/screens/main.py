@@ -7,6 +7,7 @@ touch widgets, so the screen never freezes on a slow STS.
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
@@ -122,6 +123,13 @@ class MainScreen(Screen[None]):
             tooltip="Every environment at once, read in parallel, a badge per row.",
         ),
         Binding(
+            "b",
+            "runbooks",
+            "Runbooks",
+            id="runbooks-open",
+            tooltip="On-call runbooks, their inputs filled from the selection.",
+        ),
+        Binding(
             "t",
             "timeline",
             "Timeline",
@@ -149,6 +157,7 @@ class MainScreen(Screen[None]):
         self._identity: CallerIdentity | None = None
         self._session_error: str | None = None
         self.linking = True
+        self._runbook_titles: list[tuple[str, str]] | None = None
         self.linked: ResourceRef | None = None
         self._link_timer: Timer | None = None
 
@@ -372,6 +381,34 @@ class MainScreen(Screen[None]):
         else:
             self.query_one(ProblemsPane).select_when_loaded(chosen.key)
             self.query_one("#problems-table").focus()
+
+    def selection(self) -> dict[str, str]:
+        """What runbook inputs default from: the environment and the linked or selected resources."""
+        chosen = {"environment": self.current_env}
+        ref = self.linked
+        if ref is not None and ref.kind is ResourceKind.SERVICE:
+            chosen["ecs_service"] = f"{ref.cluster or f'{self.current_env}-cluster'}/{ref.name}"
+        if ref is not None and ref.kind is ResourceKind.DB:
+            chosen["rds_instance"] = ref.name
+        problem = self.query_one(ProblemsPane).selected()
+        if problem is not None:
+            chosen["problem"] = problem.eventid
+            if instance := problem.tag("instance_id"):
+                chosen.setdefault("container_instance", instance)
+        return chosen
+
+    def runbook_titles(self) -> list[tuple[str, str]]:
+        """(name, title) of the shipped runbooks, read once: the palette lists them."""
+        if self._runbook_titles is None:
+            from opsconsole.runbooks.library import runbook_files, runbooks_root
+
+            self._runbook_titles = [(p.stem, _title_of(p)) for p in runbook_files(runbooks_root())]
+        return self._runbook_titles
+
+    def action_runbooks(self, preselect: str | None = None) -> None:
+        from opsconsole.tui.screens.runbooks import RunbookScreen
+
+        self.app.push_screen(RunbookScreen(self.services, self.current_env, self.selection(), preselect))
 
     def act_on_problems(self, action: str) -> None:
         self.query_one(ProblemsPane).action_act(action)
@@ -643,3 +680,11 @@ class MainScreen(Screen[None]):
     @property
     def session(self) -> RoleSession | None:
         return self._session
+
+
+def _title_of(path: Path) -> str:
+    """A runbook's title line without parsing it all (the palette only needs a label)."""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("title:"):
+            return line.split(":", 1)[1].strip().strip('"')
+    return path.stem

@@ -1,0 +1,353 @@
+"""The runbook screen: pick a runbook, fill its inputs (prefilled from the selection), run or dry-run it
+and watch each step; approvals come up as a modal; interrupted runs are listed and resume with Enter.
+
+The engine runs in a thread worker and reports through events; this screen only shows them. An
+approve step blocks the engine's thread until the modal answers (or is left for later, which
+pauses the run as awaiting approval).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Footer, Input, Label, Log, Static
+
+from opsconsole.domain.errors import OpsError
+from opsconsole.runbooks.events import ApprovalRefused, ApprovalRequest, RunEvent
+from opsconsole.runbooks.library import find_runbook, runbook_files, runbooks_root, runs_dir
+from opsconsole.runbooks.loader import RunbookInvalid, load_runbook
+from opsconsole.runbooks.model import Runbook
+from opsconsole.runbooks.state import FAILED, SUCCEEDED, RunState, RunStore
+from opsconsole.tui.screens.approval import ApprovalDecision, ApprovalScreen
+
+if TYPE_CHECKING:
+    from opsconsole.services import ConsoleServices
+
+STEP_STYLES = {
+    "pending": "dim",
+    "running": "bold cyan",
+    "waiting": "yellow",
+    "approval": "bold yellow",
+    "done": "green",
+    "failed": "bold red",
+    "skipped": "dim",
+}
+EVENT_STATES = {
+    "step-started": "running",
+    "waiting": "waiting",
+    "approval-needed": "approval",
+    "step-finished": "done",
+    "step-failed": "failed",
+}
+
+
+class RunEventArrived(Message, bubble=False):
+    def __init__(self, event: RunEvent) -> None:
+        super().__init__()
+        self.event = event
+
+
+class RunEnded(Message, bubble=False):
+    def __init__(self, state: RunState | None, error: str | None = None) -> None:
+        super().__init__()
+        self.state = state
+        self.error = error
+
+
+class RunbookScreen(Screen[None]):
+    DEFAULT_CSS = """
+    RunbookScreen #rb-title { height: 1; padding: 0 1; text-style: bold; color: $accent; }
+    RunbookScreen #rb-left { width: 46; padding: 0 1; }
+    RunbookScreen #rb-right { padding: 0 1; }
+    RunbookScreen #rb-list { height: 1fr; }
+    RunbookScreen #rb-runs { height: 1fr; }
+    RunbookScreen .rb-heading { height: 1; text-style: bold; margin-top: 1; }
+    RunbookScreen #rb-about { height: auto; max-height: 6; color: $text-muted; }
+    RunbookScreen #rb-inputs { height: auto; max-height: 14; }
+    RunbookScreen .rb-input { height: 3; }
+    RunbookScreen .rb-input Label { width: 24; padding: 1 1 0 0; }
+    RunbookScreen .rb-input Input { width: 1fr; }
+    RunbookScreen #rb-buttons { height: 3; }
+    RunbookScreen #rb-buttons Button { margin-right: 2; }
+    RunbookScreen #rb-steps { height: 1fr; }
+    RunbookScreen #rb-output { height: 10; border: round $secondary; }
+    RunbookScreen #rb-state { height: 1; color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("escape", "close", "Back", id="runbooks-close", tooltip="Back to the panes."),
+        Binding(
+            "ctrl+d", "start(True)", "Dry run", id="runbooks-dry-run", tooltip="Show every call; send none."
+        ),
+        Binding("ctrl+g", "start(False)", "Run", id="runbooks-run", tooltip="Run the runbook for real."),
+        Binding("ctrl+x", "stop_run", "Stop", id="runbooks-stop", tooltip="Stop the run; resume it later."),
+    ]
+
+    def __init__(
+        self,
+        services: ConsoleServices,
+        env_name: str,
+        selection: Mapping[str, str] | None = None,
+        preselect: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.services = services
+        self.env_name = env_name
+        self.selection = dict(selection or {})
+        self.preselect = preselect
+        self.runbook: Runbook | None = None
+        self.books: dict[str, Runbook | str] = {}
+        self.running = False
+        self.last_state: RunState | None = None
+        self._stop = threading.Event()
+
+    def compose(self) -> ComposeResult:
+        yield Label(f"Runbooks · {self.env_name}", id="rb-title")
+        with Horizontal():
+            with Vertical(id="rb-left"):
+                yield DataTable(id="rb-list", cursor_type="row")
+                yield Label("Runs (Enter resumes an unfinished one)", classes="rb-heading")
+                yield DataTable(id="rb-runs", cursor_type="row")
+            with Vertical(id="rb-right"):
+                yield Static("", id="rb-about")
+                yield VerticalScroll(id="rb-inputs")
+                with Horizontal(id="rb-buttons"):
+                    yield Button("Dry run (ctrl+d)", id="rb-dry-run", variant="primary")
+                    yield Button("Run (ctrl+g)", id="rb-run", variant="warning")
+                yield DataTable(id="rb-steps", cursor_type="row")
+                yield Log(id="rb-output", max_lines=2000)
+                yield Label("", id="rb-state")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#rb-list", DataTable)
+        table.add_columns("runbook", "title")
+        for path in runbook_files(runbooks_root()):
+            try:
+                book: Runbook | str = load_runbook(path)
+            except RunbookInvalid as e:
+                book = f"invalid: {len(e.problems)} problems"
+            self.books[path.stem] = book
+            table.add_row(path.stem, book.title if isinstance(book, Runbook) else book, key=path.stem)
+        steps = self.query_one("#rb-steps", DataTable)
+        for column in ("step", "kind", "state", "output"):
+            steps.add_column(column, key=column)
+        self.query_one("#rb-runs", DataTable).add_columns("run", "runbook", "status", "step")
+        self._list_runs()
+        if self.preselect and self.preselect in self.books:
+            table.move_cursor(row=table.get_row_index(self.preselect))
+            self.choose(self.preselect)
+        table.focus()
+
+    # -- choosing and filling ----------------------------------------------------------------------
+
+    @on(DataTable.RowHighlighted, "#rb-list")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key.value is not None and not self.running:
+            self.choose(str(event.row_key.value))
+
+    def choose(self, name: str) -> None:
+        book = self.books.get(name)
+        about = self.query_one("#rb-about", Static)
+        form = self.query_one("#rb-inputs", VerticalScroll)
+        form.remove_children()
+        if not isinstance(book, Runbook):
+            self.runbook = None
+            about.update(f"{name}: {book}; `opsconsole runbook validate {name}` lists them")
+            return
+        self.runbook = book
+        about.update(f"{book.title}\n{book.description.strip()}")
+        rows = []
+        for spec in book.inputs:
+            value = self._default(spec.type, spec.from_selection, spec.default)
+            field = Input(value=value, placeholder=spec.description or spec.type, id=f"in-{spec.name}")
+            rows.append(Horizontal(Label(f"{spec.name} ({spec.type})"), field, classes="rb-input"))
+        form.mount_all(rows)
+        self._show_steps(book)
+
+    def _default(self, kind: str, from_selection: str | None, default: Any) -> str:
+        if from_selection and self.selection.get(from_selection):
+            return self.selection[from_selection]
+        if kind == "environment":
+            return self.env_name
+        return "" if default is None else str(default)
+
+    def _show_steps(self, book: Runbook) -> None:
+        steps = self.query_one("#rb-steps", DataTable)
+        steps.clear()
+        for step in book.steps:
+            steps.add_row(step.id, step.kind, Text("pending", style=STEP_STYLES["pending"]), "", key=step.id)
+
+    def inputs(self) -> dict[str, str]:
+        assert self.runbook is not None
+        given = {}
+        for spec in self.runbook.inputs:
+            value = self.query_one(f"#in-{spec.name}", Input).value.strip()
+            if value:
+                given[spec.name] = value
+        return given
+
+    # -- running ---------------------------------------------------------------------------------------
+
+    @on(Button.Pressed, "#rb-dry-run")
+    def _dry_run(self) -> None:
+        self.action_start(True)
+
+    @on(Button.Pressed, "#rb-run")
+    def _run(self) -> None:
+        self.action_start(False)
+
+    def action_start(self, dry_run: bool) -> None:
+        if self.running or self.runbook is None:
+            return
+        if not dry_run and self.services.settings.read_only:
+            self.notify("read-only: only dry runs", severity="warning")
+            return
+        self._begin(self.runbook)
+        self.drive(self.runbook, self.inputs(), dry_run, None)
+
+    @on(DataTable.RowSelected, "#rb-runs")
+    def _resume_chosen(self, event: DataTable.RowSelected) -> None:
+        if self.running or event.row_key.value is None:
+            return
+        state = RunStore(runs_dir()).load(str(event.row_key.value))
+        if state.status in (SUCCEEDED,):
+            self.notify("that run finished; nothing to resume")
+            return
+        try:
+            book = load_runbook(find_runbook(state.path, runbooks_root()))
+        except OpsError as e:
+            self.notify(str(e), severity="error")
+            return
+        self.runbook = book
+        self._begin(book)
+        self.drive(book, {}, False, state.run_id)
+
+    def _begin(self, book: Runbook) -> None:
+        self.running = True
+        self._stop = threading.Event()
+        self._show_steps(book)
+        self.query_one("#rb-output", Log).clear()
+        self.query_one("#rb-steps", DataTable).focus()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="runbook-run", description="Runbook")
+    def drive(self, book: Runbook, inputs: dict[str, str], dry_run: bool, resume: str | None) -> None:
+        engine = self.services.runbook_engine(
+            on_event=self._relay,
+            approver=self._ask,
+            stop=self._stop,
+        )
+        try:
+            if resume:
+                state = engine.resume(resume)
+            else:
+                state = engine.start(book, inputs, selection=self.selection, dry_run=dry_run, reason="tui")
+        except OpsError as e:
+            self.post_message(RunEnded(None, str(e)))
+            return
+        self.post_message(RunEnded(state))
+
+    def _relay(self, event: RunEvent) -> None:
+        self.post_message(RunEventArrived(event))  # from the engine's thread to this screen's
+
+    def _ask(self, request: ApprovalRequest) -> None:
+        """On the engine's thread: ask in a modal and wait; a refused approver is asked again."""
+        refused = ""
+        while not self._stop.is_set():
+            decision = self._ask_once(request, refused)
+            if decision is None:
+                return  # later: the run pauses as awaiting approval
+            try:
+                if decision.approved:
+                    request.approve(decision.by, decision.note)
+                else:
+                    request.reject(decision.by, decision.note)
+                return
+            except ApprovalRefused as e:
+                refused = e.message
+
+    def _ask_once(self, request: ApprovalRequest, refused: str) -> ApprovalDecision | None:
+        answered = threading.Event()
+        box: list[ApprovalDecision | None] = []
+
+        def decided(decision: ApprovalDecision | None) -> None:
+            box.append(decision)
+            answered.set()
+
+        modal = ApprovalScreen(
+            request.step,
+            request.message,
+            protected=request.protected,
+            started_by=request.started_by,
+            refused=refused,
+        )
+        self.app.call_from_thread(self.app.push_screen, modal, decided)
+        while not answered.wait(0.2):
+            if self._stop.is_set():
+                return None
+        return box[0] if box else None
+
+    @on(RunEventArrived)
+    def _event(self, message: RunEventArrived) -> None:
+        event = message.event
+        log = self.query_one("#rb-output", Log)
+        steps = self.query_one("#rb-steps", DataTable)
+        state = EVENT_STATES.get(event.kind)
+        if event.step and state and event.step in steps.rows:
+            steps.update_cell(event.step, "state", Text(state, style=STEP_STYLES[state]))
+            if event.message and event.kind in ("step-finished", "step-failed"):
+                steps.update_cell(event.step, "output", event.message[:80])
+        where = f"[{event.step}] " if event.step else ""
+        log.write_line(f"{event.kind:<15} {where}{event.message}")
+
+    @on(RunEnded)
+    def _ended(self, message: RunEnded) -> None:
+        self.running = False
+        self.last_state = message.state
+        label = self.query_one("#rb-state", Label)
+        if message.state is None:
+            label.update(f"not started: {message.error}")
+            self.notify(message.error or "", title="Runbook", severity="error", timeout=8)
+        else:
+            state = message.state
+            kind = "dry run" if state.dry_run else "run"
+            label.update(f"{kind} {state.run_id}: {state.status} at {state.cursor or 'the end'}")
+            failed = state.status == FAILED
+            self.notify(
+                f"{state.title}: {state.status}",
+                title="Runbook",
+                severity="error" if failed else "information",
+            )
+        self._list_runs()
+
+    def _list_runs(self) -> None:
+        table = self.query_one("#rb-runs", DataTable)
+        table.clear()
+        for state in RunStore(runs_dir()).runs()[:30]:
+            style = "green" if state.status == SUCCEEDED else "red" if state.status == FAILED else "yellow"
+            table.add_row(
+                state.run_id[-13:],
+                state.runbook,
+                Text(state.status, style=style),
+                state.cursor,
+                key=state.run_id,
+            )
+
+    def action_stop_run(self) -> None:
+        if self.running:
+            self._stop.set()  # waits and retries end promptly; the run stops and can be resumed
+            self.notify("stopping the run at its current step; resume it from Runs")
+
+    def action_close(self) -> None:
+        if self.running:
+            self.notify("a run is in progress: wait for it, or ctrl+x to stop it", severity="warning")
+            return
+        self.app.pop_screen()

@@ -1,0 +1,120 @@
+"""The runbook screen: a run with an approval on the demo world, and a snapshot of the screen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from textual.widgets import DataTable, Input
+
+from opsconsole.demo.world import DemoReady
+from opsconsole.runbooks.library import runs_dir
+from opsconsole.runbooks.state import SUCCEEDED, RunStore
+from opsconsole.services import Services
+from opsconsole.tui.app import OpsConsoleApp
+from opsconsole.tui.screens.approval import ApprovalScreen
+from opsconsole.tui.screens.runbooks import RunbookScreen
+from tests.tui.fakes import FrozenServices
+
+SIZE = (160, 48)
+RUNBOOK = """\
+title: Scale a service, with an approval
+description: Say what will happen, ask a human, then add one task.
+inputs:
+  env:
+    type: environment
+    from_selection: environment
+  service:
+    type: ecs_service
+    from_selection: ecs_service
+steps:
+  - id: hello
+    kind: note
+    text: "about to scale {{ inputs.service.service }} in {{ env.name }}"
+  - id: ok
+    kind: approve
+    message: "scale {{ inputs.service.service }} in {{ env.name }} by one"
+  - id: scale
+    kind: action
+    action: ecs.scale
+    with:
+      service: "{{ inputs.service }}"
+      delta: 1
+"""
+
+
+async def settle(pilot: Any, seconds: float = 0.0) -> None:
+    if seconds:
+        await pilot.pause(seconds)
+    await pilot.pause()
+
+
+@pytest.fixture
+def runbooks_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "runbooks"
+    root.mkdir()
+    (root / "scale-with-approval.yaml").write_text(RUNBOOK, encoding="utf-8")
+    monkeypatch.setenv("OPSCONSOLE_RUNBOOKS", str(root))
+    return root
+
+
+def desired(world: DemoReady, env: str, service: str) -> int:
+    key = world.accounts.admin_keys[env]
+    ecs = boto3.client(
+        "ecs",
+        endpoint_url=world.endpoint,
+        region_name="eu-west-1",
+        aws_access_key_id=key.access_key_id,
+        aws_secret_access_key=key.secret_access_key,
+    )
+    return int(
+        ecs.describe_services(cluster=f"{env}-cluster", services=[service])["services"][0]["desiredCount"]
+    )
+
+
+async def test_a_run_waits_for_the_approval_then_acts(
+    runbooks_dir: Path, demo_world: DemoReady, demo_services: Services
+) -> None:
+    before = desired(demo_world, "dev", "worker")
+    app = OpsConsoleApp(demo_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, 0.5)
+        app.push_screen(RunbookScreen(demo_services, "dev", {"ecs_service": "dev-cluster/worker"}))
+        await settle(pilot, 0.3)
+        screen = app.screen
+        assert isinstance(screen, RunbookScreen)
+        assert screen.query_one("#in-env", Input).value == "dev"  # prefilled from the selection
+        assert screen.query_one("#in-service", Input).value == "dev-cluster/worker"
+        await pilot.press("ctrl+g")
+        for _ in range(50):
+            await settle(pilot, 0.1)
+            if isinstance(app.screen, ApprovalScreen):
+                break
+        assert isinstance(app.screen, ApprovalScreen), "the approve step asks a human"
+        assert desired(demo_world, "dev", "worker") == before  # nothing changed before the approval
+        await pilot.press(*"carol", "enter", *"looks right", "enter")
+        for _ in range(100):
+            await settle(pilot, 0.1)
+            if not screen.running:
+                break
+        assert screen.last_state is not None and screen.last_state.status == SUCCEEDED
+        steps = screen.query_one("#rb-steps", DataTable)
+        assert [str(steps.get_row(k)[2]) for k in ("hello", "ok", "scale")] == ["done", "done", "done"]
+        assert desired(demo_world, "dev", "worker") == before + 1
+        run = RunStore(runs_dir()).load(screen.last_state.run_id)
+        assert run.approvals["ok"]["by"] == "carol"
+
+
+def test_runbook_screen_snapshot(runbooks_dir: Path, snap_compare: Any) -> None:
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot, 0.3)
+        pilot.app.push_screen(
+            RunbookScreen(
+                pilot.app.services, "prod", {"ecs_service": "prod-cluster/api"}, "scale-with-approval"
+            )
+        )
+        await settle(pilot, 0.3)
+
+    assert snap_compare(OpsConsoleApp(FrozenServices()), terminal_size=SIZE, run_before=run_before)
