@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from opsconsole.domain.errors import OpsError
+from opsconsole.domain.logs import LogMessage
 from opsconsole.domain.resources import ResourceKind, ResourceRef
 from opsconsole.domain.timeline import Timeline, TimelineEntry
 
@@ -147,15 +148,37 @@ def audit_entries(services: Services, ref: ResourceRef, start: datetime) -> list
 def graylog_entries(
     services: Services, ref: ResourceRef, query: str, since: timedelta
 ) -> list[TimelineEntry]:
+    """Errors in Graylog, grouped per minute: the 5xx responses together, other errors by their text,
+    so a spike is one entry with its count, not hundreds of lines."""
     result = services.search_logs(
         ref.environment, f"({query}) AND {GRAYLOG_ERRORS}", since=since, limit=GRAYLOG_LIMIT
     )
-    return [
-        TimelineEntry(
-            m.timestamp, "graylog", m.level_name, m.message.splitlines()[0] if m.message else "", m.id
+    groups: dict[tuple[datetime, str], list[LogMessage]] = {}
+    for message in sorted(result.messages, key=lambda m: m.timestamp):
+        minute = message.timestamp.replace(second=0, microsecond=0)
+        groups.setdefault((minute, _category(message)), []).append(message)
+    entries = []
+    for (_, category), group in groups.items():
+        first = group[0]
+        if category == "5xx":
+            text = f"{len(group)} 5xx responses, first: {_first_line(first)}"
+        else:
+            text = category if len(group) == 1 else f"{category} (×{len(group)})"
+        entries.append(
+            TimelineEntry(first.timestamp, "graylog", f"{category[:3]} ×{len(group)}", text, first.id)
         )
-        for m in result.messages
-    ]
+    return entries
+
+
+def _category(message: LogMessage) -> str:
+    status = message.field("status")
+    if status is not None and status.isdigit() and int(status) >= 500:
+        return "5xx"
+    return _first_line(message)
+
+
+def _first_line(message: LogMessage) -> str:
+    return message.message.splitlines()[0] if message.message else ""
 
 
 def _revision(task_definition: str) -> str:

@@ -1,7 +1,8 @@
 """Regenerate screenshots/ (SVG and PNG) from the demo world: `./dev screenshots`.
 
-The stacks review shows a real plan: prod's parameters with a larger database class and one
-more web task, planned against the demo's deployed estate.
+The world runs its seeded story first: a bad api release in prod (a deployment, OOM kills, the
+Zabbix problem, the 5xx spike in the logs), then a CPU alarm on prod's database. The stacks review
+shows a real plan: prod's parameters with a larger database class and one more web task.
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ import dataclasses
 import shutil
 import sys
 import tempfile
+import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 from opsconsole.config import load_settings
 from opsconsole.demo.world import DemoReady, DemoWorld
@@ -19,33 +23,96 @@ from opsconsole.services import Services
 from opsconsole.tui.app import OpsConsoleApp
 
 OUT = Path(__file__).resolve().parents[1] / "screenshots"
-SIZE = (140, 36)
-SHOTS = {"main-dev": "1", "main-staging": "2", "main-prod": "3"}
+SIZE = (160, 46)
 
 
 def simulate(ready: DemoReady) -> None:
-    """A few simulation steps (seeded) so the panes show a living world, with one OOM kill."""
+    """The seeded story, tick by tick, with Zabbix and Graylog fed as in `opsconsole demo`."""
     from opsconsole.demo.simulator import Simulator, accounts_of
+    from opsconsole.demo.traffic import LogTraffic
+    from opsconsole.demo.zabbix.feed import ZabbixFeed
 
-    accounts = accounts_of(ready.accounts.admin_keys)
-    simulator = Simulator(ready.endpoint, accounts, seed=7, oom_chance=0.0)
-    for _ in range(3):
+    assert ready.zabbix_url and ready.zabbix_trapper_port
+    token = (ready.config_path.parent / "zabbix-token").read_text().strip()
+    simulator = Simulator(
+        ready.endpoint,
+        accounts_of(ready.accounts.admin_keys),
+        seed=7,
+        oom_chance=0.0,
+        agent_outage_chance=0.0,
+        db_spike_chance=0.0,
+        zabbix=ZabbixFeed(ready.zabbix_url, token, ready.zabbix_trapper_port),
+        traffic=LogTraffic(f"udp://127.0.0.1:{ready.gelf_udp_port}", seed=7),
+        story_at=3,
+    )
+    for _ in range(24):
         simulator.tick()
-    simulator.kill_one(accounts[-1], "api")
+        time.sleep(0.2)  # spread the story over a few seconds, as the live demo does over minutes
+    time.sleep(1.5)  # Graylog makes messages searchable a second after they arrive
 
 
-async def capture_stacks_review(services: Services) -> Path:
-    app = OpsConsoleApp(services, initial_env="prod")
-    async with app.run_test(size=(140, 40)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.press("s")
-        await app.workers.wait_for_complete()
-        await pilot.press("p")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        path = OUT / "stacks-review-prod.svg"
+Steps = Callable[[Any], Awaitable[None]]
+
+
+async def shot(services: Services, name: str, steps: Steps, env: str | None = None) -> Path:
+    app = OpsConsoleApp(services, initial_env=env)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await steps(pilot)
+        await settle(pilot)
+        path = OUT / f"{name}.svg"
         app.save_screenshot(path.name, path=str(OUT))
     return path
+
+
+async def settle(pilot: Any, seconds: float = 1.0) -> None:
+    await pilot.pause(seconds)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def nothing(pilot: Any) -> None:
+    return None
+
+
+async def api_linked(pilot: Any) -> None:
+    await pilot.press("enter")  # prod-cluster -> services; the cursor rests on api
+    await settle(pilot, 1.5)
+
+
+async def all_envs(pilot: Any) -> None:
+    await pilot.press("0")
+    await settle(pilot, 2.0)
+
+
+async def timeline(pilot: Any) -> None:
+    await api_linked(pilot)
+    await pilot.press("t")
+    await settle(pilot, 1.5)
+
+
+async def ack_modal(pilot: Any) -> None:
+    await api_linked(pilot)
+    pilot.app.screen.query_one("#problems-table").focus()
+    await pilot.press("space", "a")
+    await settle(pilot, 0.3)
+    await pilot.press(*"rolling api back to the previous revision, INC-4711")
+
+
+async def runbook(pilot: Any) -> None:
+    await api_linked(pilot)
+    await pilot.press("b")
+    await settle(pilot, 0.5)
+    table = pilot.app.screen.query_one("#rb-list")
+    table.move_cursor(row=table.get_row_index("deploy-5xx-spike"))
+    await settle(pilot, 0.5)
+
+
+async def stacks_review(pilot: Any) -> None:
+    await pilot.press("s")
+    await settle(pilot)
+    await pilot.press("p")
+    await settle(pilot, 2.0)
 
 
 def changed_estate(root: Path) -> Path:
@@ -58,34 +125,6 @@ def changed_estate(root: Path) -> Path:
     return stacks
 
 
-async def capture_services(services: Services) -> Path:
-    app = OpsConsoleApp(services, initial_env="prod")
-    async with app.run_test(size=SIZE) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.press("enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        path = OUT / "ecs-services-prod.svg"
-        app.save_screenshot(path.name, path=str(OUT))
-    return path
-
-
-async def capture(services: Services) -> list[Path]:
-    written = []
-    for name, key in SHOTS.items():
-        app = OpsConsoleApp(services)
-        async with app.run_test(size=SIZE) as pilot:
-            await app.workers.wait_for_complete()
-            await pilot.press(key)
-            await pilot.pause()
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            path = OUT / f"{name}.svg"
-            app.save_screenshot(path.name, path=str(OUT))
-            written.append(path)
-    return written
-
-
 def main() -> int:
     OUT.mkdir(exist_ok=True)
     with (
@@ -95,10 +134,20 @@ def main() -> int:
         settings = load_settings(ready.config_path, environ={})
         services = Services.build(settings)
         simulate(ready)
-        svgs = asyncio.run(capture(services))
-        svgs.append(asyncio.run(capture_services(services)))
+        plan = [
+            ("main-dev", nothing, "dev"),
+            ("main-staging", nothing, "staging"),
+            ("main-prod", nothing, "prod"),
+            ("linked-prod-api", api_linked, "prod"),
+            ("all-environments", all_envs, "prod"),
+            ("timeline-prod-api", timeline, "prod"),
+            ("acknowledge-prod", ack_modal, "prod"),
+            ("runbook-prod", runbook, "prod"),
+        ]
+        svgs = [asyncio.run(shot(services, name, steps, env)) for name, steps, env in plan]
         changed = Services.build(dataclasses.replace(settings, stacks_root=str(changed_estate(Path(state)))))
-        svgs.append(asyncio.run(capture_stacks_review(changed)))
+        svgs.append(asyncio.run(shot(changed, "stacks-review-prod", stacks_review, "prod")))
+        services.close()
     try:
         import cairosvg
     except (ImportError, OSError) as e:  # cairosvg needs the cairo C library

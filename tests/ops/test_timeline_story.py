@@ -78,10 +78,12 @@ def test_timeline_after_a_bad_deploy_shows_deploy_then_stops_then_problem_then_5
     deployed = first(lambda e: e.source == "ecs" and e.kind == "deployment" and revision in e.text)
     stopped = first(lambda e: e.source == "task" and "OutOfMemory" in e.text)
     problem = first(lambda e: e.source == "zabbix" and e.text.startswith("OOM kill: api task"))
-    errors = first(lambda e: e.source == "graylog" and (" 50" in e.text or "UpstreamError" in e.text))
+    errors = first(lambda e: e.source == "graylog" and e.kind.startswith("5xx"))
     assert deployed < stopped <= problem < errors
     stops = [e for e in oldest_first if e.source == "task" and "OutOfMemory" in e.text]
     assert len(stops) >= 3  # one per tick of the bad release
+    spike = oldest_first[errors]
+    assert "5xx responses" in spike.text and int(spike.kind.split("×")[1]) > 1  # grouped, with its count
     services.close()
 
 

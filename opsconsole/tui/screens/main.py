@@ -311,7 +311,7 @@ class MainScreen(Screen[None]):
         elif self.linked is None:
             label.update(f"{self.current_env} · all · select a service or database to link")
         else:
-            label.update(f"⛓ linked to {self.linked.label} · l unlinks")
+            label.update(f"linked to {self.linked.label} · l unlinks")
         label.set_class(self.linked is not None, "linked")
 
     @on(DataTable.RowSelected, "#problems-table")
