@@ -35,6 +35,8 @@ class OpsConsoleApp(App[int]):
         super().__init__()
         self.services = services
         self._initial_env = initial_env
+        self.read_only = services.settings.read_only
+        """Every mutating action hidden; on with --read-only or the config, or from the palette."""
         if services.settings.keymap:
             self.set_keymap(dict(services.settings.keymap))
 
@@ -42,6 +44,22 @@ class OpsConsoleApp(App[int]):
         self.theme = "textual-dark"
         self.push_screen(MainScreen(self.services, self._initial_env))
         tune_gc()
+
+    def read_only_in(self, env_name: str) -> bool:
+        """Whether changes are off in `env_name`: console-wide, or that environment's own setting."""
+        return self.read_only or self.services.settings.environment(env_name).read_only
+
+    def toggle_read_only(self) -> None:
+        if self.services.settings.read_only:
+            self.notify(
+                "read-only comes from --read-only or the config: restart without it", severity="warning"
+            )
+            return
+        self.read_only = not self.read_only
+        self.screen.refresh_bindings()
+        for bar in self.screen.query("EnvironmentBar"):
+            bar.set_class(self.read_only, "read-only")
+        self.notify("read-only: every change is hidden" if self.read_only else "changes allowed again")
 
     def action_toggle_help(self) -> None:
         if self.screen.query("HelpPanel"):

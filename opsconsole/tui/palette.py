@@ -69,7 +69,10 @@ def console_commands(screen: MainScreen) -> list[Command]:
     ]
     for name, title in screen.runbook_titles():
         commands.append((f"runbook: {title}", partial(screen.action_runbooks, name), name))
-    if settings.read_only:
+    commands.append(
+        ("read-only: on/off", screen.app_toggle_read_only, "hide every change, or show them again")
+    )
+    if screen.read_only:
         mutating = ("stacks: plan and deploy", "problems:", "maintenance")
         commands = [c for c in commands if not c[0].startswith(mutating)]
     return commands

@@ -280,3 +280,37 @@ def test_all_environments_snapshot(snap_compare: Any) -> None:
         await settle(pilot, 0.3)
 
     assert snap_compare(OpsConsoleApp(FrozenServices()), terminal_size=SIZE, run_before=run_before)
+
+
+async def test_maintenance_for_the_linked_service_covers_its_hosts() -> None:
+    services = FrozenServices()
+    app = OpsConsoleApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_dev_services(pilot)  # linked to dev / api
+        await pilot.press("M")
+        await settle(pilot, 0.3)
+        await pilot.click("#go")  # dev is not protected: a plain confirmation
+        await settle(pilot, 0.3)
+        maintenance = [call for call in services.problem_calls if "maintenance" in call[2]]
+        assert len(maintenance) == 1
+        env, hostids, options = maintenance[0]
+        assert env == "dev" and hostids == ["10500"]  # the host of the instance api runs on
+        assert "dev/service/dev-cluster/api" in str(options["maintenance"])
+
+
+async def test_read_only_hides_every_change_and_the_palette_turns_it_on() -> None:
+    services = FrozenServices()
+    app = OpsConsoleApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_dev_services(pilot)
+        assert app.screen.query_one("#ecs-pane").check_action("act", ("redeploy",))
+        app.toggle_read_only()
+        await settle(pilot)
+        assert not app.screen.query_one("#ecs-pane").check_action("act", ("redeploy",))
+        assert not app.screen.query_one(ProblemsPane).check_action("act", ("acknowledge",))
+        await pilot.press("R")  # redeploy: hidden, so nothing is planned
+        app.screen.query_one("#problems-table", DataTable).focus()
+        await pilot.press("a")  # acknowledge: hidden too
+        await settle(pilot, 0.3)
+        assert services.actions == [] and services.problem_calls == []
+        assert not any(key == "R" for key in app.screen.active_bindings)

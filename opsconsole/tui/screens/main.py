@@ -38,6 +38,7 @@ from opsconsole.tui.messages import (
     SessionResolved,
 )
 from opsconsole.tui.palette import ConsoleCommands
+from opsconsole.tui.read_only import changes_hidden
 from opsconsole.tui.screens.confirm import ConfirmChange
 from opsconsole.tui.screens.info import EnvironmentInfo, plan_pane_action
 from opsconsole.tui.screens.problem_action import ProblemActionScreen, ProblemDecision
@@ -215,7 +216,13 @@ class MainScreen(Screen[None]):
         if action == "switch_env" and parameters:
             index = parameters[0]
             return isinstance(index, int) and index < len(self._environments)
+        if action == "maintenance":
+            return not self.read_only
         return True
+
+    @property
+    def read_only(self) -> bool:
+        return changes_hidden(self.app, self.current_env)
 
     def action_switch_env(self, index: int) -> None:
         if 0 <= index < len(self._environments):
@@ -410,6 +417,11 @@ class MainScreen(Screen[None]):
 
         self.app.push_screen(RunbookScreen(self.services, self.current_env, self.selection(), preselect))
 
+    def app_toggle_read_only(self) -> None:
+        toggle = getattr(self.app, "toggle_read_only", None)
+        if toggle is not None:
+            toggle()
+
     def act_on_problems(self, action: str) -> None:
         self.query_one(ProblemsPane).action_act(action)
 
@@ -441,7 +453,7 @@ class MainScreen(Screen[None]):
     @on(ProblemActionRequested)
     def _problem_action(self, message: ProblemActionRequested) -> None:
         env = self.services.settings.environment(message.env_name)
-        if self.services.settings.read_only or env.read_only:
+        if self.read_only:
             self.notify("read-only: nothing can be changed here", severity="warning")
             return
         if message.action == "close":

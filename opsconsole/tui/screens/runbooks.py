@@ -27,6 +27,7 @@ from opsconsole.runbooks.library import find_runbook, runbook_files, runbooks_ro
 from opsconsole.runbooks.loader import RunbookInvalid, load_runbook
 from opsconsole.runbooks.model import Runbook
 from opsconsole.runbooks.state import FAILED, SUCCEEDED, RunState, RunStore
+from opsconsole.tui.read_only import changes_hidden
 from opsconsole.tui.screens.approval import ApprovalDecision, ApprovalScreen
 
 if TYPE_CHECKING:
@@ -208,7 +209,7 @@ class RunbookScreen(Screen[None]):
     def action_start(self, dry_run: bool) -> None:
         if self.running or self.runbook is None:
             return
-        if not dry_run and self.services.settings.read_only:
+        if not dry_run and changes_hidden(self.app, self.env_name):
             self.notify("read-only: only dry runs", severity="warning")
             return
         self._begin(self.runbook)

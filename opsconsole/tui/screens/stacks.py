@@ -30,6 +30,7 @@ from opsconsole.tui.messages import (
     StacksLoaded,
     StackWorkFailed,
 )
+from opsconsole.tui.read_only import changes_hidden
 from opsconsole.tui.screens.confirm import ConfirmChange
 from opsconsole.tui.widgets.plan_view import plan_summary, render_plan
 
@@ -74,6 +75,11 @@ class StacksScreen(Screen[None]):
         self.deploying = False
         self.show_diff = False
         self._stop = threading.Event()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "deploy":
+            return not changes_hidden(self.app, self.env_name)
+        return True
 
     def compose(self) -> ComposeResult:
         protected = " (protected)" if self.environment.protected else ""

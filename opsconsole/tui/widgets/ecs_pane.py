@@ -24,6 +24,7 @@ from textual.worker import get_current_worker
 from opsconsole.domain.errors import OpsError
 from opsconsole.domain.resources import ResourceKind, ResourceRef
 from opsconsole.tui.format import age
+from opsconsole.tui.read_only import changes_hidden
 
 if TYPE_CHECKING:
     from opsconsole.services import ConsoleServices
@@ -257,6 +258,12 @@ class EcsPane(Vertical):
             COLUMNS[self.level.kind][self.sort_column], key=_sort_key
         )
         self._state(f"sorted by {COLUMNS[self.level.kind][self.sort_column]}")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Read-only hides every change: the keys leave the footer and do nothing.
+        if action in ("scale", "act"):
+            return not changes_hidden(self.app, self.env_name)
+        return True
 
     def action_scale(self, delta: int) -> None:
         if self.level.kind == "services" and (key := self._selected()):

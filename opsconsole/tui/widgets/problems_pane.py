@@ -25,6 +25,7 @@ from textual.worker import get_current_worker
 from opsconsole.domain.errors import OpsError
 from opsconsole.domain.problems import Problem, Severity
 from opsconsole.tui.format import age, first_line
+from opsconsole.tui.read_only import changes_hidden
 from opsconsole.tui.widgets.ecs_pane import same_cell
 
 if TYPE_CHECKING:
@@ -313,6 +314,11 @@ class ProblemsPane(Vertical):
         problem = self.selected()
         if problem is not None:
             self.post_message(ProblemSelected(problem))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "act":
+            return not changes_hidden(self.app, self.env_name)
+        return True
 
     def action_mark(self) -> None:
         problem = self.selected()
