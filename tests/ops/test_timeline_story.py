@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -12,15 +11,13 @@ from pathlib import Path
 import pytest
 
 from opsconsole.config import load_settings
-from opsconsole.demo.simulator import Simulator, accounts_of
-from opsconsole.demo.traffic import LogTraffic
 from opsconsole.demo.world import DemoReady, DemoWorld
-from opsconsole.demo.zabbix.feed import ZabbixFeed
 from opsconsole.domain.resources import ResourceRef
 from opsconsole.domain.timeline import Timeline
 from opsconsole.services import Services
 from tests.conftest import config_with_own_journal
 from tests.helpers import run_cli
+from tests.story import play_bad_release
 
 
 @pytest.fixture(scope="module")
@@ -32,28 +29,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoReady]:
 
 @pytest.fixture(scope="module")
 def bad_deploy(world: DemoReady) -> str:
-    """prod's api gets a release that runs out of memory; three ticks of the simulation follow."""
-    assert world.zabbix_url and world.zabbix_trapper_port
-    token = (world.config_path.parent / "zabbix-token").read_text().strip()
-    simulator = Simulator(
-        world.endpoint,
-        accounts_of(world.accounts.admin_keys),
-        seed=7,
-        oom_chance=0.0,
-        agent_outage_chance=0.0,
-        db_spike_chance=0.0,
-        zabbix=ZabbixFeed(world.zabbix_url, token, world.zabbix_trapper_port),
-        traffic=LogTraffic(f"udp://127.0.0.1:{world.gelf_udp_port}", seed=7),
-    )
-    simulator.tick()  # instances, tasks, hosts
-    time.sleep(1.1)  # timestamps are seconds apart in every backend
-    prod = next(a for a in simulator.accounts if a.name == "prod")
-    release = simulator.bad_deploy(prod, "api")
-    for _ in range(3):
-        time.sleep(1.1)
-        simulator.tick()  # each tick OOM-kills a task of the bad release
-    time.sleep(1.5)  # Graylog makes a message searchable a second after it arrives
-    return release
+    return play_bad_release(world)
 
 
 def services_of(world: DemoReady, tmp_path: Path) -> Services:

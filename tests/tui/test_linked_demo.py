@@ -1,0 +1,87 @@
+"""Linked panes on the demo world (moto, the Zabbix and Graylog emulators) after the bad api release."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets import DataTable
+
+from opsconsole.config import load_settings
+from opsconsole.demo.world import DemoReady, DemoWorld
+from opsconsole.services import Services
+from opsconsole.tui.app import OpsConsoleApp
+from opsconsole.tui.screens.main import MainScreen
+from opsconsole.tui.widgets.log_pane import LogPane
+from opsconsole.tui.widgets.problems_pane import ProblemsPane
+from tests.story import play_bad_release
+
+SIZE = (160, 48)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoReady]:
+    demo = DemoWorld(root=tmp_path_factory.mktemp("linked"), operator="alice")
+    ready = demo.start()
+    play_bad_release(ready)
+    yield ready
+    demo.stop()
+
+
+@pytest.fixture
+def services(world: DemoReady, tmp_path: Path) -> Iterator[Services]:
+    settings = load_settings(world.config_path, environ={})
+    journal = dataclasses.replace(settings.audit, journal=str(tmp_path / "audit.jsonl"))
+    built = Services.build(dataclasses.replace(settings, audit=journal))
+    yield built
+    built.close()
+
+
+async def until(pilot: Any, condition: Any, seconds: float = 15.0) -> None:
+    for _ in range(int(seconds / 0.1)):
+        if condition():
+            return
+        await pilot.pause(0.1)
+    raise AssertionError("the condition did not come true in time")
+
+
+async def test_service_link_narrows_both_panes_and_a_problem_selects_its_service(services: Services) -> None:
+    app = OpsConsoleApp(services, initial_env="prod")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        problems = screen.query_one(ProblemsPane)
+        logs = screen.query_one(LogPane)
+        await until(pilot, lambda: problems.loaded_at is not None and logs.received > 0)
+        all_problems = len(problems.problems)
+        services_seen = {m.service for m in logs.buffer}
+        assert {"api", "web"} <= services_seen  # the tail follows the whole environment first
+
+        await pilot.press("enter")  # prod-cluster's services; the cursor rests on api
+        await until(pilot, lambda: screen.linked is not None and logs.log_query != "*")
+        await until(pilot, lambda: logs.received > 0 and len(logs.buffer) > 0)
+        await pilot.pause(1.0)
+        assert str(screen.linked) == "prod/service/prod-cluster/api"
+        assert logs.buffer and {m.service for m in logs.buffer} == {"api"}
+        table = screen.query_one("#problems-table", DataTable)
+        shown = [problems.problems[str(k.value)] for k in table.rows]
+        assert shown, "the bad release's OOM problem is api's"
+        for problem in shown:
+            assert problem.tag("service") == "api" or problem.tag("instance_id"), problem.name
+
+        table.focus()
+        table.move_cursor(row=0)
+        await pilot.press("enter")  # the problem's service is selected in the ECS pane
+        await pilot.pause(0.5)
+        ecs = screen.query_one("#ecs-table", DataTable)
+        assert ecs.has_focus
+        assert str(ecs.coordinate_to_cell_key(ecs.cursor_coordinate).row_key.value) == "api"
+
+        await pilot.press("l")  # unlink: both panes show the whole environment again
+        await until(pilot, lambda: logs.log_query == "*" and len(logs.buffer) > 0)
+        await pilot.pause(1.0)
+        assert len(table.rows) == all_problems
+        assert len({m.service for m in logs.buffer}) > 1
