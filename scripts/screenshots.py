@@ -27,25 +27,11 @@ SIZE = (160, 46)
 
 
 def simulate(ready: DemoReady) -> None:
-    """The seeded story, tick by tick, with Zabbix and Graylog fed as in `opsconsole demo`."""
-    from opsconsole.demo.simulator import Simulator, accounts_of
-    from opsconsole.demo.traffic import LogTraffic
-    from opsconsole.demo.zabbix.feed import ZabbixFeed
+    """The seeded story tick by tick: the bad release at tick 3, the database alarm at tick 23."""
+    from opsconsole.demo.story import story_simulator
 
-    assert ready.zabbix_url and ready.zabbix_trapper_port
-    token = (ready.config_path.parent / "zabbix-token").read_text().strip()
-    simulator = Simulator(
-        ready.endpoint,
-        accounts_of(ready.accounts.admin_keys),
-        seed=7,
-        oom_chance=0.0,
-        agent_outage_chance=0.0,
-        db_spike_chance=0.0,
-        zabbix=ZabbixFeed(ready.zabbix_url, token, ready.zabbix_trapper_port),
-        traffic=LogTraffic(f"udp://127.0.0.1:{ready.gelf_udp_port}", seed=7),
-        story_at=3,
-    )
-    for _ in range(24):
+    simulator = story_simulator(ready, story_at=3)
+    for _ in range(26):
         simulator.tick()
         time.sleep(0.2)  # spread the story over a few seconds, as the live demo does over minutes
     time.sleep(1.5)  # Graylog makes messages searchable a second after they arrive

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 
 from opsconsole.config import load_settings
+from opsconsole.demo.story import play_bad_release
 from opsconsole.demo.world import DemoReady, DemoWorld
 from opsconsole.domain.resources import ResourceRef
 from opsconsole.domain.timeline import Timeline
 from opsconsole.services import Services
 from tests.conftest import config_with_own_journal
 from tests.helpers import run_cli
-from tests.story import play_bad_release
 
 
 @pytest.fixture(scope="module")

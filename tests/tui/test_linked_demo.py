@@ -11,13 +11,13 @@ import pytest
 from textual.widgets import DataTable
 
 from opsconsole.config import load_settings
+from opsconsole.demo.story import play_bad_release
 from opsconsole.demo.world import DemoReady, DemoWorld
 from opsconsole.services import Services
 from opsconsole.tui.app import OpsConsoleApp
 from opsconsole.tui.screens.main import MainScreen
 from opsconsole.tui.widgets.log_pane import LogPane
 from opsconsole.tui.widgets.problems_pane import ProblemsPane
-from tests.story import play_bad_release
 
 SIZE = (160, 48)
 
