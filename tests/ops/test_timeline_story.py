@@ -15,12 +15,12 @@ from opsconsole.config import load_settings
 from opsconsole.demo.simulator import Simulator, accounts_of
 from opsconsole.demo.traffic import LogTraffic
 from opsconsole.demo.world import DemoReady, DemoWorld
-from opsconsole.demo.zabbix.feed import ZabbixFeed
 from opsconsole.domain.resources import ResourceRef
 from opsconsole.domain.timeline import Timeline
 from opsconsole.services import Services
 from tests.conftest import config_with_own_journal
 from tests.helpers import run_cli
+from tests.world_helpers import zabbix_feed
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +33,6 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoReady]:
 @pytest.fixture(scope="module")
 def bad_deploy(world: DemoReady) -> str:
     """prod's api gets a release that runs out of memory; three ticks of the simulation follow."""
-    assert world.zabbix_url and world.zabbix_trapper_port
-    token = (world.config_path.parent / "zabbix-token").read_text().strip()
     simulator = Simulator(
         world.endpoint,
         accounts_of(world.accounts.admin_keys),
@@ -42,7 +40,7 @@ def bad_deploy(world: DemoReady) -> str:
         oom_chance=0.0,
         agent_outage_chance=0.0,
         db_spike_chance=0.0,
-        zabbix=ZabbixFeed(world.zabbix_url, token, world.zabbix_trapper_port),
+        zabbix=zabbix_feed(world),
         traffic=LogTraffic(f"udp://127.0.0.1:{world.gelf_udp_port}", seed=7),
     )
     simulator.tick()  # instances, tasks, hosts
