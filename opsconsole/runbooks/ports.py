@@ -70,7 +70,7 @@ class RunbookServices(Protocol):
         self, env_name: str, service: str, operation: str, params: dict[str, Any], region: str | None = None
     ) -> dict[str, Any]: ...
 
-    # Zabbix and Graylog (landing from their own branches with these signatures).
+    # Zabbix and Graylog.
 
     def problems(self, env_name: str, flt: ProblemFilter | None = None) -> list[Problem]: ...
 

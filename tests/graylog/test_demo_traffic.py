@@ -21,7 +21,7 @@ from opsconsole.domain.logs import SearchResult
 from opsconsole.services import Services
 from tests.graylog.gelf_sender import wait_stored
 
-FIVE_XX = "status:500 OR status:502 OR status:503 OR status:504"
+FIVE_XX = "status:>=500"  # a Lucene range, as the shipped deploy-5xx-spike runbook counts them
 
 
 @pytest.fixture(scope="module")

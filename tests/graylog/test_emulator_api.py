@@ -202,7 +202,7 @@ def test_search_fields_limit_the_message_and_echo_with_timestamp_first(emulator:
             "Not allowed to search with filter: [source:x]",
         ),
         # the emulator's query subset: a clear 400 in ApiError's shape
-        ({"query": "latency:>500", "range": 60}, 400, "Unable to parse query"),
+        ({"query": "name:jon~", "range": 60}, 400, "Unable to parse query"),
     ],
 )
 def test_search_errors_are_api_errors(

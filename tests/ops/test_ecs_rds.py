@@ -7,14 +7,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
-from opsconsole.aws.session import RoleBroker
 from opsconsole.demo.simulator import OOM_REASON, Simulator, accounts_of
 from opsconsole.demo.world import DemoReady, DemoWorld
 from tests.conftest import config_with_own_journal
 from tests.helpers import run_cli
+from tests.world_helpers import admin, record_calls
 
 
 @pytest.fixture(scope="module")
@@ -33,20 +32,9 @@ def simulator(world: DemoReady) -> Simulator:
     return sim
 
 
-def admin_ecs(world: DemoReady, env: str) -> Any:
-    key = world.accounts.admin_keys[env]
-    return boto3.client(
-        "ecs",
-        endpoint_url=world.endpoint,
-        region_name="eu-west-1",
-        aws_access_key_id=key.access_key_id,
-        aws_secret_access_key=key.secret_access_key,
-    )
-
-
 def ensure_two_api_revisions(world: DemoReady) -> None:
     """staging's api on its newest revision, with an older one to roll back to."""
-    ecs = admin_ecs(world, "staging")
+    ecs = admin(world, "staging", "ecs")
     revisions = ecs.list_task_definitions(familyPrefix="staging-api")["taskDefinitionArns"]
     if len(revisions) < 2:
         current = ecs.describe_task_definition(taskDefinition="staging-api")["taskDefinition"]
@@ -184,15 +172,7 @@ def test_dry_run_sends_no_mutating_call(
 ) -> None:
     if action[1] == "rollback":
         ensure_two_api_revisions(world)
-    sent: list[str] = []
-    original = RoleBroker.client
-
-    def recording_client(self: RoleBroker, *args: Any, **kwargs: Any) -> Any:
-        client = original(self, *args, **kwargs)
-        client.meta.events.register("before-call.*.*", lambda model, **_: sent.append(model.name))
-        return client
-
-    monkeypatch.setattr(RoleBroker, "client", recording_client)
+    sent = record_calls(monkeypatch)
     env = "staging" if action[1] == "rollback" else "dev"
     result = run_cli(capsys, "-c", config, *action, "--env", env, "--dry-run", "-o", "json")
     assert result.code == 0, result.stderr
@@ -204,15 +184,7 @@ def test_dry_run_sends_no_mutating_call(
 def test_the_call_recorder_does_see_mutating_calls(
     config: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sent: list[str] = []
-    original = RoleBroker.client
-
-    def recording_client(self: RoleBroker, *args: Any, **kwargs: Any) -> Any:
-        client = original(self, *args, **kwargs)
-        client.meta.events.register("before-call.*.*", lambda model, **_: sent.append(model.name))
-        return client
-
-    monkeypatch.setattr(RoleBroker, "client", recording_client)
+    sent = record_calls(monkeypatch)
     result = run_cli(capsys, "-c", config, "ecs", "redeploy", "varnish", "--env", "dev")
     assert result.code == 0, result.stderr
     assert "UpdateService" in sent

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from opsconsole.demo.simulator import Simulator, accounts_of
 from opsconsole.demo.world import DemoReady
-from opsconsole.demo.zabbix.feed import ZabbixFeed
 from opsconsole.domain.problems import ProblemFilter, Severity
 from opsconsole.services import Services
+from tests.world_helpers import zabbix_feed
 
 
 def test_the_simulation_raises_oom_cpu_and_agent_problems_on_tagged_hosts(
     demo_world: DemoReady, demo_services: Services
 ) -> None:
-    assert demo_world.zabbix_url and demo_world.zabbix_trapper_port
-    token = (Path(demo_world.config_path).parent / "zabbix-token").read_text().strip()
-    feed = ZabbixFeed(demo_world.zabbix_url, token, demo_world.zabbix_trapper_port)
+    feed = zabbix_feed(demo_world)
     accounts = accounts_of(demo_world.accounts.admin_keys)
     sim = Simulator(
         demo_world.endpoint,

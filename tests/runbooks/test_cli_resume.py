@@ -19,7 +19,7 @@ from opsconsole.demo.world import DemoReady, DemoWorld
 from opsconsole.runbooks.library import runs_dir
 from tests.conftest import config_with_own_journal
 from tests.helpers import run_cli
-from tests.runbooks.world import admin
+from tests.world_helpers import admin
 
 WAITING = """\
 title: Scale, then wait for web

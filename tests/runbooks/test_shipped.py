@@ -1,10 +1,12 @@
-"""Every shipped runbook end to end on the demo world (AWS for real; Zabbix and Graylog faked at the
-Services boundary until their clients land), the branch where its check fails included, and a dry
-run of each that sends no mutating call."""
+"""Every shipped runbook end to end on the demo world and its real backends: AWS on moto, the Zabbix
+emulator (problems raised by agent values through its trapper, acknowledgements and maintenance
+windows read back through the console's Services) and the Graylog emulator (log lines sent as
+GELF over UDP and counted with the runbooks' own queries), the branch where its check fails
+included, and a dry run of each that sends no change to AWS or to Zabbix."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,16 +15,29 @@ import pytest
 from opsconsole.config import load_settings
 from opsconsole.demo.simulator import Simulator, accounts_of
 from opsconsole.demo.world import DemoReady, DemoWorld
+from opsconsole.demo.zabbix.feed import AGENT_KEY, CPU_KEY, ZabbixFeed, oom_key
+from opsconsole.domain.problems import Problem, ProblemFilter
 from opsconsole.runbooks.engine import RunbookEngine
 from opsconsole.runbooks.events import ApprovalRequest, RunEvent
 from opsconsole.runbooks.library import runs_dir
 from opsconsole.runbooks.loader import load_runbook
 from opsconsole.runbooks.state import RunState, RunStore
+from opsconsole.services import Services
 from tests.conftest import config_with_own_journal
-from tests.runbooks.fakes import MonitoredServices, problem
-from tests.runbooks.world import Ticker, admin, mutating, record_calls, ticking
+from tests.graylog.gelf_sender import UdpSender
+from tests.runbooks.world import (
+    FailingRelease,
+    Ticker,
+    container_instances,
+    log_line,
+    report,
+    ticking,
+    wait_logged,
+)
+from tests.world_helpers import admin, mutating, record_calls, zabbix_feed
 
 SHIPPED = Path(__file__).resolve().parents[2] / "runbooks"
+FIVE_XX = "status:>=500"  # what deploy-5xx-spike counts: a Lucene range, on Graylog and on the emulator
 
 
 @pytest.fixture(scope="module")
@@ -35,20 +50,35 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoReady]:
 
 @pytest.fixture(scope="module")
 def simulator(world: DemoReady) -> Simulator:
+    """ECS and CloudWatch moving on their own. Its Zabbix reports stay off: each test raises the
+    problems its incident has through `feed`, so a background tick cannot resolve one before the
+    runbook acknowledges it."""
     sim = Simulator(world.endpoint, accounts_of(world.accounts.admin_keys), seed=5, oom_chance=0.0)
     sim.tick()
     return sim
 
 
+@pytest.fixture(scope="module")
+def feed(world: DemoReady) -> ZabbixFeed:
+    return zabbix_feed(world)
+
+
+@pytest.fixture(scope="module")
+def logs(world: DemoReady) -> Iterator[UdpSender]:
+    sender = UdpSender(world.gelf_udp_port)
+    yield sender
+    sender.close()
+
+
 @pytest.fixture
-def services(world: DemoReady, simulator: Simulator, tmp_path: Path) -> MonitoredServices:
-    built = MonitoredServices.build(load_settings(config_with_own_journal(world, tmp_path), environ={}))
-    assert isinstance(built, MonitoredServices)
-    return built
+def services(world: DemoReady, simulator: Simulator, tmp_path: Path) -> Iterator[Services]:
+    built = Services.build(load_settings(config_with_own_journal(world, tmp_path), environ={}))
+    yield built
+    built.close()
 
 
 def run(
-    services: MonitoredServices,
+    services: Services,
     name: str,
     inputs: dict[str, Any],
     *,
@@ -56,8 +86,10 @@ def run(
     approve_as: str | None = "alice",
     events: list[RunEvent] | None = None,
     after_change: Ticker | None = None,
+    watch: Callable[[RunEvent], None] | None = None,
 ) -> RunState:
-    """Run a shipped runbook; `after_change` starts moving the world once a step sent its change."""
+    """Run a shipped runbook; `after_change` starts moving the world once a step sent its change;
+    `watch` sees every event as it happens (on the engine's thread)."""
 
     def approver(request: ApprovalRequest) -> None:
         if approve_as:
@@ -67,6 +99,8 @@ def run(
 
     def listen(event: RunEvent) -> None:
         sink.append(event)
+        if watch is not None:
+            watch(event)
         if after_change is not None and event.kind == "call":
             after_change.start()
 
@@ -78,28 +112,41 @@ def path(state: RunState) -> list[tuple[str, str]]:
     return [(h.step, h.status) for h in state.history]
 
 
-def actions(services: MonitoredServices) -> list[str]:
+def actions(services: Services) -> list[str]:
     return [r.action for r in services.audit_records() if not r.action.startswith(("runbook", "elevate"))]
+
+
+def problem(services: Services, env: str, eventid: str) -> Problem:
+    """The problem as Zabbix has it now (acknowledged or not, with its history)."""
+    found = [p for p in services.problems(env) if p.eventid == eventid]
+    assert found, f"event {eventid} is not an open problem in {env}"
+    return found[0]
+
+
+def raised(services: Services, env: str, name: str, **tags: str) -> str:
+    """The event id of the open problem `name` (with `tags`) the feed just raised."""
+    flt = ProblemFilter(tags=tuple(tags.items()))
+    found = [p.eventid for p in services.problems(env, flt) if p.name.startswith(name) and not p.acknowledged]
+    assert found, f"no open problem {name!r} in {env}"
+    return found[0]
 
 
 # -- Zabbix agent missing ---------------------------------------------------------------------
 
 
-def agent_instance(world: DemoReady) -> tuple[str, list[str]]:
-    ecs = admin(world, "dev", "ecs")
-    arn = ecs.list_container_instances(cluster="dev-cluster")["containerInstanceArns"][0]
-    tasks = ecs.list_tasks(
-        cluster="dev-cluster",
-        containerInstance=arn.rsplit("/", 1)[-1],
-        family="dev-zabbix-agent",
+def agent_tasks(world: DemoReady, env: str, container_instance: str) -> list[str]:
+    tasks: list[str] = admin(world, env, "ecs").list_tasks(
+        cluster=f"{env}-cluster",
+        containerInstance=container_instance,
+        family=f"{env}-zabbix-agent",
         desiredStatus="RUNNING",
     )["taskArns"]
-    return arn.rsplit("/", 1)[-1], tasks
+    return tasks
 
 
-def test_zabbix_agent_running_ends_at_the_note(world: DemoReady, services: MonitoredServices) -> None:
-    instance, tasks = agent_instance(world)
-    assert tasks
+def test_zabbix_agent_running_ends_at_the_note(world: DemoReady, services: Services) -> None:
+    instance, _ = container_instances(world, "dev")[0]
+    assert agent_tasks(world, "dev", instance)
     state = run(services, "zabbix-agent-missing", {"env": "dev", "container_instance": instance})
     assert state.status == "succeeded", state.error
     assert path(state) == [
@@ -111,12 +158,18 @@ def test_zabbix_agent_running_ends_at_the_note(world: DemoReady, services: Monit
 
 
 def test_zabbix_agent_missing_is_redeployed_and_acknowledged(
-    world: DemoReady, simulator: Simulator, services: MonitoredServices, monkeypatch: pytest.MonkeyPatch
+    world: DemoReady,
+    simulator: Simulator,
+    feed: ZabbixFeed,
+    services: Services,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    instance, tasks = agent_instance(world)
-    for task in tasks:
+    instance, ec2 = container_instances(world, "dev")[0]
+    for task in agent_tasks(world, "dev", instance):
         admin(world, "dev", "ecs").stop_task(cluster="dev-cluster", task=task, reason="agent crashed")
-    services.monitoring.problems.append(problem("dev", "501", "Zabbix agent is not available"))
+    # The server stops hearing from the agent: its availability item drops to 0.
+    report(feed, "dev", ec2, AGENT_KEY, 0)
+    eventid = raised(services, "dev", "Zabbix agent is not available")
     sent = record_calls(monkeypatch)
     with ticking(simulator) as ticker:
         state = run(
@@ -136,22 +189,38 @@ def test_zabbix_agent_missing_is_redeployed_and_acknowledged(
         "done",
     ]
     assert path(state)[1] == ("agent_tasks", "failed")
+    assert eventid in state.outputs["problems"]
     assert state.outputs["agent_back"] >= 1
     assert "ecs-redeploy" in actions(services)
     # The recorder that proves dry runs send nothing does see a real run's change.
     assert "UpdateService" in sent
-    assert services.monitoring.acknowledged[0][:2] == ("dev", ("501",))
+    acked = problem(services, "dev", eventid)
+    assert acked.acknowledged
+    assert [h.message for h in acked.history if h.acknowledged] == [
+        f"Agent daemon redeployed on {instance} by runbook run {state.run_id}"
+    ]
+    # The agent reports again and Zabbix resolves the problem, as the runbook's last note says.
+    report(feed, "dev", ec2, AGENT_KEY, 1)
+    assert eventid not in [p.eventid for p in services.problems("dev")]
 
 
 # -- RDS CPU high -----------------------------------------------------------------------------
 
 
 def test_rds_cpu_high_snapshots_reboots_and_acknowledges(
-    simulator: Simulator, services: MonitoredServices
+    simulator: Simulator, feed: ZabbixFeed, logs: UdpSender, services: Services
 ) -> None:
-    services.monitoring.problems.append(problem("dev", "601", "High CPU on dev-db", rds_instance="dev-db"))
+    # The database's CPU spikes for a tick: CloudWatch has the datapoint, Zabbix the problem.
+    simulator.db_spikes["dev"] = 1
     simulator.tick()
-    state = run(services, "rds-cpu-high", {"env": "dev", "db": "dev-db", "threshold": "0"})
+    simulator.db_spikes.pop("dev", None)
+    feed.send([(feed.db_host("dev", "dev-db"), CPU_KEY, 96.5)])
+    eventid = raised(services, "dev", "High CPU on dev-db", rds_instance="dev-db")
+    for ms in (2400, 3100):
+        log_line(logs, "dev", f"slow query: SELECT * FROM orders ({ms} ms)", rds_instance="dev-db")
+    log_line(logs, "staging", "slow query: SELECT 1 (2000 ms)", rds_instance="staging-db")  # not dev's
+    wait_logged(services, "dev", '"slow query"', 2)
+    state = run(services, "rds-cpu-high", {"env": "dev", "db": "dev-db"})
     assert state.status == "succeeded", state.error
     assert [s for s, _ in path(state)] == [
         "status",
@@ -166,96 +235,91 @@ def test_rds_cpu_high_snapshots_reboots_and_acknowledges(
         "acknowledge",
         "done",
     ]
+    assert state.outputs["cpu"] >= 93  # the simulator's spike, over the default threshold of 80
+    assert state.outputs["slow_queries"] == 2
+    assert state.outputs["problems"] == [eventid]
     assert actions(services)[:2] == ["rds-snapshot", "rds-reboot"]
     reboot = next(r for r in services.audit_records() if r.action == "rds-reboot")
     assert reboot.tier == "operate" and "ForceFailover" not in str(reboot.details)  # dev is not Multi-AZ
-    assert services.monitoring.acknowledged[0][1] == ("601",)
+    acked = problem(services, "dev", eventid)
+    assert acked.acknowledged and acked.history[-1].message.startswith("Rebooted dev-db after a CPU alarm")
 
 
-def test_rds_cpu_below_the_threshold_changes_nothing(services: MonitoredServices) -> None:
-    state = run(services, "rds-cpu-high", {"env": "dev", "db": "dev-db", "threshold": "1000"})
+def test_rds_cpu_below_the_threshold_changes_nothing(simulator: Simulator, services: Services) -> None:
+    simulator.tick()
+    state = run(services, "rds-cpu-high", {"env": "staging", "db": "staging-db"})
     assert state.status == "succeeded", state.error
     assert path(state) == [("status", "succeeded"), ("cpu", "failed"), ("cpu_normal", "succeeded")]
+    assert 0 < state.outputs["cpu"] < 80  # a real datapoint of the simulator's daily curve
     assert actions(services) == []
 
 
 # -- 5xx spike after a deploy ------------------------------------------------------------------
 
 
-def deploy_api_revision_2(world: DemoReady) -> str:
-    """staging's api moved to a new revision, as a pipeline's deploy does."""
-    ecs = admin(world, "staging", "ecs")
-    current = ecs.describe_task_definition(taskDefinition="staging-api:1")["taskDefinition"]
-    keep = (
-        "family",
-        "containerDefinitions",
-        "networkMode",
-        "requiresCompatibilities",
-        "executionRoleArn",
-        "taskRoleArn",
-    )
-    newest = ecs.register_task_definition(**{k: current[k] for k in keep if k in current})
-    arn: str = newest["taskDefinition"]["taskDefinitionArn"]
-    ecs.update_service(cluster="staging-cluster", service="api", taskDefinition=arn)
-    return arn
+def staging_account(simulator: Simulator) -> Any:
+    return next(a for a in simulator.accounts if a.name == "staging")
 
 
 def test_5xx_after_a_deploy_rolls_back_verifies_and_acknowledges(
-    world: DemoReady, simulator: Simulator, services: MonitoredServices
+    world: DemoReady, simulator: Simulator, feed: ZabbixFeed, logs: UdpSender, services: Services
 ) -> None:
-    deployed = deploy_api_revision_2(world)
+    # A release of staging's api that runs out of memory: its tasks are OOM-killed each tick.
+    deployed = simulator.bad_deploy(staging_account(simulator), "api")
     simulator.tick()
-    ecs = admin(world, "staging", "ecs")
-
-    def errors(query: str) -> int | None:
-        if "status:>=500" not in query:
-            return None
-        running = ecs.describe_services(cluster="staging-cluster", services=["api"])["services"][0]
-        return 0 if running["taskDefinition"] != deployed else 120
-
-    services.monitoring.on_count = errors
-    services.monitoring.problems.append(problem("staging", "701", "5xx rate high on api", service="api"))
-    with ticking(simulator) as ticker:
-        state = run(
-            services,
-            "deploy-5xx-spike",
-            {"env": "staging", "service": "staging-cluster/api"},
-            after_change=ticker,
-        )
+    _, ec2 = container_instances(world, "staging")[0]
+    report(feed, "staging", ec2, oom_key("api"), 1)
+    eventid = raised(services, "staging", "OOM kill: api task", service="api")
+    with FailingRelease(world, logs, "staging", "api", deployed) as release:
+        assert release.beat() and release.beat()
+        wait_logged(services, "staging", f"service:api AND {FIVE_XX}", 51)
+        with ticking(simulator) as ticker:
+            state = run(
+                services,
+                "deploy-5xx-spike",
+                {"env": "staging", "service": "staging-cluster/api"},
+                after_change=ticker,
+            )
     assert state.status == "succeeded", state.error
-    assert [s for s, _ in path(state)] == [
+    assert [s for s, _ in path(state) if s != "verify"] == [
         "errors",
         "deployment",
         "approve_rollback",
         "rollback",
         "settled",
-        "verify",
         "problems",
         "acknowledge",
         "done",
     ]
+    assert state.outputs["errors"] > 50
     assert state.outputs["deployment"]["task_definition"] == deployed
     assert state.outputs["settled"]["task_definition"].endswith("staging-api:1")
     assert state.outputs["verify"] == 0
+    assert release.running() == []  # the bad release's tasks are gone, and with them the 5xx
     assert "ecs-rollback" in actions(services)
-    assert services.monitoring.acknowledged[0][1] == ("701",)
-    # Now on revision 1 and still erroring: not after a deploy, so no rollback is offered.
-    services.monitoring.on_count = lambda query: 120
+    assert eventid in state.outputs["problems"]
+    acked = problem(services, "staging", eventid)
+    assert acked.acknowledged and acked.history[-1].message.startswith(f"Rolled back api from {deployed}")
+    # Now on revision 1 with the spike still in the 15-minute window: not after a deploy, no rollback.
     again = run(services, "deploy-5xx-spike", {"env": "staging", "service": "staging-cluster/api"})
     assert path(again)[-2:] == [("deployment", "failed"), ("not_after_deploy", "succeeded")]
 
 
-def test_no_5xx_spike_changes_nothing(services: MonitoredServices) -> None:
-    services.monitoring.log_counts["status:>=500"] = 3
-    state = run(services, "deploy-5xx-spike", {"env": "staging", "service": "staging-cluster/api"})
+def test_no_5xx_spike_changes_nothing(logs: UdpSender, services: Services) -> None:
+    # dev's api answers: three 5xx among other statuses; only the 5xx count, and three is no spike.
+    for status in (200, 404, 499, 500, 503, 504):
+        log_line(logs, "dev", f'"GET /api/stock HTTP/1.1" {status} 40ms', service="api", status=status)
+    assert wait_logged(services, "dev", f"service:api AND {FIVE_XX}", 3) == 3
+    state = run(services, "deploy-5xx-spike", {"env": "dev", "service": "dev-cluster/api"})
     assert path(state) == [("errors", "failed"), ("no_spike", "succeeded")]
+    assert state.outputs["errors"] == 3
     assert actions(services) == []
 
 
 # -- S3 replication / KMS ---------------------------------------------------------------------
 
 
-def test_missing_replication_is_named(services: MonitoredServices) -> None:
+def test_missing_replication_is_named(services: Services) -> None:
     # moto ignores a template's ReplicationConfiguration: the fresh world has this very incident.
     state = run(services, "s3-replication-kms", {"env": "staging"})
     assert state.status == "succeeded", state.error
@@ -264,7 +328,7 @@ def test_missing_replication_is_named(services: MonitoredServices) -> None:
     assert "opsconsole stacks deploy staging data" in state.outputs["replication_broken"]
 
 
-def seed_replication(world: DemoReady, services: MonitoredServices, env: str) -> None:
+def seed_replication(world: DemoReady, services: Services, env: str) -> None:
     """The replication rule the data stack declares, put directly (moto drops it from templates)."""
     account = services.settings.environment(env).account_id
     region = services.settings.environment(env).replica_region
@@ -292,8 +356,11 @@ def seed_replication(world: DemoReady, services: MonitoredServices, env: str) ->
     )
 
 
-def test_s3_replication_and_kms_healthy(world: DemoReady, services: MonitoredServices) -> None:
+def test_s3_replication_and_kms_healthy(world: DemoReady, logs: UdpSender, services: Services) -> None:
     seed_replication(world, services, "dev")
+    log_line(logs, "dev", "KMS AccessDenied on kms:Decrypt for the replica key", service="worker")
+    log_line(logs, "dev", "job stock-sync finished in 1.2s", service="worker")  # unrelated
+    wait_logged(services, "dev", "KMS", 1)
     state = run(services, "s3-replication-kms", {"env": "dev"})
     assert state.status == "succeeded", state.error
     assert path(state) == [
@@ -302,9 +369,11 @@ def test_s3_replication_and_kms_healthy(world: DemoReady, services: MonitoredSer
     ], state.history[0].error
     assert state.outputs["replication"]["status"] == "Enabled"
     assert state.outputs["replica_key"]["state"] == "Enabled"
+    assert state.outputs["kms_errors"] == 1
+    assert "1 related log lines" in state.outputs["healthy"]
 
 
-def test_a_disabled_replica_key_is_named(world: DemoReady, services: MonitoredServices) -> None:
+def test_a_disabled_replica_key_is_named(world: DemoReady, services: Services) -> None:
     seed_replication(world, services, "dev")
     region = services.settings.environment("dev").replica_region or ""
     kms = admin(world, "dev", "kms", region)
@@ -321,7 +390,11 @@ def test_a_disabled_replica_key_is_named(world: DemoReady, services: MonitoredSe
 # -- Deploy inside a maintenance window -------------------------------------------------------
 
 
-def test_no_changes_opens_no_maintenance(services: MonitoredServices) -> None:
+def zabbix_changes(services: Services) -> list[str]:
+    return [r.action for r in services.audit_records() if r.action.startswith("zabbix-")]
+
+
+def test_no_changes_opens_no_maintenance(services: Services) -> None:
     state = run(services, "deploy-with-maintenance", {"env": "dev", "stacks": "observability"})
     assert state.status == "succeeded", state.error
     assert path(state) == [
@@ -329,19 +402,27 @@ def test_no_changes_opens_no_maintenance(services: MonitoredServices) -> None:
         ("has_changes", "succeeded"),
         ("nothing_to_do", "succeeded"),
     ]
-    assert services.monitoring.calls == []
+    assert zabbix_changes(services) == []
+    assert services.maintenances("dev") == []
 
 
 def test_changes_deploy_inside_a_maintenance_that_ends_even_when_the_deploy_fails(
-    world: DemoReady, services: MonitoredServices
+    world: DemoReady, services: Services
 ) -> None:
     cfn = admin(world, "dev", "cloudformation")
     account = services.settings.environment("dev").account_id
     buckets = [f"dev-cloudtrail-{account}"]  # the template's retained TrailBucket
     cfn.delete_stack(StackName="dev-observability")
     inputs = {"env": "dev", "stacks": "observability", "minutes": "30"}
+    during: dict[str, list[Any]] = {}
+
+    def look_at_zabbix(event: RunEvent) -> None:
+        # While the deploy runs, Zabbix has the environment's host groups in maintenance.
+        if event.kind == "step-started" and event.step == "deploy":
+            during.setdefault("deploy", []).append(services.maintenances("dev"))
+
     # The stack's buckets are retained on delete, so recreating it collides with them: a failed deploy.
-    failed = run(services, "deploy-with-maintenance", inputs)
+    failed = run(services, "deploy-with-maintenance", inputs, watch=look_at_zabbix)
     assert [s for s, _ in path(failed)][3:] == [
         "maintenance",
         "deploy",
@@ -350,11 +431,16 @@ def test_changes_deploy_inside_a_maintenance_that_ends_even_when_the_deploy_fail
         "deploy_failed",
     ]
     assert "BucketAlreadyExists" in (failed.history[4].error or "")
-    assert services.monitoring.calls == ["maintenance.create", "maintenance.delete"]
+    assert zabbix_changes(services) == ["zabbix-maintenance-create", "zabbix-maintenance-delete"]
+    [window] = during["deploy"][0]
+    assert window.name == f"deploy dev (runbook run {failed.run_id})" and window.host_groups == ("dev",)
+    # 30 minutes from the run's start (Zabbix keeps active_since to the minute).
+    assert 30 * 60 <= (window.active_till - window.active_since).total_seconds() < 31 * 60
+    assert services.maintenances("dev") == []  # ended although the deploy failed
     s3 = admin(world, "dev", "s3")
     for bucket in buckets:
         s3.delete_bucket(Bucket=bucket)
-    done = run(services, "deploy-with-maintenance", inputs)
+    done = run(services, "deploy-with-maintenance", inputs, watch=look_at_zabbix)
     assert done.status == "succeeded", done.error
     assert [s for s, _ in path(done)] == [
         "plan",
@@ -367,7 +453,8 @@ def test_changes_deploy_inside_a_maintenance_that_ends_even_when_the_deploy_fail
         "done",
     ], [h.error for h in done.history]
     assert done.outputs["plan"]["changes"] > 0
-    assert services.monitoring.maintenances == {}
+    assert [[w.name for w in ws] for ws in during["deploy"]][1] == [f"deploy dev (runbook run {done.run_id})"]
+    assert services.maintenances("dev") == []
     status = cfn.describe_stacks(StackName="dev-observability")["Stacks"][0]["StackStatus"]
     assert status == "CREATE_COMPLETE"
 
@@ -383,25 +470,57 @@ DRY_RUNS = [
 ]
 
 
+def incident_for(
+    name: str, world: DemoReady, simulator: Simulator, feed: ZabbixFeed, logs: UdpSender, services: Services
+) -> tuple[str, str] | None:
+    """Raise the incident the runbook would act on, so its dry run has a change to show (and not send);
+    the (environment, event id) of the problem it would acknowledge."""
+    if name == "zabbix-agent-missing":
+        _, ec2 = container_instances(world, "dev")[-1]
+        report(feed, "dev", ec2, AGENT_KEY, 0)
+        return "dev", raised(services, "dev", "Zabbix agent is not available")
+    if name == "rds-cpu-high":
+        simulator.tick()
+        feed.send([(feed.db_host("prod", "prod-db"), CPU_KEY, 97.0)])
+        return "prod", raised(services, "prod", "High CPU on prod-db", rds_instance="prod-db")
+    if name == "deploy-5xx-spike":
+        deployed = simulator.bad_deploy(staging_account(simulator), "api")
+        simulator.tick()
+        _, ec2 = container_instances(world, "staging")[-1]
+        report(feed, "staging", ec2, oom_key("api"), 1)
+        release = FailingRelease(world, logs, "staging", "api", deployed)
+        assert release.beat() and release.beat()
+        wait_logged(services, "staging", f"service:api AND {FIVE_XX}", 51)
+        return "staging", raised(services, "staging", "OOM kill: api task", service="api")
+    return None
+
+
 @pytest.mark.parametrize(("name", "inputs"), DRY_RUNS, ids=[d[0] for d in DRY_RUNS])
 def test_a_dry_run_makes_no_mutating_call(
     name: str,
     inputs: dict[str, Any],
     world: DemoReady,
-    services: MonitoredServices,
+    simulator: Simulator,
+    feed: ZabbixFeed,
+    logs: UdpSender,
+    services: Services,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    if name == "deploy-5xx-spike":
-        deploy_api_revision_2(world)
-        services.monitoring.log_counts["status:>=500"] = 500
+    incident = incident_for(name, world, simulator, feed, logs, services)
     sent = record_calls(monkeypatch)
     events: list[RunEvent] = []
     state = run(services, name, inputs, dry_run=True, approve_as=None, events=events)
     assert state.status == "succeeded", state.error
     assert sent, "the dry run read nothing"
     assert mutating(sent) == []
-    assert services.monitoring.calls == []
     calls = [e.message for e in events if e.kind == "call"]
-    if name in ("zabbix-agent-missing", "rds-cpu-high", "deploy-5xx-spike"):
+    if incident is not None:
         assert calls and all(c.startswith("would") for c in calls), calls
+        env, eventid = incident
+        assert any("event.acknowledge" in c for c in calls), calls
+        # Zabbix itself says nothing changed: the problem has no acknowledgement, no maintenance.
+        [event] = feed.api.event.get(eventids=[eventid], select_acknowledges="extend")
+        assert event["acknowledges"] == [] and problem(services, env, eventid).history == ()
+    assert feed.api.maintenance.get(output="extend") == []
+    assert zabbix_changes(services) == []
     assert [r.action for r in services.audit_records() if r.action.startswith(("ecs-", "rds-"))] == []

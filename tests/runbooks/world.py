@@ -1,49 +1,21 @@
-"""Helpers for running runbooks on a demo world: admin clients, a call recorder, a ticking simulator."""
+"""Moving the demo world while a runbook runs: the simulator ticking in the background, the Zabbix
+problems the estate's agents would raise, and the log lines its services would send to Graylog."""
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
-import boto3
-import pytest
-
-from opsconsole.aws.session import RoleBroker
 from opsconsole.demo.simulator import Simulator
 from opsconsole.demo.world import DemoReady
-
-READ_PREFIXES = ("Describe", "List", "Get")
-
-
-def admin(world: DemoReady, env: str, service: str, region: str = "eu-west-1") -> Any:
-    key = world.accounts.admin_keys[env]
-    return boto3.client(
-        service,
-        endpoint_url=world.endpoint,
-        region_name=region,
-        aws_access_key_id=key.access_key_id,
-        aws_secret_access_key=key.secret_access_key,
-    )
-
-
-def record_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every operation sent through the role broker's clients, by botocore's own before-call event."""
-    sent: list[str] = []
-    original = RoleBroker.client
-
-    def recording_client(self: RoleBroker, *args: Any, **kwargs: Any) -> Any:
-        client = original(self, *args, **kwargs)
-        client.meta.events.register("before-call.*.*", lambda model, **_: sent.append(model.name))
-        return client
-
-    monkeypatch.setattr(RoleBroker, "client", recording_client)
-    return sent
-
-
-def mutating(sent: list[str]) -> list[str]:
-    return [name for name in sent if not name.startswith(READ_PREFIXES)]
+from opsconsole.demo.zabbix.feed import ZabbixFeed
+from opsconsole.services import Services
+from tests.graylog.gelf_sender import UdpSender
+from tests.world_helpers import admin
 
 
 class Ticker:
@@ -67,3 +39,103 @@ def ticking(simulator: Simulator, interval: float = 0.3) -> Iterator[Ticker]:
         ticker.stop.set()
         if ticker.thread.is_alive():
             ticker.thread.join(10)
+
+
+def container_instances(world: DemoReady, env: str) -> list[tuple[str, str]]:
+    """(container instance id, EC2 instance id) of the environment's ECS instances."""
+    ecs = admin(world, env, "ecs")
+    cluster = f"{env}-cluster"
+    arns = ecs.list_container_instances(cluster=cluster)["containerInstanceArns"]
+    described = ecs.describe_container_instances(cluster=cluster, containerInstances=arns)
+    return sorted(
+        (c["containerInstanceArn"].rsplit("/", 1)[-1], c["ec2InstanceId"])
+        for c in described["containerInstances"]
+    )
+
+
+def report(feed: ZabbixFeed, env: str, ec2_instance: str, key: str, value: float) -> str:
+    """One value from the agent on an ECS instance, through the trapper (its host made once)."""
+    return feed.send([(feed.instance_host(env, ec2_instance, f"{env}-cluster"), key, value)])
+
+
+def log_line(sender: UdpSender, env: str, text: str, *, ago: float = 0.0, **fields: Any) -> None:
+    """A GELF line of the environment (its stream routes by `env`), stamped `ago` seconds back."""
+    sender.send(text, timestamp=time.time() - ago, host=f"{env}-host", env=env, **fields)
+
+
+def wait_logged(
+    services: Services, env: str, query: str, at_least: int, window: timedelta = timedelta(minutes=15)
+) -> int:
+    """The count once Graylog has indexed `at_least` matches (a second after they arrive)."""
+    deadline = time.monotonic() + 10
+    while True:
+        count = services.log_count(env, query, window)
+        if count >= at_least:
+            return count
+        assert time.monotonic() < deadline, f"only {count} of {at_least} lines for {query!r} in {env}"
+        time.sleep(0.2)
+
+
+class FailingRelease:
+    """The tasks of a bad release answer 5xx: each `beat`, every running task of `revision` sends
+    `per_task` access lines with a 5xx status to Graylog, as the Docker GELF driver would.
+
+    Lines are stamped LAG seconds back, so that the runbook's two-minute `verify` window has moved
+    past them a few seconds after the last bad task stops, instead of two minutes: the test waits
+    for one of the runbook's 15 s polls, not for the window.
+    """
+
+    LAG = 115.0
+
+    def __init__(
+        self, world: DemoReady, sender: UdpSender, env: str, service: str, revision: str, per_task: int = 30
+    ) -> None:
+        self.ecs = admin(world, env, "ecs")
+        self.sender, self.env, self.service, self.revision = sender, env, service, revision
+        self.per_task = per_task
+        self.sent = 0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def running(self) -> list[str]:
+        cluster = f"{self.env}-cluster"
+        family = self.revision.rsplit("/", 1)[-1].split(":", 1)[0]
+        arns = self.ecs.list_tasks(cluster=cluster, family=family, desiredStatus="RUNNING")["taskArns"]
+        if not arns:
+            return []
+        tasks = self.ecs.describe_tasks(cluster=cluster, tasks=arns)["tasks"]
+        return [
+            t["taskArn"].rsplit("/", 1)[-1]
+            for t in tasks
+            if t["taskDefinitionArn"] == self.revision and t.get("lastStatus") == "RUNNING"
+        ]
+
+    def beat(self) -> int:
+        tasks = self.running()
+        for task in tasks:
+            for n in range(self.per_task):
+                status = (500, 502, 503, 504)[n % 4]
+                log_line(
+                    self.sender,
+                    self.env,
+                    f'"GET /api/orders HTTP/1.1" {status} 3021ms',
+                    ago=self.LAG,
+                    service=self.service,
+                    task_id=task,
+                    status=status,
+                    latency_ms=3021,
+                )
+        self.sent += len(tasks) * self.per_task
+        return len(tasks)
+
+    def _run(self) -> None:
+        while not self.stop.wait(0.3):
+            self.beat()
+
+    def __enter__(self) -> FailingRelease:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop.set()
+        self.thread.join(10)

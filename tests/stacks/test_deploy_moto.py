@@ -7,9 +7,7 @@ import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import boto3
 import pytest
 
 from opsconsole.config import Settings, load_settings
@@ -19,6 +17,7 @@ from opsconsole.domain.stacks import PlanAction, StackStatus
 from opsconsole.services import Services
 from tests.conftest import config_with_own_journal
 from tests.helpers import run_cli
+from tests.world_helpers import admin
 
 ENV_NAMES = [account.name for account in ENVIRONMENTS]
 
@@ -35,17 +34,6 @@ def deployed_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoRea
         assert [o.status for o in outcomes] == [StackStatus.COMPLETE] * 7, [o.message for o in outcomes]
     yield ready
     world.stop()
-
-
-def admin(ready: DemoReady, env: str, service: str, region: str = "eu-west-1") -> Any:
-    key = ready.accounts.admin_keys[env]
-    return boto3.client(
-        service,
-        endpoint_url=ready.endpoint,
-        region_name=region,
-        aws_access_key_id=key.access_key_id,
-        aws_secret_access_key=key.secret_access_key,
-    )
 
 
 @pytest.mark.parametrize("env", ENV_NAMES)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from textual.widgets import DataTable, Input
 
@@ -17,6 +16,7 @@ from opsconsole.tui.app import OpsConsoleApp
 from opsconsole.tui.screens.approval import ApprovalScreen
 from opsconsole.tui.screens.runbooks import RunbookScreen
 from tests.tui.fakes import FrozenServices
+from tests.world_helpers import admin
 
 SIZE = (160, 48)
 RUNBOOK = """\
@@ -61,14 +61,7 @@ def runbooks_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def desired(world: DemoReady, env: str, service: str) -> int:
-    key = world.accounts.admin_keys[env]
-    ecs = boto3.client(
-        "ecs",
-        endpoint_url=world.endpoint,
-        region_name="eu-west-1",
-        aws_access_key_id=key.access_key_id,
-        aws_secret_access_key=key.secret_access_key,
-    )
+    ecs = admin(world, env, "ecs")
     return int(
         ecs.describe_services(cluster=f"{env}-cluster", services=[service])["services"][0]["desiredCount"]
     )

@@ -2,7 +2,13 @@
 
 Supported: `*`, bare terms and quoted phrases (searched in `message`), `field:value`,
 `field:"a phrase"`, wildcards `*` and `?` in values, `_exists_:field`, `AND`, `OR`, `NOT` (also
-`&&`, `||`, `!`), parentheses. Adjacent terms are OR-ed, Lucene's and Graylog's default operator.
+`&&`, `||`, `!`), parentheses, and ranges: `field:[low TO high]` (inclusive), `field:{low TO high}`
+(exclusive), mixed `[low TO high}`, `*` for an open end, and `field:>N`, `>=`, `<`, `<=`. Adjacent
+terms are OR-ed, Lucene's and Graylog's default operator.
+
+Ranges compare numbers when every bound is a number (a numeric field, like a GELF `status`), else
+text in code-point order (a keyword field; Lucene's TermRangeQuery), as Graylog's search syntax
+reference describes: https://go2docs.graylog.org/current/making_sense_of_your_log_data/search_syntax_reference.htm
 
 Matching follows Graylog's index mapping: `message` and `full_message` are analysed (split into
 lower-cased words), every other string field is a keyword (whole value, case-sensitive).
@@ -18,15 +24,23 @@ from typing import Any
 
 Predicate = Callable[[Mapping[str, Any]], bool]
 ANALYZED = frozenset({"message", "full_message"})
-SUPPORTED = 'field:value, "quoted phrases", AND, OR, NOT, wildcards * and ?, parentheses and _exists_:field'
+SUPPORTED = (
+    'field:value, "quoted phrases", AND, OR, NOT, wildcards * and ?, parentheses, _exists_:field '
+    "and ranges field:[a TO b], field:{a TO b}, field:>=N"
+)
 _WORD = re.compile(r"[\w.@-]+", re.UNICODE)
 _TOKEN = re.compile(
     r"\s*(?:(?P<lparen>\()|(?P<rparen>\))|(?P<and>&&)|(?P<or>\|\|)|(?P<not>!)"
-    r'|(?P<field>[\w.@-]+):(?P<fvalue>"(?:[^"\\]|\\.)*"|[^\s()"]+)'
+    r"|(?P<range>[\w.@-]+):(?P<rvalue>[\[{][^\]}]*[\]}])"
+    r'|(?P<field>[\w.@-]+):(?P<fvalue>(?:[<>]=?)?"(?:[^"\\]|\\.)*"|[^\s()"]+)'
     r'|(?P<phrase>"(?:[^"\\]|\\.)*")|(?P<word>[^\s()"]+))'
 )
-_KINDS = ("lparen", "rparen", "and", "or", "not", "field", "phrase", "word")
+_KINDS = ("lparen", "rparen", "and", "or", "not", "range", "field", "phrase", "word")
 _UNSUPPORTED = re.compile(r"[\[\]{}~^/]|^[+-]|[<>]=?|\bTO\b")
+_BOUND = r'"(?:[^"\\]|\\.)*"|[^\s"]+'
+_RANGE = re.compile(rf"^(?P<open>[\[{{])\s*(?P<low>{_BOUND})\s+TO\s+(?P<high>{_BOUND})\s*(?P<close>[\]}}])$")
+_NUMBER = re.compile(r"^-?(?:\d+\.?\d*|\.\d+)$")
+_COMPARISON = re.compile(r"^(?P<op>>=|<=|>|<)(?P<bound>.+)$")
 
 
 class QueryError(ValueError):
@@ -69,10 +83,14 @@ def _tokenize(text: str) -> list[_Tok]:
         position = match.end()
         kind = next(k for k in _KINDS if match.group(k) is not None)
         raw = match.group(kind)
-        if kind == "field":
+        if kind == "range":
+            _reject(raw)
+            tokens.append(_Tok("range", raw, match.group("rvalue")))
+        elif kind == "field":
             value = match.group("fvalue")
             _reject(raw)
-            _reject(value)
+            if not _COMPARISON.match(value):
+                _reject(value)
             tokens.append(_Tok("field", raw, value))
         elif kind == "word" and raw in ("AND", "OR", "NOT"):
             tokens.append(_Tok(raw.lower(), raw))
@@ -134,8 +152,13 @@ class _Parser:
                 raise QueryError("a parenthesis is not closed")
             self.position += 1
             return inner
+        if token.kind == "range":
+            return _range_predicate(token.text, token.value)
         if token.kind == "field":
             field, _, _ = token.text.partition(":")
+            comparison = _COMPARISON.match(token.value)
+            if comparison:
+                return _comparison_predicate(field, comparison["op"], comparison["bound"])
             return _field_predicate(field, token.value)
         if token.kind == "term":
             return _field_predicate("message", token.value)
@@ -187,3 +210,68 @@ def _analyzed(field: str, value: str, phrase: bool) -> Predicate:
 def _contains_sequence(haystack: list[str], needle: list[str]) -> bool:
     size = len(needle)
     return any(haystack[i : i + size] == needle for i in range(len(haystack) - size + 1))
+
+
+Bound = float | str | None  # None: an open end (`*`)
+
+
+def _range_predicate(field: str, raw: str) -> Predicate:
+    """`[low TO high]` includes its ends, `{low TO high}` excludes them; the brackets may be mixed."""
+    match = _RANGE.match(raw)
+    if match is None:
+        raise QueryError(
+            f"cannot read the range {raw!r}: write [low TO high] or {{low TO high}}, * for an open end"
+        )
+    return _between(
+        field,
+        match["low"],
+        match["high"],
+        low_inclusive=match["open"] == "[",
+        high_inclusive=match["close"] == "]",
+    )
+
+
+def _comparison_predicate(field: str, op: str, bound: str) -> Predicate:
+    """`field:>N` and friends: Lucene's one-sided ranges."""
+    if op.startswith(">"):
+        return _between(field, bound, "*", low_inclusive=op == ">=", high_inclusive=True)
+    return _between(field, "*", bound, low_inclusive=True, high_inclusive=op == "<=")
+
+
+def _between(
+    field: str, low_text: str, high_text: str, *, low_inclusive: bool, high_inclusive: bool
+) -> Predicate:
+    texts = [t for t in (low_text, high_text) if t != "*"]
+    numeric = bool(texts) and all(_number(t) is not None for t in texts)
+    low, high = (_bound(t, numeric) for t in (low_text, high_text))
+
+    def inside(value: Any) -> bool:
+        if numeric:
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                return False  # a number range does not match text, as on a numeric field
+            key: float | str = float(value)
+        else:
+            key = _as_text(value)
+        if low is not None and (key < low or (key == low and not low_inclusive)):  # type: ignore[operator]
+            return False
+        return high is None or key < high or (key == high and high_inclusive)  # type: ignore[operator]
+
+    def matches(message: Mapping[str, Any]) -> bool:
+        stored = message.get(field)
+        if stored is None:
+            return False
+        return any(inside(v) for v in (stored if isinstance(stored, list) else [stored]))
+
+    return matches
+
+
+def _number(text: str) -> float | None:
+    return float(text) if _NUMBER.match(text) else None
+
+
+def _bound(text: str, numeric: bool) -> Bound:
+    if text == "*":
+        return None
+    if numeric:
+        return float(text)
+    return text[1:-1].replace('\\"', '"') if text.startswith('"') else text
