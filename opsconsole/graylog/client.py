@@ -102,8 +102,8 @@ class GraylogClient:
         fields: Sequence[str] = (),
         sort: str = "timestamp:desc",
     ) -> SearchResult:
-        """Messages matching `query` in the last `since`, or between `start` and `end` (end
-        defaults to now); in `streams` when given (ids).
+        """Messages matching `query` in the last `since`, or from `start` (included) to `end`
+        (excluded, as in Graylog's range query; it defaults to now); in `streams` when given (ids).
 
         Raises:
             InvalidInput: a bad range or query; Graylog's own message for the query.
@@ -239,6 +239,8 @@ def _reason(error: Exception) -> str:
 
 
 def _iso(moment: datetime) -> str:
+    """Graylog's millisecond ISO form, truncated: a message's timestamp is a whole millisecond, so
+    a start keeps its own millisecond and an end leaves it for the next window."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

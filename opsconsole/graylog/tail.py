@@ -9,7 +9,8 @@ indexing delay stays under the overlap.
 To keep a busy tail cheap, the overlap is first *counted* (a `limit=1` search): when the count
 equals the ids already seen there, only the part from the newest timestamp on is read; otherwise
 the whole overlap is read again. Reads page by offset, then by timestamp (keyset) before offset +
-limit reaches the index's 10,000-result window.
+limit reaches the index's 10,000-result window. Graylog's ranges include `from` and exclude `to`
+(its range query is `gte`/`lt`), so every window here is half-open too: [start, end).
 """
 
 from __future__ import annotations
@@ -100,7 +101,7 @@ class LogTail:
             found = self._read(self._start, now)
         else:
             floor = max(self._start, self._newest - self.overlap)
-            end = max(now, self._newest)
+            end = max(now, self._newest + _MS)  # never behind the newest shown (a clock stepped back)
             found = self._read(self._newest if self._overlap_complete(floor) else floor, end)
         fresh: dict[str, LogMessage] = {}
         for message in found:
@@ -144,13 +145,13 @@ class LogTail:
         self.interval = self.min_interval if flowing else min(self.max_interval, self.interval * 1.5)
 
     def _overlap_complete(self, floor: datetime) -> bool:
-        """Whether the server holds exactly the ids already seen in [floor, newest - 1 ms]."""
-        assert self._newest is not None
-        below = self._newest - _MS
-        if below < floor:
+        """Whether the server holds exactly the ids already seen in [floor, newest)."""
+        newest = self._newest
+        assert newest is not None
+        if newest <= floor:
             return True
-        expected = sum(1 for t in self._seen.values() if t <= below)
-        counted = self._search(floor, below, limit=1, offset=0).total
+        expected = sum(1 for t in self._seen.values() if t < newest)
+        counted = self._search(floor, newest, limit=1, offset=0).total
         return counted == expected
 
     def _read(self, start: datetime, end: datetime) -> list[LogMessage]:

@@ -57,6 +57,18 @@ def graylog() -> Iterator[GraylogEmulator]:
         yield emulator
 
 
+def wait_searches(
+    graylog: GraylogEmulator, count: int, process: subprocess.Popen[str] | None = None, seconds: float = 60
+) -> None:
+    """Until the emulator has answered `count` searches: a deadline, not a sleep that a loaded
+    machine can outrun."""
+    deadline = time.monotonic() + seconds
+    while graylog.api.searches < count:
+        assert process is None or process.poll() is None, "the tail exited before it polled"
+        assert time.monotonic() < deadline, f"{graylog.api.searches} of {count} searches in {seconds:g} s"
+        time.sleep(0.01)
+
+
 def write_config(tmp_path: Path, url: str, prod_stream: str = "prod") -> Path:
     path = tmp_path / "opsconsole.toml"
     path.write_text(CONFIG.format(url=url, prod_stream=prod_stream), encoding="utf-8")
@@ -173,14 +185,17 @@ def test_wrong_token_unreachable_server_and_unknown_stream(
 def test_tail_prints_new_messages_as_json_lines_and_stops_at_max(
     capsys: pytest.CaptureFixture[str], graylog: GraylogEmulator, config: Path
 ) -> None:
-    def later() -> None:
-        time.sleep(0.5)
+    def once_the_tail_polls() -> None:
+        # Sent after the tail's first search, so stamped after the moment it started from.
+        wait_searches(graylog, 1)
         sender = UdpSender(graylog.udp_port)
         for n in range(4):
             sender.send(f"new {n}", env="prod" if n != 1 else "dev", service="api", n=100 + n)
 
-    threading.Thread(target=later, daemon=True).start()
-    result = run_cli(capsys, "-c", str(config), "logs", "tail", "--env", "prod", "--max", "2", "-o", "json")
+    threading.Thread(target=once_the_tail_polls, daemon=True).start()
+    # --for only bounds a failing run; --max ends a passing one.
+    args = ["logs", "tail", "--env", "prod", "--max", "2", "--for", "60s", "-o", "json"]
+    result = run_cli(capsys, "-c", str(config), *args)
     assert result.code == 0, result.stderr
     # Only what arrived after the tail started, only prod's, oldest first, stopped after two.
     assert [json.loads(line)["message"] for line in result.stdout.splitlines()] == ["new 0", "new 2"]
@@ -194,7 +209,7 @@ def test_tail_for_a_duration_then_exit_0(capsys: pytest.CaptureFixture[str], con
     assert 0.9 < time.monotonic() - started < 5
 
 
-def test_tail_ends_on_ctrl_c_with_exit_0_and_no_traceback(config: Path) -> None:
+def test_tail_ends_on_ctrl_c_with_exit_0_and_no_traceback(graylog: GraylogEmulator, config: Path) -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "opsconsole", "-c", str(config), "logs", "tail", "--env", "prod"],
         stdout=subprocess.PIPE,
@@ -202,7 +217,8 @@ def test_tail_ends_on_ctrl_c_with_exit_0_and_no_traceback(config: Path) -> None:
         text=True,
         env=dict(os.environ),
     )
-    time.sleep(2.0)
+    # The second search is the follow loop's: the tail is running, however long start-up took.
+    wait_searches(graylog, 2, process)
     process.send_signal(signal.SIGINT)
     _out, err = process.communicate(timeout=10)
     assert process.returncode == 0, err

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -13,19 +13,21 @@ from opsconsole.demo.graylog.emulator import DEMO_TOKEN, GraylogEmulator
 from opsconsole.demo.graylog.streams import env_streams
 from opsconsole.domain.errors import BackendError, CredentialsError, InvalidInput
 from opsconsole.graylog.client import GraylogClient
+from tests.graylog.clocks import EPOCH
 from tests.graylog.gelf_sender import UdpSender, wait_stored
 
 
-def fill(emulator: GraylogEmulator, count: int, **fields: Any) -> float:
-    """`count` messages 1 ms apart, ending about now; returns the first one's timestamp."""
+def fill(emulator: GraylogEmulator, count: int, **fields: Any) -> datetime:
+    """`count` messages 1 ms apart on whole milliseconds, the last one a second ago (so a search up
+    to the server's now covers them all); returns the first one's timestamp, as Graylog stores it."""
     sender = UdpSender(emulator.udp_port)
-    first = time.time() - count / 1000
+    first = time.time_ns() // 1_000_000 - 1000 - count
     before = len(emulator.store)
     for n in range(count):
-        sender.send(f"request {n} done", timestamp=first + n / 1000, n=n, **fields)
+        sender.send(f"request {n} done", timestamp=(first + n) / 1000, n=n, **fields)
     sender.close()
     wait_stored(emulator.store, before + count)
-    return first
+    return EPOCH + timedelta(milliseconds=first)
 
 
 def test_version_streams_and_event_streams_hidden(client: GraylogClient) -> None:
@@ -123,11 +125,13 @@ def test_relative_and_absolute_ranges(emulator: GraylogEmulator, client: Graylog
     assert recent.start is not None and recent.end is not None
     assert timedelta(seconds=59) < recent.end - recent.start <= timedelta(seconds=61)
     assert [m.fields["n"] for m in recent.messages] == list(range(19, -1, -1))  # newest first
-    start = datetime.fromtimestamp(first + 0.005, UTC)
+    start = first + timedelta(milliseconds=5)
     window = client.search(
-        "*", start=start, end=start + timedelta(milliseconds=4), limit=100, sort="timestamp:asc"
+        "*", start=start, end=start + timedelta(milliseconds=5), limit=100, sort="timestamp:asc"
     )
+    # Graylog's range includes `from` and excludes `to` (TimeRangeQueryFactory: gte/lt).
     assert [m.fields["n"] for m in window.messages] == [5, 6, 7, 8, 9]
+    assert window.messages[0].timestamp == start
     with pytest.raises(InvalidInput):
         client.search("*", start=start, end=start - timedelta(seconds=1))
 

@@ -13,6 +13,7 @@ import requests
 
 from opsconsole.demo.graylog.emulator import DEMO_TOKEN, GraylogEmulator
 from opsconsole.demo.graylog.streams import env_streams
+from tests.graylog.clocks import ManualClock
 from tests.graylog.gelf_sender import UdpSender, wait_stored
 
 # org/graylog2/rest/resources/HelloWorldResource.java (HelloWorldResponse)
@@ -147,7 +148,15 @@ def test_non_get_without_x_requested_by_is_the_csrf_400(emulator: GraylogEmulato
 
 def test_universal_search_response_shape(emulator: GraylogEmulator) -> None:
     sender = UdpSender(emulator.udp_port)
-    sender.send("GET /healthz 200", env="prod", service="web", request_id="abc", level_hint=6)
+    # A second ago: a search "up to now" on the server's clock must cover it (the end is exclusive).
+    sender.send(
+        "GET /healthz 200",
+        timestamp=time.time() - 1,
+        env="prod",
+        service="web",
+        request_id="abc",
+        level_hint=6,
+    )
     wait_stored(emulator.store, 1)
     response = get(
         emulator,
@@ -179,7 +188,7 @@ def test_universal_search_response_shape(emulator: GraylogEmulator) -> None:
 
 
 def test_search_fields_limit_the_message_and_echo_with_timestamp_first(emulator: GraylogEmulator) -> None:
-    UdpSender(emulator.udp_port).send("hello", env="dev", service="api")
+    UdpSender(emulator.udp_port).send("hello", timestamp=time.time() - 1, env="dev", service="api")
     wait_stored(emulator.store, 1)
     body = get(
         emulator,
@@ -227,13 +236,30 @@ def test_absolute_range_parse_error_and_relative_range_required_from_6_1(emulato
 
 
 def test_a_message_is_searchable_only_after_the_index_delay() -> None:
-    with GraylogEmulator(index_delay=0.5) as emulator:
-        UdpSender(emulator.udp_port).send("late", env="prod")
+    clock = ManualClock()
+    with GraylogEmulator(index_delay=0.5, clock=clock.monotonic) as emulator:
+        UdpSender(emulator.udp_port).send("late", timestamp=time.time() - 1, env="prod")
         wait_stored(emulator.store, 1)
         params = {"query": "late", "range": 60}
         assert get(emulator, "/api/search/universal/relative", params=params).json()["total_results"] == 0
-        time.sleep(0.6)
+        clock.advance(0.499)
+        assert get(emulator, "/api/search/universal/relative", params=params).json()["total_results"] == 0
+        clock.advance(0.001)
         assert get(emulator, "/api/search/universal/relative", params=params).json()["total_results"] == 1
+
+
+def test_an_absolute_range_includes_from_and_excludes_to(emulator: GraylogEmulator) -> None:
+    """Graylog's TimeRangeQueryFactory builds `gte(from).lt(to)` (since 4.3, PR #11550)."""
+    clock = ManualClock()  # 2026-11-26T09:30:00.000Z
+    sender = UdpSender(emulator.udp_port)
+    for n, offset in enumerate([-0.001, 0, 0.001, 0.002]):
+        sender.send("edge", timestamp=clock.epoch(offset), n=n)
+    wait_stored(emulator.store, 4)
+    params = {"query": "edge", "sort": "timestamp:asc"}
+    params |= {"from": "2026-11-26T09:30:00.000Z", "to": "2026-11-26T09:30:00.002Z"}
+    body = get(emulator, "/api/search/universal/absolute", params=params).json()
+    assert [m["message"]["n"] for m in body["messages"]] == [1, 2]
+    assert body["total_results"] == 2
 
 
 def test_basic_header_is_plain_base64_of_token_colon_token(emulator: GraylogEmulator) -> None:

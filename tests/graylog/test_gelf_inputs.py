@@ -16,6 +16,7 @@ import graypy
 import pytest
 
 from opsconsole.demo.graylog.inputs import GelfInputs, MessageStore
+from tests.graylog.clocks import ManualClock
 
 
 @pytest.fixture
@@ -98,7 +99,8 @@ def test_http_input_status_codes_and_decoding(inputs: GelfInputs) -> None:
 
 
 def test_messages_become_searchable_after_the_indexing_delay() -> None:
-    store = MessageStore(index_delay=0.3)
+    clock = ManualClock()
+    store = MessageStore(index_delay=0.3, clock=clock.monotonic)
     gelf = GelfInputs(store)
     gelf.start()
     try:
@@ -107,7 +109,9 @@ def test_messages_become_searchable_after_the_indexing_delay() -> None:
         handler.close()
         wait_for_count(store, 1)
         assert store.searchable() == []
-        time.sleep(0.35)
+        clock.advance(0.299)
+        assert store.searchable() == []
+        clock.advance(0.001)
         assert [m["message"] for m in store.searchable()] == ["late"]
     finally:
         gelf.stop()

@@ -13,22 +13,14 @@ from opsconsole.demo.graylog.emulator import DEMO_TOKEN, GraylogEmulator
 from opsconsole.domain.logs import LogMessage
 from opsconsole.graylog.client import GraylogClient
 from opsconsole.graylog.tail import LogTail
+from tests.graylog.clocks import ManualClock
 from tests.graylog.gelf_sender import UdpSender, wait_stored
-
-
-def poll_until(tail: LogTail, count: int, seconds: float = 10.0) -> list[LogMessage]:
-    shown: list[LogMessage] = []
-    deadline = time.monotonic() + seconds
-    while len(shown) < count and time.monotonic() < deadline:
-        shown += tail.poll()
-        time.sleep(0.05)
-    return shown
 
 
 def stop_when_shown(
     batches: list[list[LogMessage]], stop: threading.Event, follower: threading.Thread
 ) -> None:
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 10  # a deadline, not a sleep: a loaded machine only waits longer
     while not batches and time.monotonic() < deadline:
         time.sleep(0.02)
     stop.set()
@@ -40,60 +32,89 @@ def seqs(messages: list[LogMessage]) -> list[int]:
 
 
 def test_late_indexed_and_late_timestamped_messages_are_shown_once() -> None:
-    with GraylogEmulator(index_delay=0.4) as emulator:
+    clock = ManualClock()
+    with GraylogEmulator(index_delay=0.4, clock=clock.monotonic) as emulator:
         client = GraylogClient(emulator.api_url, token=DEMO_TOKEN)
-        tail = LogTail(client, overlap=timedelta(seconds=3), min_interval=0.05, backlog=timedelta(seconds=5))
+        tail = LogTail(client, overlap=timedelta(seconds=3), backlog=timedelta(seconds=5), clock=clock)
         sender = UdpSender(emulator.udp_port)
-        now = time.time()
         for seq in range(5):
-            sender.send("first wave", timestamp=now + seq / 1000, seq=seq)
+            sender.send("first wave", timestamp=clock.epoch(-0.5 + seq / 1000), seq=seq)
         wait_stored(emulator.store, 5)
         assert tail.poll() == []  # stored, but not searchable yet
-        shown = poll_until(tail, 5)
-        assert seqs(shown) == [0, 1, 2, 3, 4]
+        clock.advance(0.399)
+        assert tail.poll() == []  # still a millisecond short of the indexing delay
+        clock.advance(0.001)
+        assert seqs(tail.poll()) == [0, 1, 2, 3, 4]
         # Older than everything shown (a slow sender's clock, a buffered shipper): inside the overlap.
-        sender.send("straggler", timestamp=now - 1.5, seq=99)
-        sender.send("next", timestamp=time.time(), seq=5)
-        more = poll_until(tail, 2)
-        assert sorted(seqs(more)) == [5, 99]
-        assert [m.timestamp for m in more] == sorted(m.timestamp for m in more)  # each batch in order
+        sender.send("straggler", timestamp=clock.epoch(-2), seq=99)
+        sender.send("next", timestamp=clock.epoch(-0.1), seq=5)
+        wait_stored(emulator.store, 7)
+        assert tail.poll() == []  # not searchable yet
+        clock.advance(0.4)
+        assert seqs(tail.poll()) == [99, 5]  # one batch, in timestamp order
         for _ in range(5):  # the overlap is read again and again: nothing comes twice
             assert tail.poll() == []
 
 
 def test_a_window_larger_than_a_page_is_read_in_pages() -> None:
+    clock = ManualClock()
     with GraylogEmulator() as emulator:
         client = GraylogClient(emulator.api_url, token=DEMO_TOKEN)
-        tail = LogTail(client, page_size=10, min_interval=0.05)
+        tail = LogTail(client, page_size=10, backlog=timedelta(seconds=5), clock=clock)
         sender = UdpSender(emulator.udp_port)
         for seq in range(35):
-            sender.send("burst", seq=seq)
+            sender.send("burst", timestamp=clock.epoch(-1 + seq / 1000), seq=seq)
         wait_stored(emulator.store, 35)
         assert seqs(tail.poll()) == list(range(35))
         assert tail.requests >= 4
 
 
 def test_ids_older_than_the_overlap_are_forgotten() -> None:
+    clock = ManualClock()
     with GraylogEmulator() as emulator:
         client = GraylogClient(emulator.api_url, token=DEMO_TOKEN)
-        tail = LogTail(client, overlap=timedelta(seconds=1), min_interval=0.05, backlog=timedelta(seconds=10))
+        tail = LogTail(client, overlap=timedelta(seconds=1), backlog=timedelta(seconds=10), clock=clock)
         sender = UdpSender(emulator.udp_port)
-        old = time.time() - 5
         for seq in range(20):
-            sender.send("old", timestamp=old + seq / 1000, seq=seq)
+            sender.send("old", timestamp=clock.epoch(-5 + seq / 1000), seq=seq)
         wait_stored(emulator.store, 20)
         assert len(tail.poll()) == 20
         assert tail.remembered == 20
-        sender.send("new", seq=20)
+        # Exactly one overlap after the newest old message (seq 19): that one stays, 0-18 go.
+        sender.send("new", timestamp=clock.epoch(-5 + 0.019 + 1), seq=20)
         wait_stored(emulator.store, 21)
         assert seqs(tail.poll()) == [20]
-        assert tail.remembered == 1  # the 20 old ids are more than the overlap behind the newest
+        assert tail.remembered == 2
+        sender.send("newer", timestamp=clock.epoch(-2), seq=21)
+        wait_stored(emulator.store, 22)
+        assert seqs(tail.poll()) == [21]
+        assert tail.remembered == 1  # every other id is more than the overlap behind the newest
+        assert tail.poll() == []  # and no window reaches back to them, so none comes again
+
+
+def test_a_message_stamped_ahead_of_the_tail_s_clock_is_shown_once_the_clock_gets_there() -> None:
+    clock = ManualClock()
+    with GraylogEmulator() as emulator:
+        client = GraylogClient(emulator.api_url, token=DEMO_TOKEN)
+        tail = LogTail(client, backlog=timedelta(seconds=5), clock=clock)
+        sender = UdpSender(emulator.udp_port)
+        sender.send("now", timestamp=clock.epoch(-1), seq=0)
+        sender.send("ahead", timestamp=clock.epoch(2), seq=1)  # a sender whose clock runs fast
+        wait_stored(emulator.store, 2)
+        assert seqs(tail.poll()) == [0]  # Graylog's range ends (exclusively) at the tail's now
+        clock.advance(2)
+        assert tail.poll() == []  # the range ends before the message's millisecond
+        clock.advance(0.001)
+        assert seqs(tail.poll()) == [1]
+        clock.advance(1)
+        assert tail.poll() == []
 
 
 def test_the_interval_is_fast_while_messages_flow_and_backs_off_when_idle() -> None:
+    clock = ManualClock()
     with GraylogEmulator() as emulator:
         client = GraylogClient(emulator.api_url, token=DEMO_TOKEN)
-        tail = LogTail(client, min_interval=0.5, max_interval=4.0)
+        tail = LogTail(client, min_interval=0.5, max_interval=4.0, clock=clock)
         intervals = []
         for _ in range(8):
             tail.poll()
@@ -101,7 +122,8 @@ def test_the_interval_is_fast_while_messages_flow_and_backs_off_when_idle() -> N
         assert intervals == sorted(intervals)
         assert intervals[0] > 0.5
         assert intervals[-1] == 4.0  # bounded
-        UdpSender(emulator.udp_port).send("wake up", seq=0)
+        clock.advance(1)
+        UdpSender(emulator.udp_port).send("wake up", timestamp=clock.epoch(-0.5), seq=0)
         wait_stored(emulator.store, 1)
         assert tail.poll()
         assert tail.interval == 0.5

@@ -3,7 +3,8 @@ shapes, authentication, CSRF rule and errors of Graylog's own resources (see the
 
 - `GET /api/` HelloWorldResource (no auth), `GET /api/system` SystemResource (the overview);
 - `GET /api/streams`, `/api/streams/enabled`, `/api/streams/{id}` StreamResource;
-- `GET /api/search/universal/{relative,absolute}` Relative/AbsoluteSearchResource -> SearchResponse.
+- `GET /api/search/universal/{relative,absolute}` Relative/AbsoluteSearchResource -> SearchResponse,
+  over `from <= timestamp < to` (Graylog's TimeRangeQueryFactory has used `lt` for `to` since 4.3).
 
 Auth is ShiroSecurityContextFilter's: Basic `user:password` or `<token>:token`, else 401 with
 `WWW-Authenticate: Basic realm="Graylog Server"` and an empty body. A non-GET request without
@@ -76,6 +77,8 @@ class GraylogApi:
     delay: float = 0.0
     fail_status: int | None = None
     requests: int = 0
+    searches: int = 0
+    """Searches answered so far: lets a test wait until a client has really started polling."""
 
     @property
     def version_tuple(self) -> tuple[int, ...]:
@@ -160,6 +163,7 @@ class GraylogApi:
         }
 
     def _search(self, kind: str, params: Mapping[str, str]) -> dict[str, Any]:
+        self.searches += 1
         started = time.monotonic()
         query = params.get("query", "")
         if not query:
@@ -274,7 +278,8 @@ def _parse_time(text: str) -> datetime:
 
 
 def _millis(moment: datetime) -> int:
-    return int((moment - EPOCH).total_seconds() * 1000)
+    """Whole milliseconds (Graylog's precision), truncated, in integer arithmetic."""
+    return (moment - EPOCH) // timedelta(milliseconds=1)
 
 
 def _project(message: Mapping[str, Any], fields: list[str]) -> dict[str, Any]:

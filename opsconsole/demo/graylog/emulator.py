@@ -3,6 +3,9 @@ loopback ports, with per-environment streams routed by the `env` field."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from opsconsole.demo.graylog.api import ApiServer, GraylogApi
 from opsconsole.demo.graylog.inputs import GelfInputs
 from opsconsole.demo.graylog.store import MessageStore
@@ -24,9 +27,11 @@ class GraylogEmulator:
         version: str = "6.1.4",
         tokens: dict[str, str] | None = None,
         users: dict[str, str] | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """`clock` (monotonic seconds) times the index delay; a test passes one it steps by hand."""
         self.streams = StreamTable(list(streams or []))
-        self.store = MessageStore(index_delay, router=self.streams.route)
+        self.store = MessageStore(index_delay, router=self.streams.route, clock=clock)
         self.api = GraylogApi(
             self.store,
             self.streams,

@@ -1,6 +1,7 @@
 """The emulator's message index: messages ordered by timestamp, each searchable `index_delay`
 seconds after it arrived (Graylog's output flush plus OpenSearch's refresh interval, 1-3 s in real
-life), routed into streams when stored.
+life), routed into streams when stored. The delay runs on an injectable monotonic clock, so a test
+can step past it instead of sleeping and racing a loaded machine.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 Router = Callable[[Mapping[str, Any]], list[str]]
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MS = timedelta(milliseconds=1)
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
@@ -27,7 +30,8 @@ def _ulid(millis: int, counter: int) -> str:
 
 
 def epoch_millis(iso: str) -> int:
-    return int(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp() * 1000)
+    """Whole milliseconds since the epoch, in integer arithmetic (a float product can land a hair low)."""
+    return (datetime.fromisoformat(iso.replace("Z", "+00:00")) - EPOCH) // _MS
 
 
 @dataclass(frozen=True)
@@ -39,9 +43,16 @@ class Page:
 class MessageStore:
     """Received messages, by timestamp; each becomes searchable `index_delay` seconds after arrival."""
 
-    def __init__(self, index_delay: float = 0.0, router: Router | None = None) -> None:
+    def __init__(
+        self,
+        index_delay: float = 0.0,
+        router: Router | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.index_delay = index_delay
         self.router = router
+        self._clock = clock  # when a message arrived and what is searchable now; seconds
         self._lock = threading.Lock()
         self._arrivals: list[float] = []  # by arrival sequence: when each became stored
         self._messages: list[dict[str, Any]] = []  # by arrival sequence
@@ -60,12 +71,12 @@ class MessageStore:
             sequence = next(self._counter)
             message["gl2_message_id"] = _ulid(int(time.time() * 1000), sequence)
             self._messages.append(message)
-            self._arrivals.append(time.monotonic())
+            self._arrivals.append(self._clock())
             bisect.insort(self._keys, (millis, sequence))
 
     def _visible_count(self) -> int:
         """Messages arrive in sequence order, so the searchable ones are a prefix of the sequence."""
-        return bisect.bisect_right(self._arrivals, time.monotonic() - self.index_delay)
+        return bisect.bisect_right(self._arrivals, self._clock() - self.index_delay)
 
     def searchable(self) -> list[dict[str, Any]]:
         """Searchable messages in arrival order."""
@@ -83,12 +94,14 @@ class MessageStore:
         limit: int,
         sort_field: str = "timestamp",
     ) -> Page:
-        """Searchable messages with start <= timestamp <= end that match, sorted by `sort_field`
-        (ties by arrival, like gl2_message_id); `total` counts them all, the page holds `limit`."""
+        """Searchable messages with start <= timestamp < end that match, sorted by `sort_field`
+        (ties by arrival, like gl2_message_id); `total` counts them all, the page holds `limit`.
+        The end is exclusive like Graylog's own range query (TimeRangeQueryFactory: `gte` from,
+        `lt` to, since 4.3 / PR #11550)."""
         with self._lock:
             visible = self._visible_count()
             low = bisect.bisect_left(self._keys, (start_ms, -1))
-            high = bisect.bisect_right(self._keys, (end_ms, len(self._messages)))
+            high = bisect.bisect_left(self._keys, (end_ms, -1))
             found = [
                 self._messages[sequence]
                 for _millis, sequence in self._keys[low:high]
