@@ -5,7 +5,9 @@ line (budget 5 s) and until its estate is deployed; assuming prod's read role pl
 GetCallerIdentity, opsconsole vs the AWS CLI with an equivalent role profile on the same moto
 world; a full-environment deploy of stacks/, opsconsole vs `sceptre launch` of the same templates;
 when a real Zabbix 6.0 is up (scripts/zabbix/up.sh), `opsconsole alerts list` vs zabbix-cli listing
-the same problems (bench/alerts_vs_zabbix_cli.py).
+the same problems (bench/alerts_vs_zabbix_cli.py); the console on a running demo world, from launch
+to all panes filled, switching environments and key-to-paint, beside the AWS CLI reading the same
+first screen (bench/console_live.py).
 """
 
 from __future__ import annotations
@@ -280,6 +282,11 @@ def main() -> int:
 
     graylog = ["## Graylog", "", f"- {describe_tail(tail_run())} (`python -m bench.graylog_tail`)", ""]
 
+    from bench.console_live import describe as describe_console
+    from bench.console_live import run as console_run
+
+    console = describe_console(console_run())
+
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     text = "\n".join(
         [
@@ -298,6 +305,7 @@ def main() -> int:
             *(f"- {note}" for note in notes),
             "",
             *graylog,
+            *console,
         ]
     )
     (ROOT / "bench" / "RESULTS.md").write_text(text, encoding="utf-8")
