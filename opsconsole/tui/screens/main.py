@@ -61,6 +61,8 @@ MAINTENANCE_DURATION = timedelta(hours=1)
 
 
 class MainScreen(Screen[None]):
+    # The footer shows the keys used most; the rest are in f1's list and the palette. Fewer footer
+    # keys also make a focus change cheaper: Textual rebuilds the footer on each one.
     COMMANDS = Screen.COMMANDS | {ConsoleCommands}
     BINDINGS = [
         Binding(
@@ -75,6 +77,7 @@ class MainScreen(Screen[None]):
             "previous_env",
             "Prev env",
             id="env-previous",
+            show=False,
             tooltip="Switch to the previous environment.",
         ),
         *[
@@ -93,6 +96,7 @@ class MainScreen(Screen[None]):
             "renew",
             "Renew session",
             id="session-renew",
+            show=False,
             tooltip="Assume the current environment's read role again now.",
         ),
         Binding(
@@ -100,6 +104,7 @@ class MainScreen(Screen[None]):
             "environment_info",
             "Env info",
             id="environment-info",
+            show=False,
             tooltip="The environment as configured: account, regions, protection, roles.",
         ),
         Binding(
@@ -114,6 +119,7 @@ class MainScreen(Screen[None]):
             "maintenance",
             "Maintenance",
             id="zabbix-maintenance",
+            show=False,
             tooltip="A Zabbix maintenance window (1h) for the hosts of the linked service or database.",
         ),
         Binding(

@@ -162,7 +162,14 @@ class LogPane(Vertical):
     BINDINGS = [
         Binding("p", "pause", "Pause", id="logs-pause", tooltip="Pause or resume the live tail."),
         Binding("plus", "filter('include')", "Include", id="logs-include", tooltip="Only matching lines."),
-        Binding("minus", "filter('exclude')", "Exclude", id="logs-exclude", tooltip="Hide matching lines."),
+        Binding(
+            "minus",
+            "filter('exclude')",
+            "Exclude",
+            id="logs-exclude",
+            show=False,
+            tooltip="Hide matching lines.",
+        ),
         Binding("f", "full_screen", "Full", id="logs-full", tooltip="The log pane alone on the screen."),
         Binding("S", "search", "Search", id="logs-search", tooltip="Search Graylog over a time range."),
         Binding("escape", "back", "Live", show=False, id="logs-back"),

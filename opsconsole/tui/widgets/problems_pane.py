@@ -133,10 +133,33 @@ class ProblemsPane(Vertical):
         Binding("space", "mark", "Mark", id="problems-mark", tooltip="Mark for a multi-problem action."),
         Binding("a", "act('acknowledge')", "Ack", id="problems-ack", tooltip="Acknowledge with a message."),
         Binding("c", "act('close')", "Close", id="problems-close", tooltip="Close where allowed."),
-        Binding("U", "act('unacknowledge')", "Unack", id="problems-unack", tooltip="Take back an ack."),
-        Binding("S", "act('severity')", "Severity", id="problems-severity", tooltip="Change the severity."),
-        Binding("v", "min_severity", "Min sev", id="problems-min-severity", tooltip="Raise the minimum."),
-        Binding("n", "unacked", "Unacked", id="problems-unacked", tooltip="Only unacknowledged problems."),
+        Binding(
+            "U", "act('unacknowledge')", "Unack", id="problems-unack", show=False, tooltip="Take back an ack."
+        ),
+        Binding(
+            "S",
+            "act('severity')",
+            "Severity",
+            id="problems-severity",
+            show=False,
+            tooltip="Change the severity.",
+        ),
+        Binding(
+            "v",
+            "min_severity",
+            "Min sev",
+            id="problems-min-severity",
+            show=False,
+            tooltip="Raise the minimum.",
+        ),
+        Binding(
+            "n",
+            "unacked",
+            "Unacked",
+            id="problems-unacked",
+            show=False,
+            tooltip="Only unacknowledged problems.",
+        ),
         Binding("slash", "filter", "Filter", id="problems-filter", tooltip="Filter by text."),
         Binding("escape", "clear_filter", "Clear", show=False, id="problems-clear"),
     ]
