@@ -16,6 +16,7 @@ from opsconsole.demo.world import DemoReady, DemoWorld
 from opsconsole.services import Services
 from opsconsole.tui.app import OpsConsoleApp
 from opsconsole.tui.screens.main import MainScreen
+from opsconsole.tui.widgets.ecs_pane import EcsPane
 from opsconsole.tui.widgets.log_pane import LogPane
 from opsconsole.tui.widgets.problems_pane import ProblemsPane
 
@@ -40,12 +41,12 @@ def services(world: DemoReady, tmp_path: Path) -> Iterator[Services]:
     built.close()
 
 
-async def until(pilot: Any, condition: Any, seconds: float = 15.0) -> None:
+async def until(pilot: Any, condition: Any, what: str, seconds: float = 30.0) -> None:
     for _ in range(int(seconds / 0.1)):
         if condition():
             return
         await pilot.pause(0.1)
-    raise AssertionError("the condition did not come true in time")
+    raise AssertionError(f"not within {seconds:.0f} s: {what}")
 
 
 async def test_service_link_narrows_both_panes_and_a_problem_selects_its_service(services: Services) -> None:
@@ -55,14 +56,16 @@ async def test_service_link_narrows_both_panes_and_a_problem_selects_its_service
         assert isinstance(screen, MainScreen)
         problems = screen.query_one(ProblemsPane)
         logs = screen.query_one(LogPane)
-        await until(pilot, lambda: problems.loaded_at is not None and logs.received > 0)
+        await until(pilot, lambda: problems.loaded_at is not None and logs.received > 0, "problems and logs")
         all_problems = len(problems.problems)
         services_seen = {m.service for m in logs.buffer}
         assert {"api", "web"} <= services_seen  # the tail follows the whole environment first
 
+        ecs = screen.query_one(EcsPane)
+        await until(pilot, lambda: "prod-cluster" in ecs.rows, "prod's cluster in the ECS pane")
         await pilot.press("enter")  # prod-cluster's services; the cursor rests on api
-        await until(pilot, lambda: screen.linked is not None and logs.log_query != "*")
-        await until(pilot, lambda: logs.received > 0 and len(logs.buffer) > 0)
+        await until(pilot, lambda: screen.linked is not None and logs.log_query != "*", "the link")
+        await until(pilot, lambda: len(logs.buffer) > 0, "api's logs")
         await pilot.pause(1.0)
         assert str(screen.linked) == "prod/service/prod-cluster/api"
         assert logs.buffer and {m.service for m in logs.buffer} == {"api"}
@@ -76,12 +79,12 @@ async def test_service_link_narrows_both_panes_and_a_problem_selects_its_service
         table.move_cursor(row=0)
         await pilot.press("enter")  # the problem's service is selected in the ECS pane
         await pilot.pause(0.5)
-        ecs = screen.query_one("#ecs-table", DataTable)
-        assert ecs.has_focus
-        assert str(ecs.coordinate_to_cell_key(ecs.cursor_coordinate).row_key.value) == "api"
+        ecs_table = screen.query_one("#ecs-table", DataTable)
+        assert ecs_table.has_focus
+        assert str(ecs_table.coordinate_to_cell_key(ecs_table.cursor_coordinate).row_key.value) == "api"
 
         await pilot.press("l")  # unlink: both panes show the whole environment again
-        await until(pilot, lambda: logs.log_query == "*" and len(logs.buffer) > 0)
+        await until(pilot, lambda: logs.log_query == "*" and len(logs.buffer) > 0, "unlinked logs")
         await pilot.pause(1.0)
         assert len(table.rows) == all_problems
         assert len({m.service for m in logs.buffer}) > 1

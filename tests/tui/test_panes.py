@@ -126,5 +126,7 @@ def test_services_pane_snapshot(snap_compare: Any) -> None:
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
+        await pilot.pause(0.5)  # the cursor rests on api: the panes link to it after 0.3 s
+        await settle(pilot)
 
     assert snap_compare(OpsConsoleApp(FrozenServices()), terminal_size=SIZE, run_before=run_before)
