@@ -6,6 +6,7 @@ the others, because at 3 a.m. half a story beats an error.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 GRAYLOG_ERRORS = "(level:0 OR level:1 OR level:2 OR level:3)"
 """Syslog levels 0-3 (emerg..error), the ones a timeline wants."""
 GRAYLOG_LIMIT = 200
+TASK_EVENT = re.compile(r"has (started|stopped) \d+ (running )?tasks")
 
 
 def build_timeline(services: Services, ref: ResourceRef, since: timedelta) -> Timeline:
@@ -63,7 +65,13 @@ def ecs_entries(services: Services, ref: ResourceRef, start: datetime) -> list[T
         for d in service.deployments
         if d.created_at is not None
     ]
-    entries += [TimelineEntry(e.at, "ecs", "event", e.message) for e in service.events]
+    # Task starts and stops have entries of their own (with why they stopped): the events that say
+    # so again are left out.
+    entries += [
+        TimelineEntry(e.at, "ecs", "event", e.message)
+        for e in service.events
+        if not TASK_EVENT.search(e.message)
+    ]
     for task in reader.tasks(cluster, ref.name, stopped=True):
         if task.stopped_at is not None:
             why = task.stopped_reason or task.stop_code or "stopped"
@@ -165,9 +173,15 @@ def graylog_entries(
         else:
             text = category if len(group) == 1 else f"{category} (×{len(group)})"
         entries.append(
-            TimelineEntry(first.timestamp, "graylog", f"{category[:3]} ×{len(group)}", text, first.id)
+            TimelineEntry(
+                first.timestamp, "graylog", f"{_kind(category, first)} ×{len(group)}", text, first.id
+            )
         )
     return entries
+
+
+def _kind(category: str, first: LogMessage) -> str:
+    return "5xx" if category == "5xx" else first.level_name
 
 
 def _category(message: LogMessage) -> str:

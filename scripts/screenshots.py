@@ -46,6 +46,7 @@ async def shot(services: Services, name: str, steps: Steps, env: str | None = No
         await settle(pilot)
         await steps(pilot)
         await settle(pilot)
+        await pilot.pause(0.5)  # rows that came in last get their column widths on the next refresh
         path = OUT / f"{name}.svg"
         app.save_screenshot(path.name, path=str(OUT))
     return path
