@@ -22,7 +22,7 @@ from opsconsole.domain.operations import (
 )
 
 if TYPE_CHECKING:
-    from opsconsole.services import EcsReads, RdsReads
+    from opsconsole.ports import EcsReads, RdsReads
 
 ECS_ACTIONS = ("scale", "redeploy", "rollback", "stop-task")
 RDS_ACTIONS = ("reboot", "snapshot")

@@ -13,7 +13,7 @@ from opsconsole.domain.problems import Problem, ProblemFilter, Severity
 if TYPE_CHECKING:
     from opsconsole.config import Settings
     from opsconsole.domain.audit import AuditRecord
-    from opsconsole.services import EcsReads, RdsReads, StackEngine
+    from opsconsole.ports import EcsReads, RdsReads, StackEngine
 
 
 class RunbookServices(Protocol):

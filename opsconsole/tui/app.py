@@ -11,7 +11,7 @@ from textual.binding import Binding
 from opsconsole.tui.screens.main import MainScreen
 
 if TYPE_CHECKING:
-    from opsconsole.services import ConsoleServices
+    from opsconsole.ports import ConsoleServices
 
 
 def tune_gc() -> None:

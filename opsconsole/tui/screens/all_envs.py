@@ -18,7 +18,7 @@ from opsconsole.tui.widgets.log_pane import LogPane
 from opsconsole.tui.widgets.problems_pane import SEVERITY_VARIABLE, theme_colour
 
 if TYPE_CHECKING:
-    from opsconsole.services import ConsoleServices
+    from opsconsole.ports import ConsoleServices
 
 
 class AllEnvironmentsScreen(Screen[FleetChosen | None]):

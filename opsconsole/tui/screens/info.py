@@ -16,7 +16,7 @@ from opsconsole.tui.messages import ActionPlanned
 from opsconsole.tui.widgets.facts import EnvironmentPanel, SessionPanel
 
 if TYPE_CHECKING:
-    from opsconsole.services import ConsoleServices
+    from opsconsole.ports import ConsoleServices
     from opsconsole.tui.widgets.ecs_pane import EcsActionRequested
 
 

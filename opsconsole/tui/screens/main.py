@@ -50,7 +50,7 @@ from opsconsole.tui.widgets.problems_pane import ProblemActionRequested, Problem
 from opsconsole.tui.widgets.rds_pane import RdsPane, RdsSelected
 
 if TYPE_CHECKING:
-    from opsconsole.services import ConsoleServices
+    from opsconsole.ports import ConsoleServices
 
 # Renew a session this long before it ends, so panes never see expired credentials.
 RENEW_BEFORE = timedelta(minutes=5)

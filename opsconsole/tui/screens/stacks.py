@@ -35,7 +35,7 @@ from opsconsole.tui.screens.confirm import ConfirmChange
 from opsconsole.tui.widgets.plan_view import plan_summary, render_plan
 
 if TYPE_CHECKING:
-    from opsconsole.services import ConsoleServices
+    from opsconsole.ports import ConsoleServices
 
 COLUMNS = ("stack", "region", "status", "age", "depends on", "result")
 

@@ -18,7 +18,7 @@ from opsconsole.domain.resources import ResourceRef
 from opsconsole.domain.timeline import Timeline, TimelineEntry
 
 if TYPE_CHECKING:
-    from opsconsole.services import ConsoleServices
+    from opsconsole.ports import ConsoleServices
 
 SOURCE_STYLES = {
     "stack": "magenta",

@@ -27,7 +27,7 @@ from opsconsole.tui.format import age
 from opsconsole.tui.read_only import changes_hidden
 
 if TYPE_CHECKING:
-    from opsconsole.services import ConsoleServices
+    from opsconsole.ports import ConsoleServices
 
 REFRESH_SECONDS = 5.0
 

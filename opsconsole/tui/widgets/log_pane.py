@@ -27,7 +27,7 @@ from opsconsole.domain.logs import LogMessage
 from opsconsole.tui.format import first_line
 
 if TYPE_CHECKING:
-    from opsconsole.services import ConsoleServices, LogFollower
+    from opsconsole.ports import ConsoleServices, LogFollower
 
 MAX_LINES = 5_000
 SOURCE_WIDTH = 16

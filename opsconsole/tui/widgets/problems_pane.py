@@ -29,7 +29,7 @@ from opsconsole.tui.read_only import changes_hidden
 from opsconsole.tui.widgets.ecs_pane import same_cell
 
 if TYPE_CHECKING:
-    from opsconsole.services import ConsoleServices
+    from opsconsole.ports import ConsoleServices
 
 REFRESH_SECONDS = 10.0
 COLUMNS = ("", "severity", "age", "problem", "host", "ack", "tags")

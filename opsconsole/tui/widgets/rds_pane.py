@@ -23,7 +23,7 @@ from opsconsole.domain.resources import ResourceKind, ResourceRef
 from opsconsole.tui.widgets.ecs_pane import same_cell
 
 if TYPE_CHECKING:
-    from opsconsole.services import ConsoleServices
+    from opsconsole.ports import ConsoleServices
 
 REFRESH_SECONDS = 10.0
 COLUMNS = ("db", "status", "multi-az", "cpu (1h)", "cpu", "conns (1h)", "conns", "free")
