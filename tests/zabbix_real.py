@@ -1,8 +1,8 @@
 """The real Zabbix 6.0 that scripts/zabbix/up.sh stands up, as the contract tests see it.
 
-up.sh writes an env file (ZABBIX_API_URL, ZABBIX_API_TOKEN, ...); $OPSCONSOLE_TEST_ZABBIX_ENV names
+up.sh writes an env file (ZABBIX_API_URL, ZABBIX_API_TOKEN, ...); $ZABBIX_TEST_ENV_FILE names
 it. Without one the real half of the contract suite is skipped with a message saying how to enable
-it, unless OPSCONSOLE_REQUIRE_REAL_ZABBIX=1 (CI), where a missing server fails instead.
+it, unless ZABBIX_TEST_REQUIRED=1 (CI), where a missing server fails instead.
 """
 
 from __future__ import annotations
@@ -20,16 +20,16 @@ from pathlib import Path
 import pytest
 from zabbix_utils import Sender
 
-ENV_FILE_VARIABLE = "OPSCONSOLE_TEST_ZABBIX_ENV"
-REQUIRE_VARIABLE = "OPSCONSOLE_REQUIRE_REAL_ZABBIX"
+ENV_FILE_VARIABLE = "ZABBIX_TEST_ENV_FILE"
+REQUIRE_VARIABLE = "ZABBIX_TEST_REQUIRED"
 DEFAULT_ENV_FILE = Path("/tmp/zbx/zabbix.env")
 HOW_TO_ENABLE = (
     "to run it, start a real Zabbix 6.0 as root on Debian 12 with `scripts/zabbix/up.sh` "
     f"and `export {ENV_FILE_VARIABLE}=/tmp/zbx/zabbix.env` (stop it with `scripts/zabbix/down.sh`)"
 )
 
-# tests/conftest.py removes every OPSCONSOLE_* variable before each test, so they are read once,
-# when the test modules are imported.
+# Read once, when the test modules are imported: tests/conftest.py gives each test a cleaned
+# environment afterwards.
 _ENV_FILE_SETTING = os.environ.get(ENV_FILE_VARIABLE, "")
 _REQUIRED = os.environ.get(REQUIRE_VARIABLE, "") == "1"
 

@@ -69,7 +69,7 @@ def zabbix_backend(request: pytest.FixtureRequest) -> ZabbixBackend:
 
 
 def real_backend() -> ZabbixBackend:
-    """The real Zabbix of $OPSCONSOLE_TEST_ZABBIX_ENV (scripts/zabbix/up.sh), or a skip."""
+    """The real Zabbix of $ZABBIX_TEST_ENV_FILE (scripts/zabbix/up.sh), or a skip."""
     real = real_zabbix_or_skip()
     return ZabbixBackend(
         "real",

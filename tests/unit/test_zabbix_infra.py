@@ -87,12 +87,12 @@ def test_without_a_server_the_real_half_skips_saying_how_to_enable_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(zabbix_real, "_REQUIRED", False)
-    with pytest.raises(pytest.skip.Exception, match=r"scripts/zabbix/up.sh.*OPSCONSOLE_TEST_ZABBIX_ENV"):
+    with pytest.raises(pytest.skip.Exception, match=r"scripts/zabbix/up.sh.*ZABBIX_TEST_ENV_FILE"):
         real_zabbix_or_skip()
 
 
 @pytest.mark.usefixtures("no_server")
 def test_without_a_server_ci_fails_instead_of_skipping(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(zabbix_real, "_REQUIRED", True)
-    with pytest.raises(pytest.fail.Exception, match=r"OPSCONSOLE_REQUIRE_REAL_ZABBIX=1 but .*missing\.env"):
+    with pytest.raises(pytest.fail.Exception, match=r"ZABBIX_TEST_REQUIRED=1 but .*missing\.env"):
         real_zabbix_or_skip()
