@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import resource
 import statistics
 import sys
 import tempfile
@@ -89,8 +88,17 @@ async def measure(rate: int, seconds: float) -> dict[str, float]:
         "median_ms": statistics.median(samples) * 1000,
         "p95_ms": samples[int(len(samples) * 0.95) - 1] * 1000,
         "max_ms": samples[-1] * 1000,
-        "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "max_rss_mb": peak_rss_mb(),
     }
+
+
+def peak_rss_mb() -> float:
+    """This process's peak RSS since its exec (VmHWM): getrusage's maxrss would count the parent's
+    memory copied at fork, as Linux keeps it across exec."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 if __name__ == "__main__":
