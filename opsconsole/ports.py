@@ -26,12 +26,10 @@ if TYPE_CHECKING:
     from opsconsole.runbooks.events import ApprovalRequest, RunEvent
 
 
-class ConsoleServices(Protocol):
-    """What the TUI needs from the services; tests hand in the real thing or a fake."""
+class CoreServices(Protocol):
+    """Sessions, ECS, RDS, stacks and sending planned calls: what every caller of the services uses."""
 
     settings: Settings
-
-    def caller_identity(self) -> CallerIdentity: ...
 
     def session(self, env_name: str, tier: RoleTier, reason: str | None = None) -> RoleSession: ...
 
@@ -51,14 +49,6 @@ class ConsoleServices(Protocol):
 
     def rds(self, env_name: str) -> RdsReads: ...
 
-    def db_metrics(
-        self, env_name: str, identifiers: list[str], span: timedelta
-    ) -> dict[str, dict[str, list[float]]]: ...
-
-    def service_metrics(
-        self, env_name: str, cluster: str, names: list[str], span: timedelta
-    ) -> dict[str, dict[str, list[float]]]: ...
-
     def run_action(
         self,
         env_name: str,
@@ -71,11 +61,11 @@ class ConsoleServices(Protocol):
         tier: RoleTier = RoleTier.OPERATE,
     ) -> ActionResult: ...
 
+
+class MonitoringServices(Protocol):
+    """Zabbix problems and their changes, and Graylog counts: what panes and runbooks both use."""
+
     def problems(self, env_name: str, flt: ProblemFilter | None = None) -> list[Problem]: ...
-
-    def zabbix_hosts(self, env_name: str, tags: dict[str, str] | None = None) -> list[ProblemHost]: ...
-
-    def maintenances(self, env_name: str) -> list[MaintenanceWindow]: ...
 
     def problem_action(
         self,
@@ -105,6 +95,26 @@ class ConsoleServices(Protocol):
         reason: str | None = None,
     ) -> ActionResult: ...
 
+    def log_count(self, env_name: str, query: str, window: timedelta) -> int: ...
+
+
+class ConsoleServices(CoreServices, MonitoringServices, Protocol):
+    """What the TUI needs from the services; tests hand in the real thing or a fake."""
+
+    def caller_identity(self) -> CallerIdentity: ...
+
+    def db_metrics(
+        self, env_name: str, identifiers: list[str], span: timedelta
+    ) -> dict[str, dict[str, list[float]]]: ...
+
+    def service_metrics(
+        self, env_name: str, cluster: str, names: list[str], span: timedelta
+    ) -> dict[str, dict[str, list[float]]]: ...
+
+    def zabbix_hosts(self, env_name: str, tags: dict[str, str] | None = None) -> list[ProblemHost]: ...
+
+    def maintenances(self, env_name: str) -> list[MaintenanceWindow]: ...
+
     def log_streams(self, env_name: str) -> list[Stream]: ...
 
     def log_tail(self, env_name: str, query: str = "*", *, backlog: timedelta = ...) -> LogFollower: ...
@@ -121,8 +131,6 @@ class ConsoleServices(Protocol):
         offset: int = 0,
         fields: tuple[str, ...] | list[str] = (),
     ) -> SearchResult: ...
-
-    def log_count(self, env_name: str, query: str, window: timedelta) -> int: ...
 
     def resource_links(self, ref: ResourceRef, *, resolve: bool = True) -> Links: ...
 
