@@ -51,15 +51,20 @@ def open_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoReady]:
     world.stop()
 
 
-@pytest.fixture
-def demo_settings(demo_world: DemoReady, tmp_path: Path) -> Settings:
-    """The world's settings with a journal of this test's own."""
+def settings_with_own_journal(world: DemoReady, tmp_path: Path) -> Settings:
+    """A world's settings with an audit journal of one test's own."""
     import dataclasses
 
-    settings = load_settings(demo_world.config_path, environ={})
+    settings = load_settings(world.config_path, environ={})
     return dataclasses.replace(
         settings, audit=dataclasses.replace(settings.audit, journal=str(tmp_path / "audit.jsonl"))
     )
+
+
+@pytest.fixture
+def demo_settings(demo_world: DemoReady, tmp_path: Path) -> Settings:
+    """The world's settings with a journal of this test's own."""
+    return settings_with_own_journal(demo_world, tmp_path)
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import pytest
 
 from opsconsole.aws.session import RoleBroker
 from opsconsole.demo.world import DemoReady
-from opsconsole.demo.zabbix.feed import ZabbixFeed
 
 READ_PREFIXES = ("Describe", "List", "Get")
 
@@ -43,10 +42,3 @@ def record_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 def mutating(sent: list[str]) -> list[str]:
     return [name for name in sent if not name.startswith(READ_PREFIXES)]
-
-
-def zabbix_feed(world: DemoReady) -> ZabbixFeed:
-    """What the estate's agents report, sent to the world's Zabbix emulator (API + trapper)."""
-    assert world.zabbix_url and world.zabbix_trapper_port, "the world has no Zabbix emulator"
-    token = (world.config_path.parent / "zabbix-token").read_text(encoding="utf-8").strip()
-    return ZabbixFeed(world.zabbix_url, token, world.zabbix_trapper_port)

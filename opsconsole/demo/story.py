@@ -14,11 +14,16 @@ from opsconsole.demo.world import DemoReady
 from opsconsole.demo.zabbix.feed import ZabbixFeed
 
 
-def story_simulator(world: DemoReady, *, seed: int = 7, story_at: int | None = None) -> Simulator:
-    """A simulator wired to the world's Zabbix and Graylog emulators, with no random incidents."""
+def zabbix_feed(world: DemoReady) -> ZabbixFeed:
+    """What the estate's agents report, sent to the world's Zabbix emulator (API + trapper)."""
     if not (world.zabbix_url and world.zabbix_trapper_port):
         raise RuntimeError("this demo world runs no Zabbix emulator")
-    token = (world.config_path.parent / "zabbix-token").read_text().strip()
+    token = (world.config_path.parent / "zabbix-token").read_text(encoding="utf-8").strip()
+    return ZabbixFeed(world.zabbix_url, token, world.zabbix_trapper_port)
+
+
+def story_simulator(world: DemoReady, *, seed: int = 7, story_at: int | None = None) -> Simulator:
+    """A simulator wired to the world's Zabbix and Graylog emulators, with no random incidents."""
     return Simulator(
         world.endpoint,
         accounts_of(world.accounts.admin_keys),
@@ -26,7 +31,7 @@ def story_simulator(world: DemoReady, *, seed: int = 7, story_at: int | None = N
         oom_chance=0.0,
         agent_outage_chance=0.0,
         db_spike_chance=0.0,
-        zabbix=ZabbixFeed(world.zabbix_url, token, world.zabbix_trapper_port),
+        zabbix=zabbix_feed(world),
         traffic=LogTraffic(f"udp://127.0.0.1:{world.gelf_udp_port}", seed=seed),
         story_at=story_at,
     )

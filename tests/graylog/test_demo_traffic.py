@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from opsconsole.config import load_settings
 from opsconsole.demo.graylog.emulator import DEMO_TOKEN, GraylogEmulator
 from opsconsole.demo.simulator import Simulator, accounts_of
 from opsconsole.demo.traffic import LogTraffic, gelf_datagrams
 from opsconsole.demo.world import DemoReady, DemoWorld
 from opsconsole.domain.logs import SearchResult
 from opsconsole.services import Services
+from tests.conftest import settings_with_own_journal
 from tests.graylog.gelf_sender import wait_stored
 
 FIVE_XX = "status:>=500"  # a Lucene range, as the shipped deploy-5xx-spike runbook counts them
@@ -32,14 +32,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoReady]:
 
 
 @pytest.fixture
-def services(world: DemoReady, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Services]:
-    import dataclasses
-
-    settings = load_settings(world.config_path, environ={})
-    settings = dataclasses.replace(
-        settings, audit=dataclasses.replace(settings.audit, journal=str(tmp_path / "audit.jsonl"))
-    )
-    built = Services.build(settings)
+def services(world: DemoReady, tmp_path: Path) -> Iterator[Services]:
+    built = Services.build(settings_with_own_journal(world, tmp_path))
     yield built
     built.close()
 

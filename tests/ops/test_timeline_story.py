@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Iterator
 from datetime import timedelta
@@ -10,13 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from opsconsole.config import load_settings
 from opsconsole.demo.story import play_bad_release
 from opsconsole.demo.world import DemoReady, DemoWorld
 from opsconsole.domain.resources import ResourceRef
 from opsconsole.domain.timeline import Timeline
 from opsconsole.services import Services
-from tests.conftest import config_with_own_journal
+from tests.conftest import config_with_own_journal, settings_with_own_journal
 from tests.helpers import run_cli
 
 
@@ -33,9 +31,7 @@ def bad_deploy(world: DemoReady) -> str:
 
 
 def services_of(world: DemoReady, tmp_path: Path) -> Services:
-    settings = load_settings(world.config_path, environ={})
-    journal = dataclasses.replace(settings.audit, journal=str(tmp_path / "audit.jsonl"))
-    return Services.build(dataclasses.replace(settings, audit=journal))
+    return Services.build(settings_with_own_journal(world, tmp_path))
 
 
 def test_timeline_after_a_bad_deploy_shows_deploy_then_stops_then_problem_then_5xx(

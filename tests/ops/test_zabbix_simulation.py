@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from opsconsole.demo.simulator import Simulator, accounts_of
+from opsconsole.demo.story import zabbix_feed
 from opsconsole.demo.world import DemoReady
 from opsconsole.domain.problems import ProblemFilter, Severity
 from opsconsole.services import Services
-from tests.world_helpers import zabbix_feed
 
 
 def test_the_simulation_raises_oom_cpu_and_agent_problems_on_tagged_hosts(

@@ -14,6 +14,7 @@ import pytest
 
 from opsconsole.config import load_settings
 from opsconsole.demo.simulator import Simulator, accounts_of
+from opsconsole.demo.story import zabbix_feed
 from opsconsole.demo.world import DemoReady, DemoWorld
 from opsconsole.demo.zabbix.feed import AGENT_KEY, CPU_KEY, ZabbixFeed, oom_key
 from opsconsole.domain.problems import Problem, ProblemFilter
@@ -34,7 +35,7 @@ from tests.runbooks.world import (
     ticking,
     wait_logged,
 )
-from tests.world_helpers import admin, mutating, record_calls, zabbix_feed
+from tests.world_helpers import admin, mutating, record_calls
 
 SHIPPED = Path(__file__).resolve().parents[2] / "runbooks"
 FIVE_XX = "status:>=500"  # what deploy-5xx-spike counts: a Lucene range, on Graylog and on the emulator

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,6 @@ from typing import Any
 import pytest
 from textual.widgets import DataTable
 
-from opsconsole.config import load_settings
 from opsconsole.demo.story import play_bad_release
 from opsconsole.demo.world import DemoReady, DemoWorld
 from opsconsole.services import Services
@@ -19,6 +17,7 @@ from opsconsole.tui.screens.main import MainScreen
 from opsconsole.tui.widgets.ecs_pane import EcsPane
 from opsconsole.tui.widgets.log_pane import LogPane
 from opsconsole.tui.widgets.problems_pane import ProblemsPane
+from tests.conftest import settings_with_own_journal
 
 SIZE = (160, 48)
 
@@ -34,9 +33,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoReady]:
 
 @pytest.fixture
 def services(world: DemoReady, tmp_path: Path) -> Iterator[Services]:
-    settings = load_settings(world.config_path, environ={})
-    journal = dataclasses.replace(settings.audit, journal=str(tmp_path / "audit.jsonl"))
-    built = Services.build(dataclasses.replace(settings, audit=journal))
+    built = Services.build(settings_with_own_journal(world, tmp_path))
     yield built
     built.close()
 

@@ -7,7 +7,6 @@ touch widgets, so the screen never freezes on a slow STS.
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
@@ -414,8 +413,15 @@ class MainScreen(Screen[None]):
         """(name, title) of the shipped runbooks, read once: the palette lists them."""
         if self._runbook_titles is None:
             from opsconsole.runbooks.library import runbook_files, runbooks_root
+            from opsconsole.runbooks.loader import RunbookInvalid, load_runbook
 
-            self._runbook_titles = [(p.stem, _title_of(p)) for p in runbook_files(runbooks_root())]
+            titles = []
+            for path in runbook_files(runbooks_root()):
+                try:
+                    titles.append((path.stem, load_runbook(path).title))
+                except RunbookInvalid:
+                    titles.append((path.stem, f"{path.stem} (invalid: `opsconsole runbook validate`)"))
+            self._runbook_titles = titles
         return self._runbook_titles
 
     def action_runbooks(self, preselect: str | None = None) -> None:
@@ -698,11 +704,3 @@ class MainScreen(Screen[None]):
     @property
     def session(self) -> RoleSession | None:
         return self._session
-
-
-def _title_of(path: Path) -> str:
-    """A runbook's title line without parsing it all (the palette only needs a label)."""
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("title:"):
-            return line.split(":", 1)[1].strip().strip('"')
-    return path.stem
