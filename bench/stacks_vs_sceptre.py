@@ -28,7 +28,7 @@ def timed(run: Callable[[], Any]) -> float:
 
 def sceptre_project(root: Path, services: Services, env: str) -> Path:
     """A sceptre project with our templates and the env's parameters (outputs as !stack_output)."""
-    estate = services.estate(env, lint=False)
+    estate = services.console.stacks.estate(env, lint=False)
     project = root / "sceptre"
     (project / "config" / env).mkdir(parents=True)
     (project / "templates").mkdir()

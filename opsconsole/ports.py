@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from opsconsole.config import Settings
-from opsconsole.domain.actions import ActionResult, PlannedCall
+from opsconsole.domain.action_kinds import ActionKind
+from opsconsole.domain.actions import ActionResult
 from opsconsole.domain.ecs import Cluster, EcsService, Task
 from opsconsole.domain.environment import RoleTier
 from opsconsole.domain.identity import CallerIdentity, RoleSession
@@ -21,6 +22,7 @@ from opsconsole.domain.stacks import DeployedStack, EnvironmentPlan, StackEvent,
 from opsconsole.domain.timeline import Timeline
 
 if TYPE_CHECKING:
+    from opsconsole.app.changes import Change
     from opsconsole.links import Links
     from opsconsole.runbooks.engine import RunbookEngine
     from opsconsole.runbooks.events import ApprovalRequest, RunEvent
@@ -49,16 +51,35 @@ class CoreServices(Protocol):
 
     def rds(self, env_name: str) -> RdsReads: ...
 
-    def run_action(
+    def plan_ecs(
         self,
         env_name: str,
-        action: str,
+        kind: ActionKind,
+        cluster: str,
         target: str,
-        calls: list[PlannedCall],
         *,
-        dry_run: bool,
+        count: int | None = None,
+        delta: int = 0,
+        tier: RoleTier | None = None,
+    ) -> Change: ...
+
+    def plan_rds(
+        self,
+        env_name: str,
+        kind: ActionKind,
+        identifier: str,
+        *,
+        failover: bool = False,
+        tier: RoleTier | None = None,
+    ) -> Change: ...
+
+    def execute(
+        self,
+        planned: Change,
+        *,
         reason: str | None,
-        tier: RoleTier = RoleTier.OPERATE,
+        dry_run: bool = False,
+        on_sending: Callable[[], None] | None = None,
     ) -> ActionResult: ...
 
 

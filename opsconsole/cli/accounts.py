@@ -73,7 +73,7 @@ def whoami(
             "account": identity.account,
             "arn": identity.arn,
             "user_id": identity.user_id,
-            "operator": services.broker.operator,
+            "operator": services.operator,
         }
         emit(data, output, lambda: emit_fields(list(data.items()), title="identity"))
         return
@@ -123,7 +123,7 @@ def assume(
         emit(data, output, lambda: emit_fields(list(data.items()), title=f"{env} ({tier.value})"))
         info("credentials not shown; pass --export to print them as shell export lines")
         return
-    credentials = services.export_credentials(env, tier, reason or "accounts assume --export")
+    credentials = services.console.access.export_credentials(env, tier, reason or "accounts assume --export")
     session = services.session(env, tier)
     if output is OutputFormat.JSON:
         emit_json(

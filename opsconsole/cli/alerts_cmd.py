@@ -10,22 +10,23 @@ import typer
 
 from opsconsole.cli.options import Confirm, Output, Reason
 from opsconsole.cli.output import OutputFormat, emit, emit_table
-from opsconsole.cli.state import CliState, state_of
+from opsconsole.cli.state import state_of
 from opsconsole.cli.targets import (
     AllEnvs,
     DryRun,
     EnvOpt,
-    action_output,
     chosen_envs,
     exit_if_partial,
     gather,
+    perform_action,
 )
 from opsconsole.domain.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from opsconsole.domain.actions import ActionResult
+    from opsconsole.app.changes import Change
+    from opsconsole.app.console import Console
+    from opsconsole.domain.environment import RoleTier
     from opsconsole.domain.problems import Problem, Severity
-    from opsconsole.services import Services
 
 app = typer.Typer(
     help="Zabbix problems: list, acknowledge, close, severity; maintenance.", no_args_is_help=True
@@ -112,7 +113,7 @@ def list_problems(
 
     state = state_of(ctx)
     envs = chosen_envs(state, env, all_envs)
-    services = state.services()
+    alerts = state.console().alerts
     flt = ProblemFilter(
         tags=tuple(_tags(tag).items()),
         min_severity=_severity(min_severity),
@@ -122,14 +123,14 @@ def list_problems(
 
     def read(e: str) -> list[Problem]:
         if not host:
-            return services.problems(e, flt)
+            return alerts.problems(e, flt)
         wanted = set(host)
-        hostids = tuple(h.hostid for h in services.zabbix_hosts(e) if wanted & {h.host, h.name})
+        hostids = tuple(h.hostid for h in alerts.hosts(e) if wanted & {h.host, h.name})
         if not hostids:
             return []
         import dataclasses
 
-        return services.problems(e, dataclasses.replace(flt, hostids=hostids))
+        return alerts.problems(e, dataclasses.replace(flt, hostids=hostids))
 
     now = datetime.now(UTC)
     rows = [_problem_row(p, now) for p in gather(state, envs, read)]
@@ -159,13 +160,13 @@ def list_hosts(
     """Zabbix hosts of the environment's host groups, with their tags."""
     state = state_of(ctx)
     envs = chosen_envs(state, env, all_envs)
-    services = state.services()
+    alerts = state.console().alerts
     tags = _tags(tag)
 
     def read(e: str) -> list[dict[str, Any]]:
         return [
             {"environment": e, "hostid": h.hostid, "host": h.host, "name": h.name, "tags": dict(h.tags)}
-            for h in services.zabbix_hosts(e, tags or None)
+            for h in alerts.hosts(e, tags or None)
         ]
 
     rows = gather(state, envs, read)
@@ -174,38 +175,17 @@ def list_hosts(
     exit_if_partial(state)
 
 
-def _act(
-    ctx: typer.Context,
-    env: str | None,
-    confirm: str | None,
-    what: str,
-    output: OutputFormat,
-    act: Any,
-) -> None:
-    """Confirm a change on a protected environment, then make it (or show it, on a dry run)."""
-    from opsconsole.cli.prompts import confirm_environment
-
-    state: CliState = state_of(ctx)
-    [environment] = chosen_envs(state, env, False)
-    services: Services = state.services()
-    dry_run = bool(ctx.params.get("dry_run"))
-    if not dry_run:
-        confirm_environment(services.settings.environment(environment), confirm, what)
-    result: ActionResult = act(services, environment)
-    action_output(result, output)
-
-
-def _problem_action(
-    ctx: typer.Context, verb: str, eventids: list[str], options: dict[str, Any], **flags: Any
-) -> None:
+def _problem_action(ctx: typer.Context, eventids: list[str], options: dict[str, Any], **flags: Any) -> None:
     """One problem command: its event ids, flags and the shared options (`locals()` at its top)."""
-    _act(
-        ctx, options["env"], options["confirm"], f"{verb} {', '.join(eventids)}", options["output"],
-        lambda s, e: s.problem_action(
-            e, eventids, message=options["message"], dry_run=options["dry_run"],
-            reason=options["reason"], **flags,
-        ),
-    )  # fmt: skip
+
+    def plan(console: Console, env: str, _tier: RoleTier | None) -> Change:
+        return console.alerts.plan_problem_action(env, eventids, message=options["message"], **flags)
+
+    perform_action(state_of(ctx), options["env"], plan, **_action_options(options))
+
+
+def _action_options(options: dict[str, Any]) -> dict[str, Any]:
+    return {name: options[name] for name in ("dry_run", "confirm", "reason", "output")}
 
 
 @app.command()
@@ -220,7 +200,7 @@ def ack(
     output: Output = OutputFormat.TABLE,
 ) -> None:
     """Acknowledge problems, with a message for their history."""
-    _problem_action(ctx, "acknowledge", eventids, locals(), acknowledge=True)
+    _problem_action(ctx, eventids, locals(), acknowledge=True)
 
 
 @app.command()
@@ -235,7 +215,7 @@ def close(
     output: Output = OutputFormat.TABLE,
 ) -> None:
     """Close problems whose triggers allow manual closing."""
-    _problem_action(ctx, "close", eventids, locals(), close=True)
+    _problem_action(ctx, eventids, locals(), close=True)
 
 
 @app.command()
@@ -254,7 +234,7 @@ def severity(
 ) -> None:
     """Change the severity of problems (their triggers keep theirs)."""
     new = _severity(level)
-    _problem_action(ctx, "change the severity of", eventids, locals(), severity=new)
+    _problem_action(ctx, eventids, locals(), severity=new)
 
 
 @app.command()
@@ -269,7 +249,7 @@ def unack(
     output: Output = OutputFormat.TABLE,
 ) -> None:
     """Take back the acknowledgement of problems."""
-    _problem_action(ctx, "unacknowledge", eventids, locals(), unacknowledge=True)
+    _problem_action(ctx, eventids, locals(), unacknowledge=True)
 
 
 @maintenance_app.command("list")
@@ -278,10 +258,10 @@ def maintenance_list(
 ) -> None:
     """Maintenance windows on the environment's hosts and host groups."""
     state = state_of(ctx)
-    services = state.services()
+    alerts = state.console().alerts
 
     def read(e: str) -> list[dict[str, Any]]:
-        return [{"environment": e, **vars(m)} for m in services.maintenances(e)]
+        return [{"environment": e, **vars(m)} for m in alerts.maintenances(e)]
 
     rows = gather(state, chosen_envs(state, env, all_envs), read)
     columns = [
@@ -322,20 +302,20 @@ def maintenance_create(
 
     span = parse_duration(duration, "--duration")
 
-    def act(services: Services, e: str) -> ActionResult:
-        hostids = _host_ids(services, e, host)
-        return services.create_maintenance(
+    def plan(console: Console, e: str, _tier: RoleTier | None) -> Change:
+        hostids = _host_ids(console, e, host)
+        return console.alerts.plan_maintenance(
             e, name, hostids=hostids, host_groups=group, duration=span, collect_data=not no_data,
-            description=description, dry_run=dry_run, reason=reason,
+            description=description,
         )  # fmt: skip
 
-    _act(ctx, env, confirm, f"create the maintenance {name!r}", output, act)
+    perform_action(state_of(ctx), env, plan, **_action_options(locals()))
 
 
-def _host_ids(services: Services, env: str, given: list[str]) -> list[str]:
+def _host_ids(console: Console, env: str, given: list[str]) -> list[str]:
     if not given:
         return []
-    hosts = services.zabbix_hosts(env)
+    hosts = console.alerts.hosts(env)
     ids = []
     for value in given:
         match = next((h.hostid for h in hosts if value in (h.hostid, h.host, h.name)), None)
@@ -359,7 +339,8 @@ def maintenance_delete(
     output: Output = OutputFormat.TABLE,
 ) -> None:
     """Delete a maintenance window of the environment."""
-    _act(
-        ctx, env, confirm, f"delete the maintenance {maintenanceid}", output,
-        lambda s, e: s.delete_maintenance(e, maintenanceid, dry_run=dry_run, reason=reason),
-    )  # fmt: skip
+
+    def plan(console: Console, e: str, _tier: RoleTier | None) -> Change:
+        return console.alerts.plan_end_maintenance(e, maintenanceid)
+
+    perform_action(state_of(ctx), env, plan, **_action_options(locals()))

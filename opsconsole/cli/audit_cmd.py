@@ -54,21 +54,28 @@ def list_records(
     ] = None,
     output: Output = OutputFormat.TABLE,
 ) -> None:
-    """List audit records, oldest first."""
+    """List the audit trail, oldest first: each change once, with its outcome (ok, failed with the
+    error, interrupted, or "outcome unknown" when the console died between the call and its answer)."""
+    from opsconsole.app.audit import journal_path
     from opsconsole.audit import AuditJournal
-    from opsconsole.services import journal_path
+    from opsconsole.domain.audit import pair_records
 
     cutoff = parse_since(since, datetime.now(UTC)) if since else None
     journal = AuditJournal(journal_path(state_of(ctx).settings()))
-    records = [record.to_json_dict() for record in journal.records(cutoff)]
+    rows = []
+    for entry in pair_records(list(journal.records(cutoff))):
+        row = entry.record.to_json_dict()
+        row.update(outcome=entry.outcome, error=entry.error)
+        row["finished_at"] = entry.finished_at.isoformat() if entry.finished_at else None
+        rows.append(row)
     columns = [
         ("at", "AT"),
         ("actor", "WHO"),
         ("action", "ACTION"),
         ("environment", "ENV"),
         ("tier", "TIER"),
-        ("role_arn", "ROLE"),
         ("reason", "WHY"),
         ("outcome", "OUTCOME"),
+        ("error", "ERROR"),
     ]
-    emit(records, output, lambda: emit_table(records, columns))
+    emit(rows, output, lambda: emit_table(rows, columns))

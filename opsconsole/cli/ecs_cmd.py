@@ -20,9 +20,12 @@ from opsconsole.cli.targets import (
     gather,
     perform_action,
 )
+from opsconsole.domain.action_kinds import ActionKind
+from opsconsole.domain.environment import RoleTier
 
 if TYPE_CHECKING:
-    from opsconsole.services import Services
+    from opsconsole.app.changes import Change
+    from opsconsole.app.console import Console
 
 app = typer.Typer(
     help="ECS clusters, services and tasks; scale, redeploy, roll back, stop.", no_args_is_help=True
@@ -43,8 +46,8 @@ def clusters(
     """ECS clusters with their service, task and instance counts."""
     state = state_of(ctx)
     envs = chosen_envs(state, env, all_envs)
-    services = state.services()
-    rows = [vars(c) for c in gather(state, envs, lambda e: services.ecs(e).clusters())]
+    fleet = state.console().fleet
+    rows = [vars(c) for c in gather(state, envs, lambda e: fleet.clusters(e))]
     emit(
         rows,
         output,
@@ -75,8 +78,8 @@ def list_services(
     """Services: desired, running, pending, rollout state, task definition revision."""
     state = state_of(ctx)
     envs = chosen_envs(state, env, all_envs)
-    services = state.services()
-    found = gather(state, envs, lambda e: services.ecs(e).services(_cluster(e, cluster)))
+    fleet = state.console().fleet
+    found = gather(state, envs, lambda e: fleet.services(e, _cluster(e, cluster)))
     rows = [_service_row(s) for s in found]
     emit(
         rows,
@@ -140,10 +143,8 @@ def tasks(
     """Tasks: status, health, stopped reason and code, instance, start and stop times."""
     state = state_of(ctx)
     envs = chosen_envs(state, env, all_envs)
-    services = state.services()
-    found = gather(
-        state, envs, lambda e: services.ecs(e).tasks(_cluster(e, cluster), service, stopped=stopped)
-    )
+    fleet = state.console().fleet
+    found = gather(state, envs, lambda e: fleet.tasks(e, _cluster(e, cluster), service, stopped=stopped))
     rows = [
         {
             "environment": t.environment,
@@ -193,10 +194,9 @@ def instances(
     """Container instances: EC2 id, agent connected, tasks, and whether the Zabbix agent runs there."""
     state = state_of(ctx)
     envs = chosen_envs(state, env, all_envs)
-    services = state.services()
+    fleet = state.console().fleet
     rows = [
-        vars(i)
-        for i in gather(state, envs, lambda e: services.ecs(e).container_instances(_cluster(e, cluster)))
+        vars(i) for i in gather(state, envs, lambda e: fleet.container_instances(e, _cluster(e, cluster)))
     ]
     emit(
         rows,
@@ -228,20 +228,18 @@ def taskdef_diff(
     output: Output = OutputFormat.TABLE,
 ) -> None:
     """A readable diff between two revisions of a task definition."""
-    from opsconsole.aws.errors import translate_unexpected
     from opsconsole.cli.output import emit_json
     from opsconsole.domain.errors import InvalidInput
 
     state = state_of(ctx)
     [environment] = chosen_envs(state, env, False)
-    reader = state.services().ecs(environment)
-    with translate_unexpected(environment):
-        revisions = reader.revisions(family)
-        if len(revisions) < 2 and (old is None or new is None):
-            raise InvalidInput(f"{family} has {len(revisions)} active revision(s); nothing to compare")
-        new = new or revisions[-1]
-        old = old or max(r for r in revisions if r < new)
-        diff = reader.taskdef_diff(family, old, new)
+    fleet = state.console().fleet
+    revisions = fleet.revisions(environment, family)
+    if len(revisions) < 2 and (old is None or new is None):
+        raise InvalidInput(f"{family} has {len(revisions)} active revision(s); nothing to compare")
+    new = new or revisions[-1]
+    old = old or max(r for r in revisions if r < new)
+    diff = fleet.taskdef_diff(environment, family, old, new)
     if output is OutputFormat.JSON:
         emit_json({"family": family, "from": old, "to": new, "diff": list(diff.lines)})
     else:
@@ -255,12 +253,11 @@ def _ecs_action(
     ctx: typer.Context, action: str, target: str, options: dict[str, Any], **plan_args: Any
 ) -> None:
     """Plan an ECS action with the shared planner and perform it with the common options."""
-    from opsconsole.planning import plan_ecs_action
-
     cluster = options.pop("cluster")
+    kind = ActionKind.parse(f"ecs.{action}")
 
-    def plan(services: Services, env: str) -> Any:
-        return plan_ecs_action(services.ecs(env), env, action, _cluster(env, cluster), target, **plan_args)
+    def plan(console: Console, env: str, tier: RoleTier | None) -> Change:
+        return console.operations.plan_ecs(env, kind, _cluster(env, cluster), target, tier=tier, **plan_args)
 
     perform_action(state_of(ctx), options.pop("env"), plan, **options)
 

@@ -21,9 +21,12 @@ from opsconsole.cli.targets import (
     gather,
     perform_action,
 )
+from opsconsole.domain.action_kinds import ActionKind
+from opsconsole.domain.environment import RoleTier
 
 if TYPE_CHECKING:
-    from opsconsole.services import Services
+    from opsconsole.app.changes import Change
+    from opsconsole.app.console import Console
 
 app = typer.Typer(help="RDS instances and events; reboot and snapshot.", no_args_is_help=True)
 DbArg = Annotated[str, typer.Argument(help="DB instance identifier, e.g. prod-db.")]
@@ -42,10 +45,9 @@ def list_instances(
     """DB instances: status, class, engine, Multi-AZ, storage, endpoint."""
     state = state_of(ctx)
     envs = chosen_envs(state, env, all_envs)
-    services = state.services()
+    fleet = state.console().fleet
 
     def read(e: str) -> list[dict[str, Any]]:
-        reader = services.rds(e)
         rows: list[dict[str, Any]] = [
             {
                 "environment": c.environment,
@@ -57,12 +59,12 @@ def list_instances(
                 "endpoint": c.endpoint,
                 "members": list(c.members),
             }
-            for c in reader.clusters()
+            for c in fleet.db_clusters(e)
         ]
-        for db in reader.instances():
+        for db in fleet.databases(e):
             row = {"kind": "instance", **vars(db)}
             if maintenance:
-                pending = reader.pending_maintenance(db.identifier)
+                pending = fleet.pending_maintenance(e, db.identifier)
                 row["maintenance"] = list(pending.actions) if pending.available else pending.note
             rows.append(row)
         return rows
@@ -102,8 +104,8 @@ def events(
     envs = chosen_envs(state, env, all_envs)
     now = datetime.now(UTC)
     start = parse_since(since, now)
-    services = state.services()
-    found = gather(state, envs, lambda e: services.rds(e).events(db, start, now))
+    fleet = state.console().fleet
+    found = gather(state, envs, lambda e: fleet.db_events(e, db, start))
     rows = [
         {
             "environment": e.environment,
@@ -126,10 +128,10 @@ def events(
 
 def _rds_action(ctx: typer.Context, action: str, db: str, options: dict[str, Any], **plan_args: Any) -> None:
     """Plan an RDS action with the shared planner and perform it with the common options."""
-    from opsconsole.planning import plan_rds_action
+    kind = ActionKind.parse(f"rds.{action}")
 
-    def plan(services: Services, env: str) -> Any:
-        return plan_rds_action(services.rds(env), env, action, db, services.now(), **plan_args)
+    def plan(console: Console, env: str, tier: RoleTier | None) -> Change:
+        return console.operations.plan_rds(env, kind, db, tier=tier, **plan_args)
 
     perform_action(state_of(ctx), options.pop("env"), plan, **options)
 

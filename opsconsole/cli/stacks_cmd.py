@@ -41,7 +41,7 @@ def _services(ctx: typer.Context, env: str, mfa_code: str | None = None) -> tupl
 def validate(ctx: typer.Context, env: EnvArg, output: Output = OutputFormat.TABLE) -> None:
     """Check the manifest, parameters and templates offline (cfn-lint included); no AWS call."""
     _state, services = _services(ctx, env)
-    estate = services.estate(env)
+    estate = services.console.stacks.estate(env)
     data = {"environment": env, "valid": True, "order": estate.levels, "warnings": estate.warnings}
     emit(
         data,
@@ -61,7 +61,7 @@ def validate(ctx: typer.Context, env: EnvArg, output: Output = OutputFormat.TABL
 def list_stacks(ctx: typer.Context, env: EnvArg, output: Output = OutputFormat.TABLE) -> None:
     """The environment's stacks as the manifest defines them (no AWS call)."""
     _state, services = _services(ctx, env)
-    estate = services.estate(env, lint=False)
+    estate = services.console.stacks.estate(env, lint=False)
     rows = [
         {
             "stack": key,
@@ -324,7 +324,7 @@ def delete(
     """Delete stacks, downstream ones first. Protected environments need --confirm or the typed name."""
     _state, services = _services(ctx, env, mfa_code)
     environment = services.settings.environment(env)
-    estate = services.estate(env, lint=False)
+    estate = services.console.stacks.estate(env, lint=False)
     order = list(reversed(estate.select(stacks)))
     dependents = {d for key in order for d, ups in estate.edges.items() if key in ups and d not in order}
     if dependents:
@@ -368,7 +368,9 @@ def baseline(
         named = env.name if env.name in (confirm or []) else None
         _confirm(env.name, env.protected, named, yes, what="deploy the role baseline")
     services = state.services(mfa_code)
-    results = services.deploy_baseline(names, reason=reason or "stacks baseline", on_progress=info)
+    results = services.console.stacks.deploy_baseline(
+        names, reason=reason or "stacks baseline", on_progress=info
+    )
     rows = [
         {
             "environment": r.environment,

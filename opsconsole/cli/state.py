@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import typer
 
 if TYPE_CHECKING:
+    from opsconsole.app.console import Console
     from opsconsole.config import Settings
     from opsconsole.services import Services
 
@@ -32,8 +33,12 @@ class CliState:
             self._settings = settings
         return self._settings
 
+    def console(self, mfa_code: str | None = None) -> Console:
+        """One Console per invocation: its role sessions and clients are reused by every call."""
+        return self.services(mfa_code).console
+
     def services(self, mfa_code: str | None = None) -> Services:
-        """One Services per invocation: its role sessions and clients are reused by every call."""
+        """The transitional facade over the invocation's one Console."""
         from opsconsole.cli.prompts import mfa_prompt
         from opsconsole.services import Services
 

@@ -9,10 +9,12 @@ import typer
 
 from opsconsole.cli.output import info
 from opsconsole.cli.state import CliState
+from opsconsole.domain.environment import RoleTier
 from opsconsole.domain.errors import ExitCode, InvalidInput, OpsError
 
 if TYPE_CHECKING:
-    from opsconsole.planning import PlannedAction
+    from opsconsole.app.changes import Change
+    from opsconsole.app.console import Console
 
 T = TypeVar("T")
 
@@ -68,36 +70,26 @@ def action_options(values: dict[str, Any]) -> dict[str, Any]:
 def perform_action(
     state: CliState,
     env: str | None,
-    plan: Callable[[Any, str], PlannedAction],
+    plan: Callable[[Console, str, RoleTier | None], Change],
     *,
     dry_run: bool,
     confirm: str | None,
     reason: str | None,
-    role: str,
-    mfa_code: str | None,
+    role: str | None = None,
+    mfa_code: str | None = None,
     output: Any,
 ) -> None:
-    """Plan an action's calls, confirm in protected environments, then send them or show them."""
-    from opsconsole.aws.errors import translate_unexpected
+    """Plan a change (reads only), confirm it in protected environments, then send it or show it."""
     from opsconsole.cli.options import parse_tier
     from opsconsole.cli.prompts import confirm_environment
 
     [environment] = chosen_envs(state, env, False)
-    tier = parse_tier(role)
-    services = state.services(mfa_code)
-    with translate_unexpected(environment):
-        planned = plan(services, environment)
+    tier = parse_tier(role) if role else None
+    console = state.console(mfa_code)
+    planned = plan(console, environment, tier)
     if not dry_run:
-        confirm_environment(services.settings.environment(environment), confirm, planned.what)
-    result = services.run_action(
-        environment,
-        planned.action,
-        planned.target,
-        planned.calls,
-        dry_run=dry_run,
-        reason=reason or planned.action,
-        tier=tier,
-    )
+        confirm_environment(planned.environment, confirm, planned.summary)
+    result = console.changes.execute(planned, reason=reason or planned.kind.value, dry_run=dry_run)
     action_output(result, output)
 
 

@@ -21,13 +21,12 @@ def timeline(
 ) -> None:
     """Stack events, ECS deployments and task stops, Zabbix problems and acks, audit records and
     Graylog errors of a resource, merged by time, newest first."""
-    from opsconsole.timeline import build_timeline
 
     state = state_of(ctx)
     parsed = ResourceRef.parse(ref)
     span = parse_duration(since, "--since")
     state.settings().environment(parsed.environment)
-    found = build_timeline(state.services(), parsed, span)
+    found = state.console().correlation.timeline(parsed, span)
     for reason in found.unavailable:
         info(f"left out: {reason}")
     rows = [e.to_json_dict() for e in found.entries]

@@ -18,25 +18,9 @@ import jmespath
 from jmespath import functions
 from jmespath.exceptions import JMESPathError
 
+from opsconsole.domain.durations import parse_duration
+
 TEMPLATE = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
-_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
-
-
-def parse_duration(value: object) -> float:
-    """Seconds from `90`, `"30s"`, `"5m"`, `"1h"`.
-
-    Raises:
-        ValueError: not a duration.
-    """
-    if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a duration")
-    if isinstance(value, int | float):
-        return float(value)
-    match = _DURATION.match(str(value))
-    if not match:
-        raise ValueError(f"{value!r} is not a duration (like 30s, 5m, 1h)")
-    return float(match.group(1)) * _UNITS[match.group(2)]
 
 
 class _Functions(functions.Functions):  # type: ignore[misc]  # jmespath ships no types

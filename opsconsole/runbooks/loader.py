@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from opsconsole.domain.durations import parse_duration
 from opsconsole.domain.environment import RoleTier
 from opsconsole.domain.errors import InvalidInput
 from opsconsole.domain.tiers import required_tier
@@ -15,7 +16,6 @@ from opsconsole.runbooks.catalogue import ACTIONS, SOURCES, iam_action
 from opsconsole.runbooks.expressions import (
     ExpressionError,
     compile_expression,
-    parse_duration,
     references,
     templates_in,
 )

@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.actions import ActionResult
+from opsconsole.domain.durations import parse_duration
 from opsconsole.domain.environment import RoleTier
 from opsconsole.domain.errors import AccessDenied, InvalidInput, OpsError
 from opsconsole.domain.problems import Problem, ProblemFilter, Severity
-from opsconsole.planning import plan_ecs_action, plan_rds_action
 from opsconsole.runbooks.catalogue import ACTIONS
-from opsconsole.runbooks.expressions import ExpressionError, evaluate, parse_duration, render, truthy
+from opsconsole.runbooks.expressions import ExpressionError, evaluate, render, truthy
 from opsconsole.runbooks.model import Source, Step
 from opsconsole.runbooks.ports import RunbookServices
 
@@ -162,31 +163,15 @@ def act(run: StepRun, step: Step) -> Any:
 def _aws_action(
     run: StepRun, env: str, family: str, verb: str, params: dict[str, Any], tier: RoleTier
 ) -> ActionResult:
+    kind = ActionKind.parse(f"{family}.{verb}")
     if family == "ecs":
         cluster, target = _ecs_target(params, verb)
-        planned = plan_ecs_action(
-            run.services.ecs(env),
-            env,
-            verb.replace("_", "-"),
-            cluster,
-            target,
-            count=_optional_int(params.get("count")),
-            delta=int(params.get("delta") or 0),
-        )
+        count, delta = _optional_int(params.get("count")), int(params.get("delta") or 0)
+        planned = run.services.plan_ecs(env, kind, cluster, target, count=count, delta=delta, tier=tier)
     else:
-        planned = plan_rds_action(
-            run.services.rds(env),
-            env,
-            verb,
-            str(params["instance"]),
-            run.services.now(),
-            failover=bool(params.get("failover", False)),
-        )
-    if not run.dry_run:
-        run.mark_sending()
-    return run.services.run_action(
-        env, planned.action, planned.target, planned.calls, dry_run=run.dry_run, reason=run.reason, tier=tier
-    )
+        failover = bool(params.get("failover", False))
+        planned = run.services.plan_rds(env, kind, str(params["instance"]), failover=failover, tier=tier)
+    return run.services.execute(planned, reason=run.reason, dry_run=run.dry_run, on_sending=run.mark_sending)
 
 
 def _zabbix_action(run: StepRun, env: str, verb: str, params: dict[str, Any]) -> ActionResult:

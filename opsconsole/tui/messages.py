@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.message import Message
 
 from opsconsole.domain.actions import ActionResult
 from opsconsole.domain.identity import CallerIdentity, RoleSession
 from opsconsole.domain.stacks import DeployedStack, EnvironmentPlan, StackEvent, StackOutcome, StackSpec
 from opsconsole.links import Links
-from opsconsole.planning import PlannedAction
+
+if TYPE_CHECKING:
+    from opsconsole.app.changes import Change
 
 
 class SessionResolved(Message, bubble=False):
@@ -81,7 +85,7 @@ class DeployFinished(Message, bubble=False):
 class ActionPlanned(Message, bubble=False):
     """An action's calls are known; the screen asks the operator before sending them."""
 
-    def __init__(self, plan: PlannedAction) -> None:
+    def __init__(self, plan: Change) -> None:
         super().__init__()
         self.plan = plan
 

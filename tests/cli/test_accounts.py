@@ -66,7 +66,7 @@ def test_assume_export_prints_shell_lines_and_is_audited(
     audit = run_cli(capsys, "-c", str(demo_config), "audit", "list", "-o", "json")
     records = json.loads(audit.stdout)
     assert [(r["action"], r["environment"], r["reason"]) for r in records] == [
-        ("export-credentials", "dev", "debug")
+        ("access.export_credentials", "dev", "debug")
     ]
     assert exported["AWS_SECRET_ACCESS_KEY"] not in audit.stdout
 
@@ -155,7 +155,7 @@ def test_protected_elevation_with_confirmation_is_audited(
     audit = run_cli(capsys, "-c", str(demo_config), "audit", "list", "--since", "1h", "-o", "json")
     [record] = json.loads(audit.stdout)
     assert (record["action"], record["tier"], record["reason"], record["account"]) == (
-        "elevate",
+        "access.elevate",
         "deploy",
         "CHG-7",
         "333333333333",

@@ -24,7 +24,7 @@ def record(n: int = 1) -> AuditRecord:
     return AuditRecord(
         at=datetime(2026, 11, 26, 9, 30, tzinfo=UTC),
         actor="alice",
-        action="ecs-scale",
+        action="ecs.scale",
         environment="prod",
         account="333333333333",
         role_arn="arn:aws:iam::333333333333:role/OpsConsoleOperator",
@@ -52,10 +52,10 @@ def test_udp_delivers_a_gelf_message_with_the_audit_fields() -> None:
         forwarder.close()
         server.close()
     message = json.loads(zlib.decompress(payload))  # graypy compresses UDP with zlib
-    assert message["short_message"] == "audit: alice ecs-scale in prod (ok)"
+    assert message["short_message"] == "audit: alice ecs.scale in prod (ok)"
     assert message["host"] == "opsconsole"
     assert (message["_action"], message["_environment"], message["_tier"], message["_reason"]) == (
-        "ecs-scale",
+        "ecs.scale",
         "prod",
         "operate",
         "INC-1",
@@ -171,8 +171,8 @@ def test_every_audit_record_of_the_services_also_goes_to_graylog(demo_settings: 
         services.close()
         server.close()
     assert (message["_action"], message["_environment"], message["_reason"]) == (
-        "elevate",
+        "access.elevate",
         "staging",
         "INC-9",
     )
-    assert [r.action for r in services.audit_records()] == ["elevate"]
+    assert [r.action for r in services.audit_records()] == ["access.elevate"]

@@ -89,7 +89,7 @@ def test_whoami_in_prod_is_an_assumed_role_in_prods_account(demo_services: Servi
 
 def test_read_tier_creating_a_cluster_is_denied_naming_role_action_and_tier(demo_services: Services) -> None:
     session = demo_services.session("prod", RoleTier.READ)
-    ecs = demo_services.broker.client("prod", RoleTier.READ, "ecs")
+    ecs = demo_services.console.context.broker.client("prod", RoleTier.READ, "ecs")
     with pytest.raises(AccessDenied) as caught, aws_errors(session, "ecs"):
         ecs.create_cluster(clusterName="should-not-exist")
     message = str(caught.value)
@@ -98,19 +98,21 @@ def test_read_tier_creating_a_cluster_is_denied_naming_role_action_and_tier(demo
     assert "the deploy tier allows it: retry with --role deploy" in message
     assert caught.value.exit_code == 3
     # The denial was real: the cluster does not exist for anyone.
-    deploy_ecs = demo_services.broker.client("prod", RoleTier.DEPLOY, "ecs")
+    deploy_ecs = demo_services.console.context.broker.client("prod", RoleTier.DEPLOY, "ecs")
     assert not [arn for arn in deploy_ecs.list_clusters()["clusterArns"] if arn.endswith("/should-not-exist")]
 
 
 def test_operate_tier_is_the_one_named_for_service_changes(demo_services: Services) -> None:
     read = demo_services.session("dev", RoleTier.READ)
     with pytest.raises(AccessDenied) as caught, aws_errors(read, "ecs"):
-        demo_services.broker.client("dev", RoleTier.READ, "ecs").update_service(service="api", desiredCount=2)
+        demo_services.console.context.broker.client("dev", RoleTier.READ, "ecs").update_service(
+            service="api", desiredCount=2
+        )
     assert "ecs:UpdateService" in str(caught.value) and "--role operate" in str(caught.value)
     # With the operate role the same call passes IAM and fails only because the service does not exist.
     operate = demo_services.session("dev", RoleTier.OPERATE)
     with pytest.raises(BackendError) as missing, aws_errors(operate, "ecs"):
-        demo_services.broker.client("dev", RoleTier.OPERATE, "ecs").update_service(
+        demo_services.console.context.broker.client("dev", RoleTier.OPERATE, "ecs").update_service(
             service="api", desiredCount=2
         )
     assert not isinstance(missing.value, AccessDenied)
@@ -124,7 +126,7 @@ def test_elevation_above_read_is_audited_once_with_reason(demo_services: Service
     records = list(demo_services.audit_records())
     assert len(records) == 1
     record = records[0]
-    assert (record.action, record.actor, record.environment) == ("elevate", "alice", "staging")
+    assert (record.action, record.actor, record.environment) == ("access.elevate", "alice", "staging")
     assert record.account == "222222222222"
     assert record.role_arn == "arn:aws:iam::222222222222:role/OpsConsoleOperator"
     assert (record.tier, record.reason) == ("operate", "INC-42 scale api")
@@ -259,7 +261,7 @@ def test_mfa_code_is_asked_once_then_session_token_signs_every_assume(
 
 def test_audit_journal_is_private_and_fsynced_jsonl(demo_services: Services) -> None:
     demo_services.session("dev", RoleTier.DEPLOY, reason="deploy network")
-    journal: AuditJournal = demo_services.journal
+    journal: AuditJournal = demo_services.console.audit.journal
     assert journal.path.stat().st_mode & 0o777 == 0o600
     lines = journal.path.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 1 and '"reason": "deploy network"' in lines[0]

@@ -83,7 +83,7 @@ def test_services_follow_desired_after_a_scale(
     assert after["events"][0]["message"] == "(service worker) has reached a steady state."
     audit = json.loads(run_cli(capsys, "-c", config, "audit", "list", "-o", "json").stdout)
     actions = [(r["action"], r["tier"], r["reason"]) for r in audit]
-    assert ("ecs-scale", "operate", "backlog") in actions
+    assert ("ecs.scale", "operate", "backlog") in actions
 
 
 def test_rollback_picks_the_previous_revision(

@@ -76,7 +76,8 @@ def config(world: DemoReady, tmp_path: Path) -> str:
 
 def journal(tmp_path: Path) -> list[dict[str, Any]]:
     lines = (tmp_path / "audit.jsonl").read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
+    records = [json.loads(line) for line in lines if line.strip()]
+    return [r for r in records if r.get("phase") != "outcome"]
 
 
 def run_file(state: Path) -> dict[str, Any] | None:
@@ -127,7 +128,7 @@ def test_kill_9_during_a_wait_resumes_at_that_step_and_runs_no_step_twice(
     # Both halves: the wait started before the kill and again after the resume; it ended once.
     assert steps.count(("web_scaled", "start")) == 2 and steps.count(("web_scaled", "end")) == 1
     assert steps.count(("scale", "end")) == 1 and steps.count(("scale", "start")) == 1
-    assert [r["action"] for r in records].count("ecs-scale") == 1
+    assert [r["action"] for r in records].count("ecs.scale") == 1
     resume_at = next(i for i, r in enumerate(records) if r["action"] == "runbook-resume")
     assert records[resume_at]["details"]["step"] == "web_scaled"
     assert steps.index(("web_scaled", "start")) < resume_at
@@ -147,14 +148,14 @@ def test_a_non_interactive_run_stops_at_an_approval_and_resumes_with_a_second_pe
     # prod is protected: alice started the run, so alice may not approve it.
     same = run_cli(capsys, "-c", config, "runbook", "resume", run_id, "--approve-as", "alice")
     assert same.code == 3 and "a second person must approve" in same.stderr
-    assert "ecs-redeploy" not in [r["action"] for r in journal(tmp_path)]
+    assert "ecs.redeploy" not in [r["action"] for r in journal(tmp_path)]
     done = run_cli(capsys, "-c", config, "runbook", "resume", run_id, "--approve-as", "bob", "-o", "json")
     assert done.code == 0, done.stderr
     assert json.loads(done.stdout)["status"] == "succeeded"
     records = journal(tmp_path)
     approval = next(r for r in records if r["action"] == "runbook-approval")
     assert approval["details"]["approver"] == "bob" and approval["details"]["started_by"] == "alice"
-    redeploy = next(r for r in records if r["action"] == "ecs-redeploy")
+    redeploy = next(r for r in records if r["action"] == "ecs.redeploy")
     assert redeploy["environment"] == "prod" and redeploy["tier"] == "operate"
 
 
@@ -171,7 +172,7 @@ def test_dry_run_from_the_cli_lists_every_call_and_sends_none(
     assert [c["call"] for c in calls] == [
         "would call: ecs.update_service(cluster='dev-cluster', service='varnish', forceNewDeployment=True)"
     ]
-    assert "ecs-redeploy" not in [r["action"] for r in journal(tmp_path)]
+    assert "ecs.redeploy" not in [r["action"] for r in journal(tmp_path)]
 
 
 def test_bad_inputs_exit_2_naming_them(

@@ -114,7 +114,11 @@ def path(state: RunState) -> list[tuple[str, str]]:
 
 
 def actions(services: Services) -> list[str]:
-    return [r.action for r in services.audit_records() if not r.action.startswith(("runbook", "elevate"))]
+    return [
+        r.action
+        for r in services.audit_records()
+        if r.phase != "outcome" and not r.action.startswith(("runbook", "access."))
+    ]
 
 
 def problem(services: Services, env: str, eventid: str) -> Problem:
@@ -155,7 +159,7 @@ def test_zabbix_agent_running_ends_at_the_note(world: DemoReady, services: Servi
         ("agent_tasks", "succeeded"),
         ("agent_runs", "succeeded"),
     ]
-    assert "ecs-redeploy" not in actions(services)
+    assert "ecs.redeploy" not in actions(services)
 
 
 def test_zabbix_agent_missing_is_redeployed_and_acknowledged(
@@ -192,7 +196,7 @@ def test_zabbix_agent_missing_is_redeployed_and_acknowledged(
     assert path(state)[1] == ("agent_tasks", "failed")
     assert eventid in state.outputs["problems"]
     assert state.outputs["agent_back"] >= 1
-    assert "ecs-redeploy" in actions(services)
+    assert "ecs.redeploy" in actions(services)
     # The recorder that proves dry runs send nothing does see a real run's change.
     assert "UpdateService" in sent
     acked = problem(services, "dev", eventid)
@@ -239,8 +243,8 @@ def test_rds_cpu_high_snapshots_reboots_and_acknowledges(
     assert state.outputs["cpu"] >= 93  # the simulator's spike, over the default threshold of 80
     assert state.outputs["slow_queries"] == 2
     assert state.outputs["problems"] == [eventid]
-    assert actions(services)[:2] == ["rds-snapshot", "rds-reboot"]
-    reboot = next(r for r in services.audit_records() if r.action == "rds-reboot")
+    assert actions(services)[:2] == ["rds.snapshot", "rds.reboot"]
+    reboot = next(r for r in services.audit_records() if r.action == "rds.reboot")
     assert reboot.tier == "operate" and "ForceFailover" not in str(reboot.details)  # dev is not Multi-AZ
     acked = problem(services, "dev", eventid)
     assert acked.acknowledged and acked.history[-1].message.startswith("Rebooted dev-db after a CPU alarm")
@@ -297,7 +301,7 @@ def test_5xx_after_a_deploy_rolls_back_verifies_and_acknowledges(
     assert state.outputs["settled"]["task_definition"].endswith("staging-api:1")
     assert state.outputs["verify"] == 0
     assert release.running() == []  # the bad release's tasks are gone, and with them the 5xx
-    assert "ecs-rollback" in actions(services)
+    assert "ecs.rollback" in actions(services)
     assert eventid in state.outputs["problems"]
     acked = problem(services, "staging", eventid)
     assert acked.acknowledged and acked.history[-1].message.startswith(f"Rolled back api from {deployed}")
@@ -392,7 +396,9 @@ def test_a_disabled_replica_key_is_named(world: DemoReady, services: Services) -
 
 
 def zabbix_changes(services: Services) -> list[str]:
-    return [r.action for r in services.audit_records() if r.action.startswith("zabbix-")]
+    return [
+        r.action for r in services.audit_records() if r.action.startswith("zabbix.") and r.phase == "intent"
+    ]
 
 
 def test_no_changes_opens_no_maintenance(services: Services) -> None:
@@ -432,7 +438,7 @@ def test_changes_deploy_inside_a_maintenance_that_ends_even_when_the_deploy_fail
         "deploy_failed",
     ]
     assert "BucketAlreadyExists" in (failed.history[4].error or "")
-    assert zabbix_changes(services) == ["zabbix-maintenance-create", "zabbix-maintenance-delete"]
+    assert zabbix_changes(services) == ["zabbix.maintenance_create", "zabbix.maintenance_delete"]
     [window] = during["deploy"][0]
     assert window.name == f"deploy dev (runbook run {failed.run_id})" and window.host_groups == ("dev",)
     # 30 minutes from the run's start (Zabbix keeps active_since to the minute).

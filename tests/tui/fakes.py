@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from opsconsole.app.changes import Change, change
 from opsconsole.config import Settings, parse_settings
 from opsconsole.demo.accounts import ENVIRONMENTS
 from opsconsole.demo.world import render_config
+from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.actions import ActionResult, PlannedCall
 from opsconsole.domain.ecs import Cluster, Deployment, EcsService, ServiceEvent, Task
 from opsconsole.domain.environment import RoleTier
@@ -77,19 +80,49 @@ class FrozenServices(FakeBackends):
             for i, name in enumerate(names)
         }
 
-    def run_action(
+    def plan_ecs(
         self,
         env_name: str,
-        action: str,
+        kind: ActionKind,
+        cluster: str,
         target: str,
-        calls: list[PlannedCall],
         *,
-        dry_run: bool,
+        count: int | None = None,
+        delta: int = 0,
+        tier: RoleTier | None = None,
+    ) -> Change:
+        params = {"cluster": cluster, "target": target, "count": count, "delta": delta}
+        call = PlannedCall("ecs", kind.verb, params)
+        return change(
+            kind, self.settings.environment(env_name), target, [call], f"{kind.spec.label} {target}"
+        )
+
+    def plan_rds(
+        self,
+        env_name: str,
+        kind: ActionKind,
+        identifier: str,
+        *,
+        failover: bool = False,
+        tier: RoleTier | None = None,
+    ) -> Change:
+        call = PlannedCall("rds", kind.verb, {"identifier": identifier, "failover": failover})
+        return change(
+            kind, self.settings.environment(env_name), identifier, [call], f"{kind.spec.label} {identifier}"
+        )
+
+    def execute(
+        self,
+        planned: Change,
+        *,
         reason: str | None,
-        tier: RoleTier = RoleTier.OPERATE,
+        dry_run: bool = False,
+        on_sending: Callable[[], None] | None = None,
     ) -> ActionResult:
-        self.actions.append((env_name, action, target, calls))
-        return ActionResult(action, env_name, target, dry_run, tuple(calls))
+        self.actions.append(
+            (planned.environment.name, planned.kind.value, planned.target, list(planned.calls))
+        )
+        return planned.result(dry_run=dry_run)
 
     def maintenances(self, env_name: str) -> list[MaintenanceWindow]:
         return [

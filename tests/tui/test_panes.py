@@ -95,7 +95,7 @@ async def test_scale_with_confirmation_changes_the_desired_count(
         await settle(pilot)
         assert [m for m in messages if isinstance(m, ActionDone)]
     assert desired() == before + 1
-    audit = [r for r in demo_services.audit_records() if r.action == "ecs-scale"]
+    audit = [r for r in demo_services.audit_records() if r.action == "ecs.scale"]
     assert audit and audit[-1].environment == "staging" and audit[-1].tier == "operate"
 
 

@@ -9,9 +9,9 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 
+from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.environment import Environment
 from opsconsole.domain.identity import CallerIdentity, RoleSession
-from opsconsole.planning import plan_ecs_action
 from opsconsole.tui.messages import ActionPlanned
 from opsconsole.tui.widgets.facts import EnvironmentPanel, SessionPanel
 
@@ -68,5 +68,5 @@ def plan_pane_action(services: ConsoleServices, request: EcsActionRequested) -> 
     action, delta = request.action, 0
     if action.startswith("scale"):  # "scale+1", "scale-1"
         action, delta = "scale", int(action.removeprefix("scale"))
-    reader = services.ecs(request.env_name)
-    return ActionPlanned(plan_ecs_action(reader, request.env_name, action, cluster, request.key, delta=delta))
+    kind = ActionKind.parse(f"ecs.{action}")
+    return ActionPlanned(services.plan_ecs(request.env_name, kind, cluster, request.key, delta=delta))

@@ -25,7 +25,6 @@ from opsconsole.domain.identity import CallerIdentity, RoleSession
 from opsconsole.domain.problems import Problem
 from opsconsole.domain.resources import ResourceKind, ResourceRef
 from opsconsole.domain.timeline import TimelineEntry
-from opsconsole.planning import PlannedAction
 from opsconsole.tui.messages import (
     ActionDone,
     ActionFailed,
@@ -49,6 +48,7 @@ from opsconsole.tui.widgets.problems_pane import ProblemActionRequested, Problem
 from opsconsole.tui.widgets.rds_pane import RdsPane, RdsSelected
 
 if TYPE_CHECKING:
+    from opsconsole.app.changes import Change
     from opsconsole.ports import ConsoleServices
 
 # Renew a session this long before it ends, so panes never see expired credentials.
@@ -593,18 +593,20 @@ class MainScreen(Screen[None]):
     @on(ActionPlanned)
     def _action_planned(self, message: ActionPlanned) -> None:
         plan = message.plan
-        env = self.services.settings.environment(plan.environment)
 
         def confirmed(answer: bool | None) -> None:
             if answer:
                 self.send_action(plan)
             else:
-                self.notify("not confirmed; nothing was changed", title=plan.what)
+                self.notify("not confirmed; nothing was changed", title=plan.summary)
 
         summary = "\n".join(call.describe() for call in plan.calls)
         self.app.push_screen(
             ConfirmChange(
-                plan.environment, protected=env.protected, what=plan.what.capitalize(), summary=summary
+                plan.environment.name,
+                protected=plan.protected,
+                what=plan.summary.capitalize(),
+                summary=summary,
             ),
             confirmed,
         )
@@ -612,13 +614,11 @@ class MainScreen(Screen[None]):
     @work(
         thread=True, exclusive=True, exit_on_error=False, group="action-run", description="Running the action"
     )
-    def send_action(self, plan: PlannedAction) -> None:
+    def send_action(self, plan: Change) -> None:
         try:
-            result = self.services.run_action(
-                plan.environment, plan.action, plan.target, plan.calls, dry_run=False, reason="tui"
-            )
+            result = self.services.execute(plan, reason="tui")
         except OpsError as e:
-            self.post_message(ActionFailed(plan.what, str(e)))
+            self.post_message(ActionFailed(plan.summary, str(e)))
             return
         self.post_message(ActionDone(result))
 

@@ -15,9 +15,10 @@ from opsconsole.domain.errors import OpsError
 from opsconsole.domain.logs import LogMessage
 from opsconsole.domain.resources import ResourceKind, ResourceRef
 from opsconsole.domain.timeline import Timeline, TimelineEntry
+from opsconsole.links import cluster_of
 
 if TYPE_CHECKING:
-    from opsconsole.services import Services
+    from opsconsole.app.correlation import Correlation
 
 GRAYLOG_ERRORS = "(level:0 OR level:1 OR level:2 OR level:3)"
 """Syslog levels 0-3 (emerg..error), the ones a timeline wants."""
@@ -25,16 +26,16 @@ GRAYLOG_LIMIT = 200
 TASK_EVENT = re.compile(r"has (started|stopped) \d+ (running )?tasks")
 
 
-def build_timeline(services: Services, ref: ResourceRef, since: timedelta) -> Timeline:
-    now = services.now()
+def build_timeline(sources: Correlation, ref: ResourceRef, since: timedelta) -> Timeline:
+    now = sources.now()
     start = now - since
-    links = services.resource_links(ref)
+    links = sources.links(ref)
     readers: dict[str, Callable[[], Iterable[TimelineEntry]]] = {
-        "ecs": lambda: ecs_entries(services, ref, start),
-        "stack": lambda: stack_entries(services, ref, links.stack, start),
-        "zabbix": lambda: zabbix_entries(services, ref, links.problems.matches, start),
-        "audit": lambda: audit_entries(services, ref, start),
-        "graylog": lambda: graylog_entries(services, ref, links.log_query, since),
+        "ecs": lambda: ecs_entries(sources, ref, start),
+        "stack": lambda: stack_entries(sources, ref, links.stack, start),
+        "zabbix": lambda: zabbix_entries(sources, ref, links.problems.matches, start),
+        "audit": lambda: audit_entries(sources, ref, start),
+        "graylog": lambda: graylog_entries(sources, ref, links.log_query, since),
     }
     entries: list[TimelineEntry] = []
     unavailable: list[str] = []
@@ -47,14 +48,12 @@ def build_timeline(services: Services, ref: ResourceRef, since: timedelta) -> Ti
     return Timeline(str(ref), start, tuple(entries), tuple(unavailable))
 
 
-def ecs_entries(services: Services, ref: ResourceRef, start: datetime) -> list[TimelineEntry]:
+def ecs_entries(sources: Correlation, ref: ResourceRef, start: datetime) -> list[TimelineEntry]:
     if ref.kind is not ResourceKind.SERVICE:
         return []
-    from opsconsole.links import cluster_of
-
-    reader = services.ecs(ref.environment)
+    fleet = sources.fleet
     cluster = cluster_of(ref)
-    service = reader.service(cluster, ref.name)
+    service = fleet.service(ref.environment, cluster, ref.name)
     entries = [
         TimelineEntry(
             d.created_at,
@@ -72,7 +71,7 @@ def ecs_entries(services: Services, ref: ResourceRef, start: datetime) -> list[T
         for e in service.events
         if not TASK_EVENT.search(e.message)
     ]
-    for task in reader.tasks(cluster, ref.name, stopped=True):
+    for task in fleet.tasks(ref.environment, cluster, ref.name, stopped=True):
         if task.stopped_at is not None:
             why = task.stopped_reason or task.stop_code or "stopped"
             entries.append(
@@ -82,16 +81,9 @@ def ecs_entries(services: Services, ref: ResourceRef, start: datetime) -> list[T
 
 
 def stack_entries(
-    services: Services, ref: ResourceRef, stack: str | None, start: datetime
+    sources: Correlation, ref: ResourceRef, stack: str | None, start: datetime
 ) -> list[TimelineEntry]:
     if stack is None:
-        return []
-    from opsconsole.domain.environment import RoleTier
-
-    key = stack.removeprefix(f"{ref.environment}-")
-    engine = services.deploy_engine(ref.environment, RoleTier.READ, lint=False, select=[key])
-    spec = engine.estate.specs.get(key)
-    if spec is None:
         return []
     return [
         TimelineEntry(
@@ -99,17 +91,17 @@ def stack_entries(
             "stack",
             e.status.lower().replace("_", " "),
             f"{e.logical_id} {e.status}" + (f": {e.reason}" if e.reason else ""),
-            spec.stack_name,
+            stack,
         )
-        for e in engine.cfn.events(spec.stack_name, spec.region, since=start)
+        for e in sources.stacks.events(ref.environment, stack, start)
     ]
 
 
 def zabbix_entries(
-    services: Services, ref: ResourceRef, matches: Callable[..., bool], start: datetime
+    sources: Correlation, ref: ResourceRef, matches: Callable[..., bool], start: datetime
 ) -> list[TimelineEntry]:
     entries: list[TimelineEntry] = []
-    for problem in services.problems(ref.environment):
+    for problem in sources.alerts.problems(ref.environment):
         if not matches(problem):
             continue
         entries.append(
@@ -134,9 +126,10 @@ def zabbix_entries(
     return entries
 
 
-def audit_entries(services: Services, ref: ResourceRef, start: datetime) -> list[TimelineEntry]:
+def audit_entries(sources: Correlation, ref: ResourceRef, start: datetime) -> list[TimelineEntry]:
     entries = []
-    for record in services.audit_records(since=start):
+    for entry in sources.audit.entries(since=start):
+        record = entry.record
         if record.environment != ref.environment:
             continue
         target = str(record.details.get("target", ""))
@@ -147,18 +140,18 @@ def audit_entries(services: Services, ref: ResourceRef, start: datetime) -> list
                 record.at,
                 "audit",
                 record.action,
-                f"{record.actor}: {record.action} {target} ({record.outcome})",
+                f"{record.actor}: {record.action} {target} ({entry.outcome})",
             )
         )
     return entries
 
 
 def graylog_entries(
-    services: Services, ref: ResourceRef, query: str, since: timedelta
+    sources: Correlation, ref: ResourceRef, query: str, since: timedelta
 ) -> list[TimelineEntry]:
     """Errors in Graylog, grouped per minute: the 5xx responses together, other errors by their text,
     so a spike is one entry with its count, not hundreds of lines."""
-    result = services.search_logs(
+    result = sources.logs.search(
         ref.environment, f"({query}) AND {GRAYLOG_ERRORS}", since=since, limit=GRAYLOG_LIMIT
     )
     groups: dict[tuple[datetime, str], list[LogMessage]] = {}

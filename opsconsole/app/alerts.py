@@ -1,0 +1,138 @@
+"""Zabbix problems and maintenance of an environment: reads, and changes planned for ChangeRunner."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+
+from opsconsole.app.changes import Change, change
+from opsconsole.app.context import AppContext
+from opsconsole.domain.action_kinds import ActionKind
+from opsconsole.domain.environment import Environment
+from opsconsole.domain.errors import InvalidInput
+from opsconsole.domain.problems import MaintenanceWindow, Problem, ProblemFilter, ProblemHost, Severity
+from opsconsole.zabbix.actions import plan_maintenance_create, plan_maintenance_delete, plan_problem_action
+from opsconsole.zabbix.maintenance import read_maintenances
+from opsconsole.zabbix.problems import read_hosts, read_problems
+
+
+def problem_kind(
+    *, acknowledge: bool, close: bool, severity: Severity | None, unacknowledge: bool
+) -> ActionKind:
+    """The kind an event.acknowledge call is audited as: the strongest thing it does."""
+    if close:
+        return ActionKind.ZABBIX_CLOSE
+    if severity is not None:
+        return ActionKind.ZABBIX_SEVERITY
+    if unacknowledge:
+        return ActionKind.ZABBIX_UNACKNOWLEDGE
+    if acknowledge:
+        return ActionKind.ZABBIX_ACKNOWLEDGE
+    return ActionKind.ZABBIX_MESSAGE
+
+
+class Alerts:
+    """Problems, hosts and maintenance windows of the environment's Zabbix host groups."""
+
+    def __init__(self, context: AppContext) -> None:
+        self._context = context
+
+    def _env(self, env_name: str) -> Environment:
+        env = self._context.environment(env_name)
+        if not env.zabbix_host_groups:
+            raise InvalidInput(
+                f"{env_name} has no Zabbix host groups configured",
+                hint=f'add zabbix = {{ host_groups = ["..."] }} to [environments.{env_name}]',
+            )
+        return env
+
+    def problems(self, env_name: str, flt: ProblemFilter | None = None) -> list[Problem]:
+        """Open problems of the environment's host groups (or of the filter's own groups), newest first.
+
+        Raises:
+            InvalidInput: the environment has no Zabbix host groups and the filter names none.
+            BackendError, CredentialsError: Zabbix unreachable or refusing the credentials.
+        """
+        env = self._context.environment(env_name)
+        flt = flt or ProblemFilter()
+        if not flt.host_groups:
+            flt = dataclasses.replace(flt, host_groups=self._env(env_name).zabbix_host_groups)
+        return read_problems(self._context.backends.zabbix(), env.name, flt)
+
+    def hosts(self, env_name: str, tags: dict[str, str] | None = None) -> list[ProblemHost]:
+        """Zabbix hosts of the environment's host groups, optionally with all the given tags."""
+        return read_hosts(self._context.backends.zabbix(), self._env(env_name).zabbix_host_groups, tags)
+
+    def maintenances(self, env_name: str) -> list[MaintenanceWindow]:
+        """Maintenance windows on the environment's host groups or their hosts."""
+        return read_maintenances(self._context.backends.zabbix(), self._env(env_name).zabbix_host_groups)
+
+    def plan_problem_action(
+        self,
+        env_name: str,
+        eventids: list[str],
+        *,
+        acknowledge: bool = False,
+        message: str | None = None,
+        close: bool = False,
+        severity: Severity | None = None,
+        unacknowledge: bool = False,
+    ) -> Change:
+        """Acknowledge, message, close, change severity or unacknowledge problems in one call.
+
+        Raises:
+            InvalidInput: nothing to do, or an event that is not an open problem of the environment.
+            OpsError: a close the trigger does not allow, naming the problem (nothing is sent).
+        """
+        env = self._env(env_name)
+        client = self._context.backends.zabbix()
+        call = plan_problem_action(
+            client,
+            env,
+            eventids,
+            acknowledge=acknowledge,
+            message=message,
+            close=close,
+            severity=severity,
+            unacknowledge=unacknowledge,
+        )
+        kind = problem_kind(
+            acknowledge=acknowledge, close=close, severity=severity, unacknowledge=unacknowledge
+        )
+        summary = f"{kind.spec.label} {', '.join(eventids)}"
+        details = {"message": message} if message else {}
+        return change(kind, env, ",".join(eventids), [call], summary, details=details)
+
+    def plan_maintenance(
+        self,
+        env_name: str,
+        name: str,
+        *,
+        hostids: tuple[str, ...] | list[str] = (),
+        host_groups: tuple[str, ...] | list[str] = (),
+        duration: timedelta,
+        collect_data: bool = True,
+        description: str = "",
+    ) -> Change:
+        """A one-time maintenance window from now, for hosts and/or host groups of the environment."""
+        env = self._env(env_name)
+        call = plan_maintenance_create(
+            self._context.backends.zabbix(),
+            env,
+            name,
+            hostids=hostids,
+            host_groups=host_groups,
+            start=self._context.now(),
+            duration=duration,
+            collect_data=collect_data,
+            description=description,
+        )
+        summary = f"create the maintenance {name!r} for {duration}"
+        return change(ActionKind.ZABBIX_MAINTENANCE_CREATE, env, name, [call], summary)
+
+    def plan_end_maintenance(self, env_name: str, maintenanceid: str) -> Change:
+        """Delete one of the environment's maintenance windows."""
+        env = self._env(env_name)
+        call = plan_maintenance_delete(self._context.backends.zabbix(), env, maintenanceid)
+        summary = f"delete the maintenance {maintenanceid}"
+        return change(ActionKind.ZABBIX_MAINTENANCE_DELETE, env, maintenanceid, [call], summary)

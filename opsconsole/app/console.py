@@ -1,0 +1,47 @@
+"""The application: every use case, built from one context. The TUI, the CLI and runbooks hold a
+Console and call its use cases; none of them reaches a backend any other way."""
+
+from __future__ import annotations
+
+from opsconsole.app.access import Access
+from opsconsole.app.alerts import Alerts
+from opsconsole.app.audit import AuditTrail
+from opsconsole.app.changes import ChangeRunner
+from opsconsole.app.context import AppContext
+from opsconsole.app.correlation import Correlation
+from opsconsole.app.fleet import Fleet
+from opsconsole.app.logs import Logs
+from opsconsole.app.operations import Operations
+from opsconsole.app.stacks import Stacks
+from opsconsole.aws.identity import Clock, MfaPrompt
+from opsconsole.aws.session import utc_now
+from opsconsole.config import Settings
+
+
+class Console:
+    """One console session's use cases (a CLI command, a TUI session, a runbook run)."""
+
+    def __init__(self, context: AppContext) -> None:
+        self.context = context
+        self.settings = context.settings
+        self.access = Access(context)
+        self.fleet = Fleet(context)
+        self.operations = Operations(context, self.fleet)
+        self.alerts = Alerts(context)
+        self.logs = Logs(context)
+        self.stacks = Stacks(context)
+        self.changes = ChangeRunner(context)
+        self.correlation = Correlation(context, self.fleet, self.alerts, self.logs, self.stacks)
+
+    @classmethod
+    def build(
+        cls, settings: Settings, *, mfa_prompt: MfaPrompt | None = None, clock: Clock = utc_now
+    ) -> Console:
+        return cls(AppContext.build(settings, mfa_prompt=mfa_prompt, clock=clock))
+
+    @property
+    def audit(self) -> AuditTrail:
+        return self.context.audit
+
+    def close(self) -> None:
+        self.context.close()

@@ -1,0 +1,80 @@
+"""The one context every use case is built from: settings, the role broker, the audit trail, the
+clock, the monitoring backends and the bounded fan-out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
+
+from opsconsole.app.audit import AuditScope, AuditTrail, journal_path
+from opsconsole.app.backends import Backends
+from opsconsole.app.fanout import fan_out
+from opsconsole.audit import AuditJournal
+from opsconsole.aws.identity import Clock, MfaPrompt
+from opsconsole.aws.session import RoleBroker, utc_now
+from opsconsole.config import Settings
+from opsconsole.domain.action_kinds import ActionKind
+from opsconsole.domain.environment import Environment
+from opsconsole.domain.errors import OpsError, ReadOnlyViolation
+from opsconsole.domain.identity import RoleSession
+
+T = TypeVar("T")
+
+
+@dataclass
+class AppContext:
+    """What use cases share; built once per console (a CLI command or a TUI session)."""
+
+    settings: Settings
+    broker: RoleBroker
+    audit: AuditTrail
+    clock: Callable[[], datetime]
+    backends: Backends
+
+    @classmethod
+    def build(
+        cls, settings: Settings, *, mfa_prompt: MfaPrompt | None = None, clock: Clock = utc_now
+    ) -> AppContext:
+        from opsconsole.graylog.audit_gelf import GelfAuditForwarder
+
+        context: AppContext
+
+        def record_elevation(session: RoleSession, reason: str | None) -> None:
+            context.audit.event(ActionKind.ELEVATE, AuditScope.of_session(session), reason=reason)
+
+        broker = RoleBroker(settings, mfa_prompt=mfa_prompt, on_elevation=record_elevation, clock=clock)
+        sink = GelfAuditForwarder(settings.audit.gelf) if settings.audit.gelf else None
+        audit = AuditTrail(AuditJournal(journal_path(settings)), lambda: broker.operator, clock, sink)
+        context = cls(settings, broker, audit, clock, Backends(settings))
+        return context
+
+    def environment(self, name: str) -> Environment:
+        return self.settings.environment(name)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def fan_out(self, env_names: list[str], read: Callable[[str], T]) -> list[tuple[str, T | OpsError]]:
+        return fan_out(env_names, read)
+
+    def writable(self, env: Environment, what: str) -> None:
+        """Refuse a change where the console or the environment is read-only.
+
+        Raises:
+            ReadOnlyViolation: naming which of the two.
+        """
+        if self.settings.read_only or env.read_only:
+            where = "the console runs read-only" if self.settings.read_only else f"{env.name} is read_only"
+            raise ReadOnlyViolation(
+                f"{what} is not available: {where}",
+                hint="drop --read-only / read_only = true to act on this environment",
+            )
+
+    def close(self) -> None:
+        """Let queued audit records leave for Graylog (briefly; the journal already has them)."""
+        sink = self.audit.sink
+        if sink is not None:
+            sink.close()
+        self.backends.close()

@@ -1,0 +1,92 @@
+"""Graylog of an environment: its streams, searches, live tails and counts."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta
+
+from opsconsole.app.context import AppContext
+from opsconsole.domain.errors import ConfigError
+from opsconsole.domain.logs import SearchResult, Stream
+from opsconsole.graylog.tail import LogTail
+
+
+class Logs:
+    """Reads scoped to the environment's `graylog.streams` (every message stream when it names none)."""
+
+    def __init__(self, context: AppContext) -> None:
+        self._context = context
+        self._streams: dict[str, list[Stream]] = {}
+        self._lock = threading.Lock()
+
+    def streams(self, env_name: str) -> list[Stream]:
+        """The environment's Graylog streams, by title or id.
+
+        Raises:
+            ConfigError: a configured stream does not exist on the server; lists the ones that do.
+        """
+        env = self._context.environment(env_name)
+        with self._lock:
+            cached = self._streams.get(env_name)
+        if cached is not None:
+            return cached
+        streams = self._context.backends.graylog().streams()
+        chosen = (
+            streams
+            if not env.graylog_streams
+            else [self._stream(env_name, n, streams) for n in env.graylog_streams]
+        )
+        with self._lock:
+            self._streams[env_name] = chosen
+        return chosen
+
+    @staticmethod
+    def _stream(env_name: str, name: str, streams: list[Stream]) -> Stream:
+        stream = next((s for s in streams if name in (s.id, s.title)), None)
+        if stream is None:
+            known = ", ".join(s.title for s in streams) or "none"
+            raise ConfigError(
+                f"environments.{env_name}.graylog.streams names {name!r}, which Graylog does not have",
+                hint=f"streams the token can read: {known}",
+            )
+        return stream
+
+    def _stream_ids(self, env_name: str) -> list[str]:
+        if not self._context.environment(env_name).graylog_streams:
+            return []  # no scoping: every message stream
+        return [s.id for s in self.streams(env_name)]
+
+    def search(
+        self,
+        env_name: str,
+        query: str = "*",
+        *,
+        since: timedelta | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        limit: int = 150,
+        offset: int = 0,
+        fields: tuple[str, ...] | list[str] = (),
+    ) -> SearchResult:
+        """Newest first, within the environment's streams; the last `since` (5 min by default) or
+        `start`..`end`."""
+        return self._context.backends.graylog().search(
+            query,
+            since=since,
+            start=start,
+            end=end,
+            streams=self._stream_ids(env_name),
+            limit=limit,
+            offset=offset,
+            fields=tuple(fields),
+        )
+
+    def tail(self, env_name: str, query: str = "*", *, backlog: timedelta = timedelta(0)) -> LogTail:
+        """A live tail of the environment's streams from `backlog` ago on (poll() or follow())."""
+        return LogTail(
+            self._context.backends.graylog(), query, streams=self._stream_ids(env_name), backlog=backlog
+        )
+
+    def count(self, env_name: str, query: str, window: timedelta) -> int:
+        """How many of the environment's messages match `query` in the last `window` (runbooks)."""
+        return self.search(env_name, query, since=window, limit=1).total
