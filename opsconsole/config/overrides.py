@@ -12,7 +12,8 @@ from opsconsole.domain.errors import ConfigError
 
 ENV_PREFIX = "OPSCONSOLE_"
 # OPSCONSOLE_* variables that are not config overrides.
-# OPSCONSOLE_ENV and OPSCONSOLE_ROLE are set in a shell by `accounts assume --export`.
+# OPSCONSOLE_ENV and OPSCONSOLE_ROLE are set in a shell by `accounts assume --export`;
+# OPSCONSOLE_RUNBOOKS is read by runbooks.library, OPSCONSOLE_DEMO_ZABBIX_TOKEN by the demo simulator.
 RESERVED_ENV = frozenset(
     {
         "OPSCONSOLE_CONFIG",
@@ -20,6 +21,8 @@ RESERVED_ENV = frozenset(
         "OPSCONSOLE_MFA_CODE",
         "OPSCONSOLE_ENV",
         "OPSCONSOLE_ROLE",
+        "OPSCONSOLE_RUNBOOKS",
+        "OPSCONSOLE_DEMO_ZABBIX_TOKEN",
     }
 )
 

@@ -315,6 +315,11 @@ def test_triple_underscore_override_fails_the_cli_instead_of_being_ignored(
     assert "OPSCONSOLE_READ_ONLY" in result.stderr and str(path) not in result.stderr
 
 
+def test_variables_read_elsewhere_are_not_overrides() -> None:
+    environ = {"OPSCONSOLE_RUNBOOKS": "/srv/runbooks", "OPSCONSOLE_DEMO_ZABBIX_TOKEN": "t"}
+    assert list(parse_settings(VALID, source=None, environ=environ).environments) == ["dev", "prod"]
+
+
 def test_override_can_set_list_and_user_chosen_keys() -> None:
     environ = {
         "OPSCONSOLE_ENVIRONMENTS__DEV__ZABBIX__HOST_GROUPS": "web, db",
