@@ -245,3 +245,114 @@ def test_parse_error_is_a_config_error_with_line() -> None:
     with pytest.raises(ConfigError) as caught:
         parse_settings("[environments.dev\n", source=Path("x.toml"))
     assert caught.value.line == 1
+
+
+# Each case: the variables, then what the one message must say. A problem with an override names
+# the variable, never the file.
+BAD_OVERRIDES = {
+    "triple underscore": (
+        {"OPSCONSOLE___READ_ONLY": "true"},
+        "$OPSCONSOLE___READ_ONLY: names an empty key",
+        "did you mean OPSCONSOLE_READ_ONLY?",
+    ),
+    "empty level": (
+        {"OPSCONSOLE_ENVIRONMENTS____PROD__REGION": "eu-west-2"},
+        "$OPSCONSOLE_ENVIRONMENTS____PROD__REGION: names an empty key",
+        "OPSCONSOLE_ENVIRONMENTS__PROD__REGION?",
+    ),
+    "typo in a table name": (
+        {"OPSCONSOLE_IDENTTY__REGION": "eu-west-2"},
+        "$OPSCONSOLE_IDENTTY__REGION: [identty] unknown key",
+        "known keys here: audit, aws,",
+    ),
+    "typo in a key": (
+        {"OPSCONSOLE_ENVIRONMENTS__PROD__REGON": "eu-west-2"},
+        "$OPSCONSOLE_ENVIRONMENTS__PROD__REGON: [environments.prod.regon] unknown key",
+        "region",
+    ),
+    "typo in an environment name": (
+        {"OPSCONSOLE_ENVIRONMENTS__PORD__REGION": "eu-west-2"},
+        "$OPSCONSOLE_ENVIRONMENTS__PORD__REGION: [environments.pord.account_id] is missing",
+        "account_id",
+    ),
+    "role from another account": (
+        {"OPSCONSOLE_ENVIRONMENTS__PROD__ROLES__OPERATE": "arn:aws:iam::111111111111:role/Op"},
+        "$OPSCONSOLE_ENVIRONMENTS__PROD__ROLES__OPERATE: [environments.prod.roles.operate] role is in account",
+        "environment's account",
+    ),
+    "inside a value": (
+        {"OPSCONSOLE_READ_ONLY__X": "1"},
+        "$OPSCONSOLE_READ_ONLY__X: [read_only.x] cannot override inside 'read_only'",
+        "",
+    ),
+    "a whole table": (
+        {"OPSCONSOLE_IDENTITY": "x"},
+        "$OPSCONSOLE_IDENTITY: [identity] is a table and cannot be set from one variable",
+        "",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_OVERRIDES))
+def test_bad_override_is_blamed_on_its_variable(case: str) -> None:
+    environ, where, what = BAD_OVERRIDES[case]
+    with pytest.raises(ConfigError) as caught:
+        parse_settings(VALID, source=Path("mine.toml"), environ=environ)
+    message = f"{caught.value}\n{caught.value.hint or ''}"
+    assert message.startswith(where), message
+    assert what in message, message
+    assert "mine.toml" not in message
+
+
+def test_triple_underscore_override_fails_the_cli_instead_of_being_ignored(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path, VALID, "ok.toml")
+    monkeypatch.setenv("OPSCONSOLE___READ_ONLY", "true")
+    result = run_cli(capsys, "--config", str(path), "config", "check")
+    assert result.code == 2
+    assert result.stderr.startswith("error: $OPSCONSOLE___READ_ONLY: names an empty key"), result.stderr
+    assert "OPSCONSOLE_READ_ONLY" in result.stderr and str(path) not in result.stderr
+
+
+def test_variables_read_elsewhere_are_not_overrides() -> None:
+    environ = {"OPSCONSOLE_RUNBOOKS": "/srv/runbooks", "OPSCONSOLE_DEMO_ZABBIX_TOKEN": "t"}
+    assert list(parse_settings(VALID, source=None, environ=environ).environments) == ["dev", "prod"]
+
+
+def test_override_can_set_list_and_user_chosen_keys() -> None:
+    environ = {
+        "OPSCONSOLE_ENVIRONMENTS__DEV__ZABBIX__HOST_GROUPS": "web, db",
+        "OPSCONSOLE_UI__KEYMAP__REFRESH": "f5",
+        "OPSCONSOLE_LINKS__STACK__SERVICE": "{env}-{name}",
+    }
+    settings = parse_settings(VALID, source=None, environ=environ)
+    assert settings.environment("dev").zabbix_host_groups == ("web", "db")
+    assert settings.keymap == {"refresh": "f5"}
+    assert settings.links == {"stack": {"service": "{env}-{name}"}}
+
+
+def test_allowed_keys_and_view_come_from_the_declarations() -> None:
+    from opsconsole.config import resolved_view
+    from opsconsole.config.schema import settings_table, table_of
+    from opsconsole.domain.environment import Environment
+
+    environment_keys = set(table_of(Environment).children)
+    assert environment_keys == {
+        "account_id",
+        "region",
+        "roles",
+        "external_id",
+        "replica_region",
+        "protected",
+        "read_only",
+        "session_duration",
+        "zabbix",
+        "graylog",
+        "description",
+    }
+    assert "endpoint_url" in set(settings_table().children["aws"].children)  # type: ignore[union-attr]
+    view = resolved_view(parse_settings(VALID, source=None))
+    assert view["environments"]["dev"]["external_id"] == "set"
+    assert view["environments"]["prod"]["external_id"] is None
+    assert "token_command" not in view["zabbix"] and "keymap" not in view

@@ -1,0 +1,217 @@
+"""Every setting, declared once: its type and default, its TOML key, its check and how it is shown.
+
+The loader's allowed keys, its conversions, the OPSCONSOLE_* overrides and the resolved view are
+all derived from these declarations (see schema.py). The file never holds a secret: AWS
+credentials come from AWS's own chain and profiles, backend tokens from an env var or a command.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from opsconsole.config.spec import Bounds, Invalid, Leaf, MapOf, Pattern, Problem, Record, Spec, spec
+from opsconsole.domain.environment import Environment, RoleTier
+from opsconsole.domain.errors import UnknownEnvironment
+from opsconsole.domain.resources import ResourceKind
+from opsconsole.links import TEMPLATE_SETS, check_template
+
+ACCOUNT_ID = Pattern(re.compile(r"^\d{12}$"), "account id (12 digits, in quotes)")
+ROLE_ARN = Pattern(
+    re.compile(r"^arn:aws(?:-[a-z]+)*:iam::(\d{12}):role/[\w+=,.@/-]{1,512}$"),
+    "role ARN (arn:aws:iam::<12 digits>:role/<name>)",
+)
+MFA_SERIAL = Pattern(
+    re.compile(r"^(arn:aws(?:-[a-z]+)*:iam::\d{12}:(mfa|u2f)/[\w+=,.@/-]+|[A-Z0-9]{9,})$"),
+    "MFA device ARN (arn:aws:iam::123456789012:mfa/name)",
+)
+_REGION_RE = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d$")
+REGION = Pattern(_REGION_RE, "AWS region (e.g. eu-west-1)")
+ENVIRONMENT_NAME = Pattern(
+    re.compile(r"^[a-z][a-z0-9-]{0,30}$"),
+    "environment name",
+    hint="use lower-case letters, digits and dashes, starting with a letter",
+)
+EXTERNAL_ID = Pattern(re.compile(r"^[\w+=,.@:/-]{2,1224}$"), "external id")
+HTTP_URL = Pattern(re.compile(r"^https?://[^\s/]+"), "http(s) URL", problem="{value!r} is not an {what}")
+GELF_ADDRESS = Pattern(
+    re.compile(r"^(udp|tcp)://[^\s:/]+:\d{1,5}$"),
+    "GELF address",
+    problem="{value!r} is not a {what}",
+    hint="write udp://host:12201 or tcp://host:12201",
+)
+
+
+@dataclass(frozen=True)
+class IdentitySettings:
+    """Where humans start: the identity account's credentials and MFA device."""
+
+    profile: str | None = None
+    """AWS profile for the identity credentials; the default chain when unset."""
+    mfa_serial: str | None = field(default=None, metadata=spec(check=MFA_SERIAL))
+    """MFA device ARN; a code is asked once per identity session when set."""
+    region: str = field(default="us-east-1", metadata=spec(check=REGION))
+    """Region for STS calls in the identity account."""
+    session_duration: int = field(default=43200, metadata=spec(check=Bounds(900, 129600)))
+    """Lifetime in seconds of the MFA session token (GetSessionToken)."""
+    operator: str | None = None
+    """Name in role session names and the audit trail; derived from the caller ARN when unset."""
+    aws_config_file: str | None = field(default=None, metadata=spec(shown=False))
+    """An AWS config file to use instead of ~/.aws/config (the demo world writes its own)."""
+    aws_credentials_file: str | None = field(default=None, metadata=spec(shown=False))
+    """An AWS credentials file to use instead of ~/.aws/credentials."""
+
+
+@dataclass(frozen=True)
+class BackendSettings:
+    """A Zabbix or Graylog server; its token comes from an env var or a command, never the file."""
+
+    url: str | None = field(default=None, metadata=spec(check=HTTP_URL))
+    token_env: str | None = None
+    """The environment variable that holds the API token."""
+    token_command: str | None = field(default=None, metadata=spec(shown=False))
+    """A command that prints the API token (a password manager's CLI)."""
+    username: str | None = field(default=None, metadata=spec(shown=False))
+    verify_tls: bool = field(default=True, metadata=spec(shown=False))
+    ca_bundle: str | None = field(default=None, metadata=spec(shown=False))
+    """A PEM file of CA certificates to trust instead of the system's."""
+
+
+@dataclass(frozen=True)
+class AuditSettings:
+    journal: str | None = None
+    """Path of the JSONL journal; the user state directory when unset."""
+    gelf: str | None = field(default=None, metadata=spec(check=GELF_ADDRESS))
+    """Where audit records also go as GELF, e.g. udp://graylog.example.com:12201."""
+
+
+def _roles_in_account(arns: Mapping[str, str], record: Record) -> dict[RoleTier, str]:
+    """The role ARNs by tier, each in the environment's own account; a read role is required."""
+    account = record["account_id"]
+    roles: dict[RoleTier, str] = {}
+    for tier in RoleTier:
+        arn = arns.get(tier.value)
+        if arn is None:
+            continue
+        arn_account = arn.split(":")[4]
+        if arn_account != account:
+            raise Invalid(
+                f"role is in account {arn_account} but the environment's account_id is {account}",
+                "every role of an environment must live in that environment's account",
+                at=(tier.value,),
+            )
+        roles[tier] = arn
+    if RoleTier.READ not in roles:
+        raise Invalid("has no read role", 'add read = "arn:aws:iam::…:role/…"')
+    return roles
+
+
+def _roles_missing(record: Record) -> Invalid:
+    return Invalid(
+        "is missing: the console needs at least the read role to enter an environment",
+        f'add roles = {{ read = "arn:aws:iam::{record["account_id"]}:role/OpsConsoleReadOnly" }}',
+    )
+
+
+def _every_environment_needs(key: str, pattern: Pattern) -> Invalid:
+    return Invalid(f"is missing: every environment needs its {pattern.what}", f'add {key} = "…"')
+
+
+ENVIRONMENT_SETTINGS: Mapping[str, Spec] = {
+    "name": Spec(from_file=False, shown=False),
+    "account_id": Spec(check=ACCOUNT_ID, missing=_every_environment_needs("account_id", ACCOUNT_ID)),
+    "region": Spec(check=REGION, missing=_every_environment_needs("region", REGION)),
+    "roles": Spec(
+        shape=MapOf(Leaf("str", ROLE_ARN), keys=frozenset(tier.value for tier in RoleTier)),
+        missing=_roles_missing,
+        finish=_roles_in_account,
+    ),
+    "external_id": Spec(check=EXTERNAL_ID, secret=True),
+    "replica_region": Spec(check=Pattern(_REGION_RE, "AWS region (e.g. eu-central-1)")),
+    "protected": Spec(),
+    "read_only": Spec(),
+    "session_duration": Spec(check=Bounds(900, 43200)),
+    "zabbix_host_groups": Spec(key="zabbix.host_groups", shown=False),
+    "graylog_streams": Spec(key="graylog.streams", shown=False),
+    "description": Spec(shown=False),
+}
+"""The settings of one `[environments.NAME]` table, by field of the domain's Environment.
+
+Written here rather than as metadata on Environment: the domain would otherwise hold the file's
+keys, patterns and messages. Types and defaults still come from Environment itself, and
+schema.py raises TypeError on first use if this table and Environment's fields differ.
+"""
+
+
+def _some_environment(environments: Mapping[str, Environment], _record: Record) -> Mapping[str, Environment]:
+    if not environments:
+        raise Invalid("no environments are configured")
+    return environments
+
+
+def _configured_environment(name: str, record: Record) -> str:
+    environments = record["environments"]
+    if name not in environments:
+        raise Invalid(
+            f"names {name!r}, which is not a configured environment",
+            f"use one of: {', '.join(environments)}",
+        )
+    return name
+
+
+_LINK_TEMPLATES = MapOf(
+    MapOf(Leaf("str", Problem(check_template)), keys=frozenset(kind.value for kind in ResourceKind)),
+    keys=frozenset(TEMPLATE_SETS),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The resolved configuration."""
+
+    source: Path | None = field(metadata=spec(from_file=False))
+    """The file the settings were read from."""
+    environments: Mapping[str, Environment] = field(
+        metadata=spec(
+            shape=MapOf(Environment, names=ENVIRONMENT_NAME, key_field="name"),
+            missing=Invalid(
+                "no environments are configured",
+                "add an [environments.dev] table with account_id, region and roles "
+                "(see `opsconsole config init`)",
+            ),
+            finish=_some_environment,
+        )
+    )
+    identity: IdentitySettings = IdentitySettings()
+    default_environment: str | None = field(default=None, metadata=spec(finish=_configured_environment))
+    """The environment the console starts in; the first one when unset."""
+    endpoint_url: str | None = field(default=None, metadata=spec(key="aws.endpoint_url", check=HTTP_URL))
+    """Where AWS calls go instead of AWS (moto in the demo world and the tests)."""
+    read_only: bool = False
+    demo: bool = False
+    zabbix: BackendSettings = BackendSettings()
+    graylog: BackendSettings = BackendSettings()
+    audit: AuditSettings = AuditSettings()
+    keymap: Mapping[str, str] = field(
+        default_factory=dict, metadata=spec(key="ui.keymap", shape=MapOf(Leaf("str")), shown=False)
+    )
+    """Key bindings by binding id."""
+    stacks_root: str | None = field(default=None, metadata=spec(key="stacks.root"))
+    links: Mapping[str, Mapping[str, str]] = field(
+        default_factory=dict, metadata=spec(shape=_LINK_TEMPLATES, shown=False)
+    )
+    """Template overrides for links.py: {"log_query": {"service": "..."}, "stack": {...}, ...}."""
+
+    def environment(self, name: str) -> Environment:
+        """The environment called `name`; UnknownEnvironment lists the valid names otherwise."""
+        try:
+            return self.environments[name]
+        except KeyError:
+            raise UnknownEnvironment(name, list(self.environments)) from None
+
+    @property
+    def first_environment(self) -> Environment:
+        name = self.default_environment or next(iter(self.environments))
+        return self.environments[name]
