@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from textual.message import Message
@@ -116,3 +118,22 @@ class ProblemActionDone(Message):
         super().__init__()
         self.action = action
         self.count = count
+
+
+class PaneLoaded(Message, bubble=False):
+    """A refreshing pane's worker read its data for `context` (what the pane showed when it asked)."""
+
+    def __init__(self, context: Hashable, data: object, at: datetime) -> None:
+        super().__init__()
+        self.context = context
+        self.data = data
+        self.at = at
+
+
+class PaneRefreshFailed(Message, bubble=False):
+    """A refreshing pane's backend answered with an error; the pane keeps its rows and goes stale."""
+
+    def __init__(self, context: Hashable, error: str) -> None:
+        super().__init__()
+        self.context = context
+        self.error = error

@@ -1,84 +1,31 @@
 """The ECS pane: clusters, then services, then tasks (Enter drills down, Escape goes back).
 
-A thread worker reads the level shown and posts its rows; the handler diff-updates keyed rows.
-The worker re-arms a timer after each answer, so requests never pile up; a failed refresh keeps
-the old rows and marks the pane stale with its age and the error.
+A `RefreshingPane`: the worker reads the level shown (ecs_rows.read_rows) and the rows are
+diffed into the table by key; a failed refresh keeps them and marks the pane stale.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Hashable
+from datetime import datetime
+from typing import TYPE_CHECKING
 
-from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.message import Message
-from textual.timer import Timer
 from textual.widgets import DataTable, Input, Label
-from textual.worker import get_current_worker
 
-from opsconsole.domain.errors import OpsError
 from opsconsole.domain.resources import ResourceKind, ResourceRef
-from opsconsole.tui.format import age
 from opsconsole.tui.read_only import changes_hidden
+from opsconsole.tui.widgets.ecs_rows import COLUMNS, Level, read_rows, sort_key
+from opsconsole.tui.widgets.refreshing import KeyedRows, RefreshingPane, Row
 
 if TYPE_CHECKING:
     from opsconsole.ports import ConsoleServices
 
 REFRESH_SECONDS = 5.0
-
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "clusters": ("cluster", "services", "running", "pending", "instances", "status"),
-    "services": (
-        "service",
-        "desired",
-        "running",
-        "pending",
-        "cpu",
-        "mem",
-        "rollout",
-        "revision",
-        "type",
-        "last event",
-    ),
-    "tasks": ("task", "status", "health", "instance", "started", "stopped because"),
-}
-
-
-@dataclass(frozen=True)
-class Level:
-    kind: str
-    cluster: str | None = None
-    service: str | None = None
-
-    @property
-    def title(self) -> str:
-        if self.kind == "clusters":
-            return "clusters"
-        if self.kind == "services":
-            return f"{self.cluster} › services"
-        return f"{self.cluster} › {self.service} › tasks"
-
-
-class EcsRowsLoaded(Message, bubble=False):
-    def __init__(self, env_name: str, level: Level, rows: dict[str, tuple[Any, ...]], at: datetime) -> None:
-        super().__init__()
-        self.env_name = env_name
-        self.level = level
-        self.rows = rows
-        self.at = at
-
-
-class EcsRefreshFailed(Message, bubble=False):
-    def __init__(self, env_name: str, level: Level, error: str) -> None:
-        super().__init__()
-        self.env_name = env_name
-        self.level = level
-        self.error = error
+Rows = dict[str, Row]
 
 
 class EcsActionRequested(Message):
@@ -100,7 +47,7 @@ class EcsSelected(Message):
         self.ref = ref
 
 
-class EcsPane(Vertical):
+class EcsPane(RefreshingPane[Rows]):
     DEFAULT_CSS = """
     EcsPane { border: round $primary; height: 1fr; }
     EcsPane:focus-within { border: round $accent; }
@@ -133,18 +80,20 @@ class EcsPane(Vertical):
         Binding("X", "act('stop-task')", "Stop task", id="ecs-stop-task", tooltip="Stop the selected task."),
     ]
 
+    loop_group = "ecs-refresh"
+    worker_description = "Reading ECS"
+    refresh_seconds = REFRESH_SECONDS
+
     def __init__(self, services: ConsoleServices, env_name: str) -> None:
-        super().__init__(id="ecs-pane")
+        super().__init__("ecs-pane")
         self.services = services
         self.env_name = env_name
         self.level = Level("clusters")
         self.history: list[Level] = []
-        self.rows: dict[str, tuple[Any, ...]] = {}
+        self.rows: Rows = {}
         self.filter_text = ""
         self.sort_column = 0
-        self.loaded_at: datetime | None = None
-        self._shown: dict[str, tuple[Any, ...]] = {}
-        self._timer: Timer | None = None
+        self._table: KeyedRows | None = None
         self._select_when_loaded: str | None = None
         self.seen_services: set[tuple[str, str]] = set()
         """(cluster, service) pairs shown in this environment: the palette's index."""
@@ -157,7 +106,11 @@ class EcsPane(Vertical):
 
     def on_mount(self) -> None:
         self.border_title = "ECS"
+        self._table = KeyedRows(self.query_one("#ecs-table", DataTable), COLUMNS["clusters"])
         self._show_level()
+
+    def now(self) -> datetime:
+        return self.services.now()
 
     # -- switching ------------------------------------------------------------------------------
 
@@ -169,12 +122,10 @@ class EcsPane(Vertical):
         self._show_level()
 
     def _show_level(self) -> None:
-        table = self.query_one("#ecs-table", DataTable)
-        table.clear(columns=True)
-        for column in COLUMNS[self.level.kind]:
-            table.add_column(column, key=column)
+        assert self._table is not None
+        self._table.reset(COLUMNS[self.level.kind])
         self.rows = {}
-        self._shown = {}
+        self.forget()
         self.query_one("#ecs-title", Label).update(f"{self.env_name} › {self.level.title}")
         self.refresh_rows()
 
@@ -261,9 +212,7 @@ class EcsPane(Vertical):
 
     def action_sort(self) -> None:
         self.sort_column = (self.sort_column + 1) % len(COLUMNS[self.level.kind])
-        self.query_one("#ecs-table", DataTable).sort(
-            COLUMNS[self.level.kind][self.sort_column], key=_sort_key
-        )
+        self.query_one("#ecs-table", DataTable).sort(COLUMNS[self.level.kind][self.sort_column], key=sort_key)
         self._state(f"sorted by {COLUMNS[self.level.kind][self.sort_column]}")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -295,11 +244,13 @@ class EcsPane(Vertical):
 
     # -- refresh --------------------------------------------------------------------------------
 
-    def refresh_rows(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-        self.load(self.env_name, self.level, self.visible_keys(), self.rows)
+    def context(self) -> Hashable:
+        return (self.env_name, self.level)
+
+    def fetch_job(self) -> Callable[[], Rows]:
+        services, env_name, level = self.services, self.env_name, self.level
+        visible, previous = self.visible_keys(), self.rows
+        return lambda: read_rows(services, env_name, level, visible, previous)
 
     def visible_keys(self) -> tuple[str, ...]:
         """Keys of the rows on screen: metrics are fetched for those, not for thousands of rows."""
@@ -308,173 +259,28 @@ class EcsPane(Vertical):
         keys = [str(k.value) for k in list(table.rows)[first : first + table.size.height + 5]]
         return tuple(keys)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="ecs-refresh", description="Reading ECS")
-    def load(
-        self,
-        env_name: str,
-        level: Level,
-        visible: tuple[str, ...] = (),
-        previous: dict[str, Any] | None = None,
-    ) -> None:
-        try:
-            rows = read_rows(self.services, env_name, level, visible, previous or {})
-        except OpsError as e:
-            self.post_message(EcsRefreshFailed(env_name, level, e.message))
-            return
-        except Exception as e:  # a backend answer we could not read: keep the rows, say why
-            self.post_message(EcsRefreshFailed(env_name, level, str(e).splitlines()[0]))
-            return
-        if not get_current_worker().is_cancelled:
-            self.post_message(EcsRowsLoaded(env_name, level, rows, self.services.now()))
-
-    @on(EcsRowsLoaded)
-    def _loaded(self, message: EcsRowsLoaded) -> None:
-        if (message.env_name, message.level) != (self.env_name, self.level):
-            return
-        self.rows = message.rows
-        self.loaded_at = message.at
+    def show(self, data: Rows) -> None:
+        self.rows = data
         if self.level.kind == "services" and self.level.cluster:
             self.seen_services |= {(self.level.cluster, name) for name in self.rows}
-        self.remove_class("stale")
         self._render_rows()
-        hint = "enter opens" if self.level.kind != "tasks" else "X stops a task"
-        self._state(f"{len(self.rows)} {self.level.kind} · updated {message.at:%H:%M:%S} · {hint} · esc back")
-        self._rearm()
 
-    @on(EcsRefreshFailed)
-    def _failed(self, message: EcsRefreshFailed) -> None:
-        if (message.env_name, message.level) != (self.env_name, self.level):
-            return
-        self.add_class("stale")
-        held = f"data {age(self.loaded_at, self.services.now())} old" if self.loaded_at else "no data"
-        self._state(f"stale ({held}): {message.error} · retrying")
-        self._rearm()
-
-    def _rearm(self) -> None:
-        self._timer = self.set_timer(REFRESH_SECONDS, self.refresh_rows)
+    def render_state(self) -> None:
+        stale = self.stale_text()
+        if stale is not None:
+            self._state(f"{stale} · retrying")
+        elif self.loaded_at is not None:
+            hint = "enter opens" if self.level.kind != "tasks" else "X stops a task"
+            updated = f"updated {self.loaded_at:%H:%M:%S}"
+            self._state(f"{len(self.rows)} {self.level.kind} · {updated} · {hint} · esc back")
 
     def _render_rows(self) -> None:
-        """Diff the rows against what the table shows: update changed cells, drop gone rows, add
-        new ones. The comparison runs on our own copy, so 2,000 unchanged rows cost a dict walk."""
-        table = self.query_one("#ecs-table", DataTable)
-        columns = COLUMNS[self.level.kind]
-        wanted = {
-            k: v
-            for k, v in self.rows.items()
-            if not self.filter_text or self.filter_text in " ".join(str(c) for c in v).lower()
-        }
-        shown = self._shown
-        with self.app.batch_update():
-            for key in [k for k in shown if k not in wanted]:
-                table.remove_row(key)
-                del shown[key]
-            for key, values in wanted.items():
-                before = shown.get(key)
-                if before is None:
-                    table.add_row(*values, key=key)
-                elif before is not values:
-                    for column, old, new in zip(columns, before, values, strict=True):
-                        if not same_cell(old, new):
-                            table.update_cell(key, column, new)
-                shown[key] = values
+        assert self._table is not None
+        text = self.filter_text
+        self._table.update(
+            {k: v for k, v in self.rows.items() if not text or text in " ".join(map(str, v)).lower()}
+        )
         self._select_pending()
 
     def _state(self, text: str) -> None:
         self.query_one("#ecs-state", Label).update(text)
-
-
-ALL_ROWS_UP_TO = 100
-
-
-def read_rows(
-    services: ConsoleServices,
-    env_name: str,
-    level: Level,
-    visible: tuple[str, ...] = (),
-    previous: dict[str, tuple[Any, ...]] | None = None,
-) -> dict[str, tuple[Any, ...]]:
-    """The rows of a level, keyed by cluster name, service name or task ARN.
-
-    A small cluster is read whole on every refresh. In a big one (thousands of services), a
-    refresh describes the rows on screen and the new ones, and keeps the rest as last read: the
-    UI thread must not starve behind a worker parsing thousands of descriptions.
-    """
-    reader = services.ecs(env_name)
-    now = services.now()
-    if level.kind == "clusters":
-        return {
-            c.name: (c.name, c.services, c.running_tasks, c.pending_tasks, c.container_instances, c.status)
-            for c in reader.clusters()
-        }
-    if level.kind == "services":
-        assert level.cluster is not None
-        previous = previous or {}
-        all_names = reader.service_names(level.cluster)
-        big = len(all_names) > ALL_ROWS_UP_TO and previous
-        wanted = [n for n in all_names if n in set(visible) or n not in previous] if big else None
-        found = reader.services(level.cluster, wanted)
-        names = [s.name for s in found]
-        if len(names) > ALL_ROWS_UP_TO:
-            names = [n for n in names if n in set(visible)] or names[:ALL_ROWS_UP_TO]
-        metrics = services.service_metrics(env_name, level.cluster, names, timedelta(minutes=30))
-        fresh = {
-            s.name: (
-                s.name,
-                s.desired,
-                _running(s.running, s.desired),
-                s.pending,
-                _percent(metrics.get(s.name, {}).get("CPUUtilization", [])),
-                _percent(metrics.get(s.name, {}).get("MemoryUtilization", [])),
-                s.rollout,
-                f":{s.revision}" if s.revision else "—",
-                s.scheduling,
-                s.events[0].message.replace(f"(service {s.name}) ", "")[:60] if s.events else "—",
-            )
-            for s in found
-        }
-        return {n: fresh.get(n) or previous[n] for n in all_names if n in fresh or n in previous}
-    assert level.cluster is not None
-    return {
-        t.arn: (
-            t.id[:12],
-            _status(t.last_status),
-            t.health or "—",
-            (t.container_instance or "").rsplit("/", 1)[-1][:12] or "—",
-            age(t.started_at, now),
-            _reason(t.stopped_reason),
-        )
-        for t in reader.tasks(level.cluster, level.service, stopped=True)[:200]
-    }
-
-
-def same_cell(old: Any, new: Any) -> bool:
-    """Cells compare by what they show: a fresh Text with the same words and style is no change."""
-    if isinstance(old, Text) and isinstance(new, Text):
-        return old.plain == new.plain and str(old.style) == str(new.style)
-    return bool(old == new)
-
-
-def _percent(values: list[float]) -> Text:
-    if not values:
-        return Text("—", style="dim")
-    latest = values[-1]
-    return Text(f"{latest:.0f}%", style="bold red" if latest >= 85 else "yellow" if latest >= 70 else "")
-
-
-def _running(running: int, desired: int) -> Text:
-    return Text(str(running), style="bold red" if running < desired else "")
-
-
-def _status(status: str) -> Text:
-    return Text(status, style={"RUNNING": "green", "STOPPED": "dim", "PENDING": "yellow"}.get(status, ""))
-
-
-def _reason(reason: str | None) -> Text:
-    if not reason:
-        return Text("—", style="dim")
-    return Text(reason[:70], style="bold red" if "OutOfMemory" in reason else "")
-
-
-def _sort_key(value: Any) -> Any:
-    text = value.plain if isinstance(value, Text) else str(value)
-    return (0, int(text)) if text.lstrip("-").isdigit() else (1, text)

@@ -3,6 +3,8 @@
 A thread worker follows the tail (the tail dedupes and orders; this pane only shows) and posts a
 batch per poll. Lines go into a bounded buffer and a bounded `Log`, which paints only what is on
 screen, so a burst of 10,000 lines a second costs a list append per line, not a repaint.
+A streaming follower, not a poll of rows: of the refreshing-pane base it takes only the stale
+marker and the one place where its workers' failures arrive (`StalePane`).
 """
 
 from __future__ import annotations
@@ -12,93 +14,26 @@ from collections import deque
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from rich.highlighter import Highlighter
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Input, Label, Log
 
 from opsconsole.domain.errors import OpsError
 from opsconsole.domain.logs import LogMessage
-from opsconsole.tui.format import first_line
+from opsconsole.tui.messages import PaneRefreshFailed
+from opsconsole.tui.widgets.log_lines import LineHighlighter, compile_filter, format_line
+from opsconsole.tui.widgets.refreshing import StalePane
 
 if TYPE_CHECKING:
     from opsconsole.ports import ConsoleServices, LogFollower
 
 MAX_LINES = 5_000
-SOURCE_WIDTH = 16
 RETRY_SECONDS = 5.0
 BACKLOG = timedelta(minutes=2)
 """A new tail (a switch, a link) starts with this much history, as `tail -n` would."""
-PALETTE = ("cyan", "magenta", "green", "yellow", "blue", "bright_cyan", "bright_magenta", "bright_green")
-# Syslog levels 0..7 as five-letter labels, so the columns after them stay aligned.
-LEVEL_LABELS = ("EMERG", "ALERT", "CRIT", "ERROR", "WARN", "NOTE", "INFO", "DEBUG")
-LEVEL_STYLES = {
-    "EMERG": "bold white on red",
-    "ALERT": "bold white on red",
-    "CRIT": "bold red",
-    "ERROR": "bold red",
-    "WARN": "yellow",
-    "NOTE": "bold",
-    "INFO": "",
-    "DEBUG": "dim",
-}
-_TIME_WIDTH = 12  # "HH:MM:SS.mmm"
-_LEVEL_AT = _TIME_WIDTH + 1
-_SOURCE_AT = _LEVEL_AT + 6
-
-
-def source_of(message: LogMessage) -> str:
-    """Who wrote it, as on-call names it: the service (with its env when set), else the GELF source."""
-    service = message.service
-    if service:
-        env = message.environment
-        return f"{env}/{service}" if env else service
-    return message.source
-
-
-def format_line(message: LogMessage) -> str:
-    t = message.timestamp  # strftime costs a third of a line's formatting at 10,000 lines a second
-    stamp = f"{t.hour:02d}:{t.minute:02d}:{t.second:02d}.{t.microsecond // 1000:03d}"
-    first = message.message.splitlines()[0] if message.message else ""
-    level = LEVEL_LABELS[message.level] if message.level is not None and 0 <= message.level < 8 else "-"
-    return f"{stamp} {level:<5} {source_of(message)[:SOURCE_WIDTH]:<{SOURCE_WIDTH}} {first}"
-
-
-class LineHighlighter(Highlighter):
-    """Styles the level and gives each source its own colour, from the line's fixed columns."""
-
-    def highlight(self, text: Text) -> None:
-        plain = text.plain
-        level = plain[_LEVEL_AT : _LEVEL_AT + 5].strip()
-        style = LEVEL_STYLES.get(level, "")
-        if style:
-            text.stylize(style, _LEVEL_AT, _LEVEL_AT + 5)
-            if level in ("EMERG", "ALERT", "CRIT", "ERROR"):
-                text.stylize("red", _SOURCE_AT + SOURCE_WIDTH + 1)
-        source = plain[_SOURCE_AT : _SOURCE_AT + SOURCE_WIDTH].strip()
-        if source:
-            text.stylize(PALETTE[_stable_hash(source) % len(PALETTE)], _SOURCE_AT, _SOURCE_AT + SOURCE_WIDTH)
-        text.stylize("dim", 0, _TIME_WIDTH)
-
-
-def _stable_hash(text: str) -> int:
-    # Python's hash() is salted per process; colours should not change between runs.
-    return sum((i + 1) * ord(c) for i, c in enumerate(text))
-
-
-def compile_filter(text: str) -> re.Pattern[str] | None:
-    """A case-insensitive regex; text that is not a valid regex is matched literally."""
-    if not text:
-        return None
-    try:
-        return re.compile(text, re.IGNORECASE)
-    except re.error:
-        return re.compile(re.escape(text), re.IGNORECASE)
 
 
 class MultiTail:
@@ -132,13 +67,6 @@ class LogBatch(Message, bubble=False):
         self.messages = messages
 
 
-class LogTailFailed(Message, bubble=False):
-    def __init__(self, generation: int, error: str) -> None:
-        super().__init__()
-        self.generation = generation
-        self.error = error
-
-
 class LogSearchDone(Message, bubble=False):
     def __init__(self, title: str, messages: list[LogMessage], total: int) -> None:
         super().__init__()
@@ -147,7 +75,7 @@ class LogSearchDone(Message, bubble=False):
         self.total = total
 
 
-class LogPane(Vertical):
+class LogPane(StalePane):
     DEFAULT_CSS = """
     LogPane { border: round $secondary; height: 1fr; }
     LogPane:focus-within { border: round $accent; }
@@ -178,7 +106,7 @@ class LogPane(Vertical):
     def __init__(
         self, services: ConsoleServices, env_name: str, query: str = "*", *, envs: list[str] | None = None
     ) -> None:
-        super().__init__(id="log-pane")
+        super().__init__("log-pane")
         self.services = services
         self.env_name = env_name
         self.envs = envs
@@ -191,7 +119,6 @@ class LogPane(Vertical):
         self.include: re.Pattern[str] | None = None
         self.exclude: re.Pattern[str] | None = None
         self.received = 0
-        self.error: str | None = None
         self.searching: str | None = None
         self._filter_mode = "include"
         self._generation = 0
@@ -205,9 +132,19 @@ class LogPane(Vertical):
         yield log
         yield Label("connecting…", id="log-state")
 
+    loop_group = "log-tail"
+
     def on_mount(self) -> None:
         self.border_title = "Graylog"
         self.follow_tail()
+
+    def now(self) -> datetime:
+        return self.services.now()
+
+    def retry_later(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(RETRY_SECONDS, self._poll)
 
     # -- what is followed --------------------------------------------------------------------
 
@@ -231,8 +168,8 @@ class LogPane(Vertical):
             self._timer.stop()
         self._generation += 1
         self._tail = None
-        self.error = None
-        self._render_state()
+        self.forget()
+        self.render_state()
         self._poll()
 
     def _poll(self) -> None:
@@ -250,10 +187,7 @@ class LogPane(Vertical):
                 )
             batch = tail.poll()
         except OpsError as e:
-            self.post_message(LogTailFailed(generation, e.message))
-            return
-        except Exception as e:  # an unreadable answer: keep what is shown, say why, retry
-            self.post_message(LogTailFailed(generation, first_line(e)))
+            self.post_message(PaneRefreshFailed(generation, e.message))
             return
         self.post_message(LogBatch(generation, tail, batch))
 
@@ -264,12 +198,12 @@ class LogPane(Vertical):
         self._tail = message.tail
         self._timer = self.set_timer(message.tail.interval, self._poll)
         partial = message.tail.errors if isinstance(message.tail, MultiTail) else {}
-        error = "; ".join(f"{env}: {why}" for env, why in partial.items()) or None
-        if error != self.error:
-            self.error = error
-            self.set_class(error is not None, "stale")
+        if partial:
+            self.mark_stale("; ".join(f"{env}: {why}" for env, why in partial.items()))
+        else:
+            self.mark_fresh(self.services.now())
         if not message.messages:
-            self._render_state()
+            self.render_state()
             return
         self.received += len(message.messages)
         self.buffer.extend(message.messages)
@@ -279,16 +213,15 @@ class LogPane(Vertical):
             lines = [line for line in map(format_line, message.messages) if self._shows(line)]
             if lines:
                 self.query_one("#log-view", Log).write_lines(lines)
-        self._render_state()
+        self.render_state()
 
-    @on(LogTailFailed)
-    def _failed(self, message: LogTailFailed) -> None:
-        if message.generation != self._generation:
-            return
-        self.error = message.error
-        self.add_class("stale")
-        self._render_state()
-        self._timer = self.set_timer(RETRY_SECONDS, self._poll)
+    def on_pane_refresh_failed(self, message: PaneRefreshFailed) -> None:
+        if message.context == ("search", self._generation):
+            self.notify(message.error, title="Graylog search failed", severity="warning")
+        elif message.context == self._generation:
+            self.mark_stale(message.error)
+            self.render_state()
+            self.retry_later()
 
     def _shows(self, line: str) -> bool:
         if self.include is not None and not self.include.search(line):
@@ -301,7 +234,7 @@ class LogPane(Vertical):
         source = self.buffer if messages is None else messages
         log.write_lines([line for line in map(format_line, source) if self._shows(line)])
 
-    def _render_state(self) -> None:
+    def render_state(self) -> None:
         parts: list[str] = []
         if self.searching:
             parts.append(self.searching)
@@ -316,8 +249,9 @@ class LogPane(Vertical):
         if self.exclude is not None:
             parts.append(f"-{self.exclude.pattern}")
         parts.append(f"{len(self.buffer)} lines")
-        if self.error:
-            parts.insert(0, f"stale: {self.error} · retrying")
+        stale = self.stale_text()
+        if stale is not None:
+            parts.insert(0, f"{stale} · retrying")
         self.query_one("#log-state", Label).update(" · ".join(parts))
         self.set_class(self.paused, "paused")
 
@@ -328,7 +262,7 @@ class LogPane(Vertical):
         if not self.paused:
             self.held = 0
             self._redraw()
-        self._render_state()
+        self.render_state()
 
     def action_filter(self, mode: str) -> None:
         self._filter_mode = mode
@@ -349,7 +283,7 @@ class LogPane(Vertical):
         event.input.remove_class("shown")
         self.query_one("#log-view", Log).focus()
         self._redraw()
-        self._render_state()
+        self.render_state()
 
     def action_full_screen(self) -> None:
         if self.screen.maximized is self:
@@ -366,7 +300,7 @@ class LogPane(Vertical):
             self.searching = None
             self.held = 0
             self._redraw()
-            self._render_state()
+            self.render_state()
 
     def action_search(self) -> None:
         from opsconsole.tui.screens.log_search import LogSearchRequest, LogSearchScreen
@@ -387,7 +321,7 @@ class LogPane(Vertical):
                 self.env_name, query, since=since, start=start, end=end, limit=MAX_LINES
             )
         except OpsError as e:
-            self.post_message(LogTailFailed(self._generation, e.message))
+            self.post_message(PaneRefreshFailed(("search", self._generation), e.message))
             return
         ordered = sorted(result.messages, key=lambda m: m.timestamp)
         title = f"search “{query}” · {span} · {len(ordered)} of {result.total} · Esc: back to live"
@@ -398,4 +332,4 @@ class LogPane(Vertical):
         self.searching = message.title
         self.held = 0
         self._redraw(message.messages)
-        self._render_state()
+        self.render_state()

@@ -1,38 +1,36 @@
 """The Zabbix problems pane: severity, age, host, name, acknowledged, tags.
 
-Same refresh rules as the other panes (a re-armed thread worker, keyed diff updates, stale rows
-kept with the reason). Filters apply in memory, so narrowing to a linked resource is instant;
+A `RefreshingPane` (a re-armed thread worker, keyed diff updates, stale rows kept with the
+reason). Filters apply in memory, so narrowing to a linked resource is instant;
 space marks rows for actions on several problems at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.message import Message
-from textual.timer import Timer
 from textual.widgets import DataTable, Input, Label
-from textual.worker import get_current_worker
 
-from opsconsole.domain.errors import OpsError
 from opsconsole.domain.problems import Problem, Severity
-from opsconsole.tui.format import age, first_line
+from opsconsole.tui.format import age
 from opsconsole.tui.read_only import changes_hidden
-from opsconsole.tui.widgets.ecs_pane import same_cell
+from opsconsole.tui.widgets.refreshing import KeyedRows, RefreshingPane
 
 if TYPE_CHECKING:
     from opsconsole.ports import ConsoleServices
 
 REFRESH_SECONDS = 10.0
 COLUMNS = ("", "severity", "age", "problem", "host", "ack", "tags")
+COLUMN_KEYS = tuple(column or "mark" for column in COLUMNS)
 
 # Severity -> theme variable, so every theme (and the prod chrome) colours problems its own way.
 SEVERITY_VARIABLE = {
@@ -55,21 +53,6 @@ def theme_colour(variables: dict[str, str], name: str) -> str:
     except ColorParseError:
         return ""
     return value
-
-
-class ProblemsLoaded(Message, bubble=False):
-    def __init__(self, env_name: str, problems: list[Problem], at: datetime) -> None:
-        super().__init__()
-        self.env_name = env_name
-        self.problems = problems
-        self.at = at
-
-
-class ProblemsFailed(Message, bubble=False):
-    def __init__(self, env_name: str, error: str) -> None:
-        super().__init__()
-        self.env_name = env_name
-        self.error = error
 
 
 class ProblemSelected(Message):
@@ -118,7 +101,7 @@ class Filters:
         return " · ".join(parts)
 
 
-class ProblemsPane(Vertical):
+class ProblemsPane(RefreshingPane[list[Problem]]):
     DEFAULT_CSS = """
     ProblemsPane { border: round $secondary; height: 1fr; }
     ProblemsPane:focus-within { border: round $accent; }
@@ -164,17 +147,19 @@ class ProblemsPane(Vertical):
         Binding("escape", "clear_filter", "Clear", show=False, id="problems-clear"),
     ]
 
+    loop_group = "problems-refresh"
+    worker_description = "Zabbix"
+    refresh_seconds = REFRESH_SECONDS
+
     def __init__(self, services: ConsoleServices, env_name: str) -> None:
-        super().__init__(id="problems-pane")
+        super().__init__("problems-pane")
         self.services = services
         self.env_name = env_name
         self.filters = Filters()
         self.problems: dict[str, Problem] = {}
         self.marked: set[str] = set()
-        self.loaded_at: datetime | None = None
-        self.error: str | None = None
         self.scope_label: str | None = None
-        self._timer: Timer | None = None
+        self._table: KeyedRows | None = None
         self._select_when_loaded: str | None = None
 
     def compose(self) -> ComposeResult:
@@ -185,9 +170,13 @@ class ProblemsPane(Vertical):
     def on_mount(self) -> None:
         self.border_title = "Zabbix problems"
         table = self.query_one("#problems-table", DataTable)
-        for column in COLUMNS:
-            table.add_column(column, key=column or "mark")
+        for column, key in zip(COLUMNS, COLUMN_KEYS, strict=True):
+            table.add_column(column, key=key)
+        self._table = KeyedRows(table, COLUMN_KEYS)
         self.refresh_rows()
+
+    def now(self) -> datetime:
+        return self.services.now()
 
     # -- what is shown ------------------------------------------------------------------------
 
@@ -195,8 +184,9 @@ class ProblemsPane(Vertical):
         self.env_name = env_name
         self.problems.clear()
         self.marked.clear()
-        self.query_one("#problems-table", DataTable).clear()
-        self.loaded_at = None
+        assert self._table is not None
+        self._table.reset()
+        self.forget()
         self.refresh_rows()
 
     def link(self, scope: Callable[[Problem], bool] | None, label: str | None) -> None:
@@ -224,67 +214,25 @@ class ProblemsPane(Vertical):
 
     # -- refresh ----------------------------------------------------------------------------------
 
-    def refresh_rows(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-        self.load(self.env_name)
+    def context(self) -> Hashable:
+        return self.env_name
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="problems-refresh", description="Zabbix")
-    def load(self, env_name: str) -> None:
-        try:
-            problems = self.services.problems(env_name)
-        except OpsError as e:
-            self.post_message(ProblemsFailed(env_name, e.message))
-            return
-        except Exception as e:  # an unreadable answer: keep the rows, say why
-            self.post_message(ProblemsFailed(env_name, first_line(e)))
-            return
-        if not get_current_worker().is_cancelled:
-            self.post_message(ProblemsLoaded(env_name, problems, self.services.now()))
+    def fetch_job(self) -> Callable[[], list[Problem]]:
+        return partial(self.services.problems, self.env_name)
 
-    @on(ProblemsLoaded)
-    def _loaded(self, message: ProblemsLoaded) -> None:
-        if message.env_name != self.env_name:
-            return
-        self.problems = {p.eventid: p for p in message.problems}
+    def show(self, data: list[Problem]) -> None:
+        self.problems = {p.eventid: p for p in data}
         self.marked &= set(self.problems)
-        self.loaded_at = message.at
-        self.error = None
-        self.remove_class("stale")
         self._render_rows()
         if self._select_when_loaded and self.select_eventid(self._select_when_loaded):
             self._select_when_loaded = None
-        self._timer = self.set_timer(REFRESH_SECONDS, self.refresh_rows)
-
-    @on(ProblemsFailed)
-    def _failed(self, message: ProblemsFailed) -> None:
-        if message.env_name != self.env_name:
-            return
-        self.error = message.error
-        self.add_class("stale")
-        self._render_state()
-        self._timer = self.set_timer(REFRESH_SECONDS, self.refresh_rows)
 
     def _render_rows(self) -> None:
-        table = self.query_one("#problems-table", DataTable)
+        """Problems that came, went or changed rank are laid out again; the cursor stays put."""
+        assert self._table is not None
         now = self.services.now()
-        rows = {p.eventid: self._row(p, now) for p in self.shown_problems()}
-        with self.app.batch_update():
-            if [str(k.value) for k in table.rows] != list(rows):
-                # Problems came, went or changed rank: lay the rows out again, the cursor stays put.
-                current = self.selected()
-                table.clear()
-                for key, values in rows.items():
-                    table.add_row(*values, key=key)
-                if current is not None and current.eventid in rows:
-                    table.move_cursor(row=table.get_row_index(current.eventid), animate=False)
-            else:
-                for key, values in rows.items():
-                    for column, old, new in zip(COLUMNS, table.get_row(key), values, strict=True):
-                        if not same_cell(old, new):
-                            table.update_cell(key, column or "mark", new)
-        self._render_state()
+        self._table.update({p.eventid: self._row(p, now) for p in self.shown_problems()}, ordered=True)
+        self.render_state()
 
     def _row(self, problem: Problem, now: datetime) -> tuple[Any, ...]:
         colour = theme_colour(self.app.theme_variables, SEVERITY_VARIABLE[problem.severity])
@@ -299,7 +247,7 @@ class ProblemsPane(Vertical):
             " ".join(f"{t}:{v}" for t, v in problem.tags if t not in ("env",)),
         )
 
-    def _render_state(self) -> None:
+    def render_state(self) -> None:
         shown = len(self.query_one("#problems-table", DataTable).rows)
         parts = [f"{shown} of {len(self.problems)} problems"]
         if self.scope_label:
@@ -308,9 +256,9 @@ class ProblemsPane(Vertical):
             parts.append(self.filters.describe())
         if self.marked:
             parts.append(f"{len(self.marked)} marked")
-        if self.error:
-            since = f" since {self.loaded_at:%H:%M:%S}" if self.loaded_at else ""
-            parts.insert(0, f"stale{since}: {self.error}")
+        stale = self.stale_text()
+        if stale is not None:
+            parts.insert(0, stale)
         elif self.loaded_at:
             parts.append(f"updated {self.loaded_at:%H:%M:%S}")
         self.query_one("#problems-state", Label).update(" · ".join(parts))
@@ -348,10 +296,8 @@ class ProblemsPane(Vertical):
         if problem is None:
             return
         self.marked ^= {problem.eventid}
-        table = self.query_one("#problems-table", DataTable)
-        table.update_cell(problem.eventid, "mark", "●" if problem.eventid in self.marked else " ")
-        table.action_cursor_down()
-        self._render_state()
+        self._render_rows()
+        self.query_one("#problems-table", DataTable).action_cursor_down()
 
     def action_act(self, action: str) -> None:
         targets = self.targets()

@@ -1,26 +1,24 @@
 """The RDS pane: instances with status, class, Multi-AZ, and CPU and connection sparklines.
 
-Same refresh rules as the ECS pane: a re-armed thread worker, keyed rows updated by diff, stale
-rows kept and marked when a refresh fails.
+A `RefreshingPane`: instances and their metrics read in its worker, keyed rows updated by diff,
+stale rows kept and marked when a refresh fails.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
-from textual.containers import Vertical
 from textual.message import Message
-from textual.timer import Timer
 from textual.widgets import DataTable, Label
-from textual.worker import get_current_worker
 
-from opsconsole.domain.errors import OpsError
 from opsconsole.domain.resources import ResourceKind, ResourceRef
-from opsconsole.tui.widgets.ecs_pane import same_cell
+from opsconsole.tui.widgets.refreshing import KeyedRows, RefreshingPane, Row
 
 if TYPE_CHECKING:
     from opsconsole.ports import ConsoleServices
@@ -28,6 +26,7 @@ if TYPE_CHECKING:
 REFRESH_SECONDS = 10.0
 COLUMNS = ("db", "status", "multi-az", "cpu (1h)", "cpu", "conns (1h)", "conns", "free")
 BLOCKS = "▁▂▃▄▅▆▇█"
+Rows = dict[str, Row]
 
 
 def sparkline(values: list[float], top: float | None = None, width: int = 12) -> str:
@@ -38,21 +37,6 @@ def sparkline(values: list[float], top: float | None = None, width: int = 12) ->
     return "".join(BLOCKS[min(len(BLOCKS) - 1, int(len(BLOCKS) * max(v, 0.0) / high))] for v in tail)
 
 
-class RdsRowsLoaded(Message, bubble=False):
-    def __init__(self, env_name: str, rows: dict[str, tuple[Any, ...]], at: datetime) -> None:
-        super().__init__()
-        self.env_name = env_name
-        self.rows = rows
-        self.at = at
-
-
-class RdsRefreshFailed(Message, bubble=False):
-    def __init__(self, env_name: str, error: str) -> None:
-        super().__init__()
-        self.env_name = env_name
-        self.error = error
-
-
 class RdsSelected(Message):
     """The cursor rests on a DB instance: linked panes may follow it."""
 
@@ -61,7 +45,7 @@ class RdsSelected(Message):
         self.ref = ref
 
 
-class RdsPane(Vertical):
+class RdsPane(RefreshingPane[Rows]):
     DEFAULT_CSS = """
     RdsPane { border: round $secondary; height: 1fr; }
     RdsPane:focus-within { border: round $accent; }
@@ -71,12 +55,15 @@ class RdsPane(Vertical):
     RdsPane DataTable { height: 1fr; }
     """
 
+    loop_group = "rds-refresh"
+    worker_description = "Reading RDS"
+    refresh_seconds = REFRESH_SECONDS
+
     def __init__(self, services: ConsoleServices, env_name: str) -> None:
-        super().__init__(id="rds-pane")
+        super().__init__("rds-pane")
         self.services = services
         self.env_name = env_name
-        self.loaded_at: datetime | None = None
-        self._timer: Timer | None = None
+        self._table: KeyedRows | None = None
 
     def compose(self) -> ComposeResult:
         yield DataTable(id="rds-table", cursor_type="row")
@@ -84,9 +71,8 @@ class RdsPane(Vertical):
 
     def on_mount(self) -> None:
         self.border_title = "RDS"
-        table = self.query_one("#rds-table", DataTable)
-        for column in COLUMNS:
-            table.add_column(column, key=column)
+        self._table = KeyedRows(self.query_one("#rds-table", DataTable), COLUMNS)
+        self._table.reset(COLUMNS)
         self.refresh_rows()
 
     @on(DataTable.RowHighlighted, "#rds-table")
@@ -106,74 +92,52 @@ class RdsPane(Vertical):
 
     def switch_environment(self, env_name: str) -> None:
         self.env_name = env_name
-        self.query_one("#rds-table", DataTable).clear()
-        self.loaded_at = None
+        assert self._table is not None
+        self._table.reset()
+        self.forget()
         self.refresh_rows()
 
-    def refresh_rows(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-        self.load(self.env_name)
+    def now(self) -> datetime:
+        return self.services.now()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="rds-refresh", description="Reading RDS")
-    def load(self, env_name: str) -> None:
-        try:
-            instances = self.services.rds(env_name).instances()
-            metrics = self.services.db_metrics(
-                env_name, [db.identifier for db in instances], timedelta(hours=1)
-            )
-        except OpsError as e:
-            self.post_message(RdsRefreshFailed(env_name, e.message))
-            return
-        except Exception as e:  # an unreadable answer: keep the rows, say why
-            self.post_message(RdsRefreshFailed(env_name, str(e).splitlines()[0]))
-            return
-        rows: dict[str, tuple[Any, ...]] = {}
-        for db in instances:
-            cpu = metrics.get(db.identifier, {}).get("CPUUtilization", [])
-            connections = metrics.get(db.identifier, {}).get("DatabaseConnections", [])
-            free = metrics.get(db.identifier, {}).get("FreeStorageSpace", [])
-            rows[db.identifier] = (
-                db.identifier,
-                Text(db.status, style="green" if db.status == "available" else "yellow"),
-                "yes" if db.multi_az else "no",
-                Text(sparkline(cpu, top=100.0), style="bold red" if cpu and cpu[-1] > 80 else "cyan"),
-                f"{cpu[-1]:.0f}%" if cpu else "—",
-                Text(sparkline(connections), style="magenta"),
-                f"{connections[-1]:.0f}" if connections else "—",
-                f"{free[-1] / 1e9:.1f} GB" if free else "—",
-            )
-        if not get_current_worker().is_cancelled:
-            self.post_message(RdsRowsLoaded(env_name, rows, self.services.now()))
+    def context(self) -> Hashable:
+        return self.env_name
 
-    @on(RdsRowsLoaded)
-    def _loaded(self, message: RdsRowsLoaded) -> None:
-        if message.env_name != self.env_name:
+    def fetch_job(self) -> Callable[[], Rows]:
+        return partial(read_rows, self.services, self.env_name)
+
+    def show(self, data: Rows) -> None:
+        assert self._table is not None
+        self._table.update(data)
+
+    def render_state(self) -> None:
+        stale = self.stale_text()
+        if stale is not None:
+            state = f"{stale} · retrying"
+        elif self._table is not None and self.loaded_at is not None:
+            state = f"{len(self._table.shown)} instances · updated {self.loaded_at:%H:%M:%S}"
+        else:
             return
-        table = self.query_one("#rds-table", DataTable)
-        with self.app.batch_update():
-            for key in [str(k.value) for k in list(table.rows)]:
-                if key not in message.rows:
-                    table.remove_row(key)
-            for key, values in message.rows.items():
-                if key in table.rows:
-                    for column, old, new in zip(COLUMNS, table.get_row(key), values, strict=True):
-                        if not same_cell(old, new):
-                            table.update_cell(key, column, new)
-                else:
-                    table.add_row(*values, key=key)
-        self.loaded_at = message.at
-        self.remove_class("stale")
-        self.query_one("#rds-state", Label).update(
-            f"{len(message.rows)} instances · updated {message.at:%H:%M:%S}"
+        self.query_one("#rds-state", Label).update(state)
+
+
+def read_rows(services: ConsoleServices, env_name: str) -> Rows:
+    """The instances of an environment with their last hour of metrics, keyed by identifier."""
+    instances = services.rds(env_name).instances()
+    metrics = services.db_metrics(env_name, [db.identifier for db in instances], timedelta(hours=1))
+    rows: Rows = {}
+    for db in instances:
+        cpu = metrics.get(db.identifier, {}).get("CPUUtilization", [])
+        connections = metrics.get(db.identifier, {}).get("DatabaseConnections", [])
+        free = metrics.get(db.identifier, {}).get("FreeStorageSpace", [])
+        rows[db.identifier] = (
+            db.identifier,
+            Text(db.status, style="green" if db.status == "available" else "yellow"),
+            "yes" if db.multi_az else "no",
+            Text(sparkline(cpu, top=100.0), style="bold red" if cpu and cpu[-1] > 80 else "cyan"),
+            f"{cpu[-1]:.0f}%" if cpu else "—",
+            Text(sparkline(connections), style="magenta"),
+            f"{connections[-1]:.0f}" if connections else "—",
+            f"{free[-1] / 1e9:.1f} GB" if free else "—",
         )
-        self._timer = self.set_timer(REFRESH_SECONDS, self.refresh_rows)
-
-    @on(RdsRefreshFailed)
-    def _failed(self, message: RdsRefreshFailed) -> None:
-        if message.env_name != self.env_name:
-            return
-        self.add_class("stale")
-        self.query_one("#rds-state", Label).update(f"stale: {message.error} · retrying")
-        self._timer = self.set_timer(REFRESH_SECONDS, self.refresh_rows)
+    return rows

@@ -1,0 +1,245 @@
+"""The refreshing-pane base: one worker per load, a timer that re-arms itself, the stale marker,
+the keyed table diff, and the one place where a pane's worker failures arrive.
+
+`Worker.StateChanged` does not bubble, so no screen sees a pane's workers: the pane handles its
+own. A backend's `OpsError` is an expected answer (stale marker, keep the rows); any other
+exception is a bug, and it reaches the same marker through the worker's ERROR state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from datetime import datetime
+from functools import partial
+from typing import Any, ClassVar, Generic, TypeVar, cast
+
+from rich.text import Text
+from textual.containers import Vertical
+from textual.timer import Timer
+from textual.widgets import DataTable
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from opsconsole.domain.errors import OpsError
+from opsconsole.tui.format import age, first_line
+from opsconsole.tui.messages import PaneLoaded, PaneRefreshFailed
+
+T = TypeVar("T")
+Row = tuple[Any, ...]
+STALE_TICK_SECONDS = 1.0
+"""How often a stale marker repaints, so its age grows while nobody presses a key."""
+
+
+class StalePane(Vertical):
+    """A pane whose data can go stale: it knows when it last loaded and why it failed since.
+
+    Subclasses paint their state line in `render_state` (using `stale_text`), say how to try
+    again in `retry_later`, and name the worker group whose failure should trigger that retry.
+    """
+
+    loop_group: str = ""
+    """The worker group of the pane's loop: its unexpected failure re-arms the loop."""
+
+    def __init__(self, pane_id: str) -> None:
+        super().__init__(id=pane_id)
+        self.loaded_at: datetime | None = None
+        self.error: str | None = None
+        self._ager: Timer | None = None
+
+    def now(self) -> datetime:
+        raise NotImplementedError
+
+    def render_state(self) -> None:
+        raise NotImplementedError
+
+    def retry_later(self) -> None:
+        raise NotImplementedError
+
+    def stale_text(self) -> str | None:
+        """`stale 42s: <error>` (the age of the rows shown), or None while fresh."""
+        if self.error is None:
+            return None
+        held = f"stale {age(self.loaded_at, self.now())}" if self.loaded_at else "stale (no data)"
+        return f"{held}: {self.error}"
+
+    def mark_fresh(self, at: datetime | None) -> None:
+        self.loaded_at = at or self.loaded_at
+        self.error = None
+        self.remove_class("stale")
+        if self._ager is not None:
+            self._ager.stop()
+            self._ager = None
+
+    def mark_stale(self, error: str, *, unexpected: bool = False) -> None:
+        """Keep what is shown, say why it is old; the operator hears once per new error."""
+        repeated = error == self.error
+        self.error = error
+        self.add_class("stale")
+        if self._ager is None:
+            self._ager = self.set_interval(STALE_TICK_SECONDS, self.render_state)
+        if not repeated:
+            title = f"{self.border_title or self.id}: {'unexpected error' if unexpected else 'stale'}"
+            self.notify(error, title=title, severity="error" if unexpected else "warning")
+
+    def forget(self) -> None:
+        """Another environment or view: the old age and error no longer apply."""
+        self.mark_fresh(None)
+        self.loaded_at = None
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Where every failure of this pane's workers arrives, expected or not."""
+        worker = event.worker
+        if event.state is not WorkerState.ERROR or worker.is_cancelled:
+            return
+        error = worker.error
+        text = f"{type(error).__name__}: {first_line(error)}" if isinstance(error, Exception) else str(error)
+        self.mark_stale(text, unexpected=True)
+        self.render_state()
+        if worker.group == self.loop_group:
+            self.retry_later()
+
+
+class RefreshingPane(StalePane, Generic[T]):
+    """A pane that reads its data in a thread worker every `refresh_seconds`.
+
+    Subclasses give `context` (what is shown: answers for another are dropped), `fetch_job` (a
+    callable built on the UI thread and run in the worker) and `show` (paint the data). The
+    timer is armed again after each answer, success or failure, so requests never pile up; a
+    tick while a modal covers the pane, or while the pane is hidden, only re-arms the timer.
+    """
+
+    refresh_seconds: float = 10.0
+    worker_description: ClassVar[str] = "Refreshing"
+
+    def __init__(self, pane_id: str) -> None:
+        super().__init__(pane_id)
+        self._timer: Timer | None = None
+
+    def context(self) -> Hashable:
+        raise NotImplementedError
+
+    def fetch_job(self) -> Callable[[], T]:
+        raise NotImplementedError
+
+    def show(self, data: T) -> None:
+        raise NotImplementedError
+
+    def refresh_rows(self) -> None:
+        """Load now: an explicit request (a switch, a drill-down, an action done) is never skipped."""
+        self._stop_timer()
+        self.run_worker(
+            partial(self._load, self.context(), self.fetch_job()),
+            thread=True,
+            exclusive=True,
+            exit_on_error=False,
+            group=self.loop_group,
+            description=self.worker_description,
+        )
+
+    def _load(self, context: Hashable, job: Callable[[], T]) -> None:
+        worker = get_current_worker()
+        try:
+            data = job()
+        except OpsError as e:
+            if not worker.is_cancelled:
+                self.post_message(PaneRefreshFailed(context, e.message))
+            return
+        if not worker.is_cancelled:
+            self.post_message(PaneLoaded(context, data, self.now()))
+
+    def covered(self) -> bool:
+        """A modal (or another screen) is on top, or the pane is not on the screen."""
+        return self.app.screen is not self.screen or not self.is_on_screen
+
+    def retry_later(self) -> None:
+        self._stop_timer()
+        self._timer = self.set_timer(self.refresh_seconds, self._tick)
+
+    def _tick(self) -> None:
+        self._timer = None
+        if self.covered():
+            self.retry_later()
+        else:
+            self.refresh_rows()
+
+    def _stop_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+
+    def on_pane_loaded(self, message: PaneLoaded) -> None:
+        if message.context != self.context():
+            return
+        self.mark_fresh(message.at)
+        self.show(cast(T, message.data))
+        self.render_state()
+        self.retry_later()
+
+    def on_pane_refresh_failed(self, message: PaneRefreshFailed) -> None:
+        if message.context != self.context():
+            return
+        self.mark_stale(message.error)
+        self.render_state()
+        self.retry_later()
+
+
+def same_cell(old: Any, new: Any) -> bool:
+    """Cells compare by what they show: a fresh Text with the same words and style is no change."""
+    if isinstance(old, Text) and isinstance(new, Text):
+        return old.plain == new.plain and str(old.style) == str(new.style)
+    return bool(old == new)
+
+
+class KeyedRows:
+    """A DataTable kept equal to keyed rows by diff: changed cells updated, gone rows removed,
+    new rows added, all in one batch. The comparison runs on our own copy of what is shown, so
+    2,000 unchanged rows cost a dict walk, not 2,000 `get_row` calls."""
+
+    def __init__(self, table: DataTable[Any], columns: Sequence[str]) -> None:
+        self.table = table
+        self.columns = tuple(columns)
+        self.shown: dict[str, Row] = {}
+
+    def reset(self, columns: Sequence[str] | None = None) -> None:
+        """Empty the table; new `columns` replace the old ones."""
+        if columns is None:
+            self.table.clear()
+        else:
+            self.columns = tuple(columns)
+            self.table.clear(columns=True)
+            for column in self.columns:
+                self.table.add_column(column, key=column)
+        self.shown = {}
+
+    def update(self, wanted: dict[str, Row], *, ordered: bool = False) -> None:
+        """Show `wanted`; with `ordered`, rows that changed rank are laid out again in its order."""
+        with self.table.app.batch_update():
+            if ordered and list(self.shown) != list(wanted):
+                self._lay_out(wanted)
+                return
+            for key in [k for k in self.shown if k not in wanted]:
+                self.table.remove_row(key)
+                del self.shown[key]
+            for key, values in wanted.items():
+                before = self.shown.get(key)
+                if before is None:
+                    self.table.add_row(*values, key=key)
+                elif before is not values:
+                    self._update_cells(key, before, values)
+                self.shown[key] = values
+
+    def _update_cells(self, key: str, before: Row, values: Row) -> None:
+        for column, old, new in zip(self.columns, before, values, strict=True):
+            if not same_cell(old, new):
+                self.table.update_cell(key, column, new)
+
+    def _lay_out(self, wanted: dict[str, Row]) -> None:
+        table = self.table
+        current = None
+        if table.row_count:
+            current = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        table.clear()
+        for key, values in wanted.items():
+            table.add_row(*values, key=key)
+        self.shown = dict(wanted)
+        if current is not None and current in wanted:
+            table.move_cursor(row=table.get_row_index(current), animate=False)

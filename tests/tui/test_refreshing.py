@@ -1,0 +1,200 @@
+"""The refreshing-pane base, seen through the RDS pane: the stale marker (age and error, rows kept),
+its age growing on its own, no refresh under a modal, the re-armed timer after a failure, and an
+unexpected exception arriving in the pane's one failure handler instead of crashing the app. Then
+the keyed diff, the log tail's stale marker, and a guard that no pane catches `Exception`."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Label
+
+import opsconsole.tui.widgets.log_pane
+from opsconsole.tui.app import OpsConsoleApp
+from opsconsole.tui.widgets.log_pane import LogPane
+from opsconsole.tui.widgets.rds_pane import RdsPane
+from opsconsole.tui.widgets.refreshing import KeyedRows
+from tests.tui.fakes import NOW, FakeRds, FrozenServices
+
+SIZE = (150, 42)
+
+
+class TickingServices(FrozenServices):
+    """The frozen world with a clock the test moves, and a count of RDS reads."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.clock = NOW
+        self.rds_reads = 0
+        self.bug: Exception | None = None
+
+    def now(self) -> datetime:
+        return self.clock
+
+    def rds(self, env_name: str) -> FakeRds:
+        self.rds_reads += 1
+        if self.bug is not None:
+            raise self.bug
+        return super().rds(env_name)
+
+
+class Covering(ModalScreen[None]):
+    def compose(self) -> Any:
+        yield Label("a modal over the panes")
+
+
+async def settle(pilot: Any, seconds: float = 0.0) -> None:
+    if seconds:
+        await pilot.pause(seconds)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def state(pane: RdsPane) -> str:
+    return str(pane.query_one("#rds-state", Label).render())
+
+
+def row_keys(pane: RdsPane) -> list[str]:
+    return [str(k.value) for k in pane.query_one("#rds-table", DataTable).rows]
+
+
+async def test_a_failing_backend_marks_the_pane_stale_with_age_and_error_and_keeps_its_rows() -> None:
+    services = TickingServices()
+    app = OpsConsoleApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        pane = app.screen.query_one(RdsPane)
+        before = row_keys(pane)
+        assert before and not pane.has_class("stale")
+        services.down = frozenset({pane.env_name})
+        services.clock = NOW + timedelta(seconds=42)
+        pane.refresh_rows()
+        await settle(pilot)
+        assert pane.has_class("stale")
+        assert f"stale 42s: {pane.env_name}: could not connect" in state(pane)
+        assert row_keys(pane) == before
+
+
+async def test_the_stale_age_grows_without_a_key_press() -> None:
+    services = TickingServices()
+    app = OpsConsoleApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        pane = app.screen.query_one(RdsPane)
+        services.down = frozenset({pane.env_name})
+        pane.refresh_rows()
+        await settle(pilot)
+        assert "stale 0s:" in state(pane)
+        services.clock = NOW + timedelta(minutes=3)
+        await pilot.pause(1.3)  # the marker's own timer repaints it
+        assert "stale 3m:" in state(pane)
+
+
+async def test_no_refresh_while_a_modal_covers_the_pane_and_it_resumes_after() -> None:
+    services = TickingServices()
+    app = OpsConsoleApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        pane = app.screen.query_one(RdsPane)
+        pane.refresh_seconds = 0.1
+        pane.refresh_rows()
+        await settle(pilot, 0.4)
+        assert services.rds_reads >= 3  # refreshing on its own while uncovered
+        await app.push_screen(Covering())
+        await settle(pilot, 0.2)
+        covered_at = services.rds_reads
+        await settle(pilot, 0.6)
+        assert services.rds_reads == covered_at
+        app.pop_screen()
+        await settle(pilot, 0.5)
+        assert services.rds_reads > covered_at
+
+
+async def test_the_refresh_re_arms_after_a_failure_and_recovers() -> None:
+    services = TickingServices()
+    app = OpsConsoleApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        pane = app.screen.query_one(RdsPane)
+        pane.refresh_seconds = 0.1
+        services.down = frozenset({pane.env_name})
+        pane.refresh_rows()
+        await settle(pilot)
+        failed_at = services.rds_reads
+        assert pane.has_class("stale")
+        await settle(pilot, 0.5)
+        assert services.rds_reads > failed_at + 1  # tried again, more than once, on its own
+        services.down = frozenset()
+        await settle(pilot, 0.3)
+        assert not pane.has_class("stale") and "instances · updated" in state(pane)
+
+
+async def test_an_unexpected_exception_reaches_the_stale_marker_not_the_app() -> None:
+    services = TickingServices()
+    app = OpsConsoleApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        pane = app.screen.query_one(RdsPane)
+        pane.refresh_seconds = 0.1
+        services.bug = KeyError("DBInstanceStatus")
+        pane.refresh_rows()
+        await pilot.pause(0.2)  # not settle: waiting on a failed worker raises its error
+        assert app.is_running and pane.has_class("stale")
+        assert "KeyError: 'DBInstanceStatus'" in state(pane)
+        assert row_keys(pane)
+        failed_at = services.rds_reads
+        await pilot.pause(0.4)
+        assert services.rds_reads > failed_at  # the failure re-armed the loop
+
+
+class TableApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield DataTable()
+
+
+async def test_keyed_rows_diff_by_key_and_an_ordered_layout_keeps_the_cursor() -> None:
+    app = TableApp()
+    async with app.run_test() as pilot:
+        table = app.query_one(DataTable)
+        rows = KeyedRows(table, ("name", "count"))
+        rows.reset(("name", "count"))
+        rows.update({"a": ("a", 1), "b": ("b", 2)})
+        rows.update({"b": ("b", 3), "c": ("c", 4)})
+        await pilot.pause()
+        assert [str(k.value) for k in table.rows] == ["b", "c"]
+        assert table.get_row("b") == ["b", 3]
+        table.move_cursor(row=table.get_row_index("c"))
+        rows.update({"c": ("c", 4), "b": ("b", 3)}, ordered=True)
+        await pilot.pause()
+        assert [str(k.value) for k in table.rows] == ["c", "b"]
+        assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value == "c"
+
+
+async def test_a_failing_log_tail_is_marked_stale_and_retries_on_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(opsconsole.tui.widgets.log_pane, "RETRY_SECONDS", 0.1)
+    services = TickingServices()
+    services.down = frozenset({"dev"})
+    app = OpsConsoleApp(services, initial_env="dev")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        pane = app.screen.query_one(LogPane)
+        assert pane.has_class("stale")
+        assert "stale (no data): dev: could not connect" in str(pane.query_one("#log-state", Label).render())
+        services.down = frozenset()
+        await settle(pilot, 0.4)
+        assert not pane.has_class("stale") and pane.received > 0
+
+
+def test_no_pane_catches_exception() -> None:
+    tui = Path(opsconsole.tui.widgets.log_pane.__file__).parent.parent
+    sources = [*tui.joinpath("widgets").glob("*.py"), tui / "screens" / "all_envs.py"]
+    catching = [p.name for p in sources if re.search(r"except\s+(\(.*)?Exception\b", p.read_text())]
+    assert catching == []
