@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
+from opsconsole.app.alerts import Alerts
 from opsconsole.app.changes import Change
-from opsconsole.app.console import Console
+from opsconsole.app.operations import Operations
 from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.durations import parse_duration
 from opsconsole.domain.environment import RoleTier
@@ -21,7 +22,19 @@ from opsconsole.domain.errors import InvalidInput
 from opsconsole.domain.problems import Severity
 
 Params = Mapping[str, Any]
-Planner = Callable[[Console, str, Params, RoleTier | None], Change]
+
+
+class Planners(Protocol):
+    """The use cases a change is planned with (the Console has them)."""
+
+    @property
+    def operations(self) -> Operations: ...
+
+    @property
+    def alerts(self) -> Alerts: ...
+
+
+Planner = Callable[[Planners, str, Params, RoleTier | None], Change]
 
 
 @dataclass(frozen=True)
@@ -48,7 +61,7 @@ def _service(env: str, params: Params) -> tuple[str, str]:
 
 
 def _ecs(kind: ActionKind) -> Planner:
-    def plan(console: Console, env: str, params: Params, tier: RoleTier | None) -> Change:
+    def plan(console: Planners, env: str, params: Params, tier: RoleTier | None) -> Change:
         if kind is ActionKind.ECS_STOP_TASK:
             return console.operations.plan_ecs(
                 env, kind, _cluster(env, params), str(params["task"]), tier=tier
@@ -62,7 +75,7 @@ def _ecs(kind: ActionKind) -> Planner:
 
 
 def _rds(kind: ActionKind) -> Planner:
-    def plan(console: Console, env: str, params: Params, tier: RoleTier | None) -> Change:
+    def plan(console: Planners, env: str, params: Params, tier: RoleTier | None) -> Change:
         failover = bool(params.get("failover", False))
         return console.operations.plan_rds(env, kind, str(params["instance"]), failover=failover, tier=tier)
 
@@ -85,7 +98,7 @@ def _severity(params: Params) -> Severity:
 
 
 def _problem(kind: ActionKind) -> Planner:
-    def plan(console: Console, env: str, params: Params, _tier: RoleTier | None) -> Change:
+    def plan(console: Planners, env: str, params: Params, _tier: RoleTier | None) -> Change:
         severity = _severity(params) if kind is ActionKind.ZABBIX_SEVERITY else None
         return console.alerts.plan_problem_action(
             env,
@@ -109,7 +122,7 @@ def _duration(value: object) -> timedelta:
         raise InvalidInput(str(e), hint="use e.g. 30m, 2h or 1d") from None
 
 
-def _maintenance(console: Console, env: str, params: Params, _tier: RoleTier | None) -> Change:
+def _maintenance(console: Planners, env: str, params: Params, _tier: RoleTier | None) -> Change:
     groups = params.get("host_groups") or []
     return console.alerts.plan_maintenance(
         env,
@@ -122,7 +135,7 @@ def _maintenance(console: Console, env: str, params: Params, _tier: RoleTier | N
     )
 
 
-def _end_maintenance(console: Console, env: str, params: Params, _tier: RoleTier | None) -> Change:
+def _end_maintenance(console: Planners, env: str, params: Params, _tier: RoleTier | None) -> Change:
     return console.alerts.plan_end_maintenance(env, str(params["maintenanceid"]))
 
 
@@ -153,7 +166,7 @@ ACTIONS: dict[ActionKind, ActionEntry] = {
 
 
 def plan_action(
-    console: Console, kind: ActionKind, env: str, params: Params, tier: RoleTier | None = None
+    console: Planners, kind: ActionKind, env: str, params: Params, tier: RoleTier | None = None
 ) -> Change:
     """The Change `kind` makes with `params` in `env`.
 

@@ -3,10 +3,14 @@ Console and call its use cases; none of them reaches a backend any other way."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from opsconsole.app.access import Access
+from opsconsole.app.actions import plan_action
 from opsconsole.app.alerts import Alerts
 from opsconsole.app.audit import AuditTrail
-from opsconsole.app.changes import ChangeRunner
+from opsconsole.app.changes import Change, ChangeRunner
 from opsconsole.app.context import AppContext
 from opsconsole.app.correlation import Correlation
 from opsconsole.app.fleet import Fleet
@@ -16,6 +20,8 @@ from opsconsole.app.stacks import Stacks
 from opsconsole.aws.identity import Clock, MfaPrompt
 from opsconsole.aws.session import utc_now
 from opsconsole.config import Settings
+from opsconsole.domain.action_kinds import ActionKind
+from opsconsole.domain.environment import RoleTier
 
 
 class Console:
@@ -38,6 +44,16 @@ class Console:
         cls, settings: Settings, *, mfa_prompt: MfaPrompt | None = None, clock: Clock = utc_now
     ) -> Console:
         return cls(AppContext.build(settings, mfa_prompt=mfa_prompt, clock=clock))
+
+    def plan(
+        self, kind: ActionKind, env_name: str, params: Mapping[str, Any], tier: RoleTier | None = None
+    ) -> Change:
+        """The Change a registered action kind makes with `params` (key bindings, runbook steps).
+
+        Raises:
+            InvalidInput: a kind with no registered planner, or a missing parameter.
+        """
+        return plan_action(self, kind, env_name, params, tier)
 
     @property
     def audit(self) -> AuditTrail:
