@@ -22,6 +22,7 @@ from opsconsole.domain.environment import RoleTier
 from opsconsole.domain.errors import OpsError
 from tests.contract.conftest import Scenario, write_config
 from tests.faults import fault_proxy
+from tests.helpers import run_cli
 from tests.world_helpers import admin
 
 TASK = "arn:aws:ecs:eu-west-1:222222222222:task/staging-cluster/0123456789abcdef0123456789abcdef"
@@ -134,3 +135,20 @@ def _scope(planned: Any) -> Any:
     from opsconsole.app.audit import AuditScope
 
     return AuditScope.of_environment(planned.environment, RoleTier.OPERATE)
+
+
+def test_an_acknowledge_whose_operator_cannot_be_named_is_not_sent(
+    scenario: Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The operator is part of the intent: when AWS cannot say who is signed in, nothing reaches Zabbix
+    (it used to be acknowledged first, then the command failed and the trail had no record)."""
+    scenario.trigger("Disk full", 5, priority=4, manual_close=True, tags={"service": "api"})
+    eventid = scenario.raise_all(9)["Disk full"]
+    config = write_config(tmp_path, monkeypatch, scenario.backend, scenario.group)
+    text = config.read_text(encoding="utf-8").replace('operator = "alice"', "")
+    config.write_text(text + '\n[aws]\nendpoint_url = "http://127.0.0.1:9"\n', encoding="utf-8")
+    result = run_cli(capsys, "-c", str(config), "alerts", "ack", eventid, "--env", "ops", "-m", "on it")
+    assert result.code == 1 and "identity" in result.stderr, result.stderr
+    [problem] = scenario.api.problem.get(eventids=[eventid], output=["acknowledged"])
+    assert problem["acknowledged"] == "0"
+    assert not (tmp_path / "audit.jsonl").exists() or "zabbix" not in (tmp_path / "audit.jsonl").read_text()
