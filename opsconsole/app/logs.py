@@ -3,12 +3,48 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from opsconsole.app.context import AppContext
-from opsconsole.domain.errors import ConfigError
-from opsconsole.domain.logs import SearchResult, Stream
+from opsconsole.app.fanout import fan_out
+from opsconsole.domain.errors import ConfigError, OpsError
+from opsconsole.domain.logs import LogMessage, SearchResult, Stream
 from opsconsole.graylog.tail import LogTail
+
+
+class Follower(Protocol):
+    """A live tail: what MergedTail merges."""
+
+    @property
+    def interval(self) -> float: ...
+
+    def poll(self) -> list[LogMessage]: ...
+
+
+class MergedTail:
+    """Several environments' tails as one, polled in parallel through the one fan-out and merged by
+    time; a failing environment is named in `errors` and the others go on."""
+
+    def __init__(self, tails: Mapping[str, Follower]) -> None:
+        self.tails = dict(tails)
+        self.errors: dict[str, str] = {}
+
+    @property
+    def interval(self) -> float:
+        return min(t.interval for t in self.tails.values())
+
+    def poll(self) -> list[LogMessage]:
+        batch: list[LogMessage] = []
+        for env_name, result in fan_out(list(self.tails), lambda env: self.tails[env].poll()):
+            if isinstance(result, OpsError):
+                self.errors[env_name] = result.message
+            else:
+                self.errors.pop(env_name, None)
+                batch += result
+        batch.sort(key=lambda m: m.timestamp)
+        return batch
 
 
 class Logs:
@@ -86,6 +122,12 @@ class Logs:
         return LogTail(
             self._context.backends.graylog(), query, streams=self._stream_ids(env_name), backlog=backlog
         )
+
+    def merged_tail(
+        self, env_names: list[str], query: str = "*", *, backlog: timedelta = timedelta(0)
+    ) -> MergedTail:
+        """One tail over several environments (the all-environments view)."""
+        return MergedTail({env: self.tail(env, query, backlog=backlog) for env in env_names})
 
     def count(self, env_name: str, query: str, window: timedelta) -> int:
         """How many of the environment's messages match `query` in the last `window` (runbooks)."""
