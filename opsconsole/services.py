@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from opsconsole.app.audit import journal_path
 from opsconsole.app.changes import Change
 from opsconsole.app.console import Console
-from opsconsole.aws.identity import Clock, MfaPrompt
 from opsconsole.aws.session import utc_now
 from opsconsole.config import Settings
 from opsconsole.domain.action_kinds import ActionKind
@@ -22,7 +21,7 @@ from opsconsole.domain.actions import ActionResult
 from opsconsole.domain.audit import AuditRecord
 from opsconsole.domain.environment import Environment, RoleTier
 from opsconsole.domain.errors import OpsError
-from opsconsole.domain.identity import CallerIdentity, RoleSession
+from opsconsole.domain.identity import CallerIdentity, Clock, MfaPrompt, RoleSession
 from opsconsole.domain.logs import SearchResult, Stream
 from opsconsole.domain.problems import MaintenanceWindow, Problem, ProblemFilter, ProblemHost, Severity
 from opsconsole.domain.resources import ResourceRef

@@ -17,11 +17,11 @@ from opsconsole.app.fleet import Fleet
 from opsconsole.app.logs import Logs
 from opsconsole.app.operations import Operations
 from opsconsole.app.stacks import Stacks
-from opsconsole.aws.identity import Clock, MfaPrompt
 from opsconsole.aws.session import utc_now
 from opsconsole.config import Settings
 from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.environment import RoleTier
+from opsconsole.domain.identity import Clock, MfaPrompt
 
 
 class Console:

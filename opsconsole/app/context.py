@@ -12,13 +12,12 @@ from opsconsole.app.audit import AuditScope, AuditTrail, journal_path
 from opsconsole.app.backends import Backends
 from opsconsole.app.fanout import fan_out
 from opsconsole.audit import AuditJournal
-from opsconsole.aws.identity import Clock, MfaPrompt
 from opsconsole.aws.session import RoleBroker, utc_now
 from opsconsole.config import Settings
 from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.environment import Environment
 from opsconsole.domain.errors import OpsError, ReadOnlyViolation
-from opsconsole.domain.identity import RoleSession
+from opsconsole.domain.identity import Clock, MfaPrompt, RoleSession
 
 T = TypeVar("T")
 

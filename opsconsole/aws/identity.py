@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 from opsconsole.config import IdentitySettings
 from opsconsole.domain.errors import ConfigError, CredentialsError, MfaRequired
-from opsconsole.domain.identity import TemporaryCredentials
-
-MfaPrompt = Callable[[str], str]
-"""Asks the operator for the current code of the MFA device named by its argument."""
-
-Clock = Callable[[], datetime]
+from opsconsole.domain.identity import Clock, MfaPrompt, TemporaryCredentials
 
 PROFILE_HINT = "check ~/.aws/config (or [identity] aws_config_file), or run `aws configure --profile NAME`"
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from opsconsole.aws.identity import Clock, IdentitySource, MfaPrompt, make_boto_session, to_temporary
+from opsconsole.aws.identity import IdentitySource, make_boto_session, to_temporary
 from opsconsole.config import Settings
 from opsconsole.domain.environment import Environment, RoleTier
 from opsconsole.domain.errors import (
@@ -24,7 +24,7 @@ from opsconsole.domain.errors import (
     InvalidInput,
     ReadOnlyViolation,
 )
-from opsconsole.domain.identity import CallerIdentity, RoleSession, TemporaryCredentials
+from opsconsole.domain.identity import CallerIdentity, Clock, MfaPrompt, RoleSession, TemporaryCredentials
 
 ElevationHook = Callable[[RoleSession, str | None], None]
 """Called once when a tier above read is first assumed in an environment, with the reason."""

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import sys
 
-from opsconsole.aws.identity import MfaPrompt
 from opsconsole.domain.environment import Environment
 from opsconsole.domain.errors import NotConfirmed
+from opsconsole.domain.identity import MfaPrompt
 
 
 def interactive() -> bool:

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from opsconsole.domain.environment import RoleTier
+
+MfaPrompt = Callable[[str], str]
+"""Asks the operator for the current code of the MFA device named by its argument."""
+
+Clock = Callable[[], datetime]
 
 
 @dataclass(frozen=True)
