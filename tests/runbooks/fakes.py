@@ -39,6 +39,7 @@ class FakeZabbix(ZabbixClient):
     def __init__(self) -> None:  # no connection: the client's transport is what this replaces
         self.url = "memory://zabbix"
         self.problems: list[FakeProblem] = []
+        self.maintenances: dict[str, dict[str, Any]] = {}
         self.calls: list[tuple[str, Any]] = []
         self.failing: dict[str, OpsError] = {}
 
@@ -65,6 +66,10 @@ class FakeZabbix(ZabbixClient):
             return [{"eventid": e, "hosts": [], "acknowledges": []} for e in p.get("eventids", [])]
         if method == "trigger.get":
             return [{"triggerid": t, "manual_close": "1"} for t in p.get("triggerids", [])]
+        if method == "host.get":
+            return []
+        if method.startswith("maintenance."):
+            return self._maintenance(method, params)
         if method == "event.acknowledge":
             for problem in self.problems:
                 if problem.eventid in p["eventids"] and p["action"] & 2:
@@ -74,6 +79,24 @@ class FakeZabbix(ZabbixClient):
 
     def logout(self) -> None:
         pass
+
+    def _maintenance(self, method: str, params: Any) -> Any:
+        if method == "maintenance.get":
+            return list(self.maintenances.values())
+        if method == "maintenance.create":
+            maintenanceid = str(100 + len(self.maintenances))
+            # Sent as 6.0 takes them, read back under 6.2's name.
+            groups = [{**g, "name": GROUPS[g["groupid"]]} for g in params.get("groups", [])]
+            self.maintenances[maintenanceid] = {
+                "maintenanceid": maintenanceid,
+                "hostgroups": groups,
+                **params,
+            }
+            return {"maintenanceids": [maintenanceid]}
+        assert method == "maintenance.delete"
+        for maintenanceid in params:
+            del self.maintenances[maintenanceid]
+        return {"maintenanceids": params}
 
     @staticmethod
     def _row(problem: FakeProblem) -> dict[str, Any]:

@@ -77,13 +77,17 @@ def audit(world: Monitored) -> list[dict[str, Any]]:
     return [r.to_json_dict() for r in world.console.audit.records()]
 
 
-def acknowledged(world: Monitored) -> list[tuple[tuple[str, ...], str | None]]:
-    """The event.acknowledge calls Zabbix received: (event ids, message)."""
-    return [
-        (tuple(params["eventids"]), params.get("message"))
-        for method, params in world.zabbix.changes
-        if method == "event.acknowledge"
+def acknowledged(world: Monitored) -> list[tuple[str | None, tuple[str, ...], str | None]]:
+    """The event.acknowledge calls Zabbix received, with the environment their audit intent names:
+    (environment, event ids, message)."""
+    sent = [params for method, params in world.zabbix.changes if method == "event.acknowledge"]
+    intents = [
+        r.environment
+        for r in world.console.audit.records()
+        if r.action == "zabbix.acknowledge" and r.phase == "intent"
     ]
+    assert len(intents) == len(sent)
+    return [(env, tuple(p["eventids"]), p.get("message")) for env, p in zip(intents, sent, strict=True)]
 
 
 def test_a_run_without_an_approver_pauses_and_resumes_after_approval(world: Monitored) -> None:
@@ -96,7 +100,7 @@ def test_a_run_without_an_approver_pauses_and_resumes_after_approval(world: Moni
     assert on_disk["status"] == "awaiting_approval" and on_disk["outputs"] == {"errors": 7}
     done = engine(world, approve_as="alice").resume(paused.run_id)
     assert done.status == "succeeded"
-    assert acknowledged(world) == [(("42",), "seen")]
+    assert acknowledged(world) == [("dev", ("42",), "seen")]
     # The query that ran before the pause did not run again.
     assert [h.step for h in done.history] == ["errors", "approve", "ack"]
     approval = next(r for r in audit(world) if r["action"] == "runbook-approval")
@@ -111,7 +115,7 @@ def test_protected_environments_need_a_second_person(world: Monitored) -> None:
     assert any(e.kind == "approval-refused" and "second person" in e.message for e in events)
     assert acknowledged(world) == []
     done = engine(world, approve_as="bob").resume(refused.run_id)
-    assert done.status == "succeeded" and acknowledged(world) == [(("42",), "seen")]
+    assert done.status == "succeeded" and acknowledged(world) == [("prod", ("42",), "seen")]
     assert done.approvals["approve"]["by"] == "bob"
 
 
