@@ -141,7 +141,10 @@ def act(run: StepRun, step: Step) -> Any:
     kind = ActionKind.parse(step.action)
     if kind.family == "stacks":
         return _stacks_action(run, env, kind.verb, params)
-    planned = plan_action(run.console, kind, env, params)
+    try:
+        planned = plan_action(run.console, kind, env, params)
+    except (KeyError, TypeError, ValueError) as e:  # a template rendered to a value of the wrong shape
+        raise StepFailed(f"{kind}: its parameters do not fit ({type(e).__name__}: {e})") from e
     result = run.console.changes.execute(
         planned, reason=run.reason, dry_run=run.dry_run, on_sending=run.mark_sending
     )

@@ -21,6 +21,24 @@ from opsconsole.domain.logs import SearchResult
 from opsconsole.graylog.client import GraylogClient
 from opsconsole.zabbix.client import ZabbixClient
 
+CONFIG = """\
+[identity]
+operator = "alice"
+[environments.dev]
+account_id = "111111111111"
+region = "eu-west-1"
+zabbix = { host_groups = ["dev"] }
+[environments.dev.roles]
+read = "arn:aws:iam::111111111111:role/OpsConsoleReadOnly"
+[environments.prod]
+account_id = "333333333333"
+region = "eu-west-1"
+protected = true
+zabbix = { host_groups = ["prod"] }
+[environments.prod.roles]
+read = "arn:aws:iam::333333333333:role/OpsConsoleReadOnly"
+"""
+
 GROUPS = {"1": "dev", "2": "prod"}
 
 
@@ -165,8 +183,11 @@ class Monitored:
     graylog: FakeGraylog
 
 
-def monitored_console(config: Path) -> Monitored:
-    console = Console.build(load_settings(config, environ={}))
+def monitored_console(tmp_path: Path) -> Monitored:
+    """A console of CONFIG (dev, and prod protected) with its own journal under `tmp_path`."""
+    path = tmp_path / "opsconsole.toml"
+    path.write_text(CONFIG + f'[audit]\njournal = "{tmp_path / "audit.jsonl"}"\n', encoding="utf-8")
+    console = Console.build(load_settings(path, environ={}))
     zabbix, graylog = FakeZabbix(), FakeGraylog()
     console.context.backends = FakeBackends(zabbix, graylog)
     return Monitored(console, zabbix, graylog)

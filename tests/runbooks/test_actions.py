@@ -19,7 +19,6 @@ from opsconsole.runbooks.library import runs_dir
 from opsconsole.runbooks.loader import RunbookInvalid, parse_runbook
 from opsconsole.runbooks.state import RunState, RunStore
 from tests.runbooks.fakes import FakeProblem, Monitored, monitored_console
-from tests.runbooks.test_engine import CONFIG
 
 HEAD = """\
 title: One action
@@ -31,9 +30,7 @@ steps:
 
 @pytest.fixture
 def world(tmp_path: Path) -> Monitored:
-    path = tmp_path / "opsconsole.toml"
-    path.write_text(CONFIG + f'[audit]\njournal = "{tmp_path / "audit.jsonl"}"\n', encoding="utf-8")
-    built = monitored_console(path)
+    built = monitored_console(tmp_path)
     built.zabbix.problems += [FakeProblem("42", "dev"), FakeProblem("43", "dev")]
     return built
 
@@ -145,3 +142,13 @@ def test_a_backend_refusing_the_change_is_audited_as_failed_with_its_error(world
     steps = [r.details for r in world.console.audit.records() if r.action == "runbook-step"]
     assert {"step": "act", "phase": "sending"}.items() <= steps[1].items()
     assert any(e.kind == "step-failed" and "answered 502" in e.message for e in events)
+
+
+def test_a_parameter_of_the_wrong_shape_fails_the_step_not_the_run(world: Monitored) -> None:
+    text = HEAD + action_step("ecs.scale", {"service": "api", "count": "many"})
+    text += "    on_failure: continue\n  - id: after\n    kind: note\n    text: went on\n"
+    state, _ = run(world, text)
+    assert state.status == "succeeded", state.error
+    assert [(h.step, h.status) for h in state.history] == [("act", "failed"), ("after", "succeeded")]
+    assert "ecs.scale: its parameters do not fit (ValueError" in (state.history[0].error or "")
+    assert changes(world) == []

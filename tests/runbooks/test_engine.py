@@ -16,24 +16,6 @@ from opsconsole.runbooks.loader import parse_runbook
 from opsconsole.runbooks.state import SENDING, RunStore
 from tests.runbooks.fakes import FakeProblem, Monitored, monitored_console
 
-CONFIG = """\
-[identity]
-operator = "alice"
-[environments.dev]
-account_id = "111111111111"
-region = "eu-west-1"
-zabbix = { host_groups = ["dev"] }
-[environments.dev.roles]
-read = "arn:aws:iam::111111111111:role/OpsConsoleReadOnly"
-[environments.prod]
-account_id = "333333333333"
-region = "eu-west-1"
-protected = true
-zabbix = { host_groups = ["prod"] }
-[environments.prod.roles]
-read = "arn:aws:iam::333333333333:role/OpsConsoleReadOnly"
-"""
-
 ACK = """\
 title: Acknowledge after approval
 inputs:
@@ -55,9 +37,7 @@ steps:
 
 @pytest.fixture
 def world(tmp_path: Path) -> Monitored:
-    path = tmp_path / "opsconsole.toml"
-    path.write_text(CONFIG + f'[audit]\njournal = "{tmp_path / "audit.jsonl"}"\n', encoding="utf-8")
-    built = monitored_console(path)
+    built = monitored_console(tmp_path)
     built.zabbix.problems += [FakeProblem("42", "dev"), FakeProblem("42", "prod"), FakeProblem("9", "prod")]
     return built
 
