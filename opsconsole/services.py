@@ -244,11 +244,9 @@ class Services:
         approver: Callable[[ApprovalRequest], None],
         stop: threading.Event,
     ) -> RunbookEngine:
-        from opsconsole.runbooks.engine import RunbookEngine
-        from opsconsole.runbooks.library import runs_dir
-        from opsconsole.runbooks.state import RunStore
+        from opsconsole.app.runbooks import Runbooks
 
-        return RunbookEngine(self, RunStore(runs_dir()), on_event=on_event, approver=approver, stop=stop)
+        return Runbooks(self.console).engine(on_event=on_event, approver=approver, stop=stop)
 
     def timeline(self, ref: ResourceRef, since: timedelta) -> Timeline:
         return self.console.correlation.timeline(ref, since)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
 
+from opsconsole.app.action_params import PARAMS, ActionParams
 from opsconsole.app.alerts import Alerts
 from opsconsole.app.changes import Change
 from opsconsole.app.operations import Operations
@@ -39,13 +40,22 @@ Planner = Callable[[Planners, str, Params, RoleTier | None], Change]
 
 @dataclass(frozen=True)
 class ActionEntry:
-    required: tuple[str, ...]
-    optional: tuple[str, ...]
+    """A registered action: its parameters (app/action_params.py) and its planner."""
+
+    spec: ActionParams
     plan: Planner
 
     @property
+    def required(self) -> tuple[str, ...]:
+        return self.spec.required
+
+    @property
+    def optional(self) -> tuple[str, ...]:
+        return self.spec.optional
+
+    @property
     def params(self) -> tuple[str, ...]:
-        return self.required + self.optional
+        return self.spec.names
 
 
 def _cluster(env: str, params: Params) -> str:
@@ -139,29 +149,24 @@ def _end_maintenance(console: Planners, env: str, params: Params, _tier: RoleTie
     return console.alerts.plan_end_maintenance(env, str(params["maintenanceid"]))
 
 
-_SERVICE = (("service",), ("cluster", "count", "delta"))
+_PLANNERS: dict[ActionKind, Planner] = {
+    **{kind: _ecs(kind) for kind in ActionKind if kind.family == "ecs"},
+    **{kind: _rds(kind) for kind in ActionKind if kind.family == "rds"},
+    **{
+        kind: _problem(kind)
+        for kind in (
+            ActionKind.ZABBIX_ACKNOWLEDGE,
+            ActionKind.ZABBIX_UNACKNOWLEDGE,
+            ActionKind.ZABBIX_SEVERITY,
+            ActionKind.ZABBIX_CLOSE,
+            ActionKind.ZABBIX_MESSAGE,
+        )
+    },
+    ActionKind.ZABBIX_MAINTENANCE_CREATE: _maintenance,
+    ActionKind.ZABBIX_MAINTENANCE_DELETE: _end_maintenance,
+}
 ACTIONS: dict[ActionKind, ActionEntry] = {
-    ActionKind.ECS_SCALE: ActionEntry(*_SERVICE, _ecs(ActionKind.ECS_SCALE)),
-    ActionKind.ECS_REDEPLOY: ActionEntry(("service",), ("cluster",), _ecs(ActionKind.ECS_REDEPLOY)),
-    ActionKind.ECS_ROLLBACK: ActionEntry(("service",), ("cluster",), _ecs(ActionKind.ECS_ROLLBACK)),
-    ActionKind.ECS_STOP_TASK: ActionEntry(("task",), ("cluster",), _ecs(ActionKind.ECS_STOP_TASK)),
-    ActionKind.RDS_REBOOT: ActionEntry(("instance",), ("failover",), _rds(ActionKind.RDS_REBOOT)),
-    ActionKind.RDS_SNAPSHOT: ActionEntry(("instance",), (), _rds(ActionKind.RDS_SNAPSHOT)),
-    ActionKind.ZABBIX_ACKNOWLEDGE: ActionEntry(
-        ("eventids",), ("message", "close"), _problem(ActionKind.ZABBIX_ACKNOWLEDGE)
-    ),
-    ActionKind.ZABBIX_UNACKNOWLEDGE: ActionEntry(
-        ("eventids",), ("message",), _problem(ActionKind.ZABBIX_UNACKNOWLEDGE)
-    ),
-    ActionKind.ZABBIX_SEVERITY: ActionEntry(
-        ("eventids", "severity"), ("message",), _problem(ActionKind.ZABBIX_SEVERITY)
-    ),
-    ActionKind.ZABBIX_CLOSE: ActionEntry(("eventids",), ("message",), _problem(ActionKind.ZABBIX_CLOSE)),
-    ActionKind.ZABBIX_MESSAGE: ActionEntry(("eventids", "message"), (), _problem(ActionKind.ZABBIX_MESSAGE)),
-    ActionKind.ZABBIX_MAINTENANCE_CREATE: ActionEntry(
-        ("name", "duration"), ("host_groups", "hostids", "description", "collect_data"), _maintenance
-    ),
-    ActionKind.ZABBIX_MAINTENANCE_DELETE: ActionEntry(("maintenanceid",), (), _end_maintenance),
+    kind: ActionEntry(PARAMS[kind], plan) for kind, plan in _PLANNERS.items()
 }
 
 

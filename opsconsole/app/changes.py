@@ -76,13 +76,13 @@ class ChangeRunner:
         its step as sending there, so a resume never sends it twice by itself).
 
         Raises:
-            ReadOnlyViolation: the console or the environment is read-only.
+            ReadOnlyViolation: the console or the environment is read-only (not for a dry run).
             AccessDenied: the tier may not make a call; names the tier that would allow it.
             OpsError: a call failed; the outcome record names it and the calls done before it.
         """
-        self._context.writable(planned.environment, planned.kind.spec.label)
-        if dry_run:
+        if dry_run:  # sends nothing, so read-only consoles may look too
             return planned.result(dry_run=True)
+        self._context.writable(planned.environment, planned.kind.spec.label)
         scope, session = self._scope(planned, reason)
         details = {"target": planned.target, "summary": planned.summary, **planned.details}
         details["calls"] = [call.describe() for call in planned.calls]

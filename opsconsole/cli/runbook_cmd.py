@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from opsconsole.runbooks.engine import RunbookEngine
     from opsconsole.runbooks.events import ApprovalRequest, RunEvent
     from opsconsole.runbooks.model import Runbook
-    from opsconsole.runbooks.ports import RunbookServices
     from opsconsole.runbooks.state import RunState
 
 app = typer.Typer(help="On-call runbooks: validate, run (or dry-run), resume, history.", no_args_is_help=True)
@@ -289,9 +288,7 @@ def _refuse_read_only(state: CliState, dry_run: bool) -> None:
 def _engine(
     state: CliState, mfa_code: str | None, approve_as: str | None, output: OutputFormat
 ) -> tuple[RunbookEngine, list[dict[str, Any]]]:
-    from opsconsole.runbooks.engine import RunbookEngine
-    from opsconsole.runbooks.library import runs_dir
-    from opsconsole.runbooks.state import RunStore
+    from opsconsole.app.runbooks import Runbooks
 
     calls: list[dict[str, Any]] = []
 
@@ -300,8 +297,7 @@ def _engine(
             calls.append({"step": event.step, "call": event.message, **event.data})
         info(_describe(event))
 
-    services: RunbookServices = state.services(mfa_code)
-    engine = RunbookEngine(services, RunStore(runs_dir()), on_event=listen, approver=_approver(approve_as))
+    engine = Runbooks(state.console(mfa_code)).engine(on_event=listen, approver=_approver(approve_as))
     return engine, calls
 
 

@@ -9,12 +9,14 @@ Load and validate::
 
 Run::
 
-    engine = RunbookEngine(services, RunStore(runs_dir()), on_event=listener, approver=approver, stop=event)
+    engine = Runbooks(console).engine(on_event=listener, approver=approver, stop=event)  # app/runbooks.py
     state = engine.start(runbook, {"env": "dev", ...}, selection={"ecs_service": "dev-cluster/api"},
                          dry_run=False, reason="INC-42")
     state = engine.resume(run_id, rerun=False, skip=False)
 
-- `services` is anything satisfying `ports.RunbookServices` (`opsconsole.services.Services` does).
+- The engine runs on a `Console` (opsconsole/app/console.py): reads through its fleet, logs and
+  alerts, every change planned by the action registry (app/actions.py) and sent by its change
+  runner (an audit intent, then its outcome); the run's own steps are audit events.
 - `on_event(RunEvent)` is called, on the engine's thread, for run-started, run-resumed, step-started,
   call, waiting, note, approval-needed, step-finished, step-failed, run-paused and run-finished; a
   UI posts them to its own thread.

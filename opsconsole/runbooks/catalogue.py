@@ -1,46 +1,49 @@
-"""The console actions a runbook step may call, and the parameters each takes."""
+"""What a runbook step may name: the console's actions with the parameters each takes (the
+application registry's own table, app/action_params.py, which app/actions.py plans from), and the
+sources a query or wait step reads."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from opsconsole.domain.environment import RoleTier
+from opsconsole.app.action_params import PARAMS
+from opsconsole.domain.action_kinds import ActionKind
 
 
 @dataclass(frozen=True)
-class ActionSpec:
+class ParamSpec:
     required: tuple[str, ...]
     optional: tuple[str, ...] = ()
-    tier: RoleTier | None = RoleTier.OPERATE
-    """The AWS tier the action elevates to; None for Zabbix, which has no AWS role."""
 
     @property
     def params(self) -> tuple[str, ...]:
         return self.required + self.optional
 
 
-ACTIONS: dict[str, ActionSpec] = {
-    "ecs.scale": ActionSpec(("service",), ("cluster", "count", "delta")),
-    "ecs.redeploy": ActionSpec(("service",), ("cluster",)),
-    "ecs.rollback": ActionSpec(("service",), ("cluster",)),
-    "ecs.stop_task": ActionSpec(("cluster", "task")),
-    "rds.reboot": ActionSpec(("instance",), ("failover",)),
-    "rds.snapshot": ActionSpec(("instance",)),
-    "zabbix.acknowledge": ActionSpec(("eventids",), ("message", "close"), tier=None),
-    "zabbix.maintenance": ActionSpec(
-        ("name", "duration"), ("host_groups", "hostids", "description"), tier=None
-    ),
-    "zabbix.end_maintenance": ActionSpec(("maintenanceid",), tier=None),
-    "stacks.plan": ActionSpec((), ("stacks",), tier=RoleTier.DEPLOY),
-    "stacks.deploy": ActionSpec((), ("stacks",), tier=RoleTier.DEPLOY),
+_STACKS = ParamSpec((), ("stacks",))
+"""Stacks have a flow of their own (change sets, events), run by the step itself."""
+
+ACTIONS: dict[str, ParamSpec] = {
+    **{kind.value: ParamSpec(entry.required, entry.optional) for kind, entry in PARAMS.items()},
+    ActionKind.STACKS_PLAN.value: _STACKS,
+    ActionKind.STACKS_DEPLOY.value: _STACKS,
 }
 
-SOURCES: dict[str, ActionSpec] = {
-    "aws": ActionSpec(("service", "operation"), ("params", "region"), tier=RoleTier.READ),
-    "logs": ActionSpec(("query",), ("window",), tier=None),
-    "problems": ActionSpec((), ("tags", "min_severity", "unacknowledged", "text"), tier=None),
+SOURCES: dict[str, ParamSpec] = {
+    "aws": ParamSpec(("service", "operation"), ("params", "region")),
+    "logs": ParamSpec(("query",), ("window",)),
+    "problems": ParamSpec((), ("tags", "min_severity", "unacknowledged", "text")),
 }
 """What a query or wait step may read; AWS reads always run at the read tier."""
+
+
+def action_name(text: object) -> str | None:
+    """The registered name of the action `text` names (older aliases included), or None."""
+    try:
+        name = ActionKind.parse(str(text)).value
+    except ValueError:
+        return None
+    return name if name in ACTIONS else None
 
 
 def iam_action(service: str, operation: str) -> str:

@@ -12,14 +12,8 @@ from opsconsole.domain.environment import RoleTier
 from opsconsole.domain.errors import InvalidInput
 from opsconsole.domain.tiers import required_tier
 from opsconsole.runbooks import yamlmarks
-from opsconsole.runbooks.catalogue import ACTIONS, SOURCES, iam_action
-from opsconsole.runbooks.expressions import (
-    ExpressionError,
-    compile_expression,
-    references,
-    templates_in,
-)
-from opsconsole.runbooks.graph import cycles_without_wait, successors
+from opsconsole.runbooks.catalogue import ACTIONS, SOURCES, action_name, iam_action
+from opsconsole.runbooks.expressions import ExpressionError, compile_expression
 from opsconsole.runbooks.model import (
     END,
     INPUT_TYPES,
@@ -30,6 +24,7 @@ from opsconsole.runbooks.model import (
     Source,
     Step,
 )
+from opsconsole.runbooks.references import check_flow, check_step_references, check_templates
 from opsconsole.runbooks.yamlmarks import LList, LMap
 
 _TOP_KEYS = {"title", "description", "environment", "inputs", "steps"}
@@ -122,7 +117,7 @@ class _Checker:
             first = next((i for i in inputs if i.type == "environment"), None)
             environment = f"{{{{ inputs.{first.name} }}}}" if first else None
         else:
-            self._templates(environment, doc.line_of("environment"), inputs, steps)
+            check_templates(self.add, environment, doc.line_of("environment"), inputs, steps)
         runbook = Runbook(
             name=Path(path).stem,
             title=str(title or ""),
@@ -133,9 +128,9 @@ class _Checker:
             path=path,
             environment=environment,
         )
-        self._flow(runbook)
+        check_flow(self.add, runbook)
         for step in steps:
-            self._step_references(step, inputs, steps)
+            check_step_references(self.add, step, inputs, steps)
             if environment is None and step.environment is None and _needs_environment(step):
                 self.add(step.line, f"step {step.id} needs an environment: add an input of type environment")
         return runbook
@@ -278,15 +273,16 @@ class _Checker:
         if not isinstance(params, LMap):
             self.add(raw.line_of("with"), f"step {step_id}: with is a mapping of parameters")
             params = LMap()
-        spec = ACTIONS.get(str(name))
-        if spec is None:
+        known = action_name(name)
+        if known is None:
             self.add(
                 raw.line_of("action"),
                 f"step {step_id}: unknown action {name!r}; use one of: " + ", ".join(ACTIONS),
             )
         else:
+            spec = ACTIONS[known]
             self._params(params, spec.required, spec.params, f"step {step_id}: action {name}", raw.line)
-        return {"action": str(name), "params": _plain(params)}
+        return {"action": known or str(name), "params": _plain(params)}
 
     def _source(self, raw: LMap, step_id: str) -> dict[str, Any]:
         given = [key for key in SOURCES if key in raw]
@@ -359,61 +355,6 @@ class _Checker:
         except ExpressionError as e:
             self.add(raw.line_of(key), f"step {step_id}: {key}: {e}")
         return text
-
-    # -- references and flow ---------------------------------------------------------------
-
-    def _step_references(self, step: Step, inputs: list[InputSpec], steps: list[Step]) -> None:
-        expressions = [e for e in (step.output, step.check, step.condition) if e]
-        templated: list[Any] = [step.params, step.text, step.environment]
-        if step.source:
-            templated.append(step.source.spec)
-        for value in templated:
-            self._templates(value, step.line, inputs, steps, step.id)
-        for expression in expressions:
-            self._names(expression, step.line, inputs, steps, step.id)
-
-    def _templates(
-        self, value: Any, line: int, inputs: list[InputSpec], steps: list[Step], step_id: str | None = None
-    ) -> None:
-        where = f"step {step_id}: " if step_id else ""
-        for expression in templates_in(value):
-            try:
-                compile_expression(expression)
-            except ExpressionError as e:
-                self.add(line, f"{where}template {{{{{expression}}}}}: {e}")
-                continue
-            self._names(expression, line, inputs, steps, step_id)
-
-    def _names(
-        self, expression: str, line: int, inputs: list[InputSpec], steps: list[Step], step_id: str | None
-    ) -> None:
-        where = f"step {step_id}: " if step_id else ""
-        input_names = {i.name for i in inputs}
-        step_ids = {s.id for s in steps}
-        for root, name in references(expression):
-            if root == "inputs" and name not in input_names:
-                self.add(line, f"{where}unknown input {name!r} (declare it under inputs)")
-            if root in ("steps", "status") and name not in step_ids:
-                self.add(line, f"{where}unknown step {name!r} in {expression.strip()!r}")
-
-    def _flow(self, runbook: Runbook) -> None:
-        ids = {s.id for s in runbook.steps}
-        for step in runbook.steps:
-            targets = [("next", step.next), ("then", step.then), ("else", step.otherwise)]
-            if step.on_failure.mode == "goto":
-                targets.append(("on_failure goto", step.on_failure.target))
-            for what, target in targets:
-                if target is not None and target not in ids and target != END:
-                    self.add(step.line, f"step {step.id}: {what} names a missing step {target!r}")
-        edges = successors(runbook)
-        for cycle in cycles_without_wait(runbook, edges):
-            first = min(cycle, key=runbook.index)
-            self.add(
-                runbook.step(first).line,
-                "a cycle without a wait step: "
-                + " -> ".join(cycle)
-                + f" -> {cycle[0]} (add a wait step so it cannot spin)",
-            )
 
     def _unknown_keys(self, raw: LMap, known: set[str], what: str) -> None:
         for key in raw:

@@ -1,4 +1,5 @@
-"""Running one step of each read kind (query, wait) and the console actions an action step calls."""
+"""Running one step of each read kind (query, wait) and an action step: any registered action is
+planned by the application's registry and sent by its change runner; stacks keep their own flow."""
 
 from __future__ import annotations
 
@@ -10,16 +11,15 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from opsconsole.app.actions import plan_action
+from opsconsole.app.console import Console
 from opsconsole.domain.action_kinds import ActionKind
-from opsconsole.domain.actions import ActionResult
 from opsconsole.domain.durations import parse_duration
 from opsconsole.domain.environment import RoleTier
 from opsconsole.domain.errors import AccessDenied, InvalidInput, OpsError
 from opsconsole.domain.problems import Problem, ProblemFilter, Severity
-from opsconsole.runbooks.catalogue import ACTIONS
 from opsconsole.runbooks.expressions import ExpressionError, evaluate, render, truthy
 from opsconsole.runbooks.model import Source, Step
-from opsconsole.runbooks.ports import RunbookServices
 
 
 class StepFailed(Exception):
@@ -33,9 +33,9 @@ class StepFailed(Exception):
 
 @dataclass
 class StepRun:
-    """What one step execution needs: the services, its environment, the context and the run's mode."""
+    """What one step execution needs: the console, its environment, the context and the run's mode."""
 
-    services: RunbookServices
+    console: Console
     environment: str | None
     context: dict[str, Any]
     dry_run: bool
@@ -58,14 +58,14 @@ def read_source(run: StepRun, source: Source) -> Any:
     spec = render(source.spec, run.context)
     env = run.env()
     if source.kind == "aws":
-        result = run.services.aws_read(
+        result = run.console.fleet.aws_read(
             env, spec["service"], spec["operation"], dict(spec.get("params") or {}), spec.get("region")
         )
         result.pop("ResponseMetadata", None)
         return _jsonable(result)
     if source.kind == "logs":
         window = timedelta(seconds=parse_duration(spec.get("window", "15m")))
-        return run.services.log_count(env, str(spec["query"]), window)
+        return run.console.logs.count(env, str(spec["query"]), window)
     groups = run.context.get("env", {}).get("zabbix_host_groups", [])
     flt = ProblemFilter(
         host_groups=tuple(groups),
@@ -74,7 +74,7 @@ def read_source(run: StepRun, source: Source) -> Any:
         unacknowledged_only=bool(spec.get("unacknowledged", False)),
         text=spec.get("text"),
     )
-    return [_problem(p) for p in run.services.problems(env, flt)]
+    return [_problem(p) for p in run.console.alerts.problems(env, flt)]
 
 
 def query(run: StepRun, step: Step) -> Any:
@@ -138,14 +138,16 @@ def act(run: StepRun, step: Step) -> Any:
     assert step.action is not None
     params = render(step.params, run.context)
     env = run.env()
-    family, _, verb = step.action.partition(".")
-    spec = ACTIONS[step.action]
-    if family in ("ecs", "rds"):
-        result = _aws_action(run, env, family, verb, params, spec.tier or RoleTier.OPERATE)
-    elif family == "zabbix":
-        result = _zabbix_action(run, env, verb, params)
-    else:
-        return _stacks_action(run, env, verb, params)
+    kind = ActionKind.parse(step.action)
+    if kind.family == "stacks":
+        return _stacks_action(run, env, kind.verb, params)
+    try:
+        planned = plan_action(run.console, kind, env, params)
+    except (KeyError, TypeError, ValueError) as e:  # a template rendered to a value of the wrong shape
+        raise StepFailed(f"{kind}: its parameters do not fit ({type(e).__name__}: {e})") from e
+    result = run.console.changes.execute(
+        planned, reason=run.reason, dry_run=run.dry_run, on_sending=run.mark_sending
+    )
     for call in result.calls:
         run.emit(
             "call",
@@ -160,67 +162,19 @@ def act(run: StepRun, step: Step) -> Any:
     return result.to_json_dict()
 
 
-def _aws_action(
-    run: StepRun, env: str, family: str, verb: str, params: dict[str, Any], tier: RoleTier
-) -> ActionResult:
-    kind = ActionKind.parse(f"{family}.{verb}")
-    if family == "ecs":
-        cluster, target = _ecs_target(params, verb)
-        count, delta = _optional_int(params.get("count")), int(params.get("delta") or 0)
-        planned = run.services.plan_ecs(env, kind, cluster, target, count=count, delta=delta, tier=tier)
-    else:
-        failover = bool(params.get("failover", False))
-        planned = run.services.plan_rds(env, kind, str(params["instance"]), failover=failover, tier=tier)
-    return run.services.execute(planned, reason=run.reason, dry_run=run.dry_run, on_sending=run.mark_sending)
-
-
-def _zabbix_action(run: StepRun, env: str, verb: str, params: dict[str, Any]) -> ActionResult:
-    if not run.dry_run:
-        run.mark_sending()
-    if verb == "acknowledge":
-        ids = params["eventids"]
-        eventids = [str(i) for i in (ids if isinstance(ids, list) else [ids]) if i is not None]
-        if not eventids:
-            raise StepFailed("no Zabbix problem to acknowledge")
-        return run.services.problem_action(
-            env,
-            eventids,
-            acknowledge=True,
-            message=params.get("message"),
-            close=bool(params.get("close", False)),
-            dry_run=run.dry_run,
-            reason=run.reason,
-        )
-    if verb == "maintenance":
-        groups = params.get("host_groups") or run.context.get("env", {}).get("zabbix_host_groups", [])
-        return run.services.create_maintenance(
-            env,
-            str(params["name"]),
-            hostids=list(params.get("hostids") or []),
-            host_groups=list(groups),
-            duration=timedelta(seconds=parse_duration(params["duration"])),
-            description=str(params.get("description") or ""),
-            dry_run=run.dry_run,
-            reason=run.reason,
-        )
-    return run.services.delete_maintenance(
-        env, str(params["maintenanceid"]), dry_run=run.dry_run, reason=run.reason
-    )
-
-
 def _stacks_action(run: StepRun, env: str, verb: str, params: dict[str, Any]) -> Any:
     stacks = params.get("stacks") or []
     names = [stacks] if isinstance(stacks, str) else [str(s) for s in stacks]
     if run.dry_run:
         # A plan creates change sets: even that is a call a dry run must not make. Read what is deployed.
         what = "plan" if verb == "plan" else "plan and deploy"
-        status = run.services.deploy_engine(env, RoleTier.READ, reason=run.reason, select=names).status(names)
+        status = run.console.stacks.engine(env, RoleTier.READ, reason=run.reason, select=names).status(names)
         deployed = [
             {"stack": spec.stack_name, "status": d.raw_status if d else "absent"} for spec, d in status
         ]
         run.emit("call", f"would {what} stacks {', '.join(names) or '(all)'} in {env}", {"stacks": deployed})
         return {"dry_run": True, "stacks": deployed, "changes": None}
-    engine = run.services.deploy_engine(env, RoleTier.DEPLOY, reason=run.reason, select=names)
+    engine = run.console.stacks.engine(env, RoleTier.DEPLOY, reason=run.reason, select=names)
     plan = engine.plan(names)
     summary = {
         "changes": sum(len(s.changes) for s in plan.stacks if s.has_changes),
@@ -241,21 +195,6 @@ def _stacks_action(run: StepRun, env: str, verb: str, params: dict[str, Any]) ->
     if failed:
         raise StepFailed(f"deploy failed: {failed[0].stack_name}: {failed[0].message}", summary)
     return summary
-
-
-def _ecs_target(params: dict[str, Any], verb: str) -> tuple[str, str]:
-    if verb == "stop_task":
-        return str(params["cluster"]), str(params["task"])
-    service = params["service"]
-    if isinstance(service, dict):
-        return str(params.get("cluster") or service["cluster"]), str(service["service"])
-    if not params.get("cluster"):
-        raise StepFailed(f"ecs.{verb}: name the cluster (or pass an ecs_service input as service)")
-    return str(params["cluster"]), str(service)
-
-
-def _optional_int(value: Any) -> int | None:
-    return None if value is None else int(value)
 
 
 def _problem(problem: Problem) -> dict[str, Any]:

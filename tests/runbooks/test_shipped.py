@@ -1,6 +1,6 @@
 """Every shipped runbook end to end on the demo world and its real backends: AWS on moto, the Zabbix
 emulator (problems raised by agent values through its trapper, acknowledgements and maintenance
-windows read back through the console's Services) and the Graylog emulator (log lines sent as
+windows read back through the console's use cases) and the Graylog emulator (log lines sent as
 GELF over UDP and counted with the runbooks' own queries), the branch where its check fails
 included, and a dry run of each that sends no change to AWS or to Zabbix."""
 
@@ -12,18 +12,17 @@ from typing import Any
 
 import pytest
 
+from opsconsole.app.console import Console
+from opsconsole.app.runbooks import Runbooks
 from opsconsole.config import load_settings
 from opsconsole.demo.simulator import Simulator, accounts_of
 from opsconsole.demo.story import zabbix_feed
 from opsconsole.demo.world import DemoReady, DemoWorld
 from opsconsole.demo.zabbix.feed import AGENT_KEY, CPU_KEY, ZabbixFeed, oom_key
 from opsconsole.domain.problems import Problem, ProblemFilter
-from opsconsole.runbooks.engine import RunbookEngine
 from opsconsole.runbooks.events import ApprovalRequest, RunEvent
-from opsconsole.runbooks.library import runs_dir
 from opsconsole.runbooks.loader import load_runbook
-from opsconsole.runbooks.state import RunState, RunStore
-from opsconsole.services import Services
+from opsconsole.runbooks.state import RunState
 from tests.conftest import config_with_own_journal
 from tests.graylog.gelf_sender import UdpSender
 from tests.runbooks.world import (
@@ -72,14 +71,14 @@ def logs(world: DemoReady) -> Iterator[UdpSender]:
 
 
 @pytest.fixture
-def services(world: DemoReady, simulator: Simulator, tmp_path: Path) -> Iterator[Services]:
-    built = Services.build(load_settings(config_with_own_journal(world, tmp_path), environ={}))
+def console(world: DemoReady, simulator: Simulator, tmp_path: Path) -> Iterator[Console]:
+    built = Console.build(load_settings(config_with_own_journal(world, tmp_path), environ={}))
     yield built
     built.close()
 
 
 def run(
-    services: Services,
+    console: Console,
     name: str,
     inputs: dict[str, Any],
     *,
@@ -105,7 +104,7 @@ def run(
         if after_change is not None and event.kind == "call":
             after_change.start()
 
-    engine = RunbookEngine(services, RunStore(runs_dir()), on_event=listen, approver=approver)
+    engine = Runbooks(console).engine(on_event=listen, approver=approver)
     return engine.start(load_runbook(SHIPPED / f"{name}.yaml"), inputs, dry_run=dry_run)
 
 
@@ -113,25 +112,27 @@ def path(state: RunState) -> list[tuple[str, str]]:
     return [(h.step, h.status) for h in state.history]
 
 
-def actions(services: Services) -> list[str]:
+def actions(console: Console) -> list[str]:
     return [
         r.action
-        for r in services.audit_records()
+        for r in console.audit.records()
         if r.phase != "outcome" and not r.action.startswith(("runbook", "access."))
     ]
 
 
-def problem(services: Services, env: str, eventid: str) -> Problem:
+def problem(console: Console, env: str, eventid: str) -> Problem:
     """The problem as Zabbix has it now (acknowledged or not, with its history)."""
-    found = [p for p in services.problems(env) if p.eventid == eventid]
+    found = [p for p in console.alerts.problems(env) if p.eventid == eventid]
     assert found, f"event {eventid} is not an open problem in {env}"
     return found[0]
 
 
-def raised(services: Services, env: str, name: str, **tags: str) -> str:
+def raised(console: Console, env: str, name: str, **tags: str) -> str:
     """The event id of the open problem `name` (with `tags`) the feed just raised."""
     flt = ProblemFilter(tags=tuple(tags.items()))
-    found = [p.eventid for p in services.problems(env, flt) if p.name.startswith(name) and not p.acknowledged]
+    found = [
+        p.eventid for p in console.alerts.problems(env, flt) if p.name.startswith(name) and not p.acknowledged
+    ]
     assert found, f"no open problem {name!r} in {env}"
     return found[0]
 
@@ -149,24 +150,24 @@ def agent_tasks(world: DemoReady, env: str, container_instance: str) -> list[str
     return tasks
 
 
-def test_zabbix_agent_running_ends_at_the_note(world: DemoReady, services: Services) -> None:
+def test_zabbix_agent_running_ends_at_the_note(world: DemoReady, console: Console) -> None:
     instance, _ = container_instances(world, "dev")[0]
     assert agent_tasks(world, "dev", instance)
-    state = run(services, "zabbix-agent-missing", {"env": "dev", "container_instance": instance})
+    state = run(console, "zabbix-agent-missing", {"env": "dev", "container_instance": instance})
     assert state.status == "succeeded", state.error
     assert path(state) == [
         ("problems", "succeeded"),
         ("agent_tasks", "succeeded"),
         ("agent_runs", "succeeded"),
     ]
-    assert "ecs.redeploy" not in actions(services)
+    assert "ecs.redeploy" not in actions(console)
 
 
 def test_zabbix_agent_missing_is_redeployed_and_acknowledged(
     world: DemoReady,
     simulator: Simulator,
     feed: ZabbixFeed,
-    services: Services,
+    console: Console,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     instance, ec2 = container_instances(world, "dev")[0]
@@ -174,11 +175,11 @@ def test_zabbix_agent_missing_is_redeployed_and_acknowledged(
         admin(world, "dev", "ecs").stop_task(cluster="dev-cluster", task=task, reason="agent crashed")
     # The server stops hearing from the agent: its availability item drops to 0.
     report(feed, "dev", ec2, AGENT_KEY, 0)
-    eventid = raised(services, "dev", "Zabbix agent is not available")
+    eventid = raised(console, "dev", "Zabbix agent is not available")
     sent = record_calls(monkeypatch)
     with ticking(simulator) as ticker:
         state = run(
-            services,
+            console,
             "zabbix-agent-missing",
             {"env": "dev", "container_instance": instance},
             after_change=ticker,
@@ -196,36 +197,36 @@ def test_zabbix_agent_missing_is_redeployed_and_acknowledged(
     assert path(state)[1] == ("agent_tasks", "failed")
     assert eventid in state.outputs["problems"]
     assert state.outputs["agent_back"] >= 1
-    assert "ecs.redeploy" in actions(services)
+    assert "ecs.redeploy" in actions(console)
     # The recorder that proves dry runs send nothing does see a real run's change.
     assert "UpdateService" in sent
-    acked = problem(services, "dev", eventid)
+    acked = problem(console, "dev", eventid)
     assert acked.acknowledged
     assert [h.message for h in acked.history if h.acknowledged] == [
         f"Agent daemon redeployed on {instance} by runbook run {state.run_id}"
     ]
     # The agent reports again and Zabbix resolves the problem, as the runbook's last note says.
     report(feed, "dev", ec2, AGENT_KEY, 1)
-    assert eventid not in [p.eventid for p in services.problems("dev")]
+    assert eventid not in [p.eventid for p in console.alerts.problems("dev")]
 
 
 # -- RDS CPU high -----------------------------------------------------------------------------
 
 
 def test_rds_cpu_high_snapshots_reboots_and_acknowledges(
-    simulator: Simulator, feed: ZabbixFeed, logs: UdpSender, services: Services
+    simulator: Simulator, feed: ZabbixFeed, logs: UdpSender, console: Console
 ) -> None:
     # The database's CPU spikes for a tick: CloudWatch has the datapoint, Zabbix the problem.
     simulator.db_spikes["dev"] = 1
     simulator.tick()
     simulator.db_spikes.pop("dev", None)
     feed.send([(feed.db_host("dev", "dev-db"), CPU_KEY, 96.5)])
-    eventid = raised(services, "dev", "High CPU on dev-db", rds_instance="dev-db")
+    eventid = raised(console, "dev", "High CPU on dev-db", rds_instance="dev-db")
     for ms in (2400, 3100):
         log_line(logs, "dev", f"slow query: SELECT * FROM orders ({ms} ms)", rds_instance="dev-db")
     log_line(logs, "staging", "slow query: SELECT 1 (2000 ms)", rds_instance="staging-db")  # not dev's
-    wait_logged(services, "dev", '"slow query"', 2)
-    state = run(services, "rds-cpu-high", {"env": "dev", "db": "dev-db"})
+    wait_logged(console, "dev", '"slow query"', 2)
+    state = run(console, "rds-cpu-high", {"env": "dev", "db": "dev-db"})
     assert state.status == "succeeded", state.error
     assert [s for s, _ in path(state)] == [
         "status",
@@ -243,20 +244,20 @@ def test_rds_cpu_high_snapshots_reboots_and_acknowledges(
     assert state.outputs["cpu"] >= 93  # the simulator's spike, over the default threshold of 80
     assert state.outputs["slow_queries"] == 2
     assert state.outputs["problems"] == [eventid]
-    assert actions(services)[:2] == ["rds.snapshot", "rds.reboot"]
-    reboot = next(r for r in services.audit_records() if r.action == "rds.reboot")
+    assert actions(console)[:2] == ["rds.snapshot", "rds.reboot"]
+    reboot = next(r for r in console.audit.records() if r.action == "rds.reboot")
     assert reboot.tier == "operate" and "ForceFailover" not in str(reboot.details)  # dev is not Multi-AZ
-    acked = problem(services, "dev", eventid)
+    acked = problem(console, "dev", eventid)
     assert acked.acknowledged and acked.history[-1].message.startswith("Rebooted dev-db after a CPU alarm")
 
 
-def test_rds_cpu_below_the_threshold_changes_nothing(simulator: Simulator, services: Services) -> None:
+def test_rds_cpu_below_the_threshold_changes_nothing(simulator: Simulator, console: Console) -> None:
     simulator.tick()
-    state = run(services, "rds-cpu-high", {"env": "staging", "db": "staging-db"})
+    state = run(console, "rds-cpu-high", {"env": "staging", "db": "staging-db"})
     assert state.status == "succeeded", state.error
     assert path(state) == [("status", "succeeded"), ("cpu", "failed"), ("cpu_normal", "succeeded")]
     assert 0 < state.outputs["cpu"] < 80  # a real datapoint of the simulator's daily curve
-    assert actions(services) == []
+    assert actions(console) == []
 
 
 # -- 5xx spike after a deploy ------------------------------------------------------------------
@@ -267,20 +268,20 @@ def staging_account(simulator: Simulator) -> Any:
 
 
 def test_5xx_after_a_deploy_rolls_back_verifies_and_acknowledges(
-    world: DemoReady, simulator: Simulator, feed: ZabbixFeed, logs: UdpSender, services: Services
+    world: DemoReady, simulator: Simulator, feed: ZabbixFeed, logs: UdpSender, console: Console
 ) -> None:
     # A release of staging's api that runs out of memory: its tasks are OOM-killed each tick.
     deployed = simulator.bad_deploy(staging_account(simulator), "api")
     simulator.tick()
     _, ec2 = container_instances(world, "staging")[0]
     report(feed, "staging", ec2, oom_key("api"), 1)
-    eventid = raised(services, "staging", "OOM kill: api task", service="api")
+    eventid = raised(console, "staging", "OOM kill: api task", service="api")
     with FailingRelease(world, logs, "staging", "api", deployed) as release:
         assert release.beat() and release.beat()
-        wait_logged(services, "staging", f"service:api AND {FIVE_XX}", 51)
+        wait_logged(console, "staging", f"service:api AND {FIVE_XX}", 51)
         with ticking(simulator) as ticker:
             state = run(
-                services,
+                console,
                 "deploy-5xx-spike",
                 {"env": "staging", "service": "staging-cluster/api"},
                 after_change=ticker,
@@ -301,42 +302,42 @@ def test_5xx_after_a_deploy_rolls_back_verifies_and_acknowledges(
     assert state.outputs["settled"]["task_definition"].endswith("staging-api:1")
     assert state.outputs["verify"] == 0
     assert release.running() == []  # the bad release's tasks are gone, and with them the 5xx
-    assert "ecs.rollback" in actions(services)
+    assert "ecs.rollback" in actions(console)
     assert eventid in state.outputs["problems"]
-    acked = problem(services, "staging", eventid)
+    acked = problem(console, "staging", eventid)
     assert acked.acknowledged and acked.history[-1].message.startswith(f"Rolled back api from {deployed}")
     # Now on revision 1 with the spike still in the 15-minute window: not after a deploy, no rollback.
-    again = run(services, "deploy-5xx-spike", {"env": "staging", "service": "staging-cluster/api"})
+    again = run(console, "deploy-5xx-spike", {"env": "staging", "service": "staging-cluster/api"})
     assert path(again)[-2:] == [("deployment", "failed"), ("not_after_deploy", "succeeded")]
 
 
-def test_no_5xx_spike_changes_nothing(logs: UdpSender, services: Services) -> None:
+def test_no_5xx_spike_changes_nothing(logs: UdpSender, console: Console) -> None:
     # dev's api answers: three 5xx among other statuses; only the 5xx count, and three is no spike.
     for status in (200, 404, 499, 500, 503, 504):
         log_line(logs, "dev", f'"GET /api/stock HTTP/1.1" {status} 40ms', service="api", status=status)
-    assert wait_logged(services, "dev", f"service:api AND {FIVE_XX}", 3) == 3
-    state = run(services, "deploy-5xx-spike", {"env": "dev", "service": "dev-cluster/api"})
+    assert wait_logged(console, "dev", f"service:api AND {FIVE_XX}", 3) == 3
+    state = run(console, "deploy-5xx-spike", {"env": "dev", "service": "dev-cluster/api"})
     assert path(state) == [("errors", "failed"), ("no_spike", "succeeded")]
     assert state.outputs["errors"] == 3
-    assert actions(services) == []
+    assert actions(console) == []
 
 
 # -- S3 replication / KMS ---------------------------------------------------------------------
 
 
-def test_missing_replication_is_named(services: Services) -> None:
+def test_missing_replication_is_named(console: Console) -> None:
     # moto ignores a template's ReplicationConfiguration: the fresh world has this very incident.
-    state = run(services, "s3-replication-kms", {"env": "staging"})
+    state = run(console, "s3-replication-kms", {"env": "staging"})
     assert state.status == "succeeded", state.error
     assert path(state) == [("replication", "failed"), ("replication_broken", "succeeded")]
     assert "ReplicationConfigurationNotFoundError" in (state.history[0].error or "")
     assert "opsconsole stacks deploy staging data" in state.outputs["replication_broken"]
 
 
-def seed_replication(world: DemoReady, services: Services, env: str) -> None:
+def seed_replication(world: DemoReady, console: Console, env: str) -> None:
     """The replication rule the data stack declares, put directly (moto drops it from templates)."""
-    account = services.settings.environment(env).account_id
-    region = services.settings.environment(env).replica_region
+    account = console.settings.environment(env).account_id
+    region = console.settings.environment(env).replica_region
     replica_key = admin(world, env, "kms", region or "").describe_key(KeyId=f"alias/{env}-replica")
     s3 = admin(world, env, "s3")
     s3.put_bucket_versioning(Bucket=f"{env}-app-{account}", VersioningConfiguration={"Status": "Enabled"})
@@ -361,12 +362,12 @@ def seed_replication(world: DemoReady, services: Services, env: str) -> None:
     )
 
 
-def test_s3_replication_and_kms_healthy(world: DemoReady, logs: UdpSender, services: Services) -> None:
-    seed_replication(world, services, "dev")
+def test_s3_replication_and_kms_healthy(world: DemoReady, logs: UdpSender, console: Console) -> None:
+    seed_replication(world, console, "dev")
     log_line(logs, "dev", "KMS AccessDenied on kms:Decrypt for the replica key", service="worker")
     log_line(logs, "dev", "job stock-sync finished in 1.2s", service="worker")  # unrelated
-    wait_logged(services, "dev", "KMS", 1)
-    state = run(services, "s3-replication-kms", {"env": "dev"})
+    wait_logged(console, "dev", "KMS", 1)
+    state = run(console, "s3-replication-kms", {"env": "dev"})
     assert state.status == "succeeded", state.error
     assert path(state) == [
         (step, "succeeded")
@@ -378,14 +379,14 @@ def test_s3_replication_and_kms_healthy(world: DemoReady, logs: UdpSender, servi
     assert "1 related log lines" in state.outputs["healthy"]
 
 
-def test_a_disabled_replica_key_is_named(world: DemoReady, services: Services) -> None:
-    seed_replication(world, services, "dev")
-    region = services.settings.environment("dev").replica_region or ""
+def test_a_disabled_replica_key_is_named(world: DemoReady, console: Console) -> None:
+    seed_replication(world, console, "dev")
+    region = console.settings.environment("dev").replica_region or ""
     kms = admin(world, "dev", "kms", region)
     key = kms.describe_key(KeyId="alias/dev-replica")["KeyMetadata"]["KeyId"]
     kms.disable_key(KeyId=key)
     try:
-        state = run(services, "s3-replication-kms", {"env": "dev"})
+        state = run(console, "s3-replication-kms", {"env": "dev"})
     finally:
         kms.enable_key(KeyId=key)
     assert path(state)[-2:] == [("replica_key", "failed"), ("key_unusable", "succeeded")]
@@ -395,29 +396,29 @@ def test_a_disabled_replica_key_is_named(world: DemoReady, services: Services) -
 # -- Deploy inside a maintenance window -------------------------------------------------------
 
 
-def zabbix_changes(services: Services) -> list[str]:
+def zabbix_changes(console: Console) -> list[str]:
     return [
-        r.action for r in services.audit_records() if r.action.startswith("zabbix.") and r.phase == "intent"
+        r.action for r in console.audit.records() if r.action.startswith("zabbix.") and r.phase == "intent"
     ]
 
 
-def test_no_changes_opens_no_maintenance(services: Services) -> None:
-    state = run(services, "deploy-with-maintenance", {"env": "dev", "stacks": "observability"})
+def test_no_changes_opens_no_maintenance(console: Console) -> None:
+    state = run(console, "deploy-with-maintenance", {"env": "dev", "stacks": "observability"})
     assert state.status == "succeeded", state.error
     assert path(state) == [
         ("plan", "succeeded"),
         ("has_changes", "succeeded"),
         ("nothing_to_do", "succeeded"),
     ]
-    assert zabbix_changes(services) == []
-    assert services.maintenances("dev") == []
+    assert zabbix_changes(console) == []
+    assert console.alerts.maintenances("dev") == []
 
 
 def test_changes_deploy_inside_a_maintenance_that_ends_even_when_the_deploy_fails(
-    world: DemoReady, services: Services
+    world: DemoReady, console: Console
 ) -> None:
     cfn = admin(world, "dev", "cloudformation")
-    account = services.settings.environment("dev").account_id
+    account = console.settings.environment("dev").account_id
     buckets = [f"dev-cloudtrail-{account}"]  # the template's retained TrailBucket
     cfn.delete_stack(StackName="dev-observability")
     inputs = {"env": "dev", "stacks": "observability", "minutes": "30"}
@@ -426,10 +427,10 @@ def test_changes_deploy_inside_a_maintenance_that_ends_even_when_the_deploy_fail
     def look_at_zabbix(event: RunEvent) -> None:
         # While the deploy runs, Zabbix has the environment's host groups in maintenance.
         if event.kind == "step-started" and event.step == "deploy":
-            during.setdefault("deploy", []).append(services.maintenances("dev"))
+            during.setdefault("deploy", []).append(console.alerts.maintenances("dev"))
 
     # The stack's buckets are retained on delete, so recreating it collides with them: a failed deploy.
-    failed = run(services, "deploy-with-maintenance", inputs, watch=look_at_zabbix)
+    failed = run(console, "deploy-with-maintenance", inputs, watch=look_at_zabbix)
     assert [s for s, _ in path(failed)][3:] == [
         "maintenance",
         "deploy",
@@ -438,16 +439,16 @@ def test_changes_deploy_inside_a_maintenance_that_ends_even_when_the_deploy_fail
         "deploy_failed",
     ]
     assert "BucketAlreadyExists" in (failed.history[4].error or "")
-    assert zabbix_changes(services) == ["zabbix.maintenance_create", "zabbix.maintenance_delete"]
+    assert zabbix_changes(console) == ["zabbix.maintenance_create", "zabbix.maintenance_delete"]
     [window] = during["deploy"][0]
     assert window.name == f"deploy dev (runbook run {failed.run_id})" and window.host_groups == ("dev",)
     # 30 minutes from the run's start (Zabbix keeps active_since to the minute).
     assert 30 * 60 <= (window.active_till - window.active_since).total_seconds() < 31 * 60
-    assert services.maintenances("dev") == []  # ended although the deploy failed
+    assert console.alerts.maintenances("dev") == []  # ended although the deploy failed
     s3 = admin(world, "dev", "s3")
     for bucket in buckets:
         s3.delete_bucket(Bucket=bucket)
-    done = run(services, "deploy-with-maintenance", inputs, watch=look_at_zabbix)
+    done = run(console, "deploy-with-maintenance", inputs, watch=look_at_zabbix)
     assert done.status == "succeeded", done.error
     assert [s for s, _ in path(done)] == [
         "plan",
@@ -461,7 +462,7 @@ def test_changes_deploy_inside_a_maintenance_that_ends_even_when_the_deploy_fail
     ], [h.error for h in done.history]
     assert done.outputs["plan"]["changes"] > 0
     assert [[w.name for w in ws] for ws in during["deploy"]][1] == [f"deploy dev (runbook run {done.run_id})"]
-    assert services.maintenances("dev") == []
+    assert console.alerts.maintenances("dev") == []
     status = cfn.describe_stacks(StackName="dev-observability")["Stacks"][0]["StackStatus"]
     assert status == "CREATE_COMPLETE"
 
@@ -478,18 +479,18 @@ DRY_RUNS = [
 
 
 def incident_for(
-    name: str, world: DemoReady, simulator: Simulator, feed: ZabbixFeed, logs: UdpSender, services: Services
+    name: str, world: DemoReady, simulator: Simulator, feed: ZabbixFeed, logs: UdpSender, console: Console
 ) -> tuple[str, str] | None:
     """Raise the incident the runbook would act on, so its dry run has a change to show (and not send);
     the (environment, event id) of the problem it would acknowledge."""
     if name == "zabbix-agent-missing":
         _, ec2 = container_instances(world, "dev")[-1]
         report(feed, "dev", ec2, AGENT_KEY, 0)
-        return "dev", raised(services, "dev", "Zabbix agent is not available")
+        return "dev", raised(console, "dev", "Zabbix agent is not available")
     if name == "rds-cpu-high":
         simulator.tick()
         feed.send([(feed.db_host("prod", "prod-db"), CPU_KEY, 97.0)])
-        return "prod", raised(services, "prod", "High CPU on prod-db", rds_instance="prod-db")
+        return "prod", raised(console, "prod", "High CPU on prod-db", rds_instance="prod-db")
     if name == "deploy-5xx-spike":
         deployed = simulator.bad_deploy(staging_account(simulator), "api")
         simulator.tick()
@@ -497,8 +498,8 @@ def incident_for(
         report(feed, "staging", ec2, oom_key("api"), 1)
         release = FailingRelease(world, logs, "staging", "api", deployed)
         assert release.beat() and release.beat()
-        wait_logged(services, "staging", f"service:api AND {FIVE_XX}", 51)
-        return "staging", raised(services, "staging", "OOM kill: api task", service="api")
+        wait_logged(console, "staging", f"service:api AND {FIVE_XX}", 51)
+        return "staging", raised(console, "staging", "OOM kill: api task", service="api")
     return None
 
 
@@ -510,13 +511,13 @@ def test_a_dry_run_makes_no_mutating_call(
     simulator: Simulator,
     feed: ZabbixFeed,
     logs: UdpSender,
-    services: Services,
+    console: Console,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    incident = incident_for(name, world, simulator, feed, logs, services)
+    incident = incident_for(name, world, simulator, feed, logs, console)
     sent = record_calls(monkeypatch)
     events: list[RunEvent] = []
-    state = run(services, name, inputs, dry_run=True, approve_as=None, events=events)
+    state = run(console, name, inputs, dry_run=True, approve_as=None, events=events)
     assert state.status == "succeeded", state.error
     assert sent, "the dry run read nothing"
     assert mutating(sent) == []
@@ -527,7 +528,7 @@ def test_a_dry_run_makes_no_mutating_call(
         assert any("event.acknowledge" in c for c in calls), calls
         # Zabbix itself says nothing changed: the problem has no acknowledgement, no maintenance.
         [event] = feed.api.event.get(eventids=[eventid], select_acknowledges="extend")
-        assert event["acknowledges"] == [] and problem(services, env, eventid).history == ()
+        assert event["acknowledges"] == [] and problem(console, env, eventid).history == ()
     assert feed.api.maintenance.get(output="extend") == []
-    assert zabbix_changes(services) == []
-    assert [r.action for r in services.audit_records() if r.action.startswith(("ecs-", "rds-"))] == []
+    assert zabbix_changes(console) == []
+    assert [r.action for r in console.audit.records() if r.action.startswith(("ecs.", "rds."))] == []

@@ -10,10 +10,10 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
+from opsconsole.app.console import Console
 from opsconsole.demo.simulator import Simulator
 from opsconsole.demo.world import DemoReady
 from opsconsole.demo.zabbix.feed import ZabbixFeed
-from opsconsole.services import Services
 from tests.graylog.gelf_sender import UdpSender
 from tests.world_helpers import admin
 
@@ -64,12 +64,12 @@ def log_line(sender: UdpSender, env: str, text: str, *, ago: float = 0.0, **fiel
 
 
 def wait_logged(
-    services: Services, env: str, query: str, at_least: int, window: timedelta = timedelta(minutes=15)
+    console: Console, env: str, query: str, at_least: int, window: timedelta = timedelta(minutes=15)
 ) -> int:
     """The count once Graylog has indexed `at_least` matches (a second after they arrive)."""
     deadline = time.monotonic() + 10
     while True:
-        count = services.log_count(env, query, window)
+        count = console.logs.count(env, query, window)
         if count >= at_least:
             return count
         assert time.monotonic() < deadline, f"only {count} of {at_least} lines for {query!r} in {env}"

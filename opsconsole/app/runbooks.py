@@ -1,0 +1,41 @@
+"""Runbook runs over a Console: the engine, wired to the run files under the user's state directory.
+
+The engine drives the console's use cases (reads, planned changes, the audit trail), so it sits on
+top of Console rather than inside it: `Runbooks(console).engine(...)`. (Console itself cannot hand
+it out: the action registry the steps plan with imports Console, which would make a cycle.)
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from opsconsole.app.console import Console
+from opsconsole.runbooks.engine import RunbookEngine
+from opsconsole.runbooks.events import ApprovalRequest, RunEvent
+from opsconsole.runbooks.library import runs_dir
+from opsconsole.runbooks.state import RunStore
+
+
+class Runbooks:
+    """Builds runbook engines for one console session (a CLI command, a TUI session)."""
+
+    def __init__(self, console: Console, store: RunStore | None = None) -> None:
+        self._console = console
+        self._store = store
+
+    @property
+    def store(self) -> RunStore:
+        """The run files: `<state dir>/runbook-runs/` unless another store was handed in."""
+        return self._store or RunStore(runs_dir())
+
+    def engine(
+        self,
+        *,
+        on_event: Callable[[RunEvent], None] | None = None,
+        approver: Callable[[ApprovalRequest], None] | None = None,
+        stop: threading.Event | None = None,
+    ) -> RunbookEngine:
+        """An engine that tells `on_event` what happens, asks `approver` at approve steps, and ends
+        waits and retries when `stop` is set."""
+        return RunbookEngine(self._console, self.store, on_event=on_event, approver=approver, stop=stop)
