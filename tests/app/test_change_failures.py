@@ -8,6 +8,7 @@ planned, so the console's own clients meet the failure as they would on a broken
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +87,7 @@ ZABBIX_CASES: list[tuple[ActionKind, dict[str, Any]]] = [
     (ActionKind.ZABBIX_SEVERITY, {"severity": "disaster"}),
     (ActionKind.ZABBIX_CLOSE, {"message": "fixed"}),
     (ActionKind.ZABBIX_MESSAGE, {"message": "still looking"}),
-    (ActionKind.ZABBIX_MAINTENANCE_CREATE, {"name": "patch", "duration": "1h"}),
+    (ActionKind.ZABBIX_MAINTENANCE_CREATE, {"name": "patch-{unique}", "duration": "1h"}),
     (ActionKind.ZABBIX_MAINTENANCE_DELETE, {}),
 ]
 
@@ -105,10 +106,15 @@ def test_a_zabbix_change_cut_off_on_the_wire_is_audited_as_failed(
         backend = dataclasses.replace(scenario.backend, url=proxy.url)
         settings = load_settings(write_config(tmp_path, monkeypatch, backend, scenario.group))
         console = Console.build(settings)
+        unique = uuid.uuid4().hex[:8]  # maintenance names are unique on a server that outlives the test
         params = {**params, "eventids": [eventid], "host_groups": [scenario.group]}
+        if "name" in params:
+            params["name"] = str(params["name"]).format(unique=unique)
         if kind is ActionKind.ZABBIX_MAINTENANCE_DELETE:
             window = console.plan(
-                ActionKind.ZABBIX_MAINTENANCE_CREATE, "ops", {**params, "name": "w", "duration": "1h"}
+                ActionKind.ZABBIX_MAINTENANCE_CREATE,
+                "ops",
+                {**params, "name": f"w-{unique}", "duration": "1h"},
             )
             made = console.changes.execute(window, reason="set up")
             params["maintenanceid"] = made.details["result"]["maintenanceids"][0]
