@@ -4,7 +4,6 @@ through `ChangeRunner.execute`."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -106,24 +105,20 @@ class ChangeRunner:
     def _send(
         self, planned: Change, call: PlannedCall, session: RoleSession | None, record: ChangeRecord
     ) -> Any:
-        record.details.setdefault("done", [])
+        """One call; Zabbix's answer is returned (it names what it made), AWS's is not (it is large
+        and says no more than the planned call)."""
+        answer = None
         if call.service == "zabbix":
             # maintenance.delete takes a bare list of ids as its params.
-            params: Any = (
-                call.params["maintenanceids"] if call.operation == "maintenance.delete" else call.params
-            )
+            delete = call.operation == "maintenance.delete"
+            params: Any = call.params["maintenanceids"] if delete else call.params
             answer = self._context.backends.zabbix().call(call.operation, params)
+        elif session is None:
+            raise BackendError(f"{call.describe()} needs an AWS role session")
         else:
-            if session is None:
-                raise BackendError(f"{call.describe()} needs an AWS role session")
-            env_name = planned.environment.name
-            with aws_errors(session, call.service, f"{planned.kind.spec.label} {planned.target}"):
-                client = self._context.broker.client(env_name, planned.tier, call.service)
-                answer = getattr(client, call.operation)(**call.params)
-            answer = None  # AWS answers are large and hold no more than the planned call says
-        record.details["done"].append(call.describe())
+            what = f"{planned.kind.spec.label} {planned.target}"
+            with aws_errors(session, call.service, what):
+                client = self._context.broker.client(planned.environment.name, planned.tier, call.service)
+                getattr(client, call.operation)(**call.params)
+        record.details.setdefault("done", []).append(call.describe())
         return answer
-
-
-def with_tier(planned: Change, tier: RoleTier) -> Change:
-    return dataclasses.replace(planned, tier=tier)
