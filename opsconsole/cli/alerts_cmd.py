@@ -8,10 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from opsconsole.cli.action_cmd import Params, action_command
-from opsconsole.cli.options import Output
-from opsconsole.cli.output import OutputFormat
-from opsconsole.cli.targets import AllEnvs, EnvOpt, list_rows
+from opsconsole.cli.commands import Listing, Params, action_command, list_command
 from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.errors import InvalidInput
 
@@ -79,11 +76,8 @@ def _problem_row(p: Problem, now: datetime) -> dict[str, Any]:
     }
 
 
-@app.command("list")
+@list_command(app, "list")
 def list_problems(
-    ctx: typer.Context,
-    env: EnvOpt = None,
-    all_envs: AllEnvs = False,
     min_severity: Annotated[
         str, typer.Option("--min-severity", "-s", help="Lowest severity shown: information … disaster.")
     ] = "not classified",
@@ -97,8 +91,7 @@ def list_problems(
     tag: Annotated[
         list[str], typer.Option("--tag", help="Only problems with this tag, NAME=VALUE; repeatable.")
     ] = [],  # noqa: B006
-    output: Output = OutputFormat.TABLE,
-) -> None:
+) -> Listing:
     """Open problems of the environment's Zabbix host groups, newest first."""
     from opsconsole.domain.problems import ProblemFilter
 
@@ -118,10 +111,7 @@ def list_problems(
         ("name", "PROBLEM"),
         ("acknowledged", "ACK"),
     ]
-    list_rows(
-        ctx, env, all_envs, output, columns,
-        lambda c, e: [_problem_row(p, now) for p in _problems(c, e, flt, host)],
-    )  # fmt: skip
+    return Listing(columns, lambda c, e: [_problem_row(p, now) for p in _problems(c, e, flt, host)])
 
 
 def _problems(console: Console, env: str, flt: ProblemFilter, host: list[str]) -> list[Problem]:
@@ -137,16 +127,12 @@ def _problems(console: Console, env: str, flt: ProblemFilter, host: list[str]) -
     return console.alerts.problems(env, dataclasses.replace(flt, hostids=hostids))
 
 
-@app.command("hosts")
+@list_command(app, "hosts")
 def list_hosts(
-    ctx: typer.Context,
-    env: EnvOpt = None,
-    all_envs: AllEnvs = False,
     tag: Annotated[
         list[str], typer.Option("--tag", help="Only hosts with this tag, NAME=VALUE; repeatable.")
     ] = [],  # noqa: B006
-    output: Output = OutputFormat.TABLE,
-) -> None:
+) -> Listing:
     """Zabbix hosts of the environment's host groups, with their tags."""
     tags = _tags(tag)
     columns = [("environment", "ENV"), ("hostid", "ID"), ("host", "HOST"), ("name", "NAME"), ("tags", "TAGS")]
@@ -163,7 +149,7 @@ def list_hosts(
             for h in console.alerts.hosts(environment, tags or None)
         ]
 
-    list_rows(ctx, env, all_envs, output, columns, read)
+    return Listing(columns, read)
 
 
 # -- actions: the registry's Zabbix kinds ------------------------------------------------------------
@@ -200,10 +186,8 @@ def unack(eventids: EventIds, message: Message = None) -> Params:
     return {"eventids": eventids, "message": message}
 
 
-@maintenance_app.command("list")
-def maintenance_list(
-    ctx: typer.Context, env: EnvOpt = None, all_envs: AllEnvs = False, output: Output = OutputFormat.TABLE
-) -> None:
+@list_command(maintenance_app, "list")
+def maintenance_list() -> Listing:
     """Maintenance windows on the environment's hosts and host groups."""
     columns = [
         ("environment", "ENV"),
@@ -215,10 +199,7 @@ def maintenance_list(
         ("hosts", "HOSTS"),
         ("host_groups", "GROUPS"),
     ]
-    list_rows(
-        ctx, env, all_envs, output, columns,
-        lambda c, e: [{"environment": e, **vars(m)} for m in c.alerts.maintenances(e)],
-    )  # fmt: skip
+    return Listing(columns, lambda c, e: [{"environment": e, **vars(m)} for m in c.alerts.maintenances(e)])
 
 
 def _with_host_ids(console: Console, env: str, params: Params) -> Params:

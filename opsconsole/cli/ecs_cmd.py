@@ -6,11 +6,11 @@ from typing import Annotated, Any
 
 import typer
 
-from opsconsole.cli.action_cmd import Params, action_command
+from opsconsole.cli.commands import Listing, Params, action_command, list_command
 from opsconsole.cli.options import Output
 from opsconsole.cli.output import OutputFormat
 from opsconsole.cli.state import state_of
-from opsconsole.cli.targets import AllEnvs, EnvOpt, chosen_envs, list_rows
+from opsconsole.cli.targets import EnvOpt, chosen_envs
 from opsconsole.domain.action_kinds import ActionKind
 
 app = typer.Typer(
@@ -25,10 +25,8 @@ def _cluster(env: str, cluster: str | None) -> str:
     return cluster or f"{env}-cluster"
 
 
-@app.command()
-def clusters(
-    ctx: typer.Context, env: EnvOpt = None, all_envs: AllEnvs = False, output: Output = OutputFormat.TABLE
-) -> None:
+@list_command(app)
+def clusters() -> Listing:
     """ECS clusters with their service, task and instance counts."""
     columns = [
         ("environment", "ENV"),
@@ -39,17 +37,11 @@ def clusters(
         ("pending_tasks", "PENDING"),
         ("container_instances", "INSTANCES"),
     ]
-    list_rows(ctx, env, all_envs, output, columns, lambda c, e: [vars(x) for x in c.fleet.clusters(e)])
+    return Listing(columns, lambda c, e: [vars(x) for x in c.fleet.clusters(e)])
 
 
-@app.command("services")
-def list_services(
-    ctx: typer.Context,
-    env: EnvOpt = None,
-    all_envs: AllEnvs = False,
-    cluster: ClusterOpt = None,
-    output: Output = OutputFormat.TABLE,
-) -> None:
+@list_command(app, "services")
+def list_services(cluster: ClusterOpt = None) -> Listing:
     """Services: desired, running, pending, rollout state, task definition revision."""
     columns = [
         ("environment", "ENV"),
@@ -61,10 +53,7 @@ def list_services(
         ("task_definition", "TASK DEF"),
         ("scheduling", "TYPE"),
     ]
-    list_rows(
-        ctx, env, all_envs, output, columns,
-        lambda c, e: [_service_row(s) for s in c.fleet.services(e, _cluster(e, cluster))],
-    )  # fmt: skip
+    return Listing(columns, lambda c, e: [_service_row(s) for s in c.fleet.services(e, _cluster(e, cluster))])
 
 
 def _service_row(service: Any) -> dict[str, Any]:
@@ -94,18 +83,14 @@ def _service_row(service: Any) -> dict[str, Any]:
     }
 
 
-@app.command()
+@list_command(app)
 def tasks(
-    ctx: typer.Context,
-    env: EnvOpt = None,
-    all_envs: AllEnvs = False,
     cluster: ClusterOpt = None,
     service: Annotated[str | None, typer.Option("--service", "-s", help="Only this service's tasks.")] = None,
     stopped: Annotated[
         bool, typer.Option("--stopped", help="Include stopped tasks and why they stopped.")
     ] = False,
-    output: Output = OutputFormat.TABLE,
-) -> None:
+) -> Listing:
     """Tasks: status, health, stopped reason and code, instance, start and stop times."""
     columns = [
         ("environment", "ENV"),
@@ -116,10 +101,10 @@ def tasks(
         ("started_at", "STARTED"),
         ("stopped_reason", "STOPPED BECAUSE"),
     ]
-    list_rows(
-        ctx, env, all_envs, output, columns,
+    return Listing(
+        columns,
         lambda c, e: [_task_row(t) for t in c.fleet.tasks(e, _cluster(e, cluster), service, stopped=stopped)],
-    )  # fmt: skip
+    )
 
 
 def _task_row(task: Any) -> dict[str, Any]:
@@ -141,14 +126,8 @@ def _task_row(task: Any) -> dict[str, Any]:
     }
 
 
-@app.command()
-def instances(
-    ctx: typer.Context,
-    env: EnvOpt = None,
-    all_envs: AllEnvs = False,
-    cluster: ClusterOpt = None,
-    output: Output = OutputFormat.TABLE,
-) -> None:
+@list_command(app)
+def instances(cluster: ClusterOpt = None) -> Listing:
     """Container instances: EC2 id, agent connected, tasks, and whether the Zabbix agent runs there."""
     columns = [
         ("environment", "ENV"),
@@ -158,10 +137,9 @@ def instances(
         ("running_tasks", "TASKS"),
         ("zabbix_agent_running", "ZABBIX AGENT"),
     ]
-    list_rows(
-        ctx, env, all_envs, output, columns,
-        lambda c, e: [vars(i) for i in c.fleet.container_instances(e, _cluster(e, cluster))],
-    )  # fmt: skip
+    return Listing(
+        columns, lambda c, e: [vars(i) for i in c.fleet.container_instances(e, _cluster(e, cluster))]
+    )
 
 
 @app.command("taskdef-diff")

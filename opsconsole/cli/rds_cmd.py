@@ -7,10 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from opsconsole.cli.action_cmd import Params, action_command
-from opsconsole.cli.options import Output
-from opsconsole.cli.output import OutputFormat
-from opsconsole.cli.targets import AllEnvs, EnvOpt, list_rows
+from opsconsole.cli.commands import Listing, Params, action_command, list_command
 from opsconsole.domain.action_kinds import ActionKind
 
 if TYPE_CHECKING:
@@ -20,16 +17,12 @@ app = typer.Typer(help="RDS instances and events; reboot and snapshot.", no_args
 DbArg = Annotated[str, typer.Argument(help="DB instance identifier, e.g. prod-db.")]
 
 
-@app.command("list")
+@list_command(app, "list")
 def list_instances(
-    ctx: typer.Context,
-    env: EnvOpt = None,
-    all_envs: AllEnvs = False,
     maintenance: Annotated[
         bool, typer.Option("--maintenance", help="Also ask for pending maintenance.")
     ] = False,
-    output: Output = OutputFormat.TABLE,
-) -> None:
+) -> Listing:
     """DB instances: status, class, engine, Multi-AZ, storage, endpoint."""
     columns = [
         ("environment", "ENV"),
@@ -45,7 +38,7 @@ def list_instances(
     ]
     if maintenance:
         columns.append(("maintenance", "MAINTENANCE"))
-    list_rows(ctx, env, all_envs, output, columns, lambda c, e: _db_rows(c, e, maintenance))
+    return Listing(columns, lambda c, e: _db_rows(c, e, maintenance))
 
 
 def _db_rows(console: Console, env: str, maintenance: bool) -> list[dict[str, Any]]:
@@ -72,15 +65,11 @@ def _db_rows(console: Console, env: str, maintenance: bool) -> list[dict[str, An
     return rows
 
 
-@app.command()
+@list_command(app)
 def events(
-    ctx: typer.Context,
     db: Annotated[str | None, typer.Argument(help="Only this instance's events.")] = None,
-    env: EnvOpt = None,
-    all_envs: AllEnvs = False,
     since: Annotated[str, typer.Option("--since", help="How far back: 30m, 2h, 7d or an ISO date.")] = "24h",
-    output: Output = OutputFormat.TABLE,
-) -> None:
+) -> Listing:
     """Recent RDS events, oldest first."""
     from opsconsole.cli.audit_cmd import parse_since
 
@@ -99,7 +88,7 @@ def events(
             for e in console.fleet.db_events(environment, db, start)
         ]
 
-    list_rows(ctx, env, all_envs, output, columns, read)
+    return Listing(columns, read)
 
 
 # -- actions: the registry's RDS kinds ---------------------------------------------------------------
