@@ -11,8 +11,8 @@ import typer
 from opsconsole.cli.options import Confirm, MfaCode, Output, Reason, Role, parse_tier
 from opsconsole.cli.output import OutputFormat, emit, emit_fields, emit_json, emit_table, info
 from opsconsole.cli.state import state_of
-from opsconsole.domain.environment import RoleTier
-from opsconsole.domain.identity import RoleSession
+from opsconsole.domain.environment import Environment, RoleTier
+from opsconsole.domain.identity import RoleSession, TemporaryCredentials
 
 app = typer.Typer(help="Environments and the roles you assume in them.", no_args_is_help=True)
 
@@ -124,7 +124,6 @@ def assume(
         info("credentials not shown; pass --export to print them as shell export lines")
         return
     credentials = services.console.access.export_credentials(env, tier, reason or "accounts assume --export")
-    session = services.session(env, tier)
     if output is OutputFormat.JSON:
         emit_json(
             {
@@ -136,6 +135,15 @@ def assume(
             }
         )
         return
+    _print_exports(credentials, environment, tier, services.settings.endpoint_url)
+    session = services.session(env, tier)
+    info(f"# {session.identity.arn} until {session.expires_at.isoformat(timespec='seconds')}")
+
+
+def _print_exports(
+    credentials: TemporaryCredentials, environment: Environment, tier: RoleTier, endpoint_url: str | None
+) -> None:
+    """Shell lines that sign a shell in with `credentials` (`eval "$(...)"`)."""
     variables = {
         "AWS_ACCESS_KEY_ID": credentials.access_key_id,
         "AWS_SECRET_ACCESS_KEY": credentials.secret_access_key,
@@ -145,12 +153,11 @@ def assume(
         "OPSCONSOLE_ENV": environment.name,
         "OPSCONSOLE_ROLE": tier.value,
     }
-    if services.settings.endpoint_url:
-        variables["AWS_ENDPOINT_URL"] = services.settings.endpoint_url
+    if endpoint_url:
+        variables["AWS_ENDPOINT_URL"] = endpoint_url
     typer.echo("unset AWS_PROFILE")
     for name, value in variables.items():
         typer.echo(f"export {name}={shlex.quote(value)}")
-    info(f"# {session.identity.arn} until {session.expires_at.isoformat(timespec='seconds')}")
 
 
 def session_view(session: RoleSession, now: datetime) -> dict[str, Any]:

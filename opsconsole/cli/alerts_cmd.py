@@ -8,25 +8,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from opsconsole.cli.options import Confirm, Output, Reason
-from opsconsole.cli.output import OutputFormat, emit, emit_table
-from opsconsole.cli.state import state_of
-from opsconsole.cli.targets import (
-    AllEnvs,
-    DryRun,
-    EnvOpt,
-    chosen_envs,
-    exit_if_partial,
-    gather,
-    perform_action,
-)
+from opsconsole.cli.commands import Listing, Params, action_command, list_command
+from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from opsconsole.app.changes import Change
     from opsconsole.app.console import Console
-    from opsconsole.domain.environment import RoleTier
-    from opsconsole.domain.problems import Problem, Severity
+    from opsconsole.domain.problems import Problem, ProblemFilter, Severity
 
 app = typer.Typer(
     help="Zabbix problems: list, acknowledge, close, severity; maintenance.", no_args_is_help=True
@@ -88,11 +76,8 @@ def _problem_row(p: Problem, now: datetime) -> dict[str, Any]:
     }
 
 
-@app.command("list")
+@list_command(app, "list")
 def list_problems(
-    ctx: typer.Context,
-    env: EnvOpt = None,
-    all_envs: AllEnvs = False,
     min_severity: Annotated[
         str, typer.Option("--min-severity", "-s", help="Lowest severity shown: information … disaster.")
     ] = "not classified",
@@ -106,34 +91,17 @@ def list_problems(
     tag: Annotated[
         list[str], typer.Option("--tag", help="Only problems with this tag, NAME=VALUE; repeatable.")
     ] = [],  # noqa: B006
-    output: Output = OutputFormat.TABLE,
-) -> None:
+) -> Listing:
     """Open problems of the environment's Zabbix host groups, newest first."""
     from opsconsole.domain.problems import ProblemFilter
 
-    state = state_of(ctx)
-    envs = chosen_envs(state, env, all_envs)
-    alerts = state.console().alerts
     flt = ProblemFilter(
         tags=tuple(_tags(tag).items()),
         min_severity=_severity(min_severity),
         unacknowledged_only=unacked,
         text=search,
     )
-
-    def read(e: str) -> list[Problem]:
-        if not host:
-            return alerts.problems(e, flt)
-        wanted = set(host)
-        hostids = tuple(h.hostid for h in alerts.hosts(e) if wanted & {h.host, h.name})
-        if not hostids:
-            return []
-        import dataclasses
-
-        return alerts.problems(e, dataclasses.replace(flt, hostids=hostids))
-
     now = datetime.now(UTC)
-    rows = [_problem_row(p, now) for p in gather(state, envs, read)]
     columns = [
         ("environment", "ENV"),
         ("eventid", "EVENT"),
@@ -143,127 +111,84 @@ def list_problems(
         ("name", "PROBLEM"),
         ("acknowledged", "ACK"),
     ]
-    emit(rows, output, lambda: emit_table(rows, columns))
-    exit_if_partial(state)
+    return Listing(columns, lambda c, e: [_problem_row(p, now) for p in _problems(c, e, flt, host)])
 
 
-@app.command("hosts")
+def _problems(console: Console, env: str, flt: ProblemFilter, host: list[str]) -> list[Problem]:
+    """The environment's problems, of the named hosts when there are some."""
+    import dataclasses
+
+    if not host:
+        return console.alerts.problems(env, flt)
+    wanted = set(host)
+    hostids = tuple(h.hostid for h in console.alerts.hosts(env) if wanted & {h.host, h.name})
+    if not hostids:
+        return []
+    return console.alerts.problems(env, dataclasses.replace(flt, hostids=hostids))
+
+
+@list_command(app, "hosts")
 def list_hosts(
-    ctx: typer.Context,
-    env: EnvOpt = None,
-    all_envs: AllEnvs = False,
     tag: Annotated[
         list[str], typer.Option("--tag", help="Only hosts with this tag, NAME=VALUE; repeatable.")
     ] = [],  # noqa: B006
-    output: Output = OutputFormat.TABLE,
-) -> None:
+) -> Listing:
     """Zabbix hosts of the environment's host groups, with their tags."""
-    state = state_of(ctx)
-    envs = chosen_envs(state, env, all_envs)
-    alerts = state.console().alerts
     tags = _tags(tag)
+    columns = [("environment", "ENV"), ("hostid", "ID"), ("host", "HOST"), ("name", "NAME"), ("tags", "TAGS")]
 
-    def read(e: str) -> list[dict[str, Any]]:
+    def read(console: Console, environment: str) -> list[dict[str, Any]]:
         return [
-            {"environment": e, "hostid": h.hostid, "host": h.host, "name": h.name, "tags": dict(h.tags)}
-            for h in alerts.hosts(e, tags or None)
+            {
+                "environment": environment,
+                "hostid": h.hostid,
+                "host": h.host,
+                "name": h.name,
+                "tags": dict(h.tags),
+            }
+            for h in console.alerts.hosts(environment, tags or None)
         ]
 
-    rows = gather(state, envs, read)
-    columns = [("environment", "ENV"), ("hostid", "ID"), ("host", "HOST"), ("name", "NAME"), ("tags", "TAGS")]
-    emit(rows, output, lambda: emit_table(rows, columns))
-    exit_if_partial(state)
+    return Listing(columns, read)
 
 
-def _problem_action(ctx: typer.Context, eventids: list[str], options: dict[str, Any], **flags: Any) -> None:
-    """One problem command: its event ids, flags and the shared options (`locals()` at its top)."""
-
-    def plan(console: Console, env: str, _tier: RoleTier | None) -> Change:
-        return console.alerts.plan_problem_action(env, eventids, message=options["message"], **flags)
-
-    perform_action(state_of(ctx), options["env"], plan, **_action_options(options))
+# -- actions: the registry's Zabbix kinds ------------------------------------------------------------
 
 
-def _action_options(options: dict[str, Any]) -> dict[str, Any]:
-    return {name: options[name] for name in ("dry_run", "confirm", "reason", "output")}
-
-
-@app.command()
-def ack(
-    ctx: typer.Context,
-    eventids: EventIds,
-    message: Message = None,
-    env: EnvOpt = None,
-    dry_run: DryRun = False,
-    confirm: Confirm = None,
-    reason: Reason = None,
-    output: Output = OutputFormat.TABLE,
-) -> None:
+@action_command(app, ActionKind.ZABBIX_ACKNOWLEDGE, "ack")
+def ack(eventids: EventIds, message: Message = None) -> Params:
     """Acknowledge problems, with a message for their history."""
-    _problem_action(ctx, eventids, locals(), acknowledge=True)
+    return {"eventids": eventids, "message": message}
 
 
-@app.command()
-def close(
-    ctx: typer.Context,
-    eventids: EventIds,
-    message: Message = None,
-    env: EnvOpt = None,
-    dry_run: DryRun = False,
-    confirm: Confirm = None,
-    reason: Reason = None,
-    output: Output = OutputFormat.TABLE,
-) -> None:
+@action_command(app, ActionKind.ZABBIX_CLOSE, "close")
+def close(eventids: EventIds, message: Message = None) -> Params:
     """Close problems whose triggers allow manual closing."""
-    _problem_action(ctx, eventids, locals(), close=True)
+    return {"eventids": eventids, "message": message}
 
 
-@app.command()
+@action_command(app, ActionKind.ZABBIX_SEVERITY, "severity")
 def severity(
-    ctx: typer.Context,
     level: Annotated[
         str, typer.Argument(metavar="SEVERITY", help="information, warning, average, high, disaster.")
     ],
     eventids: EventIds,
     message: Message = None,
-    env: EnvOpt = None,
-    dry_run: DryRun = False,
-    confirm: Confirm = None,
-    reason: Reason = None,
-    output: Output = OutputFormat.TABLE,
-) -> None:
+) -> Params:
     """Change the severity of problems (their triggers keep theirs)."""
-    new = _severity(level)
-    _problem_action(ctx, eventids, locals(), severity=new)
+    _severity(level)  # a wrong level is refused before anything is read
+    return {"eventids": eventids, "severity": level, "message": message}
 
 
-@app.command()
-def unack(
-    ctx: typer.Context,
-    eventids: EventIds,
-    message: Message = None,
-    env: EnvOpt = None,
-    dry_run: DryRun = False,
-    confirm: Confirm = None,
-    reason: Reason = None,
-    output: Output = OutputFormat.TABLE,
-) -> None:
+@action_command(app, ActionKind.ZABBIX_UNACKNOWLEDGE, "unack")
+def unack(eventids: EventIds, message: Message = None) -> Params:
     """Take back the acknowledgement of problems."""
-    _problem_action(ctx, eventids, locals(), unacknowledge=True)
+    return {"eventids": eventids, "message": message}
 
 
-@maintenance_app.command("list")
-def maintenance_list(
-    ctx: typer.Context, env: EnvOpt = None, all_envs: AllEnvs = False, output: Output = OutputFormat.TABLE
-) -> None:
+@list_command(maintenance_app, "list")
+def maintenance_list() -> Listing:
     """Maintenance windows on the environment's hosts and host groups."""
-    state = state_of(ctx)
-    alerts = state.console().alerts
-
-    def read(e: str) -> list[dict[str, Any]]:
-        return [{"environment": e, **vars(m)} for m in alerts.maintenances(e)]
-
-    rows = gather(state, chosen_envs(state, env, all_envs), read)
     columns = [
         ("environment", "ENV"),
         ("maintenanceid", "ID"),
@@ -274,13 +199,18 @@ def maintenance_list(
         ("hosts", "HOSTS"),
         ("host_groups", "GROUPS"),
     ]
-    emit(rows, output, lambda: emit_table(rows, columns))
-    exit_if_partial(state)
+    return Listing(columns, lambda c, e: [{"environment": e, **vars(m)} for m in c.alerts.maintenances(e)])
 
 
-@maintenance_app.command("create")
+def _with_host_ids(console: Console, env: str, params: Params) -> Params:
+    """The window's hosts, given by name or id, as the ids Zabbix takes."""
+    resolved = {name: value for name, value in params.items() if name != "hosts"}
+    resolved["hostids"] = _host_ids(console, env, params["hosts"])
+    return resolved
+
+
+@action_command(maintenance_app, ActionKind.ZABBIX_MAINTENANCE_CREATE, "create", resolve=_with_host_ids)
 def maintenance_create(
-    ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Name of the window, unique in Zabbix.")],
     duration: Annotated[str, typer.Option("--duration", "-d", help="How long from now: 30m, 2h, 1d.")] = "1h",
     host: Annotated[list[str], typer.Option("--host", help="A host (name or id); repeatable.")] = [],  # noqa: B006
@@ -291,25 +221,18 @@ def maintenance_create(
         bool, typer.Option("--no-data", help="Stop collecting data during the window.")
     ] = False,
     description: Annotated[str, typer.Option("--description", help="Why the window exists.")] = "",
-    env: EnvOpt = None,
-    dry_run: DryRun = False,
-    confirm: Confirm = None,
-    reason: Reason = None,
-    output: Output = OutputFormat.TABLE,
-) -> None:
+) -> Params:
     """Create a one-time maintenance window from now for hosts and/or host groups."""
     from opsconsole.cli.audit_cmd import parse_duration
 
-    span = parse_duration(duration, "--duration")
-
-    def plan(console: Console, e: str, _tier: RoleTier | None) -> Change:
-        hostids = _host_ids(console, e, host)
-        return console.alerts.plan_maintenance(
-            e, name, hostids=hostids, host_groups=group, duration=span, collect_data=not no_data,
-            description=description,
-        )  # fmt: skip
-
-    perform_action(state_of(ctx), env, plan, **_action_options(locals()))
+    return {
+        "name": name,
+        "duration": parse_duration(duration, "--duration"),
+        "hosts": host,
+        "host_groups": group,
+        "collect_data": not no_data,
+        "description": description,
+    }
 
 
 def _host_ids(console: Console, env: str, given: list[str]) -> list[str]:
@@ -328,19 +251,9 @@ def _host_ids(console: Console, env: str, given: list[str]) -> list[str]:
     return ids
 
 
-@maintenance_app.command("delete")
+@action_command(maintenance_app, ActionKind.ZABBIX_MAINTENANCE_DELETE, "delete")
 def maintenance_delete(
-    ctx: typer.Context,
     maintenanceid: Annotated[str, typer.Argument(help="Id of the window (see `alerts maintenance list`).")],
-    env: EnvOpt = None,
-    dry_run: DryRun = False,
-    confirm: Confirm = None,
-    reason: Reason = None,
-    output: Output = OutputFormat.TABLE,
-) -> None:
+) -> Params:
     """Delete a maintenance window of the environment."""
-
-    def plan(console: Console, e: str, _tier: RoleTier | None) -> Change:
-        return console.alerts.plan_end_maintenance(e, maintenanceid)
-
-    perform_action(state_of(ctx), env, plan, **_action_options(locals()))
+    return {"maintenanceid": maintenanceid}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
@@ -46,11 +47,25 @@ def parse_since(text: str, now: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+class OutcomeChoice(enum.StrEnum):
+    OK = "ok"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"
+    UNKNOWN = "unknown"
+
+
 @app.command("list")
 def list_records(
     ctx: typer.Context,
     since: Annotated[
         str | None, typer.Option("--since", help="Only records after this: 2h, 7d, or an ISO date.")
+    ] = None,
+    outcome: Annotated[
+        OutcomeChoice | None,
+        typer.Option(
+            "--outcome",
+            help="Only entries with this outcome (unknown: an intent whose outcome was never written).",
+        ),
     ] = None,
     output: Output = OutputFormat.TABLE,
 ) -> None:
@@ -58,12 +73,15 @@ def list_records(
     error, interrupted, or "outcome unknown" when the console died between the call and its answer)."""
     from opsconsole.app.audit import journal_path
     from opsconsole.audit import AuditJournal
-    from opsconsole.domain.audit import pair_records
+    from opsconsole.domain.audit import Outcome, pair_records
 
     cutoff = parse_since(since, datetime.now(UTC)) if since else None
     journal = AuditJournal(journal_path(state_of(ctx).settings()))
+    wanted = Outcome.UNKNOWN if outcome is OutcomeChoice.UNKNOWN else outcome
     rows = []
     for entry in pair_records(list(journal.records(cutoff))):
+        if wanted is not None and entry.outcome != wanted:
+            continue
         row = entry.record.to_json_dict()
         row.update(outcome=entry.outcome, error=entry.error)
         row["finished_at"] = entry.finished_at.isoformat() if entry.finished_at else None

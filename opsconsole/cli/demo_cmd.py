@@ -32,14 +32,7 @@ def demo(
     ] = 2.0,
 ) -> None:
     """Start the demo world (AWS accounts emulated by moto on loopback) and open the console on it."""
-    import importlib.util
-
-    if importlib.util.find_spec("moto") is None:
-        raise InvalidInput(
-            "the demo world needs moto, which is not installed",
-            hint="pip install 'opsconsole[demo]' (or `make demo`)",
-        )
-
+    _require_moto()
     from opsconsole.demo.world import DemoWorld, deploy_estate_in_background
 
     world = DemoWorld(deploy_stacks=False)
@@ -50,12 +43,7 @@ def demo(
         # Once the estate exists, the simulation keeps it moving (its own process).
         if error is None:
             world.start_simulation(seed, interval)
-        message = (
-            f"the demo estate did not deploy ({seconds:.1f} s): {error}"
-            if error
-            else f"demo estate deployed in dev, staging and prod in {seconds:.1f} s; simulation running "
-            f"(seed {seed})"
-        )
+        message = _estate_message(seconds, error, seed)
         if serve:
             info(message)
         else:  # the TUI owns the terminal
@@ -80,6 +68,24 @@ def demo(
             launch_tui(settings)
     finally:
         world.stop()
+
+
+def _require_moto() -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("moto") is None:
+        raise InvalidInput(
+            "the demo world needs moto, which is not installed",
+            hint="pip install 'opsconsole[demo]' (or `make demo`)",
+        )
+
+
+def _estate_message(seconds: float, error: str | None, seed: int) -> str:
+    if error:
+        return f"the demo estate did not deploy ({seconds:.1f} s): {error}"
+    return (
+        f"demo estate deployed in dev, staging and prod in {seconds:.1f} s; simulation running (seed {seed})"
+    )
 
 
 def _announce(endpoint: str, config_path: str, seconds: float) -> None:

@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
-from opsconsole.cli.options import Confirm, MfaCode, Output, Reason
-from opsconsole.cli.output import OutputFormat, emit, emit_table
+from opsconsole.cli.commands import Listing, Params, action_command, list_command
+from opsconsole.cli.options import Output
+from opsconsole.cli.output import OutputFormat
 from opsconsole.cli.state import state_of
-from opsconsole.cli.targets import (
-    ActionRole,
-    AllEnvs,
-    DryRun,
-    EnvOpt,
-    action_options,
-    chosen_envs,
-    exit_if_partial,
-    gather,
-    perform_action,
-)
+from opsconsole.cli.targets import EnvOpt, chosen_envs
 from opsconsole.domain.action_kinds import ActionKind
-from opsconsole.domain.environment import RoleTier
-
-if TYPE_CHECKING:
-    from opsconsole.app.changes import Change
-    from opsconsole.app.console import Console
 
 app = typer.Typer(
     help="ECS clusters, services and tasks; scale, redeploy, roll back, stop.", no_args_is_help=True
@@ -39,66 +25,35 @@ def _cluster(env: str, cluster: str | None) -> str:
     return cluster or f"{env}-cluster"
 
 
-@app.command()
-def clusters(
-    ctx: typer.Context, env: EnvOpt = None, all_envs: AllEnvs = False, output: Output = OutputFormat.TABLE
-) -> None:
+@list_command(app)
+def clusters() -> Listing:
     """ECS clusters with their service, task and instance counts."""
-    state = state_of(ctx)
-    envs = chosen_envs(state, env, all_envs)
-    fleet = state.console().fleet
-    rows = [vars(c) for c in gather(state, envs, lambda e: fleet.clusters(e))]
-    emit(
-        rows,
-        output,
-        lambda: emit_table(
-            rows,
-            [
-                ("environment", "ENV"),
-                ("name", "CLUSTER"),
-                ("status", "STATUS"),
-                ("services", "SERVICES"),
-                ("running_tasks", "RUNNING"),
-                ("pending_tasks", "PENDING"),
-                ("container_instances", "INSTANCES"),
-            ],
-        ),
-    )
-    exit_if_partial(state)
+    columns = [
+        ("environment", "ENV"),
+        ("name", "CLUSTER"),
+        ("status", "STATUS"),
+        ("services", "SERVICES"),
+        ("running_tasks", "RUNNING"),
+        ("pending_tasks", "PENDING"),
+        ("container_instances", "INSTANCES"),
+    ]
+    return Listing(columns, lambda c, e: [vars(x) for x in c.fleet.clusters(e)])
 
 
-@app.command("services")
-def list_services(
-    ctx: typer.Context,
-    env: EnvOpt = None,
-    all_envs: AllEnvs = False,
-    cluster: ClusterOpt = None,
-    output: Output = OutputFormat.TABLE,
-) -> None:
+@list_command(app, "services")
+def list_services(cluster: ClusterOpt = None) -> Listing:
     """Services: desired, running, pending, rollout state, task definition revision."""
-    state = state_of(ctx)
-    envs = chosen_envs(state, env, all_envs)
-    fleet = state.console().fleet
-    found = gather(state, envs, lambda e: fleet.services(e, _cluster(e, cluster)))
-    rows = [_service_row(s) for s in found]
-    emit(
-        rows,
-        output,
-        lambda: emit_table(
-            rows,
-            [
-                ("environment", "ENV"),
-                ("name", "SERVICE"),
-                ("desired", "DESIRED"),
-                ("running", "RUNNING"),
-                ("pending", "PENDING"),
-                ("rollout", "ROLLOUT"),
-                ("task_definition", "TASK DEF"),
-                ("scheduling", "TYPE"),
-            ],
-        ),
-    )
-    exit_if_partial(state)
+    columns = [
+        ("environment", "ENV"),
+        ("name", "SERVICE"),
+        ("desired", "DESIRED"),
+        ("running", "RUNNING"),
+        ("pending", "PENDING"),
+        ("rollout", "ROLLOUT"),
+        ("task_definition", "TASK DEF"),
+        ("scheduling", "TYPE"),
+    ]
+    return Listing(columns, lambda c, e: [_service_row(s) for s in c.fleet.services(e, _cluster(e, cluster))])
 
 
 def _service_row(service: Any) -> dict[str, Any]:
@@ -128,92 +83,63 @@ def _service_row(service: Any) -> dict[str, Any]:
     }
 
 
-@app.command()
+@list_command(app)
 def tasks(
-    ctx: typer.Context,
-    env: EnvOpt = None,
-    all_envs: AllEnvs = False,
     cluster: ClusterOpt = None,
     service: Annotated[str | None, typer.Option("--service", "-s", help="Only this service's tasks.")] = None,
     stopped: Annotated[
         bool, typer.Option("--stopped", help="Include stopped tasks and why they stopped.")
     ] = False,
-    output: Output = OutputFormat.TABLE,
-) -> None:
+) -> Listing:
     """Tasks: status, health, stopped reason and code, instance, start and stop times."""
-    state = state_of(ctx)
-    envs = chosen_envs(state, env, all_envs)
-    fleet = state.console().fleet
-    found = gather(state, envs, lambda e: fleet.tasks(e, _cluster(e, cluster), service, stopped=stopped))
-    rows = [
-        {
-            "environment": t.environment,
-            "id": t.id,
-            "arn": t.arn,
-            "service": t.service,
-            "last_status": t.last_status,
-            "desired_status": t.desired_status,
-            "health": t.health,
-            "stopped_reason": t.stopped_reason,
-            "stop_code": t.stop_code,
-            "container_instance": (t.container_instance or "").rsplit("/", 1)[-1] or None,
-            "started_at": t.started_at,
-            "stopped_at": t.stopped_at,
-            "task_definition": t.task_definition.rsplit("/", 1)[-1],
-            "containers": [vars(c) for c in t.containers],
-        }
-        for t in found
+    columns = [
+        ("environment", "ENV"),
+        ("id", "TASK"),
+        ("service", "SERVICE"),
+        ("last_status", "STATUS"),
+        ("health", "HEALTH"),
+        ("started_at", "STARTED"),
+        ("stopped_reason", "STOPPED BECAUSE"),
     ]
-    emit(
-        rows,
-        output,
-        lambda: emit_table(
-            rows,
-            [
-                ("environment", "ENV"),
-                ("id", "TASK"),
-                ("service", "SERVICE"),
-                ("last_status", "STATUS"),
-                ("health", "HEALTH"),
-                ("started_at", "STARTED"),
-                ("stopped_reason", "STOPPED BECAUSE"),
-            ],
-        ),
+    return Listing(
+        columns,
+        lambda c, e: [_task_row(t) for t in c.fleet.tasks(e, _cluster(e, cluster), service, stopped=stopped)],
     )
-    exit_if_partial(state)
 
 
-@app.command()
-def instances(
-    ctx: typer.Context,
-    env: EnvOpt = None,
-    all_envs: AllEnvs = False,
-    cluster: ClusterOpt = None,
-    output: Output = OutputFormat.TABLE,
-) -> None:
+def _task_row(task: Any) -> dict[str, Any]:
+    return {
+        "environment": task.environment,
+        "id": task.id,
+        "arn": task.arn,
+        "service": task.service,
+        "last_status": task.last_status,
+        "desired_status": task.desired_status,
+        "health": task.health,
+        "stopped_reason": task.stopped_reason,
+        "stop_code": task.stop_code,
+        "container_instance": (task.container_instance or "").rsplit("/", 1)[-1] or None,
+        "started_at": task.started_at,
+        "stopped_at": task.stopped_at,
+        "task_definition": task.task_definition.rsplit("/", 1)[-1],
+        "containers": [vars(c) for c in task.containers],
+    }
+
+
+@list_command(app)
+def instances(cluster: ClusterOpt = None) -> Listing:
     """Container instances: EC2 id, agent connected, tasks, and whether the Zabbix agent runs there."""
-    state = state_of(ctx)
-    envs = chosen_envs(state, env, all_envs)
-    fleet = state.console().fleet
-    rows = [
-        vars(i) for i in gather(state, envs, lambda e: fleet.container_instances(e, _cluster(e, cluster)))
+    columns = [
+        ("environment", "ENV"),
+        ("ec2_instance_id", "EC2"),
+        ("status", "STATUS"),
+        ("agent_connected", "AGENT"),
+        ("running_tasks", "TASKS"),
+        ("zabbix_agent_running", "ZABBIX AGENT"),
     ]
-    emit(
-        rows,
-        output,
-        lambda: emit_table(
-            rows,
-            [
-                ("environment", "ENV"),
-                ("ec2_instance_id", "EC2"),
-                ("status", "STATUS"),
-                ("agent_connected", "AGENT"),
-                ("running_tasks", "TASKS"),
-                ("zabbix_agent_running", "ZABBIX AGENT"),
-            ],
-        ),
+    return Listing(
+        columns, lambda c, e: [vars(i) for i in c.fleet.container_instances(e, _cluster(e, cluster))]
     )
-    exit_if_partial(state)
 
 
 @app.command("taskdef-diff")
@@ -246,90 +172,34 @@ def taskdef_diff(
         typer.echo("\n".join(diff.lines) or f"{family}:{old} and :{new} do not differ")
 
 
-# -- actions ---------------------------------------------------------------------------------------
+# -- actions: the registry's ECS kinds ---------------------------------------------------------------
 
 
-def _ecs_action(
-    ctx: typer.Context, action: str, target: str, options: dict[str, Any], **plan_args: Any
-) -> None:
-    """Plan an ECS action with the shared planner and perform it with the common options."""
-    cluster = options.pop("cluster")
-    kind = ActionKind.parse(f"ecs.{action}")
-
-    def plan(console: Console, env: str, tier: RoleTier | None) -> Change:
-        return console.operations.plan_ecs(env, kind, _cluster(env, cluster), target, tier=tier, **plan_args)
-
-    perform_action(state_of(ctx), options.pop("env"), plan, **options)
-
-
-@app.command()
+@action_command(app, ActionKind.ECS_SCALE)
 def scale(
-    ctx: typer.Context,
     service: ServiceArg,
     count: Annotated[int, typer.Argument(min=0, help="The new desired count.")],
-    env: EnvOpt = None,
     cluster: ClusterOpt = None,
-    dry_run: DryRun = False,
-    confirm: Confirm = None,
-    reason: Reason = None,
-    role: ActionRole = "operate",
-    mfa_code: MfaCode = None,
-    output: Output = OutputFormat.TABLE,
-) -> None:
+) -> Params:
     """Set a service's desired count."""
-    options = action_options(locals())
-    _ecs_action(ctx, "scale", service, options, count=count)
+    return {"service": service, "count": count, "cluster": cluster}
 
 
-@app.command()
-def redeploy(
-    ctx: typer.Context,
-    service: ServiceArg,
-    env: EnvOpt = None,
-    cluster: ClusterOpt = None,
-    dry_run: DryRun = False,
-    confirm: Confirm = None,
-    reason: Reason = None,
-    role: ActionRole = "operate",
-    mfa_code: MfaCode = None,
-    output: Output = OutputFormat.TABLE,
-) -> None:
+@action_command(app, ActionKind.ECS_REDEPLOY)
+def redeploy(service: ServiceArg, cluster: ClusterOpt = None) -> Params:
     """Force a new deployment of a service (same task definition, fresh tasks)."""
-    options = action_options(locals())
-    _ecs_action(ctx, "redeploy", service, options)
+    return {"service": service, "cluster": cluster}
 
 
-@app.command()
-def rollback(
-    ctx: typer.Context,
-    service: ServiceArg,
-    env: EnvOpt = None,
-    cluster: ClusterOpt = None,
-    dry_run: DryRun = False,
-    confirm: Confirm = None,
-    reason: Reason = None,
-    role: ActionRole = "operate",
-    mfa_code: MfaCode = None,
-    output: Output = OutputFormat.TABLE,
-) -> None:
+@action_command(app, ActionKind.ECS_ROLLBACK)
+def rollback(service: ServiceArg, cluster: ClusterOpt = None) -> Params:
     """Roll a service back to the task definition revision before the one it runs."""
-    options = action_options(locals())
-    _ecs_action(ctx, "rollback", service, options)
+    return {"service": service, "cluster": cluster}
 
 
-@app.command("stop-task")
+@action_command(app, ActionKind.ECS_STOP_TASK, "stop-task")
 def stop_task(
-    ctx: typer.Context,
-    task: Annotated[str, typer.Argument(help="Task id or ARN.")],
-    env: EnvOpt = None,
-    cluster: ClusterOpt = None,
-    dry_run: DryRun = False,
-    confirm: Confirm = None,
-    reason: Reason = None,
-    role: ActionRole = "operate",
-    mfa_code: MfaCode = None,
-    output: Output = OutputFormat.TABLE,
-) -> None:
+    task: Annotated[str, typer.Argument(help="Task id or ARN.")], cluster: ClusterOpt = None
+) -> Params:
     """Stop a task; its service starts a replacement."""
-    options = action_options(locals())
-    _ecs_action(ctx, "stop-task", task, options)
+    return {"task": task, "cluster": cluster}

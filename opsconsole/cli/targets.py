@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from opsconsole.cli.output import info
-from opsconsole.cli.state import CliState
+from opsconsole.cli.output import OutputFormat, emit, emit_table, info
+from opsconsole.cli.state import CliState, state_of
 from opsconsole.domain.environment import RoleTier
 from opsconsole.domain.errors import ExitCode, InvalidInput, OpsError
 
@@ -59,12 +59,26 @@ def exit_if_partial(state: CliState) -> None:
         raise typer.Exit(int(ExitCode.FAILED))
 
 
-ACTION_OPTIONS = ("env", "cluster", "dry_run", "confirm", "reason", "role", "mfa_code", "output")
+Row = dict[str, Any]
+Columns = list[tuple[str, str]]
 
 
-def action_options(values: dict[str, Any]) -> dict[str, Any]:
-    """The options every action command shares, from its parameters (`locals()` at its top)."""
-    return {name: values[name] for name in ACTION_OPTIONS if name in values}
+def list_rows(
+    ctx: typer.Context,
+    env: str | None,
+    all_envs: bool,
+    output: OutputFormat,
+    columns: Columns,
+    read: Callable[[Console, str], list[Row]],
+) -> None:
+    """A list command: `read`'s rows from each chosen environment (in parallel), as a table or JSON;
+    exit code 1 when an environment failed."""
+    state = state_of(ctx)
+    envs = chosen_envs(state, env, all_envs)
+    console = state.console()
+    rows = gather(state, envs, lambda e: read(console, e))
+    emit(rows, output, lambda: emit_table(rows, columns))
+    exit_if_partial(state)
 
 
 def perform_action(
@@ -94,7 +108,7 @@ def perform_action(
 
 
 def action_output(result: Any, output: Any) -> None:
-    from opsconsole.cli.output import OutputFormat, emit_json
+    from opsconsole.cli.output import emit_json
 
     if output is OutputFormat.JSON:
         emit_json(result.to_json_dict())

@@ -1,0 +1,64 @@
+"""`opsconsole audit list` reads intents with their outcomes: a failed change shows its error, an
+intent whose outcome was never written shows "outcome unknown", and --outcome picks them out."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from opsconsole.app.audit import AuditScope, AuditTrail, journal_path
+from opsconsole.audit import AuditJournal
+from opsconsole.config import load_settings
+from opsconsole.domain.errors import BackendError
+from tests.helpers import run_cli
+
+
+def _write_records(config: Path) -> None:
+    """Three changes: ok, failed with an error, and one cut off between its intent and outcome."""
+    journal = AuditJournal(journal_path(load_settings(config, environ={})))
+    trail = AuditTrail(journal, lambda: "alice", lambda: datetime.now(UTC))
+    scope = AuditScope("dev", "111111111111", None, "operate")
+    with trail.change("ecs.scale", scope, reason="INC-1"):
+        pass
+    with pytest.raises(BackendError), trail.change("ecs.redeploy", scope, reason="INC-2"):
+        raise BackendError("ECS UpdateService: throttled")
+    trail.intent("rds.reboot", scope, reason="INC-3")
+
+
+def test_audit_list_shows_failed_and_unknown_outcomes(
+    demo_config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _write_records(demo_config)
+
+    listed = run_cli(capsys, "-c", str(demo_config), "audit", "list", "-o", "json")
+    assert listed.code == 0, listed.stderr
+    rows = [(r["action"], r["reason"], r["outcome"], r["error"]) for r in json.loads(listed.stdout)]
+    assert rows == [
+        ("ecs.scale", "INC-1", "ok", None),
+        ("ecs.redeploy", "INC-2", "failed", "ECS UpdateService: throttled"),
+        ("rds.reboot", "INC-3", "outcome unknown", None),
+    ]
+
+    table = run_cli(capsys, "-c", str(demo_config), "audit", "list")
+    assert "throttled" in table.stdout
+    assert "outcome unknown" in table.stdout
+
+
+@pytest.mark.parametrize(
+    ("outcome", "actions"),
+    [("failed", ["ecs.redeploy"]), ("unknown", ["rds.reboot"]), ("ok", ["ecs.scale"]), ("interrupted", [])],
+)
+def test_audit_list_outcome_filter(
+    demo_config: Path, capsys: pytest.CaptureFixture[str], outcome: str, actions: list[str]
+) -> None:
+    _write_records(demo_config)
+    listed = run_cli(capsys, "-c", str(demo_config), "audit", "list", "--outcome", outcome, "-o", "json")
+    assert listed.code == 0, listed.stderr
+    assert [r["action"] for r in json.loads(listed.stdout)] == actions
+
+
+def test_audit_list_refuses_an_unknown_outcome(demo_config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli(capsys, "-c", str(demo_config), "audit", "list", "--outcome", "maybe").code == 2
