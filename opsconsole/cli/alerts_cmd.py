@@ -186,6 +186,15 @@ def unack(eventids: EventIds, message: Message = None) -> Params:
     return {"eventids": eventids, "message": message}
 
 
+@action_command(app, ActionKind.ZABBIX_MESSAGE, "message")
+def message(
+    eventids: EventIds,
+    text: Annotated[str, typer.Option("--message", "-m", help="The message for the problems' history.")],
+) -> Params:
+    """Add a message to problems' history without acknowledging them."""
+    return {"eventids": eventids, "message": text}
+
+
 @list_command(maintenance_app, "list")
 def maintenance_list() -> Listing:
     """Maintenance windows on the environment's hosts and host groups."""

@@ -98,6 +98,12 @@ ZABBIX: list[tuple[ActionKind, Callable[[Scenario, int], list[str]] | None, list
     ),
     (ActionKind.ZABBIX_CLOSE, _problem, ["alerts", "close", "{id}", "-m", "fixed"], {"message": "fixed"}),
     (
+        ActionKind.ZABBIX_MESSAGE,
+        _problem,
+        ["alerts", "message", "{id}", "-m", "still on it"],
+        {"message": "still on it"},
+    ),
+    (
         ActionKind.ZABBIX_MAINTENANCE_CREATE,
         None,
         ["alerts", "maintenance", "create", "{name}", "--group", "{group}", "--duration", "1h"],
