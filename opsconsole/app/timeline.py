@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from opsconsole.domain.errors import OpsError
 from opsconsole.domain.logs import LogMessage
@@ -18,7 +18,12 @@ from opsconsole.domain.timeline import Timeline, TimelineEntry
 from opsconsole.links import cluster_of
 
 if TYPE_CHECKING:
-    from opsconsole.app.correlation import Correlation
+    from opsconsole.app.alerts import Alerts
+    from opsconsole.app.audit import AuditTrail
+    from opsconsole.app.fleet import Fleet
+    from opsconsole.app.logs import Logs
+    from opsconsole.app.stacks import Stacks
+    from opsconsole.links import Links
 
 GRAYLOG_ERRORS = "(level:0 OR level:1 OR level:2 OR level:3)"
 """Syslog levels 0-3 (emerg..error), the ones a timeline wants."""
@@ -26,7 +31,23 @@ GRAYLOG_LIMIT = 200
 TASK_EVENT = re.compile(r"has (started|stopped) \d+ (running )?tasks")
 
 
-def build_timeline(sources: Correlation, ref: ResourceRef, since: timedelta) -> Timeline:
+class TimelineSources(Protocol):
+    """The use cases a timeline reads (Correlation has them)."""
+
+    fleet: Fleet
+    alerts: Alerts
+    logs: Logs
+    stacks: Stacks
+
+    @property
+    def audit(self) -> AuditTrail: ...
+
+    def now(self) -> datetime: ...
+
+    def links(self, ref: ResourceRef, *, resolve: bool = True) -> Links: ...
+
+
+def build_timeline(sources: TimelineSources, ref: ResourceRef, since: timedelta) -> Timeline:
     now = sources.now()
     start = now - since
     links = sources.links(ref)
@@ -48,7 +69,7 @@ def build_timeline(sources: Correlation, ref: ResourceRef, since: timedelta) -> 
     return Timeline(str(ref), start, tuple(entries), tuple(unavailable))
 
 
-def ecs_entries(sources: Correlation, ref: ResourceRef, start: datetime) -> list[TimelineEntry]:
+def ecs_entries(sources: TimelineSources, ref: ResourceRef, start: datetime) -> list[TimelineEntry]:
     if ref.kind is not ResourceKind.SERVICE:
         return []
     fleet = sources.fleet
@@ -81,7 +102,7 @@ def ecs_entries(sources: Correlation, ref: ResourceRef, start: datetime) -> list
 
 
 def stack_entries(
-    sources: Correlation, ref: ResourceRef, stack: str | None, start: datetime
+    sources: TimelineSources, ref: ResourceRef, stack: str | None, start: datetime
 ) -> list[TimelineEntry]:
     if stack is None:
         return []
@@ -98,7 +119,7 @@ def stack_entries(
 
 
 def zabbix_entries(
-    sources: Correlation, ref: ResourceRef, matches: Callable[..., bool], start: datetime
+    sources: TimelineSources, ref: ResourceRef, matches: Callable[..., bool], start: datetime
 ) -> list[TimelineEntry]:
     entries: list[TimelineEntry] = []
     for problem in sources.alerts.problems(ref.environment):
@@ -126,7 +147,7 @@ def zabbix_entries(
     return entries
 
 
-def audit_entries(sources: Correlation, ref: ResourceRef, start: datetime) -> list[TimelineEntry]:
+def audit_entries(sources: TimelineSources, ref: ResourceRef, start: datetime) -> list[TimelineEntry]:
     entries = []
     for entry in sources.audit.entries(since=start):
         record = entry.record
@@ -147,7 +168,7 @@ def audit_entries(sources: Correlation, ref: ResourceRef, start: datetime) -> li
 
 
 def graylog_entries(
-    sources: Correlation, ref: ResourceRef, query: str, since: timedelta
+    sources: TimelineSources, ref: ResourceRef, query: str, since: timedelta
 ) -> list[TimelineEntry]:
     """Errors in Graylog, grouped per minute: the 5xx responses together, other errors by their text,
     so a spike is one entry with its count, not hundreds of lines."""

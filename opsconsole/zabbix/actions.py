@@ -73,6 +73,17 @@ def plan_problem_action(
         raise InvalidInput(
             "nothing to do", hint="acknowledge, close, change the severity, unacknowledge or add a message"
         )
+    _check_problems(client, env, eventids, close=close)
+    params: dict[str, object] = {"eventids": list(eventids), "action": action}
+    if message:
+        params["message"] = message
+    if severity is not None:
+        params["severity"] = int(severity)
+    return PlannedCall("zabbix", "event.acknowledge", params)
+
+
+def _check_problems(client: ZabbixClient, env: Environment, eventids: list[str], *, close: bool) -> None:
+    """Every event is an open problem of the environment, and closable when a close is asked for."""
     problems = {
         p.eventid: p
         for p in read_problems(client, env.name, ProblemFilter(host_groups=env.zabbix_host_groups))
@@ -84,21 +95,14 @@ def plan_problem_action(
             f"no open problem with event id {', '.join(missing)} in {env.name}",
             hint=f"list them with `opsconsole alerts list --env {env.name}`",
         )
-    if close:
-        for eventid in eventids:
-            problem = problems[eventid]
-            if not problem.manual_close:
-                raise OpsError(
-                    f"cannot close problem {problem.name!r} (event {eventid}): its trigger does not allow "
-                    "manual closing",
-                    hint="acknowledge it instead, or allow manual close on the trigger in Zabbix",
-                )
-    params: dict[str, object] = {"eventids": list(eventids), "action": action}
-    if message:
-        params["message"] = message
-    if severity is not None:
-        params["severity"] = int(severity)
-    return PlannedCall("zabbix", "event.acknowledge", params)
+    for eventid in eventids if close else []:
+        problem = problems[eventid]
+        if not problem.manual_close:
+            raise OpsError(
+                f"cannot close problem {problem.name!r} (event {eventid}): its trigger does not allow "
+                "manual closing",
+                hint="acknowledge it instead, or allow manual close on the trigger in Zabbix",
+            )
 
 
 def plan_maintenance_create(
