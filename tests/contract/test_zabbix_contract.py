@@ -74,7 +74,7 @@ def test_acknowledge_with_a_message_shows_in_the_history_with_the_user(
     assert [p.eventid for p in unacked] == [events["Value critical"]]
     record = list(services.audit_records())[-1]
     assert (record.action, record.environment, record.tier, record.reason) == (
-        "zabbix-ack",
+        "zabbix.acknowledge",
         "ops",
         "operate",
         "INC-1",
