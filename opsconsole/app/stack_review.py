@@ -10,6 +10,7 @@ from typing import TypeVar
 
 from opsconsole.app.audit import AuditScope, AuditTrail, ChangeRecord
 from opsconsole.app.context import AppContext
+from opsconsole.app.stack_audit import StackAudit
 from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.audit import Outcome
 from opsconsole.domain.errors import InvalidInput
@@ -35,8 +36,10 @@ class StackReview:
         plan: EnvironmentPlan,
         scope: AuditScope,
         reason: str | None,
+        stack_audit: StackAudit,
     ) -> None:
         self._context = context
+        self._stack_audit = stack_audit
         self._engine = engine
         self._scope = scope
         self._reason = reason
@@ -83,15 +86,24 @@ class StackReview:
         stop = stop or threading.Event()
         details = {"stacks": {p.stack_name: p.action.value for p in self.plan.stacks}}
         trail: AuditTrail = self._context.audit
+
+        def reported(outcome: StackOutcome) -> None:
+            self._stack_audit.settled(outcome)
+            if on_outcome is not None:
+                on_outcome(outcome)
+
         with trail.change(
             ActionKind.STACKS_DEPLOY, self._scope, reason=self._reason, details=details
         ) as record:
-            outcomes = run_watchable(
-                lambda: self._engine.execute(
-                    self.plan, on_events=on_events, on_outcome=on_outcome, stop=stop
-                ),
-                stop,
-            )
+            try:
+                outcomes = run_watchable(
+                    lambda: self._engine.execute(
+                        self.plan, on_events=on_events, on_outcome=reported, stop=stop
+                    ),
+                    stop,
+                )
+            finally:
+                self._stack_audit.unsettled(STOPPED)
             settle(record, outcomes, stopped=stop.is_set())
         return outcomes
 

@@ -15,6 +15,7 @@ from typing import Any
 from opsconsole import paths
 from opsconsole.app.audit import AuditScope
 from opsconsole.app.context import AppContext
+from opsconsole.app.stack_audit import StackAudit
 from opsconsole.app.stack_changes import StackDeletion, delete_stacks, plan_deletion
 from opsconsole.app.stack_review import StackReview
 from opsconsole.aws.cloudformation import CloudFormation
@@ -135,14 +136,17 @@ class Stacks:
             EstateInvalid: the manifest, parameters or templates have problems (no role assumed).
             OpsError: a change set could not be made.
         """
-        engine = self._engine(env_name, RoleTier.DEPLOY, reason=reason, lint=lint, select=keys)
+        stack_audit = StackAudit(self._context.audit, self._scope(env_name, RoleTier.DEPLOY), reason)
+        engine = self._engine(
+            env_name, RoleTier.DEPLOY, reason=reason, lint=lint, select=keys, audit=stack_audit
+        )
         scope = AuditScope.of_session(self._context.broker.session(env_name, RoleTier.DEPLOY, reason))
         try:
             plan = engine.plan(keys, stop)
         except BaseException:
             engine.discard()
             raise
-        return StackReview(self._context, engine, plan, scope, reason)
+        return StackReview(self._context, engine, plan, scope, reason, stack_audit)
 
     def plan_delete(self, env_name: str, keys: Keys) -> StackDeletion:
         """Which of the named stacks are deployed, downstream first, checked against what is deployed.
@@ -213,19 +217,21 @@ class Stacks:
         reason: str | None = None,
         lint: bool = True,
         select: Keys = (),
+        audit: StackAudit | None = None,
     ) -> DeployEngine:
         """A deploy engine for the environment, validated first (with the stacks `select` names),
         then signed as `tier`: no role is assumed for input that cannot be deployed."""
         estate = self.estate(env_name, lint=lint)
         estate.select(select)
         session = self._context.broker.session(env_name, tier, reason)
-
-        def audit(action: ActionKind, details: dict[str, Any]) -> None:
-            scope = AuditScope.of_session(self._context.broker.session(env_name, tier))
-            self._context.audit.event(action, scope, reason=reason, details=details)
-
+        audit = audit or StackAudit(self._context.audit, self._scope(env_name, tier), reason)
         cfn = self._cloudformation(env_name, tier, session)
         return DeployEngine(estate, cfn, audit=audit, clock=self._context.clock)
+
+    def _scope(self, env_name: str, tier: RoleTier) -> Callable[[], AuditScope]:
+        """The audit scope of the environment's role session, as it is when a record is written."""
+        broker = self._context.broker
+        return lambda: AuditScope.of_session(broker.session(env_name, tier))
 
     def _cloudformation(self, env_name: str, tier: RoleTier, session: RoleSession) -> CloudFormation:
         broker = self._context.broker

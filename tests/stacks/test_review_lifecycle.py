@@ -31,13 +31,16 @@ def changed_services(settings: Settings, tmp_path: Path) -> Services:
     return Services.build(dataclasses.replace(settings, stacks_root=str(root)))
 
 
-def deploys(services: Services) -> list[dict[str, object]]:
-    """The deploy's intent and outcome records, as the journal holds them."""
-    return [
-        r.to_json_dict()
+def deploys(services: Services, *, stack: str | None = None) -> list[dict[str, object]]:
+    """The deploy's intent and outcome records as the journal holds them; with `stack`, those of
+    that one stack's change set instead."""
+    records = [
+        r
         for r in services.console.audit.records()
         if r.action == "stacks.deploy" and r.phase in ("intent", "outcome")
     ]
+    intents = {r.id for r in records if r.phase == "intent" and r.details.get("stack") == stack}
+    return [r.to_json_dict() for r in records if r.id in intents or r.intent_id in intents]
 
 
 def api_count(world: DemoReady) -> int:
@@ -79,6 +82,10 @@ def test_an_upstream_failure_deletes_the_downstream_change_set_and_audits_failed
     assert outcome["outcome"] == "failed"
     assert str(outcome["error"]).startswith(f"{ENV}-compute: ")
     assert outcome["error"] == f"{ENV}-compute: {outcomes['compute'].message}"
+    # compute's change set was sent (and refused): its own intent and failed outcome.
+    stack_intent, stack_outcome = deploys(services, stack=f"{ENV}-compute")
+    assert stack_outcome["intent_id"] == stack_intent["id"] and stack_outcome["outcome"] == "failed"
+    assert deploys(services, stack=f"{ENV}-observability") == []
     assert api_count(demo_world) == 2
 
 
