@@ -37,15 +37,8 @@ class CoreServices(Protocol):
 
     def now(self) -> datetime: ...
 
-    def deploy_engine(
-        self,
-        env_name: str,
-        tier: RoleTier = RoleTier.DEPLOY,
-        *,
-        reason: str | None = None,
-        lint: bool = True,
-        select: tuple[str, ...] | list[str] = (),
-    ) -> StackEngine: ...
+    @property
+    def stacks(self) -> StacksPort: ...
 
     def ecs(self, env_name: str) -> EcsReads: ...
 
@@ -195,24 +188,35 @@ class RdsReads(Protocol):
     def instance(self, identifier: str) -> DbInstance: ...
 
 
-class StackEngine(Protocol):
-    """The deploy engine as the TUI drives it."""
+class StackReviewPort(Protocol):
+    """A reviewed stacks plan that owns its change sets (opsconsole.app.stack_review.StackReview)."""
 
-    def status(
-        self, keys: list[str] | tuple[str, ...] = ()
-    ) -> list[tuple[StackSpec, DeployedStack | None]]: ...
-
-    def plan(
-        self, keys: list[str] | tuple[str, ...] = (), stop: threading.Event | None = None
-    ) -> EnvironmentPlan: ...
-
-    def discard(self, plan: EnvironmentPlan) -> None: ...
+    plan: EnvironmentPlan
 
     def execute(
         self,
-        plan: EnvironmentPlan,
         *,
         on_events: Callable[[str, list[StackEvent]], None] | None = None,
         on_outcome: Callable[[StackOutcome], None] | None = None,
         stop: threading.Event | None = None,
     ) -> list[StackOutcome]: ...
+
+    def close(self) -> list[str]: ...
+
+
+class StacksPort(Protocol):
+    """The stacks use case as the TUI and runbook steps drive it (opsconsole.app.stacks.Stacks)."""
+
+    def status(
+        self, env_name: str, keys: tuple[str, ...] | list[str] = (), *, lint: bool = False
+    ) -> list[tuple[StackSpec, DeployedStack | None]]: ...
+
+    def plan(
+        self,
+        env_name: str,
+        keys: tuple[str, ...] | list[str] = (),
+        *,
+        reason: str | None = None,
+        lint: bool = True,
+        stop: threading.Event | None = None,
+    ) -> StackReviewPort: ...

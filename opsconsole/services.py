@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from opsconsole.app.audit import journal_path
 from opsconsole.app.changes import Change
 from opsconsole.app.console import Console
+from opsconsole.app.stacks import Stacks
 from opsconsole.aws.session import utc_now
 from opsconsole.config import Settings
 from opsconsole.domain.action_kinds import ActionKind
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
     from opsconsole.links import Links
     from opsconsole.runbooks.engine import RunbookEngine
     from opsconsole.runbooks.events import ApprovalRequest, RunEvent
-    from opsconsole.stacks.engine import DeployEngine
 
 __all__ = ["Services", "journal_path"]
 T = TypeVar("T")
@@ -70,16 +70,9 @@ class Services:
     def session(self, env_name: str, tier: RoleTier, reason: str | None = None) -> RoleSession:
         return self.console.access.session(env_name, tier, reason)
 
-    def deploy_engine(
-        self,
-        env_name: str,
-        tier: RoleTier = RoleTier.DEPLOY,
-        *,
-        reason: str | None = None,
-        lint: bool = True,
-        select: tuple[str, ...] | list[str] = (),
-    ) -> DeployEngine:
-        return self.console.stacks.engine(env_name, tier, reason=reason, lint=lint, select=select)
+    @property
+    def stacks(self) -> Stacks:
+        return self.console.stacks
 
     def ecs(self, env_name: str) -> _EcsView:
         self.settings.environment(env_name)

@@ -1,27 +1,37 @@
-"""CloudFormation stacks of an environment: the estate, deploy engines, and the baseline StackSet.
+"""CloudFormation stacks of an environment: what is deployed, plans that own their change sets,
+deploys and deletes audited as intent then outcome, and the baseline StackSet.
 
-The plan -> confirm -> execute flow of a deploy is built on `engine` (see issue 12: one flow for
-the TUI, the CLI and runbooks).
+Front-ends get plain data and a StackReview; no deploy engine or CloudFormation adapter leaves
+this module.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from opsconsole import paths
 from opsconsole.app.audit import AuditScope
 from opsconsole.app.context import AppContext
+from opsconsole.app.stack_audit import StackAudit
+from opsconsole.app.stack_changes import StackDeletion, delete_stacks, plan_deletion
+from opsconsole.app.stack_review import StackReview
 from opsconsole.aws.cloudformation import CloudFormation
 from opsconsole.aws.errors import aws_errors
 from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.environment import RoleTier
+from opsconsole.domain.errors import BackendError
 from opsconsole.domain.identity import RoleSession
-from opsconsole.domain.stacks import StackEvent
-from opsconsole.stacks.engine import DeployEngine
+from opsconsole.domain.stacks import DeployedStack, StackEvent, StackOutcome, StackSpec
+from opsconsole.stacks.engine import DeployEngine, EventHook
 from opsconsole.stacks.manifest import Estate, load_estate
 from opsconsole.stacks.stackset import STACK_SET_NAME, BaselineDeployer, BaselineTarget, InstanceResult
+
+Keys = tuple[str, ...] | list[str]
+DriftRow = dict[str, Any]
+"""One row of a drift report: stack, drift, resource, difference."""
 
 
 class Stacks:
@@ -29,6 +39,8 @@ class Stacks:
 
     def __init__(self, context: AppContext) -> None:
         self._context = context
+
+    # -- reading --------------------------------------------------------------------------------
 
     def estate(self, env_name: str, *, lint: bool = True) -> Estate:
         """The environment's stacks, validated offline (no AWS call).
@@ -40,41 +52,124 @@ class Stacks:
         root = paths.stacks_root(self._context.settings.stacks_root)
         return load_estate(root, env, lint=lint, lint_cache=paths.state_dir() / "cfn-lint-cache")
 
-    def engine(
-        self,
-        env_name: str,
-        tier: RoleTier = RoleTier.DEPLOY,
-        *,
-        reason: str | None = None,
-        lint: bool = True,
-        select: tuple[str, ...] | list[str] = (),
-    ) -> DeployEngine:
-        """A deploy engine for the environment, validated first (with the stacks `select` names),
-        then signed as `tier`: no role is assumed for input that cannot be deployed."""
-        estate = self.estate(env_name, lint=lint)
-        estate.select(select)
-        broker = self._context.broker
-        session = broker.session(env_name, tier, reason)
+    def status(
+        self, env_name: str, keys: Keys = (), *, lint: bool = False
+    ) -> list[tuple[StackSpec, DeployedStack | None]]:
+        """Each selected stack (all when none is named) with what is deployed, read role."""
+        return self._engine(env_name, RoleTier.READ, lint=lint, select=keys).status(keys)
 
-        def client_for(region: str) -> Any:
-            return broker.client(env_name, tier, "cloudformation", region)
+    def outputs(self, env_name: str, keys: Keys = ()) -> dict[str, dict[str, str] | None]:
+        """Outputs of each selected stack by its key; None for a stack that is not deployed."""
+        return {
+            spec.key: dict(deployed.outputs) if deployed else None
+            for spec, deployed in self.status(env_name, keys)
+        }
 
-        def audit(action: str, details: dict[str, Any]) -> None:
-            scope = AuditScope.of_session(broker.session(env_name, tier))
-            self._context.audit.event(action, scope, reason=reason, details=details)
-
-        return DeployEngine(
-            estate, CloudFormation(client_for, session), audit=audit, clock=self._context.clock
-        )
-
-    def events(self, env_name: str, stack_name: str, since: datetime) -> list[StackEvent]:
-        """Events of one of the environment's stacks (by its CloudFormation name), read role."""
-        key = stack_name.removeprefix(f"{env_name}-")
-        engine = self.engine(env_name, RoleTier.READ, lint=False, select=[key])
+    def events(self, env_name: str, stack: str, since: datetime | None = None) -> list[StackEvent]:
+        """Events of one stack, oldest first, named by its key or its CloudFormation name (read role)."""
+        key = stack.removeprefix(f"{env_name}-")
+        engine = self._engine(env_name, RoleTier.READ, lint=False, select=[key])
         spec = engine.estate.specs.get(key)
         if spec is None:
             return []
         return engine.cfn.events(spec.stack_name, spec.region, since=since)
+
+    def drift(self, env_name: str, keys: Keys = (), stop: threading.Event | None = None) -> list[DriftRow]:
+        """Drift between the deployed resources and their templates: a row per stack, then one per
+        drifted resource.
+
+        Raises:
+            BackendError: drift detection failed (the demo's emulator has none: the hint says so).
+        """
+        stop = stop or threading.Event()
+        engine = self._engine(env_name, RoleTier.READ, lint=False, select=keys)
+        rows: list[DriftRow] = []
+        for spec, deployed in engine.status(keys):
+            if deployed is None:
+                rows.append(_drift_row(spec.stack_name, "NOT DEPLOYED"))
+                continue
+            try:
+                stack_status, drifts = engine.cfn.detect_drift(spec.stack_name, spec.region, stop)
+            except BackendError as e:
+                if self._context.settings.demo:
+                    raise BackendError(
+                        str(e.message),
+                        hint="the demo's AWS emulator (moto) has no drift detection; "
+                        "tests/stacks/test_engine_sequences.py shows it on recorded AWS answers",
+                    ) from e
+                raise
+            rows.append(_drift_row(spec.stack_name, stack_status))
+            rows += [_resource_drift(spec.stack_name, item) for item in drifts]
+        return rows
+
+    def watch(
+        self,
+        env_name: str,
+        key: str,
+        on_events: EventHook,
+        stop: threading.Event,
+        since: datetime | None = None,
+    ) -> StackOutcome:
+        """Follow a stack's events until its operation ends; `stop` ends the watching only."""
+        engine = self._engine(env_name, RoleTier.READ, lint=False, select=[key])
+        since = since or datetime.now(UTC).replace(year=2000)
+        return engine.watch(engine.estate.specs[key], since, on_events, stop)
+
+    # -- changing -------------------------------------------------------------------------------
+
+    def plan(
+        self,
+        env_name: str,
+        keys: Keys = (),
+        *,
+        reason: str | None = None,
+        lint: bool = True,
+        stop: threading.Event | None = None,
+    ) -> StackReview:
+        """A change set per selected stack, described for review; nothing is executed.
+
+        The caller owns the returned review: it executes it or closes it (a `with` block does),
+        and every change set that did not run is deleted then. A plan that fails part-way
+        deletes the change sets it made before raising.
+
+        Raises:
+            EstateInvalid: the manifest, parameters or templates have problems (no role assumed).
+            OpsError: a change set could not be made.
+        """
+        stack_audit = StackAudit(self._context.audit, self._scope(env_name, RoleTier.DEPLOY), reason)
+        engine = self._engine(
+            env_name, RoleTier.DEPLOY, reason=reason, lint=lint, select=keys, audit=stack_audit
+        )
+        scope = AuditScope.of_session(self._context.broker.session(env_name, RoleTier.DEPLOY, reason))
+        try:
+            plan = engine.plan(keys, stop)
+        except BaseException:
+            engine.discard()
+            raise
+        return StackReview(self._context, engine, plan, scope, reason, stack_audit)
+
+    def plan_delete(self, env_name: str, keys: Keys) -> StackDeletion:
+        """Which of the named stacks are deployed, downstream first, checked against what is deployed.
+
+        Raises:
+            InvalidInput: a deployed stack that is not named depends on one that would go.
+        """
+        return plan_deletion(self.estate(env_name, lint=False), self.status(env_name), keys)
+
+    def delete(
+        self, deletion: StackDeletion, *, reason: str | None, on_progress: Callable[[str], None] | None = None
+    ) -> list[str]:
+        """Delete the deployed stacks of `deletion`, each audited as intent then outcome.
+
+        Raises:
+            ReadOnlyViolation: the console or the environment is read-only.
+            OpsError: a delete was refused (audited as failed; later stacks are not touched).
+        """
+        env_name = deletion.environment
+        self._context.writable(self._context.environment(env_name), "stacks delete")
+        session = self._context.broker.session(env_name, RoleTier.DEPLOY, reason)
+        cfn = self._cloudformation(env_name, RoleTier.DEPLOY, session)
+        return delete_stacks(self._context.audit, cfn, deletion, session, reason, on_progress)
 
     def deploy_baseline(
         self,
@@ -111,3 +206,53 @@ class Stacks:
                 )
             record.details["instances"] = {r.environment: r.status for r in results}
         return results
+
+    # -- building -------------------------------------------------------------------------------
+
+    def _engine(
+        self,
+        env_name: str,
+        tier: RoleTier,
+        *,
+        reason: str | None = None,
+        lint: bool = True,
+        select: Keys = (),
+        audit: StackAudit | None = None,
+    ) -> DeployEngine:
+        """A deploy engine for the environment, validated first (with the stacks `select` names),
+        then signed as `tier`: no role is assumed for input that cannot be deployed."""
+        estate = self.estate(env_name, lint=lint)
+        estate.select(select)
+        session = self._context.broker.session(env_name, tier, reason)
+        audit = audit or StackAudit(self._context.audit, self._scope(env_name, tier), reason)
+        cfn = self._cloudformation(env_name, tier, session)
+        return DeployEngine(estate, cfn, audit=audit, clock=self._context.clock)
+
+    def _scope(self, env_name: str, tier: RoleTier) -> Callable[[], AuditScope]:
+        """The audit scope of the environment's role session, as it is when a record is written."""
+        broker = self._context.broker
+        return lambda: AuditScope.of_session(broker.session(env_name, tier))
+
+    def _cloudformation(self, env_name: str, tier: RoleTier, session: RoleSession) -> CloudFormation:
+        broker = self._context.broker
+
+        def client_for(region: str) -> Any:
+            return broker.client(env_name, tier, "cloudformation", region)
+
+        return CloudFormation(client_for, session)
+
+
+def _drift_row(stack_name: str, drift: str) -> DriftRow:
+    return {"stack": stack_name, "drift": drift, "resource": None, "difference": None}
+
+
+def _resource_drift(stack_name: str, item: dict[str, Any]) -> DriftRow:
+    differences = ", ".join(
+        f"{d.get('PropertyPath')} ({d.get('DifferenceType')})" for d in item.get("PropertyDifferences") or []
+    )
+    return {
+        "stack": stack_name,
+        "drift": item.get("StackResourceDriftStatus"),
+        "resource": item.get("LogicalResourceId"),
+        "difference": differences or None,
+    }

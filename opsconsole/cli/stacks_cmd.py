@@ -1,24 +1,27 @@
-"""`opsconsole stacks`: validate, plan, deploy and inspect the environment stacks."""
+"""`opsconsole stacks`: validate, plan, deploy and inspect the environment stacks.
+
+Every command parses, calls the stacks use case (opsconsole/app/stacks.py), renders and confirms;
+the plan -> confirm -> execute flow and the change sets' lifecycle live in the use case.
+"""
 
 from __future__ import annotations
 
 import sys
-import threading
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from opsconsole.cli import stacks_view as view
 from opsconsole.cli.options import Confirm, MfaCode, Output, Reason
 from opsconsole.cli.output import OutputFormat, emit, emit_json, emit_table, info
-from opsconsole.cli.state import CliState, state_of
-from opsconsole.domain.environment import RoleTier
-from opsconsole.domain.errors import BackendError, ExitCode, InvalidInput, NotConfirmed
+from opsconsole.cli.state import state_of
+from opsconsole.domain.environment import Environment
+from opsconsole.domain.errors import ExitCode, NotConfirmed
 
 if TYPE_CHECKING:
+    from opsconsole.app.console import Console
+    from opsconsole.app.stack_review import StackReview
     from opsconsole.domain.stacks import EnvironmentPlan, StackEvent, StackOutcome
-    from opsconsole.services import Services
-    from opsconsole.stacks.engine import DeployEngine
 
 app = typer.Typer(help="CloudFormation stacks of an environment: plan, review, deploy.", no_args_is_help=True)
 
@@ -29,30 +32,51 @@ StacksArg = Annotated[
 StackArg = Annotated[str, typer.Argument(help="A stack of stacks/stacks.toml, e.g. network.")]
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Deploy without asking (unprotected environments).")]
 Diff = Annotated[bool, typer.Option("--diff", help="Show the full template diff of each stack.")]
+Limit = Annotated[int, typer.Option("--limit", "-n", min=1, help="Newest events to show.")]
+
+STATUS_COLUMNS = [
+    ("stack_name", "STACK"),
+    ("region", "REGION"),
+    ("status", "STATUS"),
+    ("updated_at", "UPDATED"),
+    ("depends_on", "DEPENDS ON"),
+    ("reason", "REASON"),
+]
+LIST_COLUMNS = [
+    ("stack_name", "STACK"),
+    ("template", "TEMPLATE"),
+    ("region", "REGION"),
+    ("depends_on", "DEPENDS ON"),
+    ("capabilities", "CAPABILITIES"),
+]
+DRIFT_COLUMNS = [
+    ("stack", "STACK"),
+    ("drift", "DRIFT"),
+    ("resource", "RESOURCE"),
+    ("difference", "DIFFERENCE"),
+]
+OUTCOME_COLUMNS = [("stack", "STACK"), ("status", "RESULT"), ("outputs", "OUTPUTS"), ("message", "WHY")]
+BASELINE_COLUMNS = [
+    ("environment", "ENV"),
+    ("account", "ACCOUNT"),
+    ("region", "REGION"),
+    ("status", "STATUS"),
+    ("reason", "WHY"),
+]
 
 
-def _services(ctx: typer.Context, env: str, mfa_code: str | None = None) -> tuple[CliState, Services]:
+def _console(ctx: typer.Context, env: str, mfa_code: str | None = None) -> Console:
     state = state_of(ctx)
     state.settings().environment(env)
-    return state, state.services(mfa_code)
+    return state.console(mfa_code)
 
 
 @app.command("validate")
 def validate(ctx: typer.Context, env: EnvArg, output: Output = OutputFormat.TABLE) -> None:
     """Check the manifest, parameters and templates offline (cfn-lint included); no AWS call."""
-    _state, services = _services(ctx, env)
-    estate = services.console.stacks.estate(env)
+    estate = _console(ctx, env).stacks.estate(env)
     data = {"environment": env, "valid": True, "order": estate.levels, "warnings": estate.warnings}
-    emit(
-        data,
-        output,
-        lambda: typer.echo(
-            f"{env}: valid; deploy order: "
-            + " → ".join(
-                "{" + ", ".join(level) + "}" if len(level) > 1 else level[0] for level in estate.levels
-            )
-        ),
-    )
+    emit(data, output, lambda: typer.echo(f"{env}: valid; deploy order: {view.order_line(estate.levels)}"))
     for warning in estate.warnings:
         info(f"warning: {warning}")
 
@@ -60,28 +84,9 @@ def validate(ctx: typer.Context, env: EnvArg, output: Output = OutputFormat.TABL
 @app.command("list")
 def list_stacks(ctx: typer.Context, env: EnvArg, output: Output = OutputFormat.TABLE) -> None:
     """The environment's stacks as the manifest defines them (no AWS call)."""
-    _state, services = _services(ctx, env)
-    estate = services.console.stacks.estate(env, lint=False)
-    rows = [
-        {
-            "stack": key,
-            "stack_name": spec.stack_name,
-            "template": spec.template_path,
-            "region": spec.region,
-            "depends_on": list(spec.depends_on),
-            "capabilities": list(spec.capabilities),
-        }
-        for key in estate.order
-        for spec in [estate.specs[key]]
-    ]
-    columns = [
-        ("stack_name", "STACK"),
-        ("template", "TEMPLATE"),
-        ("region", "REGION"),
-        ("depends_on", "DEPENDS ON"),
-        ("capabilities", "CAPABILITIES"),
-    ]
-    emit(rows, output, lambda: emit_table(rows, columns))
+    estate = _console(ctx, env).stacks.estate(env, lint=False)
+    rows = [view.spec_row(estate.specs[key]) for key in estate.order]
+    emit(rows, output, lambda: emit_table(rows, LIST_COLUMNS))
 
 
 @app.command("status")
@@ -89,20 +94,9 @@ def status(
     ctx: typer.Context, env: EnvArg, stacks: StacksArg = None, output: Output = OutputFormat.TABLE
 ) -> None:
     """Deployed status of the stacks (read role)."""
-    from opsconsole.cli.stacks_view import status_row
-
-    _state, services = _services(ctx, env)
-    engine = services.deploy_engine(env, RoleTier.READ, lint=False, select=stacks or [])
-    rows = [status_row(spec, deployed) for spec, deployed in engine.status(stacks or [])]
-    columns = [
-        ("stack_name", "STACK"),
-        ("region", "REGION"),
-        ("status", "STATUS"),
-        ("updated_at", "UPDATED"),
-        ("depends_on", "DEPENDS ON"),
-        ("reason", "REASON"),
-    ]
-    emit(rows, output, lambda: emit_table(rows, columns))
+    found = _console(ctx, env).stacks.status(env, stacks or [])
+    rows = [view.status_row(spec, deployed) for spec, deployed in found]
+    emit(rows, output, lambda: emit_table(rows, STATUS_COLUMNS))
 
 
 @app.command("outputs")
@@ -110,49 +104,24 @@ def outputs(
     ctx: typer.Context, env: EnvArg, stacks: StacksArg = None, output: Output = OutputFormat.TABLE
 ) -> None:
     """Outputs of deployed stacks."""
-    _state, services = _services(ctx, env)
-    engine = services.deploy_engine(env, RoleTier.READ, lint=False, select=stacks or [])
-    data = {
-        spec.key: dict(deployed.outputs) if deployed else None
-        for spec, deployed in engine.status(stacks or [])
-    }
+    data = _console(ctx, env).stacks.outputs(env, stacks or [])
     rows = [
         {"stack": key, "output": name, "value": value}
         for key, values in data.items()
         for name, value in (values if values is not None else {"(not deployed)": ""}).items()
     ]
-    emit(
-        data, output, lambda: emit_table(rows, [("stack", "STACK"), ("output", "OUTPUT"), ("value", "VALUE")])
-    )
+    columns = [("stack", "STACK"), ("output", "OUTPUT"), ("value", "VALUE")]
+    emit(data, output, lambda: emit_table(rows, columns))
 
 
 @app.command("events")
 def events(
-    ctx: typer.Context,
-    env: EnvArg,
-    stack: StackArg,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Newest events to show.")] = 30,
-    output: Output = OutputFormat.TABLE,
+    ctx: typer.Context, env: EnvArg, stack: StackArg, limit: Limit = 30, output: Output = OutputFormat.TABLE
 ) -> None:
     """Recent events of a stack, oldest first."""
-    from opsconsole.cli.stacks_view import event_line
-
-    _state, services = _services(ctx, env)
-    engine = services.deploy_engine(env, RoleTier.READ, lint=False, select=[stack])
-    spec = engine.estate.specs[stack]
-    found = engine.cfn.events(spec.stack_name, spec.region)[-limit:]
-    data = [
-        {
-            "time": e.timestamp.isoformat(),
-            "stack": e.stack_name,
-            "resource": e.logical_id,
-            "type": e.resource_type,
-            "status": e.status,
-            "reason": e.reason,
-        }
-        for e in found
-    ]
-    emit(data, output, lambda: typer.echo("\n".join(event_line(e) for e in found)))
+    found = _console(ctx, env).stacks.events(env, stack)[-limit:]
+    data = [view.event_json(e) for e in found]
+    emit(data, output, lambda: typer.echo("\n".join(view.event_line(e) for e in found)))
 
 
 @app.command("plan")
@@ -166,12 +135,10 @@ def plan(
     output: Output = OutputFormat.TABLE,
 ) -> None:
     """Show what a deploy would change, from change sets that are then discarded."""
-    _state, services = _services(ctx, env, mfa_code)
-    engine = services.deploy_engine(env, RoleTier.DEPLOY, reason=reason or "stacks plan", select=stacks or [])
-    result = engine.plan(stacks or [])
-    engine.discard(result)
-    _show_plan(result, output, diff)
-    if not result.has_changes:
+    console = _console(ctx, env, mfa_code)
+    with console.stacks.plan(env, stacks or [], reason=reason or "stacks plan") as review:
+        _show_plan(review.plan, output, diff)
+    if not review.has_changes:
         info(f"{env}: no changes")
 
 
@@ -191,53 +158,31 @@ def deploy(
 
     Protected environments need their name typed, or --confirm NAME when not on a terminal.
     """
-    from opsconsole.cli.prompts import interactive
-
-    _state, services = _services(ctx, env, mfa_code)
-    environment = services.settings.environment(env)
-    # Refuse before any API call when no one could confirm.
-    if not interactive():
-        if environment.protected and confirm is None:
-            raise NotConfirmed(
-                f"{env} is protected and no terminal is available to confirm the deploy",
-                hint=f"pass --confirm {env}",
-            )
-        if not environment.protected and not yes:
-            raise NotConfirmed("no terminal is available to confirm the deploy", hint="pass --yes")
-    if confirm is not None and confirm != env:
-        raise NotConfirmed(
-            f"--confirm {confirm} does not match the environment {env}", hint=f"pass --confirm {env}"
-        )
-    engine = services.deploy_engine(
-        env, RoleTier.DEPLOY, reason=reason or "stacks deploy", select=stacks or []
-    )
-    result = engine.plan(stacks or [])
-    _show_plan(result, OutputFormat.TABLE if output is OutputFormat.TABLE else None, diff)
-    if not result.has_changes:
-        info(f"{env}: no changes")
-        if output is OutputFormat.JSON:
-            emit_json({"environment": env, "result": "no changes", "plan": _plan_json(result), "stacks": []})
-        return
-    try:
-        _confirm(environment.name, environment.protected, confirm, yes)
-    except NotConfirmed:
-        engine.discard(result)
-        raise
-    outcomes = _execute(engine, result, env)
+    console = _console(ctx, env, mfa_code)
+    environment = console.settings.environment(env)
+    _refuse_unconfirmable(environment, confirm, yes)
+    with console.stacks.plan(env, stacks or [], reason=reason or "stacks deploy") as review:
+        _show_plan(review.plan, OutputFormat.TABLE if output is OutputFormat.TABLE else None, diff)
+        if not review.has_changes:
+            info(f"{env}: no changes")
+            if output is OutputFormat.JSON:
+                data = {"environment": env, "result": "no changes", "plan": view.plan_json(review.plan)}
+                emit_json({**data, "stacks": []})
+            return
+        _confirm(environment, confirm, yes)
+        outcomes = _execute(review)
     failed = [o for o in outcomes if not o.succeeded]
     if output is OutputFormat.JSON:
-        from opsconsole.cli.stacks_view import outcome_json
-
         emit_json(
             {
                 "environment": env,
                 "result": "failed" if failed else "deployed",
-                "plan": _plan_json(result),
-                "stacks": [outcome_json(o) for o in outcomes],
+                "plan": view.plan_json(review.plan),
+                "stacks": [view.outcome_json(o) for o in outcomes],
             }
         )
     else:
-        _render_outcomes(outcomes)
+        emit_table([view.outcome_row(o) for o in outcomes], OUTCOME_COLUMNS)
     if failed:
         raise typer.Exit(int(ExitCode.FAILED))
 
@@ -245,19 +190,16 @@ def deploy(
 @app.command("watch")
 def watch(ctx: typer.Context, env: EnvArg, stack: StackArg) -> None:
     """Follow a stack's events until its operation ends (re-attaches to a running deploy)."""
+    import threading
 
-    _state, services = _services(ctx, env)
-    engine = services.deploy_engine(env, RoleTier.READ, lint=False, select=[stack])
-    spec = engine.estate.specs[stack]
     stop = threading.Event()
-    since = datetime.now(UTC).replace(year=2000)
     try:
-        outcome = engine.watch(spec, since, print_events, stop)
+        outcome = _console(ctx, env).stacks.watch(env, stack, print_events, stop)
     except KeyboardInterrupt:
         stop.set()
         info("stopped watching; the stack operation goes on")
         raise typer.Exit(130) from None
-    _render_outcomes([outcome])
+    emit_table([view.outcome_row(outcome)], OUTCOME_COLUMNS)
     if not outcome.succeeded:
         raise typer.Exit(int(ExitCode.FAILED))
 
@@ -267,48 +209,8 @@ def drift(
     ctx: typer.Context, env: EnvArg, stacks: StacksArg = None, output: Output = OutputFormat.TABLE
 ) -> None:
     """Detect drift between the deployed resources and their templates (read role)."""
-    _state, services = _services(ctx, env)
-    engine = services.deploy_engine(env, RoleTier.READ, lint=False, select=stacks or [])
-    stop = threading.Event()
-    rows: list[dict[str, Any]] = []
-    for spec, deployed in engine.status(stacks or []):
-        if deployed is None:
-            rows.append(
-                {"stack": spec.stack_name, "drift": "NOT DEPLOYED", "resource": None, "difference": None}
-            )
-            continue
-        try:
-            stack_status, drifts = engine.cfn.detect_drift(spec.stack_name, spec.region, stop)
-        except BackendError as e:
-            if services.settings.demo:
-                raise BackendError(
-                    str(e.message),
-                    hint="the demo's AWS emulator (moto) has no drift detection; "
-                    "tests/stacks/test_engine_sequences.py shows it on recorded AWS answers",
-                ) from e
-            raise
-        rows.append({"stack": spec.stack_name, "drift": stack_status, "resource": None, "difference": None})
-        for item in drifts:
-            differences = ", ".join(
-                f"{d.get('PropertyPath')} ({d.get('DifferenceType')})"
-                for d in item.get("PropertyDifferences") or []
-            )
-            rows.append(
-                {
-                    "stack": spec.stack_name,
-                    "drift": item.get("StackResourceDriftStatus"),
-                    "resource": item.get("LogicalResourceId"),
-                    "difference": differences or None,
-                }
-            )
-    emit(
-        rows,
-        output,
-        lambda: emit_table(
-            rows,
-            [("stack", "STACK"), ("drift", "DRIFT"), ("resource", "RESOURCE"), ("difference", "DIFFERENCE")],
-        ),
-    )
+    rows = _console(ctx, env).stacks.drift(env, stacks or [])
+    emit(rows, output, lambda: emit_table(rows, DRIFT_COLUMNS))
 
 
 @app.command("delete")
@@ -321,29 +223,16 @@ def delete(
     reason: Reason = None,
     mfa_code: MfaCode = None,
 ) -> None:
-    """Delete stacks, downstream ones first. Protected environments need --confirm or the typed name."""
-    _state, services = _services(ctx, env, mfa_code)
-    environment = services.settings.environment(env)
-    estate = services.console.stacks.estate(env, lint=False)
-    order = list(reversed(estate.select(stacks)))
-    dependents = {d for key in order for d, ups in estate.edges.items() if key in ups and d not in order}
-    if dependents:
-        raise InvalidInput(
-            f"{', '.join(sorted(dependents))} depend on what you would delete",
-            hint="delete those first, or name them too",
-        )
-    _confirm(environment.name, environment.protected, confirm, yes, what=f"delete {', '.join(order)}")
-    engine = services.deploy_engine(env, RoleTier.DEPLOY, reason=reason or "stacks delete", lint=False)
-    for key in order:
-        spec = estate.specs[key]
-        engine.cfn.delete(spec.stack_name, spec.region)
-        services.record(
-            "stacks-delete",
-            session=services.session(env, RoleTier.DEPLOY),
-            reason=reason,
-            details={"stack": spec.stack_name, "region": spec.region},
-        )
-        info(f"deleting {spec.stack_name}")
+    """Delete deployed stacks, downstream ones first; refused while a deployed stack depends on one.
+    Protected environments need --confirm or the typed name."""
+    console = _console(ctx, env, mfa_code)
+    deletion = console.stacks.plan_delete(env, stacks)
+    for name in deletion.absent:
+        info(f"{name} is not deployed; nothing to delete")
+    if not deletion.stacks:
+        return
+    _confirm(console.settings.environment(env), confirm, yes, what=f"delete {', '.join(deletion.names)}")
+    console.stacks.delete(deletion, reason=reason or "stacks delete", on_progress=info)
 
 
 @app.command("baseline")
@@ -365,10 +254,8 @@ def baseline(
     settings = state.settings()
     names = envs or list(settings.environments)
     for env in [settings.environment(name) for name in names]:
-        named = env.name if env.name in (confirm or []) else None
-        _confirm(env.name, env.protected, named, yes, what="deploy the role baseline")
-    services = state.services(mfa_code)
-    results = services.console.stacks.deploy_baseline(
+        _confirm(env, env.name if env.name in (confirm or []) else None, yes, what="deploy the role baseline")
+    results = state.console(mfa_code).stacks.deploy_baseline(
         names, reason=reason or "stacks baseline", on_progress=info
     )
     rows = [
@@ -381,14 +268,7 @@ def baseline(
         }
         for r in results
     ]
-    columns = [
-        ("environment", "ENV"),
-        ("account", "ACCOUNT"),
-        ("region", "REGION"),
-        ("status", "STATUS"),
-        ("reason", "WHY"),
-    ]
-    emit(rows, output, lambda: emit_table(rows, columns))
+    emit(rows, output, lambda: emit_table(rows, BASELINE_COLUMNS))
     if any(not r.succeeded for r in results):
         raise typer.Exit(int(ExitCode.FAILED))
 
@@ -397,31 +277,41 @@ def baseline(
 
 
 def print_events(_stack: str, batch: list[StackEvent]) -> None:
-    from opsconsole.cli.stacks_view import event_line
-
     for event in batch:
-        info(event_line(event))
-
-
-def _plan_json(result: EnvironmentPlan) -> dict[str, Any]:
-    from opsconsole.cli.stacks_view import plan_json
-
-    return plan_json(result)
+        info(view.event_line(event))
 
 
 def _show_plan(result: EnvironmentPlan, output: OutputFormat | None, diff: bool) -> None:
-    from opsconsole.cli.stacks_view import render_plan
-
     if output is OutputFormat.JSON:
-        emit_json(_plan_json(result))
+        emit_json(view.plan_json(result))
     elif output is OutputFormat.TABLE:
-        render_plan(result, show_diff=diff)
+        view.render_plan(result, show_diff=diff)
 
 
-def _confirm(env: str, protected: bool, confirm: str | None, yes: bool, what: str = "deploy") -> None:
+def _refuse_unconfirmable(environment: Environment, confirm: str | None, yes: bool) -> None:
+    """Refuse before any API call when no one could confirm, or --confirm names another environment."""
     from opsconsole.cli.prompts import interactive
 
-    if protected:
+    env = environment.name
+    if not interactive():
+        if environment.protected and confirm is None:
+            raise NotConfirmed(
+                f"{env} is protected and no terminal is available to confirm the deploy",
+                hint=f"pass --confirm {env}",
+            )
+        if not environment.protected and not yes:
+            raise NotConfirmed("no terminal is available to confirm the deploy", hint="pass --yes")
+    if confirm is not None and confirm != env:
+        raise NotConfirmed(
+            f"--confirm {confirm} does not match the environment {env}", hint=f"pass --confirm {env}"
+        )
+
+
+def _confirm(environment: Environment, confirm: str | None, yes: bool, what: str = "deploy") -> None:
+    from opsconsole.cli.prompts import interactive
+
+    env = environment.name
+    if environment.protected:
         if confirm == env:
             return
         if not interactive():
@@ -442,54 +332,13 @@ def _confirm(env: str, protected: bool, confirm: str | None, yes: bool, what: st
         raise NotConfirmed("not confirmed; nothing was changed")
 
 
-def _execute(engine: DeployEngine, result: EnvironmentPlan, env: str) -> list[StackOutcome]:
-    """Run the deploy in a thread so Ctrl-C stops the watching, never the stack operations."""
-
-    stop = threading.Event()
-    outcomes: list[StackOutcome] = []
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            outcomes.extend(
-                engine.execute(
-                    result,
-                    on_events=print_events,
-                    on_outcome=lambda o: info(
-                        f"{o.stack_name}: {o.status.value}" + (f" — {o.message}" if not o.succeeded else "")
-                    ),
-                    stop=stop,
-                )
-            )
-        except BaseException as e:  # re-raised on the main thread
-            failure.append(e)
-
-    worker = threading.Thread(target=run, name="stacks-deploy")
-    worker.start()
+def _execute(review: StackReview) -> list[StackOutcome]:
+    """Run the reviewed plan, streaming events; Ctrl-C stops the watching, never the stack operations."""
     try:
-        while worker.is_alive():
-            worker.join(0.2)
+        return review.execute(on_events=print_events, on_outcome=lambda o: info(view.outcome_line(o)))
     except KeyboardInterrupt:
-        stop.set()
         info(
-            f"stopped watching; stack operations already started go on in AWS. "
-            f"Re-attach with `opsconsole stacks watch {env} STACK`."
+            "stopped watching; stack operations already started go on in AWS. "
+            f"Re-attach with `opsconsole stacks watch {review.environment} STACK`."
         )
-        worker.join()
         raise typer.Exit(130) from None
-    if failure:
-        raise failure[0]
-    return outcomes
-
-
-def _render_outcomes(outcomes: list[StackOutcome]) -> None:
-    rows = [
-        {
-            "stack": o.stack_name,
-            "status": o.status.value,
-            "message": o.message if not o.succeeded else "",
-            "outputs": len(o.outputs),
-        }
-        for o in outcomes
-    ]
-    emit_table(rows, [("stack", "STACK"), ("status", "RESULT"), ("outputs", "OUTPUTS"), ("message", "WHY")])

@@ -140,3 +140,45 @@ def status_row(spec: StackSpec, deployed: DeployedStack | None) -> dict[str, Any
         else None,
         "reason": deployed.reason if deployed else None,
     }
+
+
+def spec_row(spec: StackSpec) -> dict[str, Any]:
+    return {
+        "stack": spec.key,
+        "stack_name": spec.stack_name,
+        "template": spec.template_path,
+        "region": spec.region,
+        "depends_on": list(spec.depends_on),
+        "capabilities": list(spec.capabilities),
+    }
+
+
+def event_json(event: StackEvent) -> dict[str, Any]:
+    return {
+        "time": event.timestamp.isoformat(),
+        "stack": event.stack_name,
+        "resource": event.logical_id,
+        "type": event.resource_type,
+        "status": event.status,
+        "reason": event.reason,
+    }
+
+
+def outcome_line(outcome: StackOutcome) -> str:
+    return f"{outcome.stack_name}: {outcome.status.value}" + (
+        f" — {outcome.message}" if not outcome.succeeded else ""
+    )
+
+
+def outcome_row(outcome: StackOutcome) -> dict[str, Any]:
+    return {
+        "stack": outcome.stack_name,
+        "status": outcome.status.value,
+        "message": outcome.message if not outcome.succeeded else "",
+        "outputs": len(outcome.outputs),
+    }
+
+
+def order_line(levels: list[list[str]]) -> str:
+    """`network → {data, compute} → edge`: stacks in one pair of braces deploy in parallel."""
+    return " → ".join("{" + ", ".join(level) + "}" if len(level) > 1 else level[0] for level in levels)

@@ -233,8 +233,8 @@ def deploy_estate(config_path: Path) -> None:
     services = Services.build(load_settings(config_path, environ={}))
 
     def deploy(env: str) -> list[str]:
-        engine = services.deploy_engine(env, reason="demo world start", lint=False)
-        outcomes = engine.execute(engine.plan())
+        with services.stacks.plan(env, reason="demo world start", lint=False) as review:
+            outcomes = review.execute()
         return [f"{o.stack_name}: {o.message}" for o in outcomes if not o.succeeded]
 
     with ThreadPoolExecutor(len(ENVIRONMENTS)) as pool:

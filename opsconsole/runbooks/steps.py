@@ -15,7 +15,6 @@ from opsconsole.app.actions import plan_action
 from opsconsole.app.console import Console
 from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.durations import parse_duration
-from opsconsole.domain.environment import RoleTier
 from opsconsole.domain.errors import AccessDenied, InvalidInput, OpsError
 from opsconsole.domain.problems import Problem, ProblemFilter, Severity
 from opsconsole.runbooks.expressions import ExpressionError, evaluate, render, truthy
@@ -168,26 +167,27 @@ def _stacks_action(run: StepRun, env: str, verb: str, params: dict[str, Any]) ->
     if run.dry_run:
         # A plan creates change sets: even that is a call a dry run must not make. Read what is deployed.
         what = "plan" if verb == "plan" else "plan and deploy"
-        status = run.console.stacks.engine(env, RoleTier.READ, reason=run.reason, select=names).status(names)
+        status = run.console.stacks.status(env, names, lint=True)
         deployed = [
             {"stack": spec.stack_name, "status": d.raw_status if d else "absent"} for spec, d in status
         ]
         run.emit("call", f"would {what} stacks {', '.join(names) or '(all)'} in {env}", {"stacks": deployed})
         return {"dry_run": True, "stacks": deployed, "changes": None}
-    engine = run.console.stacks.engine(env, RoleTier.DEPLOY, reason=run.reason, select=names)
-    plan = engine.plan(names)
-    summary = {
-        "changes": sum(len(s.changes) for s in plan.stacks if s.has_changes),
-        "stacks": [
-            {"stack": s.stack_name, "action": str(s.action.value), "changes": len(s.changes)}
-            for s in plan.stacks
-        ],
-    }
-    if verb == "plan":
-        engine.discard(plan)
-        return summary
-    run.mark_sending()
-    outcomes = engine.execute(plan, stop=run.stop)
+    review = run.console.stacks.plan(env, names, reason=run.reason, stop=run.stop)
+    try:  # every change set that does not run is deleted, however the step ends
+        summary: dict[str, Any] = {
+            "changes": sum(len(s.changes) for s in review.plan.stacks if s.has_changes),
+            "stacks": [
+                {"stack": s.stack_name, "action": str(s.action.value), "changes": len(s.changes)}
+                for s in review.plan.stacks
+            ],
+        }
+        if verb == "plan":
+            return summary
+        run.mark_sending()
+        outcomes = review.execute(stop=run.stop)
+    finally:
+        review.close()
     summary["outcomes"] = [
         {"stack": o.stack_name, "status": str(o.status.value), "message": o.message} for o in outcomes
     ]

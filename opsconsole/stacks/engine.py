@@ -7,36 +7,37 @@ report. A stop event ends the watching, never the stack operation.
 
 from __future__ import annotations
 
-import contextlib
+import dataclasses
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from opsconsole.aws.cloudformation import CloudFormation
+from opsconsole.aws.cloudformation import ChangeSetResult, CloudFormation
+from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.errors import BackendError, OpsError
 from opsconsole.domain.identity import RoleSession
 from opsconsole.domain.stacks import (
-    ChangeAction,
     DeployedStack,
     EnvironmentPlan,
     OutputRef,
     PlanAction,
-    ResourceChange,
     StackEvent,
     StackOutcome,
     StackPlan,
     StackSpec,
     StackStatus,
 )
-from opsconsole.stacks.diff import inferred_changes, parameter_diff, template_diff
+from opsconsole.stacks.changesets import ChangeSetLedger
+from opsconsole.stacks.diff import parameter_diff, template_diff
 from opsconsole.stacks.failures import describe_cause, first_cause
 from opsconsole.stacks.graph import downstream_of
 from opsconsole.stacks.manifest import Estate
+from opsconsole.stacks.parameters import inferred, no_echo, resolve_parameters
 
-AuditHook = Callable[[str, dict[str, Any]], None]
-"""Records an engine action ("stacks-plan", "stacks-execute") with its details."""
+AuditHook = Callable[[ActionKind, dict[str, Any]], None]
+"""Records an engine event (the plan made, a stack's change set executed) with its details."""
 
 EventHook = Callable[[str, list[StackEvent]], None]
 OutcomeHook = Callable[[StackOutcome], None]
@@ -67,6 +68,7 @@ class DeployEngine:
         self._audit = audit or (lambda action, details: None)
         self._clock = clock
         self._max_parallel = max_parallel
+        self.change_sets = ChangeSetLedger()
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -102,7 +104,7 @@ class DeployEngine:
                     plans[key] = stack_plan
         plan = EnvironmentPlan(self.estate.environment, tuple(plans[key] for key in selected))
         self._audit(
-            "stacks-plan",
+            ActionKind.STACKS_PLAN,
             {
                 "stacks": {
                     p.stack_name: {
@@ -145,25 +147,9 @@ class DeployEngine:
         stop: threading.Event,
     ) -> StackPlan:
         spec = self.estate.specs[key]
-        missing = [
-            v
-            for v in spec.parameters.values()
-            if isinstance(v, OutputRef) and v.output not in outputs.get(v.stack, {})
-        ]
-        waiting = [
-            up for up in spec.depends_on if planned.get(up) and planned[up].action is PlanAction.CREATE
-        ]
-        if missing or waiting:
-            names = sorted({m.stack for m in missing} | set(waiting))
-            absent = ", ".join(str(m) for m in missing)
-            return StackPlan(
-                key,
-                spec.stack_name,
-                spec.region,
-                PlanAction.DEFERRED,
-                note=f"planned when {', '.join(names)} {'is' if len(names) == 1 else 'are'} deployed"
-                + (f" (waiting for {absent})" if absent and not waiting else ""),
-            )
+        deferred = self._deferred(spec, outputs, planned)
+        if deferred is not None:
+            return deferred
         if deployed is not None and deployed.status is StackStatus.IN_PROGRESS:
             raise BackendError(
                 f"{spec.stack_name} is {deployed.raw_status}: another operation is running",
@@ -171,25 +157,14 @@ class DeployEngine:
             )
         parameters = resolve_parameters(spec, outputs)
         exists = deployed is not None and deployed.status.exists
-        name = f"opsconsole-{self._clock().strftime('%Y%m%d%H%M%S')}-{key}"
-        created = self.cfn.create_change_set(spec, parameters, update=exists, name=name)
-        if created is None:
+        result = self._change_set(spec, parameters, exists, stop)
+        if result is None:
             return StackPlan(key, spec.stack_name, spec.region, PlanAction.NONE, note="no changes")
-        arn, name = created
-        result = self.cfn.wait_change_set(arn, spec.region, stop)
-        if result.empty:
-            self.cfn.delete_change_set(arn, spec.region)
-            return StackPlan(key, spec.stack_name, spec.region, PlanAction.NONE, note="no changes")
-        if result.status != "CREATE_COMPLETE":
-            raise BackendError(
-                f"the change set for {spec.stack_name} failed: {result.reason or result.status}"
-            )
         old_template = self.cfn.template_body(spec.stack_name, spec.region) if exists else ""
-        secret = _no_echo(spec)
-        params_changed = parameter_diff(deployed.parameters if deployed else {}, parameters, secret)
+        params_changed = parameter_diff(deployed.parameters if deployed else {}, parameters, no_echo(spec))
         changes = result.changes
         if exists and not changes and params_changed:
-            changes = _inferred(spec, {name for name, _old, _new in params_changed})
+            changes = inferred(spec, {name for name, _old, _new in params_changed})
         return StackPlan(
             key=key,
             stack_name=spec.stack_name,
@@ -198,21 +173,68 @@ class DeployEngine:
             changes=changes,
             parameter_diff=params_changed,
             template_diff=template_diff(old_template, spec.template_body, spec.stack_name),
-            change_set_arn=arn,
-            change_set_name=name,
+            change_set_arn=result.arn,
+            change_set_name=result.name,
             parameters=parameters,
         )
 
-    def discard(self, plan: EnvironmentPlan) -> None:
-        """Delete the plan's change sets (a review that was not confirmed)."""
-        for stack_plan in plan.stacks:
-            if stack_plan.change_set_arn:
-                with contextlib.suppress(OpsError):
-                    self.cfn.delete_change_set(stack_plan.change_set_arn, stack_plan.region)
-                if stack_plan.action is PlanAction.CREATE:
-                    # A CREATE change set leaves an empty stack in REVIEW_IN_PROGRESS behind.
-                    with contextlib.suppress(OpsError):
-                        self.cfn.delete(stack_plan.stack_name, stack_plan.region)
+    def _deferred(
+        self, spec: StackSpec, outputs: Mapping[str, Mapping[str, str]], planned: Mapping[str, StackPlan]
+    ) -> StackPlan | None:
+        """A DEFERRED plan when an upstream output is missing or an upstream is still to be created."""
+        missing = [
+            v
+            for v in spec.parameters.values()
+            if isinstance(v, OutputRef) and v.output not in outputs.get(v.stack, {})
+        ]
+        waiting = [
+            up for up in spec.depends_on if planned.get(up) and planned[up].action is PlanAction.CREATE
+        ]
+        if not missing and not waiting:
+            return None
+        names = sorted({m.stack for m in missing} | set(waiting))
+        absent = ", ".join(str(m) for m in missing)
+        return StackPlan(
+            spec.key,
+            spec.stack_name,
+            spec.region,
+            PlanAction.DEFERRED,
+            note=f"planned when {', '.join(names)} {'is' if len(names) == 1 else 'are'} deployed"
+            + (f" (waiting for {absent})" if absent and not waiting else ""),
+        )
+
+    def _change_set(
+        self, spec: StackSpec, parameters: dict[str, str], exists: bool, stop: threading.Event
+    ) -> ChangeSetResult | None:
+        """A described change set, recorded as pending; None (and no change set) when nothing changes.
+
+        Raises:
+            BackendError: CloudFormation could not make the change set.
+        """
+        name = f"opsconsole-{self._clock().strftime('%Y%m%d%H%M%S')}-{spec.key}"
+        created = self.cfn.create_change_set(spec, parameters, update=exists, name=name)
+        if created is None:
+            return None
+        arn, name = created
+        self.change_sets.made(arn, spec.stack_name, spec.region, creates=not exists)
+        result = self.cfn.wait_change_set(arn, spec.region, stop)
+        if result.empty:
+            self.cfn.delete_change_set(arn, spec.region)
+            self.change_sets.settled(arn)
+            return None
+        if result.status != "CREATE_COMPLETE":
+            raise BackendError(
+                f"the change set for {spec.stack_name} failed: {result.reason or result.status}"
+            )
+        return dataclasses.replace(result, name=name)
+
+    def discard(self) -> list[str]:
+        """Delete every change set this engine made and did not execute.
+
+        Returns:
+            The names of the stacks whose change sets were deleted.
+        """
+        return [pending.stack_name for pending in self.change_sets.discard(self.cfn)]
 
     # -- execute ----------------------------------------------------------------------------
 
@@ -302,6 +324,7 @@ class DeployEngine:
             )
             if stale and arn:
                 self.cfn.delete_change_set(arn, spec.region)
+                self.change_sets.settled(arn)
             if stack_plan.action is PlanAction.DEFERRED or stale:
                 fresh = self._plan_stack(
                     spec.key, self.cfn.describe(spec.stack_name, spec.region), outputs, {}, stop
@@ -316,9 +339,10 @@ class DeployEngine:
             assert arn is not None
             started = self._clock() - timedelta(seconds=5)
             self._audit(
-                "stacks-execute", {"stack": spec.stack_name, "change_set": arn, "region": spec.region}
+                ActionKind.STACKS_DEPLOY, {"stack": spec.stack_name, "change_set": arn, "region": spec.region}
             )
             self.cfn.execute_change_set(arn, spec.region)
+            self.change_sets.settled(arn)
         except OpsError as e:
             return StackOutcome(spec.key, spec.stack_name, StackStatus.FAILED, message=str(e))
         return self.watch(spec, started, on_events, stop)
@@ -358,36 +382,3 @@ class DeployEngine:
         if status is StackStatus.ROLLED_BACK and current is not None:
             message = f"{current.raw_status}: {message}"
         return StackOutcome(spec.key, spec.stack_name, status, cause=cause, message=message)
-
-
-def resolve_parameters(spec: StackSpec, outputs: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
-    """Parameter values with upstream outputs filled in."""
-    resolved: dict[str, str] = {}
-    for name, value in spec.parameters.items():
-        resolved[name] = outputs[value.stack][value.output] if isinstance(value, OutputRef) else value
-    return resolved
-
-
-def _inferred(spec: StackSpec, changed: set[str]) -> tuple[ResourceChange, ...]:
-    """Resource changes read off the template when the change set gives none for a parameter change."""
-    from cfnlint.decode import decode_str
-
-    template, _matches = decode_str(spec.template_body)
-    return tuple(
-        ResourceChange(
-            action=ChangeAction.MODIFY,
-            logical_id=logical_id,
-            resource_type=resource_type,
-            details=tuple(f"inferred: uses parameter {name}" for name in names),
-        )
-        for logical_id, resource_type, names in inferred_changes(template or {}, changed)
-    )
-
-
-def _no_echo(spec: StackSpec) -> frozenset[str]:
-    from opsconsole.stacks.templates import parse_template
-
-    info = parse_template(spec.template_body)
-    return frozenset(
-        name for name, d in info.parameters.items() if str(d.get("NoEcho", "")).lower() == "true"
-    )

@@ -81,7 +81,46 @@ def load_estate(root: Path, env: Environment, *, lint: bool = True, lint_cache: 
     if not isinstance(raw_stacks, dict) or not raw_stacks:
         raise EstateInvalid(env.name, [f"{root / MANIFEST}: no [stacks.NAME] tables"])
     default_tags = _string_map(manifest.get("defaults", {}).get("tags", {}), "defaults.tags", problems)
+    texts, infos = _read_templates(root, raw_stacks, problems)
+    for section in params:
+        if section != "all" and section not in raw_stacks:
+            problems.append(f"{params_path}: [{section}] is not a stack of {MANIFEST}")
 
+    source = _Source(env, raw_stacks, params, params_path, texts, infos, default_tags)
+    specs = {
+        key: _spec(source, key, table, problems)
+        for key, table in raw_stacks.items()
+        if isinstance(table, dict)
+    }
+    edges = {key: spec.depends_on for key, spec in specs.items()}
+    cycle = find_cycle(edges)
+    if cycle:
+        problems.append(f"dependency cycle: {' -> '.join(cycle)}")
+    warnings: list[str] = []
+    if lint and not problems:
+        _lint(root, specs, texts, lint_cache, problems, warnings)
+    if problems:
+        raise EstateInvalid(env.name, problems)
+    return Estate(env.name, root, specs, edges, levels(edges, list(specs)), warnings)
+
+
+@dataclass(frozen=True)
+class _Source:
+    """What every stack's spec is read from."""
+
+    env: Environment
+    raw_stacks: dict[str, Any]
+    params: dict[str, Any]
+    params_path: Path
+    texts: dict[str, str]
+    infos: dict[str, TemplateInfo]
+    default_tags: dict[str, str]
+
+
+def _read_templates(
+    root: Path, raw_stacks: dict[str, Any], problems: list[str]
+) -> tuple[dict[str, str], dict[str, TemplateInfo]]:
+    """Each stack's template text and what it declares; a stack whose table is wrong is listed."""
     infos: dict[str, TemplateInfo] = {}
     texts: dict[str, str] = {}
     for key, table in raw_stacks.items():
@@ -103,61 +142,57 @@ def load_estate(root: Path, env: Environment, *, lint: bool = True, lint_cache: 
                 infos[key] = parse_template(texts[key])
             except ValueError as e:
                 problems.append(f"{template_path}: {e}")
+    return texts, infos
 
-    for section in params:
-        if section != "all" and section not in raw_stacks:
-            problems.append(f"{params_path}: [{section}] is not a stack of {MANIFEST}")
 
-    specs: dict[str, StackSpec] = {}
-    edges: dict[str, tuple[str, ...]] = {}
-    for key, table in raw_stacks.items():
-        if not isinstance(table, dict):
-            continue
-        region = _region(key, table.get("region", "primary"), env, problems)
-        capabilities = tuple(table.get("capabilities", ()))
-        for capability in capabilities:
-            if capability not in _CAPABILITIES:
-                problems.append(
-                    f"stacks.{key}.capabilities: {capability!r} is not one of {sorted(_CAPABILITIES)}"
-                )
-        depends = tuple(table.get("depends_on", ()))
-        for upstream in depends:
-            if upstream not in raw_stacks:
-                problems.append(f"stacks.{key}.depends_on: unknown stack {upstream!r}")
-        values = _parameters(key, params, infos.get(key), params_path, problems)
-        refs = tuple(sorted({v.stack for v in values.values() if isinstance(v, OutputRef)}))
-        edges[key] = tuple(dict.fromkeys(depends + refs))
-        if key in infos:
-            problems += check_parameters(key, infos[key], values, infos)
-        tags = {
-            **default_tags,
-            **_string_map(table.get("tags", {}), f"stacks.{key}.tags", problems),
-            "env": env.name,
-        }
-        specs[key] = StackSpec(
-            key=key,
-            stack_name=f"{env.name}-{key}",
-            template_path=str(table.get("template", "")),
-            template_body=texts.get(key, ""),
-            region=region,
-            capabilities=capabilities,
-            tags=tags,
-            parameters=values,
-            depends_on=edges[key],
-        )
+def _spec(source: _Source, key: str, table: dict[str, Any], problems: list[str]) -> StackSpec:
+    env = source.env
+    region = _region(key, table.get("region", "primary"), env, problems)
+    capabilities = tuple(table.get("capabilities", ()))
+    for capability in capabilities:
+        if capability not in _CAPABILITIES:
+            problems.append(
+                f"stacks.{key}.capabilities: {capability!r} is not one of {sorted(_CAPABILITIES)}"
+            )
+    depends = tuple(table.get("depends_on", ()))
+    for upstream in depends:
+        if upstream not in source.raw_stacks:
+            problems.append(f"stacks.{key}.depends_on: unknown stack {upstream!r}")
+    values = _parameters(key, source.params, source.infos.get(key), source.params_path, problems)
+    refs = tuple(sorted({v.stack for v in values.values() if isinstance(v, OutputRef)}))
+    if key in source.infos:
+        problems += check_parameters(key, source.infos[key], values, source.infos)
+    tags = {
+        **source.default_tags,
+        **_string_map(table.get("tags", {}), f"stacks.{key}.tags", problems),
+        "env": env.name,
+    }
+    return StackSpec(
+        key=key,
+        stack_name=f"{env.name}-{key}",
+        template_path=str(table.get("template", "")),
+        template_body=source.texts.get(key, ""),
+        region=region,
+        capabilities=capabilities,
+        tags=tags,
+        parameters=values,
+        depends_on=tuple(dict.fromkeys(depends + refs)),
+    )
 
-    cycle = find_cycle(edges)
-    if cycle:
-        problems.append(f"dependency cycle: {' -> '.join(cycle)}")
-    warnings: list[str] = []
-    if lint and not problems:
-        for key, text in texts.items():
-            for finding in lint_template(text, specs[key].region, lint_cache):
-                line = f"{root / specs[key].template_path}:{finding.line}: {finding.rule} {finding.message}"
-                (problems if finding.is_error else warnings).append(line)
-    if problems:
-        raise EstateInvalid(env.name, problems)
-    return Estate(env.name, root, specs, edges, levels(edges, list(specs)), warnings)
+
+def _lint(
+    root: Path,
+    specs: dict[str, StackSpec],
+    texts: dict[str, str],
+    lint_cache: Path | None,
+    problems: list[str],
+    warnings: list[str],
+) -> None:
+    """cfn-lint's errors join the problems, its warnings the warnings."""
+    for key, text in texts.items():
+        for finding in lint_template(text, specs[key].region, lint_cache):
+            line = f"{root / specs[key].template_path}:{finding.line}: {finding.rule} {finding.message}"
+            (problems if finding.is_error else warnings).append(line)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

@@ -55,52 +55,14 @@ class BaselineDeployer:
         stop: threading.Event | None = None,
         on_progress: Callable[[str], None] | None = None,
     ) -> list[InstanceResult]:
+        """Create or update the StackSet, add the missing instances, and report every target."""
         stop = stop or threading.Event()
         say = on_progress or (lambda text: None)
-        parameters = [
-            {"ParameterKey": "IdentityAccountId", "ParameterValue": self._identity_account},
-            {"ParameterKey": "ExternalId", "ParameterValue": "set-per-instance"},
-        ]
-        if self._exists():
-            say(f"updating StackSet {STACK_SET_NAME}")
-            operation = self._client.update_stack_set(
-                StackSetName=STACK_SET_NAME,
-                TemplateBody=self._template,
-                Parameters=parameters,
-                Capabilities=["CAPABILITY_NAMED_IAM"],
-            ).get("OperationId")
-            if operation:
-                self._wait(operation, stop)
-        else:
-            say(f"creating StackSet {STACK_SET_NAME}")
-            self._client.create_stack_set(
-                StackSetName=STACK_SET_NAME,
-                TemplateBody=self._template,
-                Parameters=parameters,
-                Capabilities=["CAPABILITY_NAMED_IAM"],
-                PermissionModel="SELF_MANAGED",
-                Description="opsconsole role trio (read, operate, deploy) for every environment account",
-            )
+        self._put_stack_set(stop, say)
         present = {(i["Account"], i["Region"]) for i in self._instances()}
         for target in targets:
-            if (target.account_id, target.region) in present:
-                continue
-            say(f"adding {target.environment} ({target.account_id}, {target.region})")
-            operation = self._client.create_stack_instances(
-                StackSetName=STACK_SET_NAME,
-                Accounts=[target.account_id],
-                Regions=[target.region],
-                # Every parameter is given per instance, not only the one that differs: some
-                # endpoints replace the set's parameters with the overrides instead of merging.
-                ParameterOverrides=[
-                    {"ParameterKey": "IdentityAccountId", "ParameterValue": self._identity_account},
-                    {
-                        "ParameterKey": "ExternalId",
-                        "ParameterValue": target.external_id or f"opsconsole-{target.environment}",
-                    },
-                ],
-            )["OperationId"]
-            self._wait(operation, stop)
+            if (target.account_id, target.region) not in present:
+                self._add_instance(target, stop, say)
         by_place = {(i["Account"], i["Region"]): i for i in self._instances()}
         results = []
         for target in targets:
@@ -115,6 +77,52 @@ class BaselineDeployer:
                 )
             )
         return results
+
+    def _put_stack_set(self, stop: threading.Event, say: Callable[[str], None]) -> None:
+        parameters = [
+            {"ParameterKey": "IdentityAccountId", "ParameterValue": self._identity_account},
+            {"ParameterKey": "ExternalId", "ParameterValue": "set-per-instance"},
+        ]
+        if self._exists():
+            say(f"updating StackSet {STACK_SET_NAME}")
+            operation = self._client.update_stack_set(
+                StackSetName=STACK_SET_NAME,
+                TemplateBody=self._template,
+                Parameters=parameters,
+                Capabilities=["CAPABILITY_NAMED_IAM"],
+            ).get("OperationId")
+            if operation:
+                self._wait(operation, stop)
+            return
+        say(f"creating StackSet {STACK_SET_NAME}")
+        self._client.create_stack_set(
+            StackSetName=STACK_SET_NAME,
+            TemplateBody=self._template,
+            Parameters=parameters,
+            Capabilities=["CAPABILITY_NAMED_IAM"],
+            PermissionModel="SELF_MANAGED",
+            Description="opsconsole role trio (read, operate, deploy) for every environment account",
+        )
+
+    def _add_instance(
+        self, target: BaselineTarget, stop: threading.Event, say: Callable[[str], None]
+    ) -> None:
+        say(f"adding {target.environment} ({target.account_id}, {target.region})")
+        operation = self._client.create_stack_instances(
+            StackSetName=STACK_SET_NAME,
+            Accounts=[target.account_id],
+            Regions=[target.region],
+            # Every parameter is given per instance, not only the one that differs: some
+            # endpoints replace the set's parameters with the overrides instead of merging.
+            ParameterOverrides=[
+                {"ParameterKey": "IdentityAccountId", "ParameterValue": self._identity_account},
+                {
+                    "ParameterKey": "ExternalId",
+                    "ParameterValue": target.external_id or f"opsconsole-{target.environment}",
+                },
+            ],
+        )["OperationId"]
+        self._wait(operation, stop)
 
     def _exists(self) -> bool:
         from botocore.exceptions import ClientError

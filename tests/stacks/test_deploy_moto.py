@@ -29,8 +29,8 @@ def deployed_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoRea
     settings = load_settings(ready.config_path, environ={})
     services = Services.build(settings)
     for env in ENV_NAMES:
-        engine = services.deploy_engine(env, reason="test deploy")
-        outcomes = engine.execute(engine.plan())
+        with services.stacks.plan(env, reason="test deploy") as review:
+            outcomes = review.execute()
         assert [o.status for o in outcomes] == [StackStatus.COMPLETE] * 7, [o.message for o in outcomes]
     yield ready
     world.stop()
@@ -158,7 +158,7 @@ def test_plan_after_a_parameter_change_lists_exactly_the_changed_resource(
     assert changed["compute"]["parameters"] == [{"name": "ApiCount", "old": "2", "new": "5"}]
     audit = run_cli(capsys, "-c", str(config), "audit", "list", "-o", "json")
     actions = [r["action"] for r in json.loads(audit.stdout)]
-    assert "stacks-plan" in actions
+    assert "stacks.plan" in actions
 
 
 def test_prod_deploy_without_confirm_changes_nothing_and_exits_3(
@@ -183,8 +183,8 @@ def test_engine_plan_is_no_changes_for_every_environment(deployed_world: DemoRea
     settings: Settings = load_settings(deployed_world.config_path, environ={})
     services = Services.build(settings)
     for env in ENV_NAMES:
-        plan = services.deploy_engine(env, lint=False).plan()
-        assert {p.action for p in plan.stacks} == {PlanAction.NONE}
+        with services.stacks.plan(env, lint=False) as review:
+            assert {p.action for p in review.plan.stacks} == {PlanAction.NONE}
 
 
 def test_baseline_stackset_reaches_every_environment_account(
@@ -237,7 +237,7 @@ def test_drift_on_the_emulator_says_what_is_missing(
     assert "no drift detection" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_delete_refuses_to_orphan_dependents_then_deletes_downstream_first(
+def test_delete_checks_what_is_deployed_and_deletes_downstream_first(
     deployed_world: DemoReady, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     config = str(config_with_own_journal(deployed_world, tmp_path))
@@ -245,15 +245,30 @@ def test_delete_refuses_to_orphan_dependents_then_deletes_downstream_first(
     assert refused.code == 2 and "edge, observability depend on what you would delete" in refused.stderr
     deleted = run_cli(capsys, "-c", config, "stacks", "delete", "staging", "edge", "observability", "--yes")
     assert deleted.code == 0, deleted.stderr
-    assert (
-        deleted.stderr.index("deleting staging-observability") < deleted.stderr.index("deleting staging-edge")
-        or True
+    assert deleted.stderr.index("deleting staging-observability") < deleted.stderr.index(
+        "deleting staging-edge"
     )
     status = json.loads(run_cli(capsys, "-c", config, "stacks", "status", "staging", "-o", "json").stdout)
     gone = {r["stack"] for r in status if r["status"] == "NOT DEPLOYED"}
     assert gone == {"edge", "observability"}
     audit = json.loads(run_cli(capsys, "-c", config, "audit", "list", "-o", "json").stdout)
-    assert [r["details"]["stack"] for r in audit if r["action"] == "stacks-delete"] == [
+    deletes = [r for r in audit if r["action"] == "stacks.delete"]
+    assert [(r["details"]["stack"], r["outcome"]) for r in deletes] == [
+        ("staging-observability", "ok"),
+        ("staging-edge", "ok"),
+    ]
+
+    again = run_cli(capsys, "-c", config, "stacks", "delete", "staging", "edge", "--yes")
+    assert again.code == 0, again.stderr
+    assert "staging-edge is not deployed; nothing to delete" in again.stderr
+    assert "deleting" not in again.stderr
+    # compute's dependents (edge, observability) are no longer deployed: they do not block it.
+    compute = run_cli(capsys, "-c", config, "stacks", "delete", "staging", "compute", "--yes")
+    assert compute.code == 0, compute.stderr
+    assert "deleting staging-compute" in compute.stderr
+    audit = json.loads(run_cli(capsys, "-c", config, "audit", "list", "-o", "json").stdout)
+    assert [r["details"]["stack"] for r in audit if r["action"] == "stacks.delete"] == [
         "staging-observability",
         "staging-edge",
+        "staging-compute",
     ]

@@ -15,6 +15,7 @@ from botocore.stub import ANY, Stubber
 
 from opsconsole.aws.cloudformation import CloudFormation
 from opsconsole.domain.environment import Environment, RoleTier
+from opsconsole.domain.errors import BackendError
 from opsconsole.domain.identity import CallerIdentity, RoleSession
 from opsconsole.domain.stacks import EnvironmentPlan, PlanAction, StackEvent, StackPlan, StackStatus
 from opsconsole.stacks.engine import DeployEngine
@@ -394,3 +395,31 @@ def test_plan_handles_review_in_progress_as_no_stack(estate: Any, stubbed: tuple
     [app] = plan.stacks
     assert app.action is PlanAction.CREATE
     assert [(c.action.value, c.logical_id) for c in app.changes] == [("Add", "Topic")]
+
+
+def test_a_change_set_that_failed_is_still_deleted_when_the_plan_is_discarded(
+    estate: Any, stubbed: tuple[Any, Stubber]
+) -> None:
+    """AWS keeps a FAILED change set (and the empty REVIEW_IN_PROGRESS stack of a CREATE one)
+    until someone deletes it: the engine's ledger holds it until discard."""
+    client, stubber = stubbed
+    stubber.add_response("describe_stacks", described("REVIEW_IN_PROGRESS"), {"StackName": "dev-app"})
+    stubber.add_response("create_change_set", {"Id": "arn:cs", "StackId": STACK_ARN}, None)
+    stubber.add_response(
+        "describe_change_set",
+        {
+            "ChangeSetName": "c",
+            "StackName": "dev-app",
+            "Status": "FAILED",
+            "StatusReason": "Parameter 'Missing' must have a value",
+        },
+        {"ChangeSetName": "arn:cs"},
+    )
+    engine = engine_for(estate, client)
+    with pytest.raises(BackendError, match="the change set for dev-app failed: Parameter 'Missing'"):
+        engine.plan(["app"])
+    stubber.add_response("delete_change_set", {}, {"ChangeSetName": "arn:cs"})
+    stubber.add_response("delete_stack", {}, {"StackName": "dev-app"})
+    assert engine.discard() == ["dev-app"]
+    stubber.assert_no_pending_responses()
+    assert engine.discard() == []

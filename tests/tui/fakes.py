@@ -22,18 +22,8 @@ from opsconsole.domain.problems import (
     MaintenanceWindow,
 )
 from opsconsole.domain.rds import DbInstance
-from opsconsole.domain.stacks import (
-    ChangeAction,
-    DeployedStack,
-    EnvironmentPlan,
-    PlanAction,
-    ResourceChange,
-    StackOutcome,
-    StackPlan,
-    StackSpec,
-    StackStatus,
-)
 from tests.tui.fake_backends import FakeBackends, frozen_logs
+from tests.tui.fake_stacks import FakeStacks
 
 NOW = datetime(2026, 11, 26, 9, 30, 0, tzinfo=UTC)
 
@@ -52,6 +42,7 @@ class FrozenServices(FakeBackends):
         self.release = threading.Event()
         self.calls: list[str] = []
         self.actions: list[tuple[str, str, str, list[PlannedCall]]] = []
+        self.stacks = FakeStacks(NOW)
 
     def now(self) -> datetime:
         return NOW
@@ -131,17 +122,6 @@ class FrozenServices(FakeBackends):
             )
         ]
 
-    def deploy_engine(
-        self,
-        env_name: str,
-        tier: RoleTier = RoleTier.DEPLOY,
-        *,
-        reason: str | None = None,
-        lint: bool = True,
-        select: tuple[str, ...] | list[str] = (),
-    ) -> FakeEngine:
-        return FakeEngine(env_name)
-
     def log_streams(self, env_name: str) -> list[Stream]:
         number = [a.name for a in ENVIRONMENTS].index(env_name)
         return [Stream(f"6633a1f08b4e5f1a2b3c4d7{number}", env_name, f"Logs of the {env_name} environment")]
@@ -173,95 +153,6 @@ class FrozenServices(FakeBackends):
             expires_at=NOW + timedelta(minutes=47, seconds=12),
             region=account.region,
         )
-
-
-def frozen_plan() -> EnvironmentPlan:
-    return EnvironmentPlan(
-        "prod",
-        (
-            StackPlan("network", "prod-network", "eu-west-1", PlanAction.NONE, note="no changes"),
-            StackPlan(
-                "data",
-                "prod-data",
-                "eu-west-1",
-                PlanAction.UPDATE,
-                changes=(
-                    ResourceChange(
-                        ChangeAction.MODIFY,
-                        "Database",
-                        "AWS::RDS::DBInstance",
-                        "prod-db",
-                        "True",
-                        ("Properties.DBInstanceClass (recreation: Always)",),
-                    ),
-                    ResourceChange(
-                        ChangeAction.MODIFY,
-                        "AppBucket",
-                        "AWS::S3::Bucket",
-                        "prod-app",
-                        "False",
-                        ("Properties.LifecycleConfiguration",),
-                    ),
-                ),
-                parameter_diff=(("DbInstanceClass", "db.r6g.large", "db.r6g.xlarge"),),
-                change_set_arn="arn:aws:cloudformation:eu-west-1:333333333333:changeSet/opsconsole-1/abc",
-            ),
-            StackPlan(
-                "compute",
-                "prod-compute",
-                "eu-west-1",
-                PlanAction.UPDATE,
-                changes=(
-                    ResourceChange(ChangeAction.ADD, "ReportsService", "AWS::ECS::Service"),
-                    ResourceChange(ChangeAction.REMOVE, "LegacyQueue", "AWS::SQS::Queue", "prod-legacy"),
-                ),
-                change_set_arn="arn:aws:cloudformation:eu-west-1:333333333333:changeSet/opsconsole-1/def",
-            ),
-        ),
-    )
-
-
-class FakeEngine:
-    """A deploy engine with fixed answers, for screens whose look is pinned by snapshots."""
-
-    def __init__(self, env_name: str) -> None:
-        self.env_name = env_name
-
-    def status(self, keys: list[str] | tuple[str, ...] = ()) -> list[tuple[StackSpec, DeployedStack | None]]:
-        rows: list[tuple[StackSpec, DeployedStack | None]] = []
-        for key, depends in (("network", ()), ("data", ("network",)), ("compute", ("network",))):
-            spec = StackSpec(
-                key, f"{self.env_name}-{key}", f"templates/{key}.yaml", "", "eu-west-1", depends_on=depends
-            )
-            deployed = DeployedStack(
-                spec.stack_name,
-                StackStatus.COMPLETE,
-                "UPDATE_COMPLETE",
-                None,
-                NOW - timedelta(days=3, hours=2),
-                {},
-                {},
-            )
-            rows.append((spec, deployed))
-        return rows
-
-    def plan(
-        self, keys: list[str] | tuple[str, ...] = (), stop: threading.Event | None = None
-    ) -> EnvironmentPlan:
-        return frozen_plan()
-
-    def discard(self, plan: EnvironmentPlan) -> None:
-        return None
-
-    def execute(
-        self,
-        plan: EnvironmentPlan,
-        *,
-        on_events: object = None,
-        on_outcome: object = None,
-        stop: threading.Event | None = None,
-    ) -> list[StackOutcome]:
-        raise AssertionError("snapshots never deploy")
 
 
 class FakeEcs:

@@ -19,6 +19,7 @@ from opsconsole.tui.app import OpsConsoleApp
 from opsconsole.tui.messages import DeployFinished, PlanReady, StacksLoaded
 from opsconsole.tui.screens.confirm import ConfirmChange
 from opsconsole.tui.screens.stacks import StacksScreen
+from tests.stacks.change_sets import available_change_sets
 from tests.tui.fakes import FrozenServices
 
 SIZE = (140, 40)
@@ -110,6 +111,10 @@ async def test_protected_deploy_needs_the_name_typed_and_cancel_changes_nothing(
         await settle(pilot)
         assert not [m for m in messages if isinstance(m, DeployFinished)]
         assert desired(demo_world, "prod", "web") == 3
+        # Declining ends the review: its change sets are deleted and a deploy needs a new plan.
+        assert available_change_sets(demo_world, "prod") == []
+        await pilot.press("p")
+        await settle(pilot)
         await pilot.press("d")
         await pilot.pause()
         modal = app.screen
@@ -122,6 +127,50 @@ async def test_protected_deploy_needs_the_name_typed_and_cancel_changes_nothing(
         await settle(pilot)
         assert [m for m in messages if isinstance(m, DeployFinished)]
     assert desired(demo_world, "prod", "web") == 4
+    assert available_change_sets(demo_world, "prod") == []
+
+
+async def test_closing_the_screen_after_a_plan_deletes_its_change_sets(
+    demo_world: DemoReady, demo_settings: Settings, tmp_path: Path
+) -> None:
+    services = services_with_change(demo_settings, tmp_path, "staging", "WebCount = 2", "WebCount = 3")
+    messages: list[Message] = []
+    app = OpsConsoleApp(services, initial_env="staging")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        [ready] = [m for m in messages if isinstance(m, PlanReady)]
+        assert [p.key for p in ready.plan.stacks if p.changes] == ["compute"]
+        assert [cs[0] for cs in available_change_sets(demo_world, "staging")] == ["staging-compute"]
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, StacksScreen)
+    assert available_change_sets(demo_world, "staging") == []
+    assert desired(demo_world, "staging", "web") == 2
+
+
+async def test_a_frozen_review_is_closed_when_declined_and_when_the_screen_closes() -> None:
+    services = FrozenServices()
+    app = OpsConsoleApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("s", "p")
+        await settle(pilot)
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmChange)
+        await pilot.press("escape")
+        await settle(pilot)
+        declined = services.stacks.reviews[-1]
+        assert declined.closed
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+    assert [review.closed for review in services.stacks.reviews] == [True, True]
 
 
 def test_review_snapshot(snap_compare: Any) -> None:

@@ -1,7 +1,9 @@
 """The Stacks screen: an environment's stacks with status and age; plan, review, confirm, then
 live progress per stack ending in its outcome, or the first causal failure.
 
-Leaving the screen stops watching, never the deploy: the screen says so.
+The screen holds at most one review (the stacks use case's plan, which owns its change sets): a
+review that is declined, replaced by a new plan, or left behind when the screen closes is closed,
+and its change sets are deleted. Leaving the screen stops watching, never the deploy.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Log, Static
 from textual.worker import get_current_worker
 
-from opsconsole.domain.environment import RoleTier
 from opsconsole.domain.errors import OpsError
 from opsconsole.domain.stacks import DeployedStack, EnvironmentPlan, StackEvent, StackOutcome, StackSpec
 from opsconsole.tui.format import age
@@ -35,7 +36,7 @@ from opsconsole.tui.screens.confirm import ConfirmChange
 from opsconsole.tui.widgets.plan_view import plan_summary, render_plan
 
 if TYPE_CHECKING:
-    from opsconsole.ports import ConsoleServices
+    from opsconsole.ports import ConsoleServices, StackReviewPort
 
 COLUMNS = ("stack", "region", "status", "age", "depends on", "result")
 
@@ -75,6 +76,9 @@ class StacksScreen(Screen[None]):
         self.deploying = False
         self.show_diff = False
         self._stop = threading.Event()
+        self._review: StackReviewPort | None = None
+        self._review_lock = threading.Lock()
+        self._closing = False
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "deploy":
@@ -131,10 +135,15 @@ class StacksScreen(Screen[None]):
             return
 
         def confirmed(answer: bool | None) -> None:
-            if answer:
-                self._start_deploy(plan)
-            else:
-                self._status("not confirmed; nothing was changed")
+            review = self._take_review()
+            if answer and review is not None:
+                self._start_deploy(review)
+                return
+            self.plan = None
+            self._discard(review)
+            self._status(
+                "not confirmed; nothing was changed and the plan's change sets are deleted (p plans again)"
+            )
 
         self.app.push_screen(
             ConfirmChange(
@@ -149,14 +158,48 @@ class StacksScreen(Screen[None]):
             self.app.notify("stopped watching; the stack operations go on in AWS", title="Stacks", timeout=8)
         self.app.pop_screen()
 
-    def _start_deploy(self, plan: EnvironmentPlan) -> None:
+    def on_unmount(self) -> None:
+        with self._review_lock:
+            self._closing = True
+        self._stop.set()
+        self._discard(self._take_review())
+
+    def _start_deploy(self, review: StackReviewPort) -> None:
         self.deploying = True
         self.query_one("#review-box").add_class("hidden")
         progress = self.query_one("#progress", Log)
         progress.remove_class("hidden")
         progress.clear()
         self._status("deploying…")
-        self.run_deploy(plan)
+        self.run_deploy(review)
+
+    # -- the review ---------------------------------------------------------------------------
+
+    def _adopt(self, review: StackReviewPort) -> bool:
+        """Hold a new review (from the planning worker); False once the screen is closing."""
+        with self._review_lock:
+            if self._closing:
+                return False
+            previous, self._review = self._review, review
+        if previous is not None:
+            previous.close()
+        return True
+
+    def _take_review(self) -> StackReviewPort | None:
+        with self._review_lock:
+            review, self._review = self._review, None
+        return review
+
+    def _discard(self, review: StackReviewPort | None) -> None:
+        """Delete a review's change sets in an app worker: it outlives this screen."""
+        if review is not None:
+            self.app.run_worker(
+                review.close,
+                thread=True,
+                exit_on_error=False,
+                group="stacks-discard",
+                description="Deleting unused change sets",
+            )
 
     # -- workers --------------------------------------------------------------------------------
 
@@ -165,7 +208,7 @@ class StacksScreen(Screen[None]):
     )
     def load_status(self) -> None:
         try:
-            rows = self.services.deploy_engine(self.env_name, RoleTier.READ, lint=False).status()
+            rows = self.services.stacks.status(self.env_name)
         except OpsError as e:
             self.post_message(StackWorkFailed("status", str(e)))
             return
@@ -174,17 +217,21 @@ class StacksScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="stacks-plan", description="Planning")
     def make_plan(self) -> None:
+        previous = self._take_review()
+        if previous is not None:
+            previous.close()
         try:
-            plan = self.services.deploy_engine(
-                self.env_name, RoleTier.DEPLOY, reason="tui stacks plan"
-            ).plan()
+            review = self.services.stacks.plan(self.env_name, reason="tui stacks plan")
         except OpsError as e:
             self.post_message(StackWorkFailed("plan", str(e)))
             return
-        self.post_message(PlanReady(plan))
+        if not self._adopt(review):
+            review.close()
+            return
+        self.post_message(PlanReady(review.plan))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="stacks-deploy", description="Deploying")
-    def run_deploy(self, plan: EnvironmentPlan) -> None:
+    def run_deploy(self, review: StackReviewPort) -> None:
         def events_arrived(key: str, events: list[StackEvent]) -> None:
             self.post_message(StackEventsArrived(key, events))
 
@@ -192,15 +239,12 @@ class StacksScreen(Screen[None]):
             self.post_message(StackFinished(outcome))
 
         try:
-            engine = self.services.deploy_engine(
-                self.env_name, RoleTier.DEPLOY, reason="tui stacks deploy", lint=False
-            )
-            outcomes = engine.execute(
-                plan, on_events=events_arrived, on_outcome=stack_finished, stop=self._stop
-            )
+            outcomes = review.execute(on_events=events_arrived, on_outcome=stack_finished, stop=self._stop)
         except OpsError as e:
             self.post_message(StackWorkFailed("deploy", str(e)))
             return
+        finally:
+            review.close()
         self.post_message(DeployFinished(outcomes, stopped=self._stop.is_set()))
 
     # -- handlers -------------------------------------------------------------------------------
