@@ -1,12 +1,17 @@
-"""What the user interfaces and runbooks need from the services, as protocols: the TUI, the planner and
-the runbook engine type against these, so tests can hand in fakes and the real Services satisfies them."""
+"""The TUI's port: what the screens and panes call on the application, as small protocols.
+
+`OpsConsoleApp(console)` takes anything with these attributes; the real `Console`
+(opsconsole/app/console.py) has them, and tests hand in fakes of the use cases. Each protocol
+names exactly what the TUI calls. There is no `operations` here: every ECS and RDS change the TUI
+makes is planned through the registry, `plan(kind, env, params)`.
+"""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from opsconsole.config import Settings
 from opsconsole.domain.action_kinds import ActionKind
@@ -14,7 +19,7 @@ from opsconsole.domain.actions import ActionResult
 from opsconsole.domain.ecs import Cluster, EcsService, Task
 from opsconsole.domain.environment import RoleTier
 from opsconsole.domain.identity import CallerIdentity, RoleSession
-from opsconsole.domain.logs import LogMessage, SearchResult, Stream
+from opsconsole.domain.logs import LogMessage, SearchResult
 from opsconsole.domain.problems import MaintenanceWindow, Problem, ProblemFilter, ProblemHost, Severity
 from opsconsole.domain.rds import DbInstance
 from opsconsole.domain.resources import ResourceRef
@@ -24,8 +29,208 @@ from opsconsole.domain.timeline import Timeline
 if TYPE_CHECKING:
     from opsconsole.app.changes import Change
     from opsconsole.links import Links
-    from opsconsole.runbooks.engine import RunbookEngine
     from opsconsole.runbooks.events import ApprovalRequest, RunEvent
+    from opsconsole.runbooks.model import Runbook
+    from opsconsole.runbooks.state import RunState
+
+Series = dict[str, dict[str, list[float]]]
+
+
+class AccessPort(Protocol):
+    """Who is signed in, and the environment's role sessions."""
+
+    def caller_identity(self) -> CallerIdentity: ...
+
+    def session(self, env_name: str, tier: RoleTier, reason: str | None = None) -> RoleSession: ...
+
+
+class FleetPort(Protocol):
+    """ECS and RDS reads of one environment, with their CloudWatch series."""
+
+    def clusters(self, env_name: str) -> list[Cluster]: ...
+
+    def service_names(self, env_name: str, cluster: str) -> list[str]: ...
+
+    def services(self, env_name: str, cluster: str, names: list[str] | None = None) -> list[EcsService]: ...
+
+    def tasks(
+        self, env_name: str, cluster: str, service: str | None = None, *, stopped: bool = False
+    ) -> list[Task]: ...
+
+    def databases(self, env_name: str) -> list[DbInstance]: ...
+
+    def db_metrics(self, env_name: str, identifiers: list[str], span: timedelta) -> Series: ...
+
+    def service_metrics(self, env_name: str, cluster: str, names: list[str], span: timedelta) -> Series: ...
+
+
+class AlertsPort(Protocol):
+    """Zabbix reads; problem and maintenance changes are planned through `plan`."""
+
+    def problems(self, env_name: str, flt: ProblemFilter | None = None) -> list[Problem]: ...
+
+    def hosts(self, env_name: str, tags: dict[str, str] | None = None) -> list[ProblemHost]: ...
+
+    def maintenances(self, env_name: str) -> list[MaintenanceWindow]: ...
+
+
+class LogFollower(Protocol):
+    """A live tail as the log pane drives it: one poll per round, at the interval it suggests."""
+
+    @property
+    def interval(self) -> float: ...
+
+    def poll(self) -> list[LogMessage]: ...
+
+
+class LogsPort(Protocol):
+    """Graylog of an environment: live tails and searches."""
+
+    def tail(self, env_name: str, query: str = "*", *, backlog: timedelta = ...) -> LogFollower: ...
+
+    def search(
+        self,
+        env_name: str,
+        query: str = "*",
+        *,
+        since: timedelta | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        limit: int = 150,
+        offset: int = 0,
+        fields: tuple[str, ...] | list[str] = (),
+    ) -> SearchResult: ...
+
+
+class StackEngine(Protocol):
+    """The deploy engine as the stacks screen drives it."""
+
+    def status(
+        self, keys: list[str] | tuple[str, ...] = ()
+    ) -> list[tuple[StackSpec, DeployedStack | None]]: ...
+
+    def plan(
+        self, keys: list[str] | tuple[str, ...] = (), stop: threading.Event | None = None
+    ) -> EnvironmentPlan: ...
+
+    def discard(self, plan: EnvironmentPlan) -> None: ...
+
+    def execute(
+        self,
+        plan: EnvironmentPlan,
+        *,
+        on_events: Callable[[str, list[StackEvent]], None] | None = None,
+        on_outcome: Callable[[StackOutcome], None] | None = None,
+        stop: threading.Event | None = None,
+    ) -> list[StackOutcome]: ...
+
+
+class StacksPort(Protocol):
+    """The environment's stacks, through a deploy engine."""
+
+    def engine(
+        self,
+        env_name: str,
+        tier: RoleTier = RoleTier.DEPLOY,
+        *,
+        reason: str | None = None,
+        lint: bool = True,
+        select: tuple[str, ...] | list[str] = (),
+    ) -> StackEngine: ...
+
+
+class ChangesPort(Protocol):
+    """The one place a planned change is sent (and audited as intent, then outcome)."""
+
+    def execute(
+        self,
+        planned: Change,
+        *,
+        reason: str | None,
+        dry_run: bool = False,
+        on_sending: Callable[[], None] | None = None,
+    ) -> ActionResult: ...
+
+
+class CorrelationPort(Protocol):
+    """Links and timelines; its clock is the console's."""
+
+    def now(self) -> datetime: ...
+
+    def links(self, ref: ResourceRef, *, resolve: bool = True) -> Links: ...
+
+    def timeline(self, ref: ResourceRef, since: timedelta) -> Timeline: ...
+
+
+class RunbookRunner(Protocol):
+    """A runbook engine as the runbook screen drives it (in a thread worker)."""
+
+    def start(
+        self,
+        runbook: Runbook,
+        inputs: Mapping[str, Any],
+        *,
+        selection: Mapping[str, Any] | None = None,
+        dry_run: bool = False,
+        reason: str | None = None,
+    ) -> RunState: ...
+
+    def resume(self, run_id: str, *, rerun: bool = False, skip: bool = False) -> RunState: ...
+
+
+class RunbooksPort(Protocol):
+    """The shipped runbooks and an engine to run them; both read files (thread workers only)."""
+
+    def titles(self) -> list[tuple[str, str]]: ...
+
+    def engine(
+        self,
+        *,
+        on_event: Callable[[RunEvent], None],
+        approver: Callable[[ApprovalRequest], None],
+        stop: threading.Event,
+    ) -> RunbookRunner: ...
+
+
+class ConsolePort(Protocol):
+    """The application as the TUI holds it: its use cases and the registry of action kinds."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def access(self) -> AccessPort: ...
+
+    @property
+    def fleet(self) -> FleetPort: ...
+
+    @property
+    def alerts(self) -> AlertsPort: ...
+
+    @property
+    def logs(self) -> LogsPort: ...
+
+    @property
+    def stacks(self) -> StacksPort: ...
+
+    @property
+    def changes(self) -> ChangesPort: ...
+
+    @property
+    def correlation(self) -> CorrelationPort: ...
+
+    @property
+    def runbooks(self) -> RunbooksPort: ...
+
+    def plan(
+        self, kind: ActionKind, env_name: str, params: Mapping[str, Any], tier: RoleTier | None = None
+    ) -> Change: ...
+
+
+# -- transitional ----------------------------------------------------------------------------
+# The old facade's shape (opsconsole/services.py): runbooks/ports.py still builds on CoreServices
+# and MonitoringServices, and tui/screens/stacks.py on ConsoleServices, until both move onto the
+# Console; then this section goes.
 
 
 class CoreServices(Protocol):
@@ -119,60 +324,22 @@ class MonitoringServices(Protocol):
     def log_count(self, env_name: str, query: str, window: timedelta) -> int: ...
 
 
-class ConsoleServices(CoreServices, MonitoringServices, Protocol):
-    """What the TUI needs from the services; tests hand in the real thing or a fake."""
+class ConsoleServices(Protocol):
+    """What tui/screens/stacks.py calls (settings, clock, deploy engine) until it uses `console.stacks`."""
 
-    def caller_identity(self) -> CallerIdentity: ...
+    settings: Settings
 
-    def db_metrics(
-        self, env_name: str, identifiers: list[str], span: timedelta
-    ) -> dict[str, dict[str, list[float]]]: ...
+    def now(self) -> datetime: ...
 
-    def service_metrics(
-        self, env_name: str, cluster: str, names: list[str], span: timedelta
-    ) -> dict[str, dict[str, list[float]]]: ...
-
-    def zabbix_hosts(self, env_name: str, tags: dict[str, str] | None = None) -> list[ProblemHost]: ...
-
-    def maintenances(self, env_name: str) -> list[MaintenanceWindow]: ...
-
-    def log_streams(self, env_name: str) -> list[Stream]: ...
-
-    def log_tail(self, env_name: str, query: str = "*", *, backlog: timedelta = ...) -> LogFollower: ...
-
-    def search_logs(
+    def deploy_engine(
         self,
         env_name: str,
-        query: str = "*",
+        tier: RoleTier = RoleTier.DEPLOY,
         *,
-        since: timedelta | None = None,
-        start: datetime | None = None,
-        end: datetime | None = None,
-        limit: int = 150,
-        offset: int = 0,
-        fields: tuple[str, ...] | list[str] = (),
-    ) -> SearchResult: ...
-
-    def resource_links(self, ref: ResourceRef, *, resolve: bool = True) -> Links: ...
-
-    def timeline(self, ref: ResourceRef, since: timedelta) -> Timeline: ...
-
-    def runbook_engine(
-        self,
-        *,
-        on_event: Callable[[RunEvent], None],
-        approver: Callable[[ApprovalRequest], None],
-        stop: threading.Event,
-    ) -> RunbookEngine: ...
-
-
-class LogFollower(Protocol):
-    """A live tail as the log pane drives it: one poll per round, at the interval it suggests."""
-
-    @property
-    def interval(self) -> float: ...
-
-    def poll(self) -> list[LogMessage]: ...
+        reason: str | None = None,
+        lint: bool = True,
+        select: tuple[str, ...] | list[str] = (),
+    ) -> StackEngine: ...
 
 
 class EcsReads(Protocol):
@@ -193,26 +360,3 @@ class RdsReads(Protocol):
     def instances(self) -> list[DbInstance]: ...
 
     def instance(self, identifier: str) -> DbInstance: ...
-
-
-class StackEngine(Protocol):
-    """The deploy engine as the TUI drives it."""
-
-    def status(
-        self, keys: list[str] | tuple[str, ...] = ()
-    ) -> list[tuple[StackSpec, DeployedStack | None]]: ...
-
-    def plan(
-        self, keys: list[str] | tuple[str, ...] = (), stop: threading.Event | None = None
-    ) -> EnvironmentPlan: ...
-
-    def discard(self, plan: EnvironmentPlan) -> None: ...
-
-    def execute(
-        self,
-        plan: EnvironmentPlan,
-        *,
-        on_events: Callable[[str, list[StackEvent]], None] | None = None,
-        on_outcome: Callable[[StackOutcome], None] | None = None,
-        stop: threading.Event | None = None,
-    ) -> list[StackOutcome]: ...

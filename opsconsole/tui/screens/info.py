@@ -1,23 +1,15 @@
-"""The environment's configuration as a modal, and the planning of pane actions."""
+"""The environment's configuration and the signed-in session, as a modal."""
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 
-from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.environment import Environment
 from opsconsole.domain.identity import CallerIdentity, RoleSession
-from opsconsole.tui.messages import ActionPlanned
 from opsconsole.tui.widgets.facts import EnvironmentPanel, SessionPanel
-
-if TYPE_CHECKING:
-    from opsconsole.ports import ConsoleServices
-    from opsconsole.tui.widgets.ecs_pane import EcsActionRequested
 
 
 class EnvironmentInfo(ModalScreen[None]):
@@ -60,13 +52,3 @@ class EnvironmentInfo(ModalScreen[None]):
             panel.show_error(self.error)
         elif self.session is None:
             panel.show_pending(self.env.name)
-
-
-def plan_pane_action(services: ConsoleServices, request: EcsActionRequested) -> ActionPlanned:
-    """The shared plan for a pane action; reads the service it acts on (thread worker only)."""
-    cluster = request.level.cluster or f"{request.env_name}-cluster"
-    action, delta = request.action, 0
-    if action.startswith("scale"):  # "scale+1", "scale-1"
-        action, delta = "scale", int(action.removeprefix("scale"))
-    kind = ActionKind.parse(f"ecs.{action}")
-    return ActionPlanned(services.plan_ecs(request.env_name, kind, cluster, request.key, delta=delta))
