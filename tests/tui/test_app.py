@@ -94,7 +94,9 @@ async def test_failed_assume_marks_the_panel_stale_and_keeps_the_app_running() -
         assert any(isinstance(m, SessionFailed) and m.env_name == "staging" for m in messages)
         await pilot.press("i")  # the info modal holds the session facts and the last error
         await settle(pilot)
-        assert app.screen.query_one(SessionPanel).has_class("stale")
+        panel = app.screen.query_one(SessionPanel)
+        assert panel.has_class("stale")
+        assert panel.stale_text() == "stale (no data): cannot assume the read role in staging: AccessDenied"
         await pilot.press("escape")
         await pilot.press("1")
         await settle(pilot)

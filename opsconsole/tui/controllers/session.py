@@ -3,7 +3,7 @@ before it ends, its countdown in the environment bar; and the identity signed in
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -29,6 +29,8 @@ class SessionKeeper(Controller):
         super().__init__(console)
         self.env_name = ""
         self.session: RoleSession | None = None
+        self.resolved_at: datetime | None = None
+        """When the session shown was assumed or renewed (the age a stale marker gives)."""
         self.identity: CallerIdentity | None = None
         self.error: str | None = None
 
@@ -78,6 +80,7 @@ class SessionKeeper(Controller):
         if message.session.environment != self.env_name:
             return
         self.session = message.session
+        self.resolved_at = self.console.correlation.now()
         self.error = None
         self.screen.query_one(EnvironmentBar).show_session(message.session)
         self.tick()

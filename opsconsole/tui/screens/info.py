@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -25,11 +28,15 @@ class EnvironmentInfo(ModalScreen[None]):
         env: Environment,
         *,
         console_read_only: bool,
+        now: Callable[[], datetime],
         identity: CallerIdentity | None = None,
         session: RoleSession | None = None,
+        session_at: datetime | None = None,
         error: str | None = None,
     ) -> None:
         super().__init__()
+        self.now = now
+        self.session_at = session_at
         self.env = env
         self.console_read_only = console_read_only
         self.identity = identity
@@ -39,7 +46,7 @@ class EnvironmentInfo(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield EnvironmentPanel()
-            yield SessionPanel()
+            yield SessionPanel(self.now)
 
     def on_mount(self) -> None:
         self.query_one(EnvironmentPanel).show_environment(self.env, console_read_only=self.console_read_only)
@@ -47,7 +54,7 @@ class EnvironmentInfo(ModalScreen[None]):
         if self.identity is not None:
             panel.show_identity(self.identity)
         if self.session is not None and self.session.environment == self.env.name:
-            panel.show_session(self.session)
+            panel.show_session(self.session, self.session_at)
         if self.error is not None:
             panel.show_error(self.error)
         elif self.session is None:

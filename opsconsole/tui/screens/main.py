@@ -165,8 +165,10 @@ class MainScreen(Screen[None]):
         info = EnvironmentInfo(
             env,
             console_read_only=self.console.settings.read_only,
+            now=self.console.correlation.now,
             identity=sessions.identity,
             session=sessions.session,
+            session_at=sessions.resolved_at,
             error=sessions.error,
         )
         self.app.push_screen(info)
