@@ -8,6 +8,7 @@ from textual.widgets import DataTable, Input, Log
 
 from opsconsole.tui.app import OpsConsoleApp
 from opsconsole.tui.screens.problem_action import ProblemActionScreen
+from opsconsole.tui.widgets.ecs_pane import EcsPane
 from opsconsole.tui.widgets.log_pane import LogPane
 from opsconsole.tui.widgets.problems_pane import ProblemsPane
 from tests.tui.fakes import FrozenConsole
@@ -315,3 +316,19 @@ async def test_read_only_hides_every_change_and_the_palette_turns_it_on() -> Non
         await settle(pilot, 0.3)
         assert services.actions == [] and services.problem_calls == []
         assert not any(key == "R" for key in app.screen.active_bindings)
+
+
+async def test_switching_environment_broadcasts_and_drops_the_link() -> None:
+    """The screen holds the environment and the link; the panes follow both (data_bind)."""
+    app = OpsConsoleApp(FrozenConsole())
+    async with app.run_test(size=SIZE) as pilot:
+        await open_dev_services(pilot)  # linked to dev / api
+        problems, logs = app.screen.query_one(ProblemsPane), app.screen.query_one(LogPane)
+        assert problems.scope_label == logs.link_label == "dev / api"
+        await pilot.press("3")
+        await settle(pilot, 0.3)
+        assert problems.env_name == logs.env_name == app.screen.query_one(EcsPane).env_name == "prod"
+        assert problems.scope_label is None and logs.link_label is None
+        assert problems.linked_to is None and logs.linked_to is None
+        assert set(problem_keys(app)) == {"901", "902", "903", "904", "905"}  # all of prod's
+        assert "prod · all" in str(app.screen.query_one("#link-indicator").render())
