@@ -15,7 +15,7 @@ and the console is measured as it runs in a second terminal. Each console run is
   tick, and a tail starts with 2 minutes of backlog; the buffer is emptied on a switch).
 The moment counted is the first screen update (the app's display call) at which all four hold.
 Start counts from the parent launching the child's interpreter; the parts are: interpreter and
-imports, sign-in (Services.build + GetCallerIdentity, as `launch_tui` does before the screen
+imports, sign-in (Console.build + GetCallerIdentity, as `launch_tui` does before the screen
 switches), and the app itself (run_test start to filled).
 
 A switch presses 3 (prod), 1 (dev), 2 (staging), 1, 3, 1, 2, 1: the first visit of prod and of
@@ -156,18 +156,18 @@ class Watch:
 
 async def drive(config: Path, launched: float, presses: int) -> dict[str, Any]:
     entered = time.time()
+    from opsconsole.app.console import Console
     from opsconsole.config import load_settings
-    from opsconsole.services import Services
     from opsconsole.tui.app import OpsConsoleApp
 
     imported = time.time()
-    services = Services.build(load_settings(config, environ={}))
-    services.caller_identity()  # as launch_tui does before the screen switches
+    console = Console.build(load_settings(config, environ={}))
+    console.access.caller_identity()  # as launch_tui does before the screen switches
     signed_in = time.time()
-    app = OpsConsoleApp(services)
+    app = OpsConsoleApp(console)
     watch = Watch(app)
     watch.hook()
-    first_env = services.settings.first_environment.name
+    first_env = console.settings.first_environment.name
     watch.expect(first_env, signed_in)
     result: dict[str, Any] = {}
     async with app.run_test(size=(160, 48)) as pilot:
@@ -181,7 +181,7 @@ async def drive(config: Path, launched: float, presses: int) -> dict[str, Any]:
             "first_paint": first_paint,
             "app": start,
         }
-        names = [env.name for env in services.settings.environments.values()]
+        names = [env.name for env in console.settings.environments.values()]
         switches = []
         for index, key in enumerate(SWITCHES):
             await asyncio.sleep(1.0)  # let the previous environment's refreshes settle
@@ -193,7 +193,7 @@ async def drive(config: Path, launched: float, presses: int) -> dict[str, Any]:
         result["switches"] = switches
         if presses:
             result["keys"] = await key_to_paint(app, pilot, watch, presses)
-    services.close()
+    console.close()
     return result
 
 

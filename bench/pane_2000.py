@@ -18,9 +18,9 @@ from typing import Any
 
 import boto3
 
+from opsconsole.app.console import Console
 from opsconsole.config import load_settings
 from opsconsole.demo.world import DemoWorld
-from opsconsole.services import Services
 from opsconsole.tui.app import OpsConsoleApp
 from opsconsole.tui.widgets.ecs_pane import EcsPane
 
@@ -43,8 +43,8 @@ def seed(endpoint: str, key: Any) -> float:
     return time.perf_counter() - started
 
 
-async def measure(services: Services, presses: int = 60) -> dict[str, float]:
-    app = OpsConsoleApp(services)
+async def measure(console: Console, presses: int = 60) -> dict[str, float]:
+    app = OpsConsoleApp(console)
     paints: list[float] = []
     display = app._display
 
@@ -86,8 +86,8 @@ async def measure(services: Services, presses: int = 60) -> dict[str, float]:
 def run() -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp, DemoWorld(root=Path(tmp) / "world", operator="bench") as ready:
         seconds = seed(ready.endpoint, ready.accounts.admin_keys["dev"])
-        services = Services.build(load_settings(ready.config_path, environ={}))
-        result = asyncio.run(measure(services))
+        console = Console.build(load_settings(ready.config_path, environ={}))
+        result = asyncio.run(measure(console))
         result["seed_s"] = seconds
         return result
 

@@ -1,12 +1,17 @@
-"""What the user interfaces and runbooks need from the services, as protocols: the TUI, the planner and
-the runbook engine type against these, so tests can hand in fakes and the real Services satisfies them."""
+"""The TUI's port: what the screens and panes call on the application, as small protocols.
+
+`OpsConsoleApp(console)` takes anything with these attributes; the real `Console`
+(opsconsole/app/console.py) has them, and tests hand in fakes of the use cases. Each protocol
+names exactly what the TUI calls. There is no `operations` here: every ECS and RDS change the TUI
+makes is planned through the registry, `plan(kind, env, params)`.
+"""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from opsconsole.config import Settings
 from opsconsole.domain.action_kinds import ActionKind
@@ -14,8 +19,8 @@ from opsconsole.domain.actions import ActionResult
 from opsconsole.domain.ecs import Cluster, EcsService, Task
 from opsconsole.domain.environment import RoleTier
 from opsconsole.domain.identity import CallerIdentity, RoleSession
-from opsconsole.domain.logs import LogMessage, SearchResult, Stream
-from opsconsole.domain.problems import MaintenanceWindow, Problem, ProblemFilter, ProblemHost, Severity
+from opsconsole.domain.logs import LogMessage, SearchResult
+from opsconsole.domain.problems import MaintenanceWindow, Problem, ProblemFilter, ProblemHost
 from opsconsole.domain.rds import DbInstance
 from opsconsole.domain.resources import ResourceRef
 from opsconsole.domain.stacks import DeployedStack, EnvironmentPlan, StackEvent, StackOutcome, StackSpec
@@ -24,139 +29,49 @@ from opsconsole.domain.timeline import Timeline
 if TYPE_CHECKING:
     from opsconsole.app.changes import Change
     from opsconsole.links import Links
-    from opsconsole.runbooks.engine import RunbookEngine
     from opsconsole.runbooks.events import ApprovalRequest, RunEvent
+    from opsconsole.runbooks.model import Runbook
+    from opsconsole.runbooks.state import RunState
+
+Series = dict[str, dict[str, list[float]]]
 
 
-class CoreServices(Protocol):
-    """Sessions, ECS, RDS, stacks and sending planned calls: what every caller of the services uses."""
-
-    settings: Settings
-
-    def session(self, env_name: str, tier: RoleTier, reason: str | None = None) -> RoleSession: ...
-
-    def now(self) -> datetime: ...
-
-    @property
-    def stacks(self) -> StacksPort: ...
-
-    def ecs(self, env_name: str) -> EcsReads: ...
-
-    def rds(self, env_name: str) -> RdsReads: ...
-
-    def plan_ecs(
-        self,
-        env_name: str,
-        kind: ActionKind,
-        cluster: str,
-        target: str,
-        *,
-        count: int | None = None,
-        delta: int = 0,
-        tier: RoleTier | None = None,
-    ) -> Change: ...
-
-    def plan_rds(
-        self,
-        env_name: str,
-        kind: ActionKind,
-        identifier: str,
-        *,
-        failover: bool = False,
-        tier: RoleTier | None = None,
-    ) -> Change: ...
-
-    def execute(
-        self,
-        planned: Change,
-        *,
-        reason: str | None,
-        dry_run: bool = False,
-        on_sending: Callable[[], None] | None = None,
-    ) -> ActionResult: ...
-
-
-class MonitoringServices(Protocol):
-    """Zabbix problems and their changes, and Graylog counts: what panes and runbooks both use."""
-
-    def problems(self, env_name: str, flt: ProblemFilter | None = None) -> list[Problem]: ...
-
-    def problem_action(
-        self,
-        env_name: str,
-        eventids: list[str],
-        *,
-        acknowledge: bool = False,
-        message: str | None = None,
-        close: bool = False,
-        severity: Severity | None = None,
-        unacknowledge: bool = False,
-        dry_run: bool = False,
-        reason: str | None = None,
-    ) -> ActionResult: ...
-
-    def create_maintenance(
-        self,
-        env_name: str,
-        name: str,
-        *,
-        hostids: tuple[str, ...] | list[str] = (),
-        host_groups: tuple[str, ...] | list[str] = (),
-        duration: timedelta,
-        collect_data: bool = True,
-        description: str = "",
-        dry_run: bool = False,
-        reason: str | None = None,
-    ) -> ActionResult: ...
-
-    def log_count(self, env_name: str, query: str, window: timedelta) -> int: ...
-
-
-class ConsoleServices(CoreServices, MonitoringServices, Protocol):
-    """What the TUI needs from the services; tests hand in the real thing or a fake."""
+class AccessPort(Protocol):
+    """Who is signed in, and the environment's role sessions."""
 
     def caller_identity(self) -> CallerIdentity: ...
 
-    def db_metrics(
-        self, env_name: str, identifiers: list[str], span: timedelta
-    ) -> dict[str, dict[str, list[float]]]: ...
+    def session(self, env_name: str, tier: RoleTier, reason: str | None = None) -> RoleSession: ...
 
-    def service_metrics(
-        self, env_name: str, cluster: str, names: list[str], span: timedelta
-    ) -> dict[str, dict[str, list[float]]]: ...
 
-    def zabbix_hosts(self, env_name: str, tags: dict[str, str] | None = None) -> list[ProblemHost]: ...
+class FleetPort(Protocol):
+    """ECS and RDS reads of one environment, with their CloudWatch series."""
+
+    def clusters(self, env_name: str) -> list[Cluster]: ...
+
+    def service_names(self, env_name: str, cluster: str) -> list[str]: ...
+
+    def services(self, env_name: str, cluster: str, names: list[str] | None = None) -> list[EcsService]: ...
+
+    def tasks(
+        self, env_name: str, cluster: str, service: str | None = None, *, stopped: bool = False
+    ) -> list[Task]: ...
+
+    def databases(self, env_name: str) -> list[DbInstance]: ...
+
+    def db_metrics(self, env_name: str, identifiers: list[str], span: timedelta) -> Series: ...
+
+    def service_metrics(self, env_name: str, cluster: str, names: list[str], span: timedelta) -> Series: ...
+
+
+class AlertsPort(Protocol):
+    """Zabbix reads; problem and maintenance changes are planned through `plan`."""
+
+    def problems(self, env_name: str, flt: ProblemFilter | None = None) -> list[Problem]: ...
+
+    def hosts(self, env_name: str, tags: dict[str, str] | None = None) -> list[ProblemHost]: ...
 
     def maintenances(self, env_name: str) -> list[MaintenanceWindow]: ...
-
-    def log_streams(self, env_name: str) -> list[Stream]: ...
-
-    def log_tail(self, env_name: str, query: str = "*", *, backlog: timedelta = ...) -> LogFollower: ...
-
-    def search_logs(
-        self,
-        env_name: str,
-        query: str = "*",
-        *,
-        since: timedelta | None = None,
-        start: datetime | None = None,
-        end: datetime | None = None,
-        limit: int = 150,
-        offset: int = 0,
-        fields: tuple[str, ...] | list[str] = (),
-    ) -> SearchResult: ...
-
-    def resource_links(self, ref: ResourceRef, *, resolve: bool = True) -> Links: ...
-
-    def timeline(self, ref: ResourceRef, since: timedelta) -> Timeline: ...
-
-    def runbook_engine(
-        self,
-        *,
-        on_event: Callable[[RunEvent], None],
-        approver: Callable[[ApprovalRequest], None],
-        stop: threading.Event,
-    ) -> RunbookEngine: ...
 
 
 class LogFollower(Protocol):
@@ -168,24 +83,23 @@ class LogFollower(Protocol):
     def poll(self) -> list[LogMessage]: ...
 
 
-class EcsReads(Protocol):
-    def clusters(self) -> list[Cluster]: ...
+class LogsPort(Protocol):
+    """Graylog of an environment: live tails and searches."""
 
-    def service_names(self, cluster: str) -> list[str]: ...
+    def tail(self, env_name: str, query: str = "*", *, backlog: timedelta = ...) -> LogFollower: ...
 
-    def services(self, cluster: str, names: list[str] | None = None) -> list[EcsService]: ...
-
-    def service(self, cluster: str, name: str) -> EcsService: ...
-
-    def tasks(self, cluster: str, service: str | None = None, *, stopped: bool = False) -> list[Task]: ...
-
-    def previous_revision(self, service: EcsService) -> int: ...
-
-
-class RdsReads(Protocol):
-    def instances(self) -> list[DbInstance]: ...
-
-    def instance(self, identifier: str) -> DbInstance: ...
+    def search(
+        self,
+        env_name: str,
+        query: str = "*",
+        *,
+        since: timedelta | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        limit: int = 150,
+        offset: int = 0,
+        fields: tuple[str, ...] | list[str] = (),
+    ) -> SearchResult: ...
 
 
 class StackReviewPort(Protocol):
@@ -220,3 +134,126 @@ class StacksPort(Protocol):
         lint: bool = True,
         stop: threading.Event | None = None,
     ) -> StackReviewPort: ...
+
+
+class ChangesPort(Protocol):
+    """The one place a planned change is sent (and audited as intent, then outcome)."""
+
+    def execute(
+        self,
+        planned: Change,
+        *,
+        reason: str | None,
+        dry_run: bool = False,
+        on_sending: Callable[[], None] | None = None,
+    ) -> ActionResult: ...
+
+
+class CorrelationPort(Protocol):
+    """Links and timelines; its clock is the console's."""
+
+    def now(self) -> datetime: ...
+
+    def links(self, ref: ResourceRef, *, resolve: bool = True) -> Links: ...
+
+    def timeline(self, ref: ResourceRef, since: timedelta) -> Timeline: ...
+
+
+class RunbookRunner(Protocol):
+    """A runbook engine as the runbook screen drives it (in a thread worker)."""
+
+    def start(
+        self,
+        runbook: Runbook,
+        inputs: Mapping[str, Any],
+        *,
+        selection: Mapping[str, Any] | None = None,
+        dry_run: bool = False,
+        reason: str | None = None,
+    ) -> RunState: ...
+
+    def resume(self, run_id: str, *, rerun: bool = False, skip: bool = False) -> RunState: ...
+
+
+class RunbooksPort(Protocol):
+    """The shipped runbooks and an engine to run them; both read files (thread workers only)."""
+
+    def titles(self) -> list[tuple[str, str]]: ...
+
+    def engine(
+        self,
+        *,
+        on_event: Callable[[RunEvent], None],
+        approver: Callable[[ApprovalRequest], None],
+        stop: threading.Event,
+    ) -> RunbookRunner: ...
+
+
+class ConsolePort(Protocol):
+    """The application as the TUI holds it: its use cases and the registry of action kinds."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def access(self) -> AccessPort: ...
+
+    @property
+    def fleet(self) -> FleetPort: ...
+
+    @property
+    def alerts(self) -> AlertsPort: ...
+
+    @property
+    def logs(self) -> LogsPort: ...
+
+    @property
+    def stacks(self) -> StacksPort: ...
+
+    @property
+    def changes(self) -> ChangesPort: ...
+
+    @property
+    def correlation(self) -> CorrelationPort: ...
+
+    @property
+    def runbooks(self) -> RunbooksPort: ...
+
+    def plan(
+        self, kind: ActionKind, env_name: str, params: Mapping[str, Any], tier: RoleTier | None = None
+    ) -> Change: ...
+
+
+# -- transitional ----------------------------------------------------------------------------
+# What tui/screens/stacks.py takes (tui/bridge.py StacksFacade supplies it over the Console).
+
+
+class ConsoleServices(Protocol):
+    """Settings, the clock and the stacks use case: what the stacks screen calls."""
+
+    settings: Settings
+
+    def now(self) -> datetime: ...
+
+    @property
+    def stacks(self) -> StacksPort: ...
+
+
+class EcsReads(Protocol):
+    def clusters(self) -> list[Cluster]: ...
+
+    def service_names(self, cluster: str) -> list[str]: ...
+
+    def services(self, cluster: str, names: list[str] | None = None) -> list[EcsService]: ...
+
+    def service(self, cluster: str, name: str) -> EcsService: ...
+
+    def tasks(self, cluster: str, service: str | None = None, *, stopped: bool = False) -> list[Task]: ...
+
+    def previous_revision(self, service: EcsService) -> int: ...
+
+
+class RdsReads(Protocol):
+    def instances(self) -> list[DbInstance]: ...
+
+    def instance(self, identifier: str) -> DbInstance: ...

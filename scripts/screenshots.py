@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from opsconsole.app.console import Console
 from opsconsole.config import load_settings
 from opsconsole.demo.world import DemoReady, DemoWorld
 from opsconsole.services import Services
@@ -40,8 +41,9 @@ def simulate(ready: DemoReady) -> None:
 Steps = Callable[[Any], Awaitable[None]]
 
 
-async def shot(services: Services, name: str, steps: Steps, env: str | None = None) -> Path:
-    app = OpsConsoleApp(services, initial_env=env)
+async def shot(console: Console, name: str, steps: Steps, env: str | None = None) -> Path:
+    # Runbooks still run on the old facade until the Console has them (as launch_tui does).
+    app = OpsConsoleApp(console, initial_env=env, runbook_engine=Services(console).runbook_engine)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await steps(pilot)
@@ -119,7 +121,7 @@ def main() -> int:
         DemoWorld(root=Path(state) / "world", operator="alice") as ready,
     ):
         settings = load_settings(ready.config_path, environ={})
-        services = Services.build(settings)
+        console = Console.build(settings)
         simulate(ready)
         plan = [
             ("main-dev", nothing, "dev"),
@@ -131,10 +133,10 @@ def main() -> int:
             ("acknowledge-prod", ack_modal, "prod"),
             ("runbook-prod", runbook, "prod"),
         ]
-        svgs = [asyncio.run(shot(services, name, steps, env)) for name, steps, env in plan]
-        changed = Services.build(dataclasses.replace(settings, stacks_root=str(changed_estate(Path(state)))))
+        svgs = [asyncio.run(shot(console, name, steps, env)) for name, steps, env in plan]
+        changed = Console.build(dataclasses.replace(settings, stacks_root=str(changed_estate(Path(state)))))
         svgs.append(asyncio.run(shot(changed, "stacks-review-prod", stacks_review, "prod")))
-        services.close()
+        console.close()
     try:
         import cairosvg
     except (ImportError, OSError) as e:  # cairosvg needs the cairo C library

@@ -14,15 +14,17 @@ if TYPE_CHECKING:
 
 def launch_tui(settings: Settings) -> int:
     """Sign in (asking for MFA on the terminal if needed), then run the app until it exits."""
+    from opsconsole.app.console import Console
     from opsconsole.services import Services
 
-    services = Services.build(settings, mfa_prompt=mfa_prompt(None))
+    console = Console.build(settings, mfa_prompt=mfa_prompt(None))
     # Fails here, before the screen switches, when there are no credentials or MFA is refused.
-    services.caller_identity()
+    console.access.caller_identity()
 
     from opsconsole.tui.app import OpsConsoleApp
 
-    app = OpsConsoleApp(services)
+    # Runbooks still run on the old facade until the Console has a runbooks use case.
+    app = OpsConsoleApp(console, runbook_engine=Services(console).runbook_engine)
 
     def on_sigterm(*_: object) -> None:
         # Signal handlers run on the app's own thread; exit through a helper thread.
@@ -33,5 +35,5 @@ def launch_tui(settings: Settings) -> int:
         app.run()
     finally:
         signal.signal(signal.SIGTERM, previous)
-        services.close()
+        console.close()
     return app.return_code or 0

@@ -1,4 +1,4 @@
-"""The opsconsole Textual app: services in, widgets out."""
+"""The opsconsole Textual app: the application (a Console) in, widgets out."""
 
 from __future__ import annotations
 
@@ -8,10 +8,13 @@ from typing import TYPE_CHECKING
 from textual.app import App
 from textual.binding import Binding
 
+from opsconsole.tui.bridge import EngineFactory, as_console_port
 from opsconsole.tui.screens.main import MainScreen
 
 if TYPE_CHECKING:
-    from opsconsole.ports import ConsoleServices
+    from opsconsole.app.console import Console
+    from opsconsole.ports import ConsolePort
+    from opsconsole.services import Services
 
 
 def tune_gc() -> None:
@@ -22,7 +25,7 @@ def tune_gc() -> None:
 
 
 class OpsConsoleApp(App[int]):
-    """The console. Backends arrive as `services`; no widget builds a client."""
+    """The console. The application arrives as `console`; no widget builds a client."""
 
     CSS_PATH = "app.tcss"
     TITLE = "opsconsole"
@@ -31,26 +34,35 @@ class OpsConsoleApp(App[int]):
         Binding("f1", "toggle_help", "Keys", id="app-help", tooltip="Show or hide every key binding."),
     ]
 
-    def __init__(self, services: ConsoleServices, *, initial_env: str | None = None) -> None:
+    def __init__(
+        self,
+        console: ConsolePort | Console | Services,
+        *,
+        initial_env: str | None = None,
+        runbook_engine: EngineFactory | None = None,
+    ) -> None:
+        """`runbook_engine` is transitional: what runs runbooks until the Console has them."""
         super().__init__()
-        self.services = services
+        self.ops = as_console_port(console, runbook_engine)
+        """The application (App.console is Rich's)."""
         self._initial_env = initial_env
-        self.read_only = services.settings.read_only
+        settings = self.ops.settings
+        self.read_only = settings.read_only
         """Every mutating action hidden; on with --read-only or the config, or from the palette."""
-        if services.settings.keymap:
-            self.set_keymap(dict(services.settings.keymap))
+        if settings.keymap:
+            self.set_keymap(dict(settings.keymap))
 
     def on_mount(self) -> None:
         self.theme = "textual-dark"
-        self.push_screen(MainScreen(self.services, self._initial_env))
+        self.push_screen(MainScreen(self.ops, self._initial_env))
         tune_gc()
 
     def read_only_in(self, env_name: str) -> bool:
         """Whether changes are off in `env_name`: console-wide, or that environment's own setting."""
-        return self.read_only or self.services.settings.environment(env_name).read_only
+        return self.read_only or self.ops.settings.environment(env_name).read_only
 
     def toggle_read_only(self) -> None:
-        if self.services.settings.read_only:
+        if self.ops.settings.read_only:
             self.notify(
                 "read-only comes from --read-only or the config: restart without it", severity="warning"
             )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
+from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.actions import ActionResult
 from opsconsole.domain.identity import CallerIdentity, RoleSession
 from opsconsole.domain.stacks import DeployedStack, EnvironmentPlan, StackEvent, StackOutcome, StackSpec
@@ -84,6 +85,17 @@ class DeployFinished(Message, bubble=False):
         self.stopped = stopped
 
 
+class ActionRequested(Message):
+    """The operator asked for a registered change (a key, the palette); the screen plans it with
+    `console.plan(kind, env_name, params)`, confirms it, then sends it."""
+
+    def __init__(self, kind: ActionKind, env_name: str, params: Mapping[str, Any]) -> None:
+        super().__init__()
+        self.kind = kind
+        self.env_name = env_name
+        self.params = dict(params)
+
+
 class ActionPlanned(Message, bubble=False):
     """An action's calls are known; the screen asks the operator before sending them."""
 
@@ -92,9 +104,12 @@ class ActionPlanned(Message, bubble=False):
         self.plan = plan
 
 
-class ActionDone(Message, bubble=False):
-    def __init__(self, result: ActionResult) -> None:
+class ActionDone(Message):
+    """A change was sent; it bubbles to the screen, which refreshes the panes it touched."""
+
+    def __init__(self, kind: ActionKind, result: ActionResult) -> None:
         super().__init__()
+        self.kind = kind
         self.result = result
 
 
@@ -111,13 +126,6 @@ class LinkResolved(Message):
     def __init__(self, links: Links) -> None:
         super().__init__()
         self.links = links
-
-
-class ProblemActionDone(Message):
-    def __init__(self, action: str, count: int) -> None:
-        super().__init__()
-        self.action = action
-        self.count = count
 
 
 class PaneLoaded(Message, bubble=False):

@@ -1,18 +1,29 @@
-"""Frozen Zabbix and Graylog answers for the TUI's snapshots and pilot tests."""
+"""Frozen Zabbix and Graylog answers for the TUI's snapshots and pilot tests, as fakes of the
+alerts, logs and correlation use cases."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
+from opsconsole.app.alerts import problem_kind
+from opsconsole.app.changes import Change, change
 from opsconsole.config import Settings
-from opsconsole.domain.actions import ActionResult, PlannedCall
+from opsconsole.domain.action_kinds import ActionKind
+from opsconsole.domain.actions import PlannedCall
 from opsconsole.domain.errors import BackendError
-from opsconsole.domain.logs import LogMessage, SearchResult
-from opsconsole.domain.problems import Acknowledgement, Problem, ProblemFilter, ProblemHost, Severity
+from opsconsole.domain.logs import LogMessage, SearchResult, Stream
+from opsconsole.domain.problems import (
+    Acknowledgement,
+    MaintenanceWindow,
+    Problem,
+    ProblemFilter,
+    ProblemHost,
+    Severity,
+)
 from opsconsole.domain.resources import ResourceRef
 from opsconsole.domain.timeline import Timeline, TimelineEntry
 from opsconsole.links import Linker, Links
-from opsconsole.runbooks.engine import RunbookEngine
 
 NOW = datetime(2026, 11, 26, 9, 30, 0, tzinfo=UTC)
 SERVICES = ("api", "web", "worker")
@@ -125,7 +136,7 @@ def frozen_logs(env: str, count: int = 24) -> list[LogMessage]:
 class FrozenTail:
     """Hands out the frozen lines once, then nothing: a quiet tail that backs off like the real one."""
 
-    def __init__(self, env: str, query: str, backends: FakeBackends | None = None) -> None:
+    def __init__(self, env: str, query: str, backends: World | None = None) -> None:
         self.env = env
         self.backends = backends
         self.pending = [m for m in frozen_logs(env) if _matches(m, query)]
@@ -149,26 +160,43 @@ def _matches(message: LogMessage, query: str) -> bool:
     return True
 
 
-class FakeBackends:
-    """Zabbix and Graylog as FrozenServices answers them; `zabbix_down` makes problems fail."""
+class World(Protocol):
+    """What the fakes share: the settings, the clock, which backends are down."""
 
     settings: Settings
-    zabbix_down: bool = False
-    down: frozenset[str] = frozenset()
+    zabbix_down: bool
+    down: frozenset[str]
     """Environments whose account answers nothing (every backend read fails)."""
-    problem_calls: list[tuple[str, list[str], dict[str, object]]]
 
-    def check_up(self, env_name: str) -> None:
-        if env_name in self.down:
-            raise BackendError(f"{env_name}: could not connect to the endpoint URL")
+    def now(self) -> datetime: ...
+
+    def check_up(self, env_name: str) -> None: ...
+
+
+class FakeAlerts:
+    """Zabbix as the frozen world answers it; `zabbix_down` makes problems fail."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
 
     def problems(self, env_name: str, flt: ProblemFilter | None = None) -> list[Problem]:
-        self.check_up(env_name)
-        if self.zabbix_down:
+        self.world.check_up(env_name)
+        if self.world.zabbix_down:
             raise BackendError("Zabbix at http://127.0.0.1:18080 is unreachable: connection refused")
         return frozen_problems(env_name)
 
-    def problem_action(
+    def hosts(self, env_name: str, tags: dict[str, str] | None = None) -> list[ProblemHost]:
+        hosts = {h.hostid: h for p in frozen_problems(env_name) for h in p.hosts if _has_tags(p, tags)}
+        return list(hosts.values())
+
+    def maintenances(self, env_name: str) -> list[MaintenanceWindow]:
+        return [
+            MaintenanceWindow(
+                "1", f"{env_name} patching", NOW, NOW + timedelta(hours=2), True, hosts=(f"{env_name}-db",)
+            )
+        ]
+
+    def plan_problem_action(
         self,
         env_name: str,
         eventids: list[str],
@@ -178,20 +206,20 @@ class FakeBackends:
         close: bool = False,
         severity: Severity | None = None,
         unacknowledge: bool = False,
-        dry_run: bool = False,
-        reason: str | None = None,
-    ) -> ActionResult:
+    ) -> Change:
         options: dict[str, object] = {"acknowledge": acknowledge, "message": message, "close": close}
-        options["severity"] = severity
-        self.problem_calls.append((env_name, eventids, options))
+        options |= {"severity": severity, "unacknowledge": unacknowledge}
+        kind = problem_kind(
+            acknowledge=acknowledge, close=close, severity=severity, unacknowledge=unacknowledge
+        )
         call = PlannedCall("zabbix", "event.acknowledge", {"eventids": eventids})
-        return ActionResult("zabbix-ack", env_name, ",".join(eventids), dry_run, (call,))
+        env = self.world.settings.environment(env_name)
+        details = {"eventids": eventids, "options": options}
+        return change(
+            kind, env, ",".join(eventids), [call], f"{kind.spec.label} {len(eventids)}", details=details
+        )
 
-    def zabbix_hosts(self, env_name: str, tags: dict[str, str] | None = None) -> list[ProblemHost]:
-        hosts = {h.hostid: h for p in frozen_problems(env_name) for h in p.hosts if _has_tags(p, tags)}
-        return list(hosts.values())
-
-    def create_maintenance(
+    def plan_maintenance(
         self,
         env_name: str,
         name: str,
@@ -201,17 +229,34 @@ class FakeBackends:
         duration: timedelta,
         collect_data: bool = True,
         description: str = "",
-        dry_run: bool = False,
-        reason: str | None = None,
-    ) -> ActionResult:
-        self.problem_calls.append((env_name, list(hostids), {"maintenance": name}))
+    ) -> Change:
         call = PlannedCall("zabbix", "maintenance.create", {"name": name, "hostids": list(hostids)})
-        return ActionResult("zabbix-maintenance", env_name, name, dry_run, (call,))
+        env = self.world.settings.environment(env_name)
+        summary = f"create the maintenance {name!r} for {duration}"
+        details = {"hostids": list(hostids)}
+        return change(ActionKind.ZABBIX_MAINTENANCE_CREATE, env, name, [call], summary, details=details)
 
-    def log_tail(self, env_name: str, query: str = "*", *, backlog: timedelta = timedelta(0)) -> FrozenTail:
-        return FrozenTail(env_name, query, self)
+    def plan_end_maintenance(self, env_name: str, maintenanceid: str) -> Change:
+        call = PlannedCall("zabbix", "maintenance.delete", {"maintenanceids": [maintenanceid]})
+        env = self.world.settings.environment(env_name)
+        summary = f"delete the maintenance {maintenanceid}"
+        return change(ActionKind.ZABBIX_MAINTENANCE_DELETE, env, maintenanceid, [call], summary)
 
-    def search_logs(
+
+class FakeLogs:
+    """Graylog as the frozen world answers it."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+
+    def streams(self, env_name: str) -> list[Stream]:
+        number = list(self.world.settings.environments).index(env_name)
+        return [Stream(f"6633a1f08b4e5f1a2b3c4d7{number}", env_name, f"Logs of the {env_name} environment")]
+
+    def tail(self, env_name: str, query: str = "*", *, backlog: timedelta = timedelta(0)) -> FrozenTail:
+        return FrozenTail(env_name, query, self.world)
+
+    def search(
         self,
         env_name: str,
         query: str = "*",
@@ -226,9 +271,27 @@ class FakeBackends:
         found = tuple(m for m in frozen_logs(env_name) if _matches(m, query))
         return SearchResult(query, found[:limit], len(found))
 
+    def count(self, env_name: str, query: str, window: timedelta) -> int:
+        return sum(1 for m in frozen_logs(env_name) if m.level is not None and m.level <= 3)
+
+
+class FakeCorrelation:
+    """Links as links.py writes them, and the timeline of a bad api deploy; the world's clock."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+
+    def now(self) -> datetime:
+        return self.world.now()
+
+    def links(self, ref: ResourceRef, *, resolve: bool = True) -> Links:
+        env = self.world.settings.environment(ref.environment)
+        instances = [instance_of(ref.environment, SERVICES.index(ref.name))] if ref.name in SERVICES else []
+        return Linker().links(ref, env, instances)
+
     def timeline(self, ref: ResourceRef, since: timedelta) -> Timeline:
         """A bad deploy of api, as the real timeline would merge it."""
-        links = self.resource_links(ref)
+        links = self.links(ref)
         entries = [
             TimelineEntry(
                 NOW - timedelta(minutes=12), "ecs", "deployment", f"deployment of {ref.environment}-api:8"
@@ -249,15 +312,6 @@ class FakeBackends:
         ]
         entries.sort(key=lambda e: e.at, reverse=True)
         return Timeline(str(ref), NOW - since, tuple(entries))
-
-    def runbook_engine(self, **_: object) -> RunbookEngine:
-        # Runs need AWS, Zabbix and Graylog behind them: the pilot tests run them on the demo world.
-        raise BackendError("the frozen world runs no runbooks")
-
-    def resource_links(self, ref: ResourceRef, *, resolve: bool = True) -> Links:
-        env = self.settings.environment(ref.environment)
-        instances = [instance_of(ref.environment, SERVICES.index(ref.name))] if ref.name in SERVICES else []
-        return Linker().links(ref, env, instances)
 
 
 def _has_tags(problem: Problem, tags: dict[str, str] | None) -> bool:

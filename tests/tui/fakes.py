@@ -1,12 +1,16 @@
-"""A frozen stand-in for the services, for snapshots and failure cases: fixed clock, fixed answers."""
+"""A frozen stand-in for the application (a Console of fake use cases), for snapshots and failure
+cases: fixed clock, fixed answers. Changes go through the real registry of action kinds
+(`plan_action`) onto fake planners, and are recorded instead of sent."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, cast
 
+from opsconsole.app.actions import Planners, plan_action
 from opsconsole.app.changes import Change, change
 from opsconsole.config import Settings, parse_settings
 from opsconsole.demo.accounts import ENVIRONMENTS
@@ -15,14 +19,11 @@ from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.actions import ActionResult, PlannedCall
 from opsconsole.domain.ecs import Cluster, Deployment, EcsService, ServiceEvent, Task
 from opsconsole.domain.environment import RoleTier
-from opsconsole.domain.errors import CredentialsError
+from opsconsole.domain.errors import BackendError, CredentialsError
 from opsconsole.domain.identity import CallerIdentity, RoleSession
-from opsconsole.domain.logs import Stream
-from opsconsole.domain.problems import (
-    MaintenanceWindow,
-)
 from opsconsole.domain.rds import DbInstance
-from tests.tui.fake_backends import FakeBackends, frozen_logs
+from opsconsole.tui.bridge import runbook_titles
+from tests.tui.fake_backends import FakeAlerts, FakeCorrelation, FakeLogs
 from tests.tui.fake_stacks import FakeStacks
 
 NOW = datetime(2026, 11, 26, 9, 30, 0, tzinfo=UTC)
@@ -33,19 +34,39 @@ def demo_like_settings() -> Settings:
     return parse_settings(text, source=Path("demo.toml"), environ={})
 
 
-class FrozenServices(FakeBackends):
+class FrozenConsole:
+    """The application's use cases over fixed answers; tests subclass `ecs`, `rds` or `now`."""
+
     def __init__(self, *, failing: set[str] | None = None, delay: float = 0.0) -> None:
         self.settings = demo_like_settings()
-        self.problem_calls = []
         self.failing = failing or set()
         self.delay = delay
         self.release = threading.Event()
+        self.zabbix_down = False
+        self.down: frozenset[str] = frozenset()
+        """Environments whose account answers nothing (every backend read fails)."""
         self.calls: list[str] = []
+        """Environments a read session was asked for, in order."""
         self.actions: list[tuple[str, str, str, list[PlannedCall]]] = []
+        """ECS and RDS changes sent: (environment, kind, target, calls)."""
+        self.problem_calls: list[tuple[str, list[str], dict[str, object]]] = []
+        """Zabbix changes sent: (environment, event or host ids, options)."""
+        self.access = FakeAccess(self)
+        self.fleet = FakeFleet(self)
+        self.operations = FakeOperations(self)
+        self.alerts = FakeAlerts(self)
+        self.logs = FakeLogs(self)
         self.stacks = FakeStacks(NOW)
+        self.changes = FakeChanges(self)
+        self.correlation = FakeCorrelation(self)
+        self.runbooks = FakeRunbooks()
 
     def now(self) -> datetime:
         return NOW
+
+    def check_up(self, env_name: str) -> None:
+        if env_name in self.down:
+            raise BackendError(f"{env_name}: could not connect to the endpoint URL")
 
     def ecs(self, env_name: str) -> FakeEcs:
         self.check_up(env_name)
@@ -54,6 +75,77 @@ class FrozenServices(FakeBackends):
     def rds(self, env_name: str) -> FakeRds:
         self.check_up(env_name)
         return FakeRds(env_name)
+
+    def plan(
+        self, kind: ActionKind, env_name: str, params: Mapping[str, Any], tier: RoleTier | None = None
+    ) -> Change:
+        """The real registry, planned by the fake use cases."""
+        return plan_action(cast(Planners, self), kind, env_name, params, tier)
+
+
+FrozenServices = FrozenConsole
+"""The old name: tests/tui/test_stacks_screen.py uses it until it moves onto its own stacks fake."""
+
+
+class FakeAccess:
+    def __init__(self, world: FrozenConsole) -> None:
+        self.world = world
+
+    def caller_identity(self) -> CallerIdentity:
+        return CallerIdentity("999999999999", "arn:aws:iam::999999999999:user/alice", "AIDAEXAMPLEALICE")
+
+    def session(self, env_name: str, tier: RoleTier, reason: str | None = None) -> RoleSession:
+        world = self.world
+        world.calls.append(env_name)
+        if world.delay:
+            world.release.wait(world.delay)
+        if env_name in world.failing:
+            raise CredentialsError(f"cannot assume the read role in {env_name}: AccessDenied")
+        account = next(a for a in ENVIRONMENTS if a.name == env_name)
+        role = account.role_arn(tier)
+        return RoleSession(
+            environment=env_name,
+            tier=tier,
+            role_arn=role,
+            session_name="opsconsole-alice",
+            identity=CallerIdentity(
+                account.account_id,
+                f"arn:aws:sts::{account.account_id}:assumed-role/{role.rsplit('/', 1)[1]}/opsconsole-alice",
+                "AROAEXAMPLE:opsconsole-alice",
+            ),
+            expires_at=NOW + timedelta(minutes=47, seconds=12),
+            region=account.region,
+        )
+
+
+class FakeFleet:
+    """ECS and RDS reads through the world's per-environment readers (which tests override)."""
+
+    def __init__(self, world: FrozenConsole) -> None:
+        self.world = world
+
+    def clusters(self, env_name: str) -> list[Cluster]:
+        return self.world.ecs(env_name).clusters()
+
+    def service_names(self, env_name: str, cluster: str) -> list[str]:
+        return self.world.ecs(env_name).service_names(cluster)
+
+    def services(self, env_name: str, cluster: str, names: list[str] | None = None) -> list[EcsService]:
+        return self.world.ecs(env_name).services(cluster, names)
+
+    def service(self, env_name: str, cluster: str, name: str) -> EcsService:
+        return self.world.ecs(env_name).service(cluster, name)
+
+    def tasks(
+        self, env_name: str, cluster: str, service: str | None = None, *, stopped: bool = False
+    ) -> list[Task]:
+        return self.world.ecs(env_name).tasks(cluster, service, stopped=stopped)
+
+    def databases(self, env_name: str) -> list[DbInstance]:
+        return self.world.rds(env_name).instances()
+
+    def database(self, env_name: str, identifier: str) -> DbInstance:
+        return self.world.rds(env_name).instance(identifier)
 
     def db_metrics(
         self, env_name: str, identifiers: list[str], span: timedelta
@@ -71,6 +163,13 @@ class FrozenServices(FakeBackends):
             for i, name in enumerate(names)
         }
 
+
+class FakeOperations:
+    """Plans ECS and RDS changes as one call naming the kind's verb and its parameters."""
+
+    def __init__(self, world: FrozenConsole) -> None:
+        self.world = world
+
     def plan_ecs(
         self,
         env_name: str,
@@ -84,9 +183,8 @@ class FrozenServices(FakeBackends):
     ) -> Change:
         params = {"cluster": cluster, "target": target, "count": count, "delta": delta}
         call = PlannedCall("ecs", kind.verb, params)
-        return change(
-            kind, self.settings.environment(env_name), target, [call], f"{kind.spec.label} {target}"
-        )
+        env = self.world.settings.environment(env_name)
+        return change(kind, env, target, [call], f"{kind.spec.label} {target}")
 
     def plan_rds(
         self,
@@ -98,9 +196,15 @@ class FrozenServices(FakeBackends):
         tier: RoleTier | None = None,
     ) -> Change:
         call = PlannedCall("rds", kind.verb, {"identifier": identifier, "failover": failover})
-        return change(
-            kind, self.settings.environment(env_name), identifier, [call], f"{kind.spec.label} {identifier}"
-        )
+        env = self.world.settings.environment(env_name)
+        return change(kind, env, identifier, [call], f"{kind.spec.label} {identifier}")
+
+
+class FakeChanges:
+    """Records what would be sent: ECS and RDS in `actions`, Zabbix in `problem_calls`."""
+
+    def __init__(self, world: FrozenConsole) -> None:
+        self.world = world
 
     def execute(
         self,
@@ -110,49 +214,26 @@ class FrozenServices(FakeBackends):
         dry_run: bool = False,
         on_sending: Callable[[], None] | None = None,
     ) -> ActionResult:
-        self.actions.append(
-            (planned.environment.name, planned.kind.value, planned.target, list(planned.calls))
-        )
+        env = planned.environment.name
+        details = planned.details
+        if planned.kind is ActionKind.ZABBIX_MAINTENANCE_CREATE:
+            self.world.problem_calls.append((env, list(details["hostids"]), {"maintenance": planned.target}))
+        elif planned.kind is ActionKind.ZABBIX_MAINTENANCE_DELETE:
+            self.world.problem_calls.append((env, [planned.target], {"maintenance_delete": planned.target}))
+        elif planned.kind.family == "zabbix":
+            self.world.problem_calls.append((env, list(details["eventids"]), dict(details["options"])))
+        else:
+            self.world.actions.append((env, planned.kind.value, planned.target, list(planned.calls)))
         return planned.result(dry_run=dry_run)
 
-    def maintenances(self, env_name: str) -> list[MaintenanceWindow]:
-        return [
-            MaintenanceWindow(
-                "1", f"{env_name} patching", NOW, NOW + timedelta(hours=2), True, hosts=(f"{env_name}-db",)
-            )
-        ]
 
-    def log_streams(self, env_name: str) -> list[Stream]:
-        number = [a.name for a in ENVIRONMENTS].index(env_name)
-        return [Stream(f"6633a1f08b4e5f1a2b3c4d7{number}", env_name, f"Logs of the {env_name} environment")]
+class FakeRunbooks:
+    def titles(self) -> list[tuple[str, str]]:
+        return runbook_titles()
 
-    def log_count(self, env_name: str, query: str, window: timedelta) -> int:
-        return sum(1 for m in frozen_logs(env_name) if m.level is not None and m.level <= 3)
-
-    def caller_identity(self) -> CallerIdentity:
-        return CallerIdentity("999999999999", "arn:aws:iam::999999999999:user/alice", "AIDAEXAMPLEALICE")
-
-    def session(self, env_name: str, tier: RoleTier, reason: str | None = None) -> RoleSession:
-        self.calls.append(env_name)
-        if self.delay:
-            self.release.wait(self.delay)
-        if env_name in self.failing:
-            raise CredentialsError(f"cannot assume the read role in {env_name}: AccessDenied")
-        account = next(a for a in ENVIRONMENTS if a.name == env_name)
-        role = account.role_arn(tier)
-        return RoleSession(
-            environment=env_name,
-            tier=tier,
-            role_arn=role,
-            session_name="opsconsole-alice",
-            identity=CallerIdentity(
-                account.account_id,
-                f"arn:aws:sts::{account.account_id}:assumed-role/{role.rsplit('/', 1)[1]}/opsconsole-alice",
-                "AROAEXAMPLE:opsconsole-alice",
-            ),
-            expires_at=NOW + timedelta(minutes=47, seconds=12),
-            region=account.region,
-        )
+    def engine(self, **_: object) -> Any:
+        # Runs need AWS, Zabbix and Graylog behind them: the pilot tests run them on the demo world.
+        raise BackendError("the frozen world runs no runbooks")
 
 
 class FakeEcs:

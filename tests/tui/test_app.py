@@ -8,12 +8,12 @@ import pytest
 from textual.message import Message
 from textual.widgets import Label, Tabs
 
-from opsconsole.services import Services
+from opsconsole.app.console import Console
 from opsconsole.tui.app import OpsConsoleApp
 from opsconsole.tui.messages import SessionFailed, SessionResolved
 from opsconsole.tui.screens.main import MainScreen
 from opsconsole.tui.widgets.facts import SessionPanel
-from tests.tui.fakes import FrozenServices
+from tests.tui.fakes import FrozenConsole
 
 SIZE = (140, 36)
 
@@ -27,8 +27,8 @@ def header_text(app: OpsConsoleApp, widget_id: str) -> str:
     return str(app.screen.query_one(f"#{widget_id}", Label).render())
 
 
-async def test_opens_on_dev_with_the_read_role_from_moto(demo_services: Services) -> None:
-    app = OpsConsoleApp(demo_services)
+async def test_opens_on_dev_with_the_read_role_from_moto(demo_console: Console) -> None:
+    app = OpsConsoleApp(demo_console)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = app.screen
@@ -44,9 +44,9 @@ async def test_opens_on_dev_with_the_read_role_from_moto(demo_services: Services
         assert screen.query_one("#demo-badge", Label)
 
 
-async def test_switching_environment_reassumes_and_identity_follows(demo_services: Services) -> None:
+async def test_switching_environment_reassumes_and_identity_follows(demo_console: Console) -> None:
     messages: list[Message] = []
-    app = OpsConsoleApp(demo_services)
+    app = OpsConsoleApp(demo_console)
     async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
         await settle(pilot)
         await pilot.press("3")
@@ -68,7 +68,7 @@ async def test_switching_environment_reassumes_and_identity_follows(demo_service
 
 
 async def test_a_slow_assume_never_freezes_the_screen() -> None:
-    services = FrozenServices(delay=5.0)
+    services = FrozenConsole(delay=5.0)
     app = OpsConsoleApp(services)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -86,7 +86,7 @@ async def test_a_slow_assume_never_freezes_the_screen() -> None:
 
 async def test_failed_assume_marks_the_panel_stale_and_keeps_the_app_running() -> None:
     messages: list[Message] = []
-    app = OpsConsoleApp(FrozenServices(failing={"staging"}))
+    app = OpsConsoleApp(FrozenConsole(failing={"staging"}))
     async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
         await settle(pilot)
         await pilot.press("2")
@@ -94,7 +94,9 @@ async def test_failed_assume_marks_the_panel_stale_and_keeps_the_app_running() -
         assert any(isinstance(m, SessionFailed) and m.env_name == "staging" for m in messages)
         await pilot.press("i")  # the info modal holds the session facts and the last error
         await settle(pilot)
-        assert app.screen.query_one(SessionPanel).has_class("stale")
+        panel = app.screen.query_one(SessionPanel)
+        assert panel.has_class("stale")
+        assert panel.stale_text() == "stale (no data): cannot assume the read role in staging: AccessDenied"
         await pilot.press("escape")
         await pilot.press("1")
         await settle(pilot)
@@ -110,5 +112,5 @@ def test_main_screen_snapshot(env_key: str, snap_compare: Any) -> None:
         await pilot.press(env_key)
         await settle(pilot)
 
-    app = OpsConsoleApp(FrozenServices())
+    app = OpsConsoleApp(FrozenConsole())
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

@@ -7,20 +7,20 @@ from __future__ import annotations
 import time
 
 from bench.console_live import Watch, filled
+from opsconsole.app.console import Console
 from opsconsole.demo.world import DemoReady
-from opsconsole.services import Services
 from opsconsole.tui.app import OpsConsoleApp
 from tests.graylog.gelf_sender import UdpSender
 
 
 async def test_all_panes_fill_at_start_and_again_after_a_switch(
-    demo_world: DemoReady, demo_services: Services
+    demo_world: DemoReady, demo_console: Console
 ) -> None:
     sender = UdpSender(demo_world.gelf_udp_port)
     for env in ("dev", "prod"):
         sender.send(f"GET /health 200 in {env}", env=env, service="api")
     sender.close()
-    app = OpsConsoleApp(demo_services)
+    app = OpsConsoleApp(demo_console)
     watch = Watch(app)
     watch.hook()
     watch.expect("dev", time.time())

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from textual.widgets import DataTable
 
+from opsconsole.app.console import Console
 from opsconsole.demo.story import play_bad_release
 from opsconsole.demo.world import DemoReady, DemoWorld
-from opsconsole.services import Services
 from opsconsole.tui.app import OpsConsoleApp
 from opsconsole.tui.screens.main import MainScreen
 from opsconsole.tui.widgets.ecs_pane import EcsPane
@@ -32,8 +32,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoReady]:
 
 
 @pytest.fixture
-def services(world: DemoReady, tmp_path: Path) -> Iterator[Services]:
-    built = Services.build(settings_with_own_journal(world, tmp_path))
+def console(world: DemoReady, tmp_path: Path) -> Iterator[Console]:
+    built = Console.build(settings_with_own_journal(world, tmp_path))
     yield built
     built.close()
 
@@ -46,8 +46,8 @@ async def until(pilot: Any, condition: Any, what: str, seconds: float = 30.0) ->
     raise AssertionError(f"not within {seconds:.0f} s: {what}")
 
 
-async def test_service_link_narrows_both_panes_and_a_problem_selects_its_service(services: Services) -> None:
-    app = OpsConsoleApp(services, initial_env="prod")
+async def test_service_link_narrows_both_panes_and_a_problem_selects_its_service(console: Console) -> None:
+    app = OpsConsoleApp(console, initial_env="prod")
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         assert isinstance(screen, MainScreen)

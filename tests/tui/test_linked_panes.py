@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual.widgets import DataTable, Log
+from textual.widgets import DataTable, Input, Log
 
 from opsconsole.tui.app import OpsConsoleApp
 from opsconsole.tui.screens.problem_action import ProblemActionScreen
+from opsconsole.tui.widgets.ecs_pane import EcsPane
 from opsconsole.tui.widgets.log_pane import LogPane
 from opsconsole.tui.widgets.problems_pane import ProblemsPane
-from tests.tui.fakes import FrozenServices
+from tests.tui.fakes import FrozenConsole
 
 SIZE = (160, 48)
 
@@ -38,7 +39,7 @@ async def open_dev_services(pilot: Any) -> None:
 
 
 async def test_selecting_a_service_narrows_logs_and_problems_and_l_unlinks() -> None:
-    app = OpsConsoleApp(FrozenServices())
+    app = OpsConsoleApp(FrozenConsole())
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, 0.2)
         assert len(problem_keys(app)) == 5
@@ -66,7 +67,7 @@ async def test_selecting_a_service_narrows_logs_and_problems_and_l_unlinks() -> 
 
 
 async def test_choosing_a_problem_selects_its_database_or_service() -> None:
-    app = OpsConsoleApp(FrozenServices())
+    app = OpsConsoleApp(FrozenConsole())
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, 0.2)
         table = app.screen.query_one("#problems-table", DataTable)
@@ -89,7 +90,7 @@ async def test_choosing_a_problem_selects_its_database_or_service() -> None:
 
 
 async def test_multi_select_acknowledge_sends_one_call_for_the_marked_problems() -> None:
-    services = FrozenServices()
+    services = FrozenConsole()
     app = OpsConsoleApp(services)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, 0.2)
@@ -114,7 +115,7 @@ async def test_multi_select_acknowledge_sends_one_call_for_the_marked_problems()
 
 
 async def test_acknowledge_in_prod_needs_the_typed_name() -> None:
-    services = FrozenServices()
+    services = FrozenConsole()
     app = OpsConsoleApp(services, initial_env="prod")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, 0.2)
@@ -130,7 +131,7 @@ async def test_acknowledge_in_prod_needs_the_typed_name() -> None:
 
 
 async def test_zabbix_down_marks_only_the_problem_pane_stale_and_it_recovers() -> None:
-    services = FrozenServices()
+    services = FrozenConsole()
     services.zabbix_down = True
     app = OpsConsoleApp(services)
     async with app.run_test(size=SIZE) as pilot:
@@ -148,7 +149,7 @@ async def test_zabbix_down_marks_only_the_problem_pane_stale_and_it_recovers() -
 
 
 async def test_log_pane_pause_filters_and_bounded_buffer() -> None:
-    app = OpsConsoleApp(FrozenServices())
+    app = OpsConsoleApp(FrozenConsole())
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, 0.2)
         pane = app.screen.query_one(LogPane)
@@ -174,7 +175,7 @@ def test_problems_pane_snapshot(snap_compare: Any) -> None:
         await pilot.press("3")
         await settle(pilot, 0.2)
 
-    assert snap_compare(OpsConsoleApp(FrozenServices()), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(OpsConsoleApp(FrozenConsole()), terminal_size=SIZE, run_before=run_before)
 
 
 def test_acknowledge_modal_snapshot(snap_compare: Any) -> None:
@@ -186,13 +187,14 @@ def test_acknowledge_modal_snapshot(snap_compare: Any) -> None:
         app.screen.query_one("#problems-table", DataTable).focus()
         await pilot.press("space", "space", "a")
         await settle(pilot)
+        pilot.app.screen.query_one("#message", Input).cursor_blink = False  # a steady cursor under load
         await pilot.press(*"rolling back api, INC-42")
 
-    assert snap_compare(OpsConsoleApp(FrozenServices()), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(OpsConsoleApp(FrozenConsole()), terminal_size=SIZE, run_before=run_before)
 
 
 async def test_palette_opens_a_database_by_name_and_links_the_panes() -> None:
-    app = OpsConsoleApp(FrozenServices())
+    app = OpsConsoleApp(FrozenConsole())
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, 0.2)
         await pilot.press("ctrl+p")
@@ -210,7 +212,7 @@ async def test_palette_opens_a_database_by_name_and_links_the_panes() -> None:
 async def test_timeline_of_a_service_lists_newest_first_and_jumps_to_a_problem() -> None:
     from opsconsole.tui.screens.timeline import TimelineScreen
 
-    app = OpsConsoleApp(FrozenServices())
+    app = OpsConsoleApp(FrozenConsole())
     async with app.run_test(size=SIZE) as pilot:
         await open_dev_services(pilot)  # linked to dev / api
         await pilot.press("t")
@@ -235,7 +237,7 @@ async def test_all_environments_one_account_failing_marks_only_its_rows() -> Non
     from opsconsole.tui.screens.all_envs import AllEnvironmentsScreen
     from opsconsole.tui.widgets.fleet_table import FleetTable
 
-    services = FrozenServices()
+    services = FrozenConsole()
     app = OpsConsoleApp(services)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, 0.2)
@@ -279,11 +281,11 @@ def test_all_environments_snapshot(snap_compare: Any) -> None:
         await pilot.press("0")
         await settle(pilot, 0.3)
 
-    assert snap_compare(OpsConsoleApp(FrozenServices()), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(OpsConsoleApp(FrozenConsole()), terminal_size=SIZE, run_before=run_before)
 
 
 async def test_maintenance_for_the_linked_service_covers_its_hosts() -> None:
-    services = FrozenServices()
+    services = FrozenConsole()
     app = OpsConsoleApp(services)
     async with app.run_test(size=SIZE) as pilot:
         await open_dev_services(pilot)  # linked to dev / api
@@ -299,7 +301,7 @@ async def test_maintenance_for_the_linked_service_covers_its_hosts() -> None:
 
 
 async def test_read_only_hides_every_change_and_the_palette_turns_it_on() -> None:
-    services = FrozenServices()
+    services = FrozenConsole()
     app = OpsConsoleApp(services)
     async with app.run_test(size=SIZE) as pilot:
         await open_dev_services(pilot)
@@ -314,3 +316,19 @@ async def test_read_only_hides_every_change_and_the_palette_turns_it_on() -> Non
         await settle(pilot, 0.3)
         assert services.actions == [] and services.problem_calls == []
         assert not any(key == "R" for key in app.screen.active_bindings)
+
+
+async def test_switching_environment_broadcasts_and_drops_the_link() -> None:
+    """The screen holds the environment and the link; the panes follow both (data_bind)."""
+    app = OpsConsoleApp(FrozenConsole())
+    async with app.run_test(size=SIZE) as pilot:
+        await open_dev_services(pilot)  # linked to dev / api
+        problems, logs = app.screen.query_one(ProblemsPane), app.screen.query_one(LogPane)
+        assert problems.scope_label == logs.link_label == "dev / api"
+        await pilot.press("3")
+        await settle(pilot, 0.3)
+        assert problems.env_name == logs.env_name == app.screen.query_one(EcsPane).env_name == "prod"
+        assert problems.scope_label is None and logs.link_label is None
+        assert problems.linked_to is None and logs.linked_to is None
+        assert set(problem_keys(app)) == {"901", "902", "903", "904", "905"}  # all of prod's
+        assert "prod · all" in str(app.screen.query_one("#link-indicator").render())

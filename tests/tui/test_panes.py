@@ -9,14 +9,14 @@ import boto3
 from textual.message import Message
 from textual.widgets import DataTable
 
+from opsconsole.app.console import Console
 from opsconsole.demo.world import DemoReady
 from opsconsole.domain.errors import BackendError
-from opsconsole.services import Services
 from opsconsole.tui.app import OpsConsoleApp
 from opsconsole.tui.messages import ActionDone
 from opsconsole.tui.screens.confirm import ConfirmChange
 from opsconsole.tui.widgets.ecs_pane import EcsPane
-from tests.tui.fakes import FakeEcs, FrozenServices
+from tests.tui.fakes import FakeEcs, FrozenConsole
 
 SIZE = (150, 42)
 
@@ -37,8 +37,8 @@ async def move_to(pilot: Any, key: str) -> None:
     await pilot.pause()
 
 
-async def test_drill_down_from_clusters_to_tasks_and_back(demo_services: Services) -> None:
-    app = OpsConsoleApp(demo_services)
+async def test_drill_down_from_clusters_to_tasks_and_back(demo_console: Console) -> None:
+    app = OpsConsoleApp(demo_console)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         pane = app.screen.query_one(EcsPane)
@@ -60,7 +60,7 @@ async def test_drill_down_from_clusters_to_tasks_and_back(demo_services: Service
 
 
 async def test_scale_with_confirmation_changes_the_desired_count(
-    demo_world: DemoReady, demo_services: Services
+    demo_world: DemoReady, demo_console: Console
 ) -> None:
     key = demo_world.accounts.admin_keys["staging"]
     ecs = boto3.client(
@@ -80,7 +80,7 @@ async def test_scale_with_confirmation_changes_the_desired_count(
 
     before = desired()
     messages: list[Message] = []
-    app = OpsConsoleApp(demo_services, initial_env="staging")
+    app = OpsConsoleApp(demo_console, initial_env="staging")
     async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
         await settle(pilot)
         await pilot.press("enter")
@@ -95,7 +95,7 @@ async def test_scale_with_confirmation_changes_the_desired_count(
         await settle(pilot)
         assert [m for m in messages if isinstance(m, ActionDone)]
     assert desired() == before + 1
-    audit = [r for r in demo_services.audit_records() if r.action == "ecs.scale"]
+    audit = [r for r in demo_console.audit.records() if r.action == "ecs.scale"]
     assert audit and audit[-1].environment == "staging" and audit[-1].tier == "operate"
 
 
@@ -104,13 +104,13 @@ class BrokenEcs(FakeEcs):
         raise BackendError("ecs: Could not connect to the endpoint URL")
 
 
-class BrokenServices(FrozenServices):
+class BrokenConsole(FrozenConsole):
     def ecs(self, env_name: str) -> BrokenEcs:
         return BrokenEcs(env_name)
 
 
 async def test_a_failed_refresh_marks_the_pane_stale() -> None:
-    app = OpsConsoleApp(BrokenServices())
+    app = OpsConsoleApp(BrokenConsole())
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         pane = app.screen.query_one(EcsPane)
@@ -129,4 +129,4 @@ def test_services_pane_snapshot(snap_compare: Any) -> None:
         await pilot.pause(0.5)  # the cursor rests on api: the panes link to it after 0.3 s
         await settle(pilot)
 
-    assert snap_compare(OpsConsoleApp(FrozenServices()), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(OpsConsoleApp(FrozenConsole()), terminal_size=SIZE, run_before=run_before)

@@ -20,12 +20,12 @@ from opsconsole.tui.app import OpsConsoleApp
 from opsconsole.tui.widgets.log_pane import LogPane
 from opsconsole.tui.widgets.rds_pane import RdsPane
 from opsconsole.tui.widgets.refreshing import KeyedRows
-from tests.tui.fakes import NOW, FakeRds, FrozenServices
+from tests.tui.fakes import NOW, FakeRds, FrozenConsole
 
 SIZE = (150, 42)
 
 
-class TickingServices(FrozenServices):
+class TickingConsole(FrozenConsole):
     """The frozen world with a clock the test moves, and a count of RDS reads."""
 
     def __init__(self) -> None:
@@ -65,7 +65,7 @@ def row_keys(pane: RdsPane) -> list[str]:
 
 
 async def test_a_failing_backend_marks_the_pane_stale_with_age_and_error_and_keeps_its_rows() -> None:
-    services = TickingServices()
+    services = TickingConsole()
     app = OpsConsoleApp(services)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -82,7 +82,7 @@ async def test_a_failing_backend_marks_the_pane_stale_with_age_and_error_and_kee
 
 
 async def test_the_stale_age_grows_without_a_key_press() -> None:
-    services = TickingServices()
+    services = TickingConsole()
     app = OpsConsoleApp(services)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -97,7 +97,7 @@ async def test_the_stale_age_grows_without_a_key_press() -> None:
 
 
 async def test_no_refresh_while_a_modal_covers_the_pane_and_it_resumes_after() -> None:
-    services = TickingServices()
+    services = TickingConsole()
     app = OpsConsoleApp(services)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -117,7 +117,7 @@ async def test_no_refresh_while_a_modal_covers_the_pane_and_it_resumes_after() -
 
 
 async def test_the_refresh_re_arms_after_a_failure_and_recovers() -> None:
-    services = TickingServices()
+    services = TickingConsole()
     app = OpsConsoleApp(services)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -136,7 +136,7 @@ async def test_the_refresh_re_arms_after_a_failure_and_recovers() -> None:
 
 
 async def test_an_unexpected_exception_reaches_the_stale_marker_not_the_app() -> None:
-    services = TickingServices()
+    services = TickingConsole()
     app = OpsConsoleApp(services)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -180,7 +180,7 @@ async def test_a_failing_log_tail_is_marked_stale_and_retries_on_its_own(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(opsconsole.tui.widgets.log_pane, "RETRY_SECONDS", 0.1)
-    services = TickingServices()
+    services = TickingConsole()
     services.down = frozenset({"dev"})
     app = OpsConsoleApp(services, initial_env="dev")
     async with app.run_test(size=SIZE) as pilot:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from textual.widgets import DataTable, Input
 
+from opsconsole.app.console import Console
 from opsconsole.demo.world import DemoReady
 from opsconsole.runbooks.library import runs_dir
 from opsconsole.runbooks.state import SUCCEEDED, RunStore
@@ -15,7 +16,7 @@ from opsconsole.services import Services
 from opsconsole.tui.app import OpsConsoleApp
 from opsconsole.tui.screens.approval import ApprovalScreen
 from opsconsole.tui.screens.runbooks import RunbookScreen
-from tests.tui.fakes import FrozenServices
+from tests.tui.fakes import FrozenConsole
 from tests.world_helpers import admin
 
 SIZE = (160, 48)
@@ -68,13 +69,14 @@ def desired(world: DemoReady, env: str, service: str) -> int:
 
 
 async def test_a_run_waits_for_the_approval_then_acts(
-    runbooks_dir: Path, demo_world: DemoReady, demo_services: Services
+    runbooks_dir: Path, demo_world: DemoReady, demo_console: Console
 ) -> None:
     before = desired(demo_world, "dev", "worker")
-    app = OpsConsoleApp(demo_services)
+    # Runbooks still run on the old facade until the Console has them (as the CLI launches it).
+    app = OpsConsoleApp(demo_console, runbook_engine=Services(demo_console).runbook_engine)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, 0.5)
-        app.push_screen(RunbookScreen(demo_services, "dev", {"ecs_service": "dev-cluster/worker"}))
+        app.push_screen(RunbookScreen(app.ops, "dev", {"ecs_service": "dev-cluster/worker"}))
         await settle(pilot, 0.3)
         screen = app.screen
         assert isinstance(screen, RunbookScreen)
@@ -104,10 +106,8 @@ def test_runbook_screen_snapshot(runbooks_dir: Path, snap_compare: Any) -> None:
     async def run_before(pilot: Any) -> None:
         await settle(pilot, 0.3)
         pilot.app.push_screen(
-            RunbookScreen(
-                pilot.app.services, "prod", {"ecs_service": "prod-cluster/api"}, "scale-with-approval"
-            )
+            RunbookScreen(pilot.app.ops, "prod", {"ecs_service": "prod-cluster/api"}, "scale-with-approval")
         )
         await settle(pilot, 0.3)
 
-    assert snap_compare(OpsConsoleApp(FrozenServices()), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(OpsConsoleApp(FrozenConsole()), terminal_size=SIZE, run_before=run_before)

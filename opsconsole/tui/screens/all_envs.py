@@ -18,7 +18,7 @@ from opsconsole.tui.widgets.log_pane import LogPane
 from opsconsole.tui.widgets.problems_pane import SEVERITY_VARIABLE, theme_colour
 
 if TYPE_CHECKING:
-    from opsconsole.ports import ConsoleServices
+    from opsconsole.ports import ConsolePort
 
 
 class AllEnvironmentsScreen(Screen[FleetChosen | None]):
@@ -37,10 +37,10 @@ class AllEnvironmentsScreen(Screen[FleetChosen | None]):
         Binding("r", "refresh_all", "Refresh", id="all-refresh", tooltip="Read every account again now."),
     ]
 
-    def __init__(self, services: ConsoleServices) -> None:
+    def __init__(self, console: ConsolePort) -> None:
         super().__init__()
-        self.services = services
-        self.envs = [(env.name, env.protected) for env in services.settings.environments.values()]
+        self.console = console
+        self.envs = [(env.name, env.protected) for env in console.settings.environments.values()]
 
     def compose(self) -> ComposeResult:
         names = ", ".join(name for name, _ in self.envs)
@@ -52,7 +52,7 @@ class AllEnvironmentsScreen(Screen[FleetChosen | None]):
                 ("service", "desired", "running", "pending", "rollout", "rev", "last event"),
                 self.envs,
                 self.read_services,
-                self.services.now,
+                self.console.correlation.now,
             )
             yield FleetTable(
                 "problems",
@@ -60,7 +60,7 @@ class AllEnvironmentsScreen(Screen[FleetChosen | None]):
                 ("severity", "age", "problem", "host", "ack"),
                 self.envs,
                 self.read_problems,
-                self.services.now,
+                self.console.correlation.now,
             )
             yield FleetTable(
                 "databases",
@@ -68,9 +68,9 @@ class AllEnvironmentsScreen(Screen[FleetChosen | None]):
                 ("db", "status", "class", "multi-az"),
                 self.envs,
                 self.read_databases,
-                self.services.now,
+                self.console.correlation.now,
             )
-            yield LogPane(self.services, self.envs[0][0], envs=[name for name, _ in self.envs])
+            yield LogPane(self.console, self.envs[0][0], envs=[name for name, _ in self.envs])
         yield Footer()
 
     def on_mount(self) -> None:
@@ -79,10 +79,10 @@ class AllEnvironmentsScreen(Screen[FleetChosen | None]):
     # -- readers: run in the fleet tables' workers, one thread per account -------------------------
 
     def read_services(self, env_name: str) -> Rows:
-        reader = self.services.ecs(env_name)
+        fleet = self.console.fleet
         rows: Rows = {}
-        for cluster in reader.clusters():
-            for s in reader.services(cluster.name):
+        for cluster in fleet.clusters(env_name):
+            for s in fleet.services(env_name, cluster.name):
                 rows[f"{cluster.name}/{s.name}"] = (
                     s.name,
                     s.desired,
@@ -102,13 +102,13 @@ class AllEnvironmentsScreen(Screen[FleetChosen | None]):
                 db.instance_class,
                 "yes" if db.multi_az else "no",
             )
-            for db in self.services.rds(env_name).instances()
+            for db in self.console.fleet.databases(env_name)
         }
 
     def read_problems(self, env_name: str) -> Rows:
-        now = self.services.now()
+        now = self.console.correlation.now()
         rows: Rows = {}
-        for p in sorted(self.services.problems(env_name), key=lambda p: -p.severity):
+        for p in sorted(self.console.alerts.problems(env_name), key=lambda p: -p.severity):
             colour = theme_colour(self.app.theme_variables, SEVERITY_VARIABLE[p.severity])
             rows[p.eventid] = (
                 Text(p.severity.label, style=colour),

@@ -1,23 +1,18 @@
-"""The environment's configuration as a modal, and the planning of pane actions."""
+"""The environment's configuration and the signed-in session, as a modal."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from datetime import datetime
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 
-from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.environment import Environment
 from opsconsole.domain.identity import CallerIdentity, RoleSession
-from opsconsole.tui.messages import ActionPlanned
 from opsconsole.tui.widgets.facts import EnvironmentPanel, SessionPanel
-
-if TYPE_CHECKING:
-    from opsconsole.ports import ConsoleServices
-    from opsconsole.tui.widgets.ecs_pane import EcsActionRequested
 
 
 class EnvironmentInfo(ModalScreen[None]):
@@ -33,11 +28,15 @@ class EnvironmentInfo(ModalScreen[None]):
         env: Environment,
         *,
         console_read_only: bool,
+        now: Callable[[], datetime],
         identity: CallerIdentity | None = None,
         session: RoleSession | None = None,
+        session_at: datetime | None = None,
         error: str | None = None,
     ) -> None:
         super().__init__()
+        self.now = now
+        self.session_at = session_at
         self.env = env
         self.console_read_only = console_read_only
         self.identity = identity
@@ -47,7 +46,7 @@ class EnvironmentInfo(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield EnvironmentPanel()
-            yield SessionPanel()
+            yield SessionPanel(self.now)
 
     def on_mount(self) -> None:
         self.query_one(EnvironmentPanel).show_environment(self.env, console_read_only=self.console_read_only)
@@ -55,18 +54,8 @@ class EnvironmentInfo(ModalScreen[None]):
         if self.identity is not None:
             panel.show_identity(self.identity)
         if self.session is not None and self.session.environment == self.env.name:
-            panel.show_session(self.session)
+            panel.show_session(self.session, self.session_at)
         if self.error is not None:
             panel.show_error(self.error)
         elif self.session is None:
             panel.show_pending(self.env.name)
-
-
-def plan_pane_action(services: ConsoleServices, request: EcsActionRequested) -> ActionPlanned:
-    """The shared plan for a pane action; reads the service it acts on (thread worker only)."""
-    cluster = request.level.cluster or f"{request.env_name}-cluster"
-    action, delta = request.action, 0
-    if action.startswith("scale"):  # "scale+1", "scale-1"
-        action, delta = "scale", int(action.removeprefix("scale"))
-    kind = ActionKind.parse(f"ecs.{action}")
-    return ActionPlanned(services.plan_ecs(request.env_name, kind, cluster, request.key, delta=delta))

@@ -11,21 +11,30 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
+from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.problems import Problem, Severity
 
 TITLES = {
-    "acknowledge": "Acknowledge",
-    "close": "Close",
-    "unacknowledge": "Unacknowledge",
-    "severity": "Change severity of",
+    ActionKind.ZABBIX_ACKNOWLEDGE: "Acknowledge",
+    ActionKind.ZABBIX_CLOSE: "Close",
+    ActionKind.ZABBIX_UNACKNOWLEDGE: "Unacknowledge",
+    ActionKind.ZABBIX_SEVERITY: "Change severity of",
+    ActionKind.ZABBIX_MESSAGE: "Comment on",
 }
 
 
 @dataclass(frozen=True)
 class ProblemDecision:
-    action: str
+    kind: ActionKind
     message: str
     severity: Severity | None = None
+
+    def params(self, eventids: list[str]) -> dict[str, object]:
+        """The registry's parameters for this decision on `eventids`."""
+        params: dict[str, object] = {"eventids": eventids, "message": self.message or None}
+        if self.severity is not None:
+            params["severity"] = str(int(self.severity))
+        return params
 
 
 class ProblemActionScreen(ModalScreen[ProblemDecision | None]):
@@ -44,10 +53,10 @@ class ProblemActionScreen(ModalScreen[ProblemDecision | None]):
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="problem-action-cancel", tooltip="Change nothing.")]
 
-    def __init__(self, env_name: str, action: str, problems: list[Problem], *, protected: bool) -> None:
+    def __init__(self, env_name: str, kind: ActionKind, problems: list[Problem], *, protected: bool) -> None:
         super().__init__(classes="protected" if protected else "")
         self.env_name = env_name
-        self.action = action
+        self.kind = kind
         self.problems = problems
         self.protected = protected
 
@@ -57,9 +66,9 @@ class ProblemActionScreen(ModalScreen[ProblemDecision | None]):
         shown = "\n".join(f"• [{p.severity.label}] {p.name} — {p.host_names}" for p in self.problems[:8])
         more = f"\n… and {count - 8} more" if count > 8 else ""
         with Vertical():
-            yield Label(f"{TITLES[self.action]} {noun} — {self.env_name}", id="what")
+            yield Label(f"{TITLES[self.kind]} {noun} — {self.env_name}", id="what")
             yield Label(shown + more, id="targets", markup=False)
-            if self.action == "severity":
+            if self.kind is ActionKind.ZABBIX_SEVERITY:
                 yield Select([(s.label, s) for s in reversed(Severity)], prompt="new severity", id="severity")
             yield Input(placeholder="message for the history (who you are is recorded)", id="message")
             if self.protected:
@@ -67,17 +76,19 @@ class ProblemActionScreen(ModalScreen[ProblemDecision | None]):
                 yield Input(placeholder=self.env_name, id="typed")
             with Horizontal():
                 yield Button("Cancel", id="cancel")
-                yield Button(TITLES[self.action].split()[0], id="go", variant="warning", disabled=True)
+                yield Button(TITLES[self.kind].split()[0], id="go", variant="warning", disabled=True)
 
     def on_mount(self) -> None:
-        self.query_one("#severity" if self.action == "severity" else "#message").focus()
+        self.query_one("#severity" if self.kind is ActionKind.ZABBIX_SEVERITY else "#message").focus()
         self._update()
 
     def _ready(self) -> bool:
         if self.protected and self.query_one("#typed", Input).value.strip() != self.env_name:
             return False
-        if self.action == "severity":
+        if self.kind is ActionKind.ZABBIX_SEVERITY:
             return isinstance(self.query_one("#severity", Select).value, Severity)
+        if self.kind is ActionKind.ZABBIX_MESSAGE:
+            return bool(self.query_one("#message", Input).value.strip())
         return True
 
     @on(Input.Changed)
@@ -90,10 +101,12 @@ class ProblemActionScreen(ModalScreen[ProblemDecision | None]):
     def _go(self) -> None:
         if not self._ready():
             return
-        severity = self.query_one("#severity", Select).value if self.action == "severity" else None
+        severity = (
+            self.query_one("#severity", Select).value if self.kind is ActionKind.ZABBIX_SEVERITY else None
+        )
         self.dismiss(
             ProblemDecision(
-                self.action,
+                self.kind,
                 self.query_one("#message", Input).value.strip(),
                 severity if isinstance(severity, Severity) else None,
             )

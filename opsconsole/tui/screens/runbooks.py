@@ -31,7 +31,7 @@ from opsconsole.tui.read_only import changes_hidden
 from opsconsole.tui.screens.approval import ApprovalDecision, ApprovalScreen
 
 if TYPE_CHECKING:
-    from opsconsole.ports import ConsoleServices
+    from opsconsole.ports import ConsolePort
 
 STEP_STYLES = {
     "pending": "dim",
@@ -94,13 +94,13 @@ class RunbookScreen(Screen[None]):
 
     def __init__(
         self,
-        services: ConsoleServices,
+        console: ConsolePort,
         env_name: str,
         selection: Mapping[str, str] | None = None,
         preselect: str | None = None,
     ) -> None:
         super().__init__()
-        self.services = services
+        self.console = console
         self.env_name = env_name
         self.selection = dict(selection or {})
         self.preselect = preselect
@@ -241,7 +241,7 @@ class RunbookScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="runbook-run", description="Runbook")
     def drive(self, book: Runbook, inputs: dict[str, str], dry_run: bool, resume: str | None) -> None:
-        engine = self.services.runbook_engine(
+        engine = self.console.runbooks.engine(
             on_event=self._relay,
             approver=self._ask,
             stop=self._stop,

@@ -18,7 +18,7 @@ from opsconsole.domain.resources import ResourceRef
 from opsconsole.domain.timeline import Timeline, TimelineEntry
 
 if TYPE_CHECKING:
-    from opsconsole.ports import ConsoleServices
+    from opsconsole.ports import ConsolePort
 
 SOURCE_STYLES = {
     "stack": "magenta",
@@ -57,9 +57,9 @@ class TimelineScreen(Screen[TimelineEntry | None]):
         Binding("r", "reload", "Reload", id="timeline-reload", tooltip="Read every system again."),
     ]
 
-    def __init__(self, services: ConsoleServices, ref: ResourceRef, span: timedelta = SPANS[0]) -> None:
+    def __init__(self, console: ConsolePort, ref: ResourceRef, span: timedelta = SPANS[0]) -> None:
         super().__init__()
-        self.services = services
+        self.console = console
         self.ref = ref
         self.span = span
         self.entries: list[TimelineEntry] = []
@@ -87,7 +87,7 @@ class TimelineScreen(Screen[TimelineEntry | None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="timeline", description="Timeline")
     def load(self, span: timedelta) -> None:
         try:
-            timeline = self.services.timeline(self.ref, span)
+            timeline = self.console.correlation.timeline(self.ref, span)
         except OpsError as e:
             self.post_message(TimelineFailed(e.message))
             return

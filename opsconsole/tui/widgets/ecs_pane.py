@@ -14,29 +14,21 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import DataTable, Input, Label
 
+from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.resources import ResourceKind, ResourceRef
+from opsconsole.tui.messages import ActionRequested
 from opsconsole.tui.read_only import changes_hidden
 from opsconsole.tui.widgets.ecs_rows import COLUMNS, Level, read_rows, sort_key
 from opsconsole.tui.widgets.refreshing import KeyedRows, RefreshingPane, Row
 
 if TYPE_CHECKING:
-    from opsconsole.ports import ConsoleServices
+    from opsconsole.ports import ConsolePort
 
 REFRESH_SECONDS = 5.0
 Rows = dict[str, Row]
-
-
-class EcsActionRequested(Message):
-    """The operator asked for an action on the selected row; the screen confirms and runs it."""
-
-    def __init__(self, env_name: str, action: str, level: Level, key: str) -> None:
-        super().__init__()
-        self.env_name = env_name
-        self.action = action
-        self.level = level
-        self.key = key
 
 
 class EcsSelected(Message):
@@ -75,19 +67,40 @@ class EcsPane(RefreshingPane[Rows]):
             show=False,
             tooltip="Desired count one lower.",
         ),
-        Binding("R", "act('redeploy')", "Redeploy", id="ecs-redeploy", tooltip="Force a new deployment."),
-        Binding("B", "act('rollback')", "Roll back", id="ecs-rollback", tooltip="Previous task definition."),
-        Binding("X", "act('stop-task')", "Stop task", id="ecs-stop-task", tooltip="Stop the selected task."),
+        Binding(
+            "R",
+            f"act('{ActionKind.ECS_REDEPLOY}')",
+            "Redeploy",
+            id="ecs-redeploy",
+            tooltip="Force a new deployment.",
+        ),
+        Binding(
+            "B",
+            f"act('{ActionKind.ECS_ROLLBACK}')",
+            "Roll back",
+            id="ecs-rollback",
+            tooltip="Previous task definition.",
+        ),
+        Binding(
+            "X",
+            f"act('{ActionKind.ECS_STOP_TASK}')",
+            "Stop task",
+            id="ecs-stop-task",
+            tooltip="Stop the selected task.",
+        ),
     ]
 
     loop_group = "ecs-refresh"
     worker_description = "Reading ECS"
     refresh_seconds = REFRESH_SECONDS
 
-    def __init__(self, services: ConsoleServices, env_name: str) -> None:
+    env_name: reactive[str] = reactive("", init=False)
+    """The environment shown; bound to the screen's (data_bind)."""
+
+    def __init__(self, console: ConsolePort, env_name: str) -> None:
         super().__init__("ecs-pane")
-        self.services = services
-        self.env_name = env_name
+        self.console = console
+        self.set_reactive(EcsPane.env_name, env_name)
         self.level = Level("clusters")
         self.history: list[Level] = []
         self.rows: Rows = {}
@@ -110,12 +123,15 @@ class EcsPane(RefreshingPane[Rows]):
         self._show_level()
 
     def now(self) -> datetime:
-        return self.services.now()
+        return self.console.correlation.now()
 
     # -- switching ------------------------------------------------------------------------------
 
-    def switch_environment(self, env_name: str) -> None:
-        self.env_name = env_name
+    def watch_env_name(self, before: str, env_name: str) -> None:
+        if before != env_name and self._table is not None:
+            self.switch_environment()
+
+    def switch_environment(self) -> None:
         self.seen_services.clear()
         self.history.clear()
         self.level = Level("clusters")
@@ -223,17 +239,25 @@ class EcsPane(RefreshingPane[Rows]):
 
     def action_scale(self, delta: int) -> None:
         if self.level.kind == "services" and (key := self._selected()):
-            self.post_message(EcsActionRequested(self.env_name, f"scale{delta:+d}", self.level, key))
+            params = {"cluster": self._cluster(), "service": key, "delta": delta}
+            self.post_message(ActionRequested(ActionKind.ECS_SCALE, self.env_name, params))
 
     def action_act(self, action: str) -> None:
+        """Ask for a registered ECS change on the selected service (or, to stop one, task)."""
+        kind = ActionKind(action)
         key = self._selected()
         if key is None:
             return
-        wanted = "tasks" if action == "stop-task" else "services"
+        stop = kind is ActionKind.ECS_STOP_TASK
+        wanted = "tasks" if stop else "services"
         if self.level.kind != wanted:
-            self.notify(f"{action} works on {wanted}: drill down with Enter", severity="warning")
+            self.notify(f"{kind.spec.label} works on {wanted}: drill down with Enter", severity="warning")
             return
-        self.post_message(EcsActionRequested(self.env_name, action, self.level, key))
+        params = {"cluster": self._cluster(), "task" if stop else "service": key}
+        self.post_message(ActionRequested(kind, self.env_name, params))
+
+    def _cluster(self) -> str:
+        return self.level.cluster or f"{self.env_name}-cluster"
 
     def _selected(self) -> str | None:
         table = self.query_one("#ecs-table", DataTable)
@@ -248,9 +272,9 @@ class EcsPane(RefreshingPane[Rows]):
         return (self.env_name, self.level)
 
     def fetch_job(self) -> Callable[[], Rows]:
-        services, env_name, level = self.services, self.env_name, self.level
+        fleet, clock, env_name, level = self.console.fleet, self.now, self.env_name, self.level
         visible, previous = self.visible_keys(), self.rows
-        return lambda: read_rows(services, env_name, level, visible, previous)
+        return lambda: read_rows(fleet, env_name, level, clock(), visible, previous)
 
     def visible_keys(self) -> tuple[str, ...]:
         """Keys of the rows on screen: metrics are fetched for those, not for thousands of rows."""

@@ -1,4 +1,4 @@
-"""What the ECS pane shows: its levels (clusters, services, tasks) and their rows, read from the services.
+"""What the ECS pane shows: its levels (clusters, services, tasks) and their rows, read from the fleet.
 
 `read_rows` runs in the pane's worker; the cell formatters colour what on-call looks for first.
 """
@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -14,7 +14,7 @@ from rich.text import Text
 from opsconsole.tui.format import age
 
 if TYPE_CHECKING:
-    from opsconsole.ports import ConsoleServices
+    from opsconsole.ports import FleetPort
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "clusters": ("cluster", "services", "running", "pending", "instances", "status"),
@@ -53,9 +53,10 @@ ALL_ROWS_UP_TO = 100
 
 
 def read_rows(
-    services: ConsoleServices,
+    fleet: FleetPort,
     env_name: str,
     level: Level,
+    now: datetime,
     visible: tuple[str, ...] = (),
     previous: dict[str, tuple[Any, ...]] | None = None,
 ) -> dict[str, tuple[Any, ...]]:
@@ -65,24 +66,22 @@ def read_rows(
     refresh describes the rows on screen and the new ones, and keeps the rest as last read: the
     UI thread must not starve behind a worker parsing thousands of descriptions.
     """
-    reader = services.ecs(env_name)
-    now = services.now()
     if level.kind == "clusters":
         return {
             c.name: (c.name, c.services, c.running_tasks, c.pending_tasks, c.container_instances, c.status)
-            for c in reader.clusters()
+            for c in fleet.clusters(env_name)
         }
     if level.kind == "services":
         assert level.cluster is not None
         previous = previous or {}
-        all_names = reader.service_names(level.cluster)
+        all_names = fleet.service_names(env_name, level.cluster)
         big = len(all_names) > ALL_ROWS_UP_TO and previous
         wanted = [n for n in all_names if n in set(visible) or n not in previous] if big else None
-        found = reader.services(level.cluster, wanted)
+        found = fleet.services(env_name, level.cluster, wanted)
         names = [s.name for s in found]
         if len(names) > ALL_ROWS_UP_TO:
             names = [n for n in names if n in set(visible)] or names[:ALL_ROWS_UP_TO]
-        metrics = services.service_metrics(env_name, level.cluster, names, timedelta(minutes=30))
+        metrics = fleet.service_metrics(env_name, level.cluster, names, timedelta(minutes=30))
         fresh = {
             s.name: (
                 s.name,
@@ -109,7 +108,7 @@ def read_rows(
             age(t.started_at, now),
             _reason(t.stopped_reason),
         )
-        for t in reader.tasks(level.cluster, level.service, stopped=True)[:200]
+        for t in fleet.tasks(env_name, level.cluster, level.service, stopped=True)[:200]
     }
 
 

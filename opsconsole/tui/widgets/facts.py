@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from rich.table import Table
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.widgets import Static
 
 from opsconsole.domain.environment import Environment
 from opsconsole.domain.identity import CallerIdentity, RoleSession
+from opsconsole.tui.widgets.refreshing import StalePane
 
 
 def _facts(rows: list[tuple[str, str | Text]]) -> Table:
@@ -21,38 +24,53 @@ def _facts(rows: list[tuple[str, str | Text]]) -> Table:
     return table
 
 
-class SessionPanel(Static):
-    """The identity signed in and the role session in force, with its last error if any."""
+class SessionPanel(StalePane):
+    """The identity signed in and the role session in force; a failed renewal marks it stale with
+    the age of the session shown and the error (the session keeper renews; `r` asks now)."""
 
     DEFAULT_CSS = """
     SessionPanel { border: round $primary; padding: 0 1; height: auto; }
     SessionPanel.stale { border: round $warning; }
+    SessionPanel #session-facts { height: auto; }
     """
 
-    def __init__(self) -> None:
-        super().__init__(id="session-panel")
+    def __init__(self, now: Callable[[], datetime]) -> None:
+        super().__init__("session-panel")
         self.border_title = "Signed in"
+        self._now = now
         self._identity: CallerIdentity | None = None
         self._session: RoleSession | None = None
-        self._error: str | None = None
         self._pending: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="session-facts")
+
+    def now(self) -> datetime:
+        return self._now()
+
+    def retry_later(self) -> None:
+        """Nothing to re-arm here: the session keeper renews the session on its own."""
+
+    def render_state(self) -> None:
+        self._render_facts()
 
     def show_identity(self, identity: CallerIdentity) -> None:
         self._identity = identity
         self._render_facts()
 
     def show_pending(self, env_name: str) -> None:
-        self._pending, self._error = env_name, None
+        self._pending = env_name
+        self.mark_fresh(None)
         self._render_facts()
 
-    def show_session(self, session: RoleSession) -> None:
-        self._session, self._pending, self._error = session, None, None
-        self.remove_class("stale")
+    def show_session(self, session: RoleSession, at: datetime | None = None) -> None:
+        self._session, self._pending = session, None
+        self.mark_fresh(at)
         self._render_facts()
 
     def show_error(self, error: str) -> None:
-        self._error, self._pending = error, None
-        self.add_class("stale")
+        self._pending = None
+        self.mark_stale(error, quiet=True)  # the failed assume was notified when it happened
         self._render_facts()
 
     def _render_facts(self) -> None:
@@ -63,7 +81,7 @@ class SessionPanel(Static):
             rows.append(("role", Text(f"assuming the read role in {self._pending}…", style="italic")))
         if self._session:
             s = self._session
-            stale = " (stale)" if self._error else ""
+            stale = " (stale)" if self.error else ""
             rows += [
                 ("environment", s.environment + stale),
                 ("caller", s.identity.arn),
@@ -73,9 +91,10 @@ class SessionPanel(Static):
                 ("session name", s.session_name),
                 ("expires at", _clock(s.expires_at)),
             ]
-        if self._error:
-            rows.append(("last error", Text(self._error, style="bold red")))
-        self.update(_facts(rows))
+        stale_text = self.stale_text()
+        if stale_text:
+            rows.append(("last error", Text(stale_text, style="bold red")))
+        self.query_one("#session-facts", Static).update(_facts(rows))
 
 
 class EnvironmentPanel(Static):

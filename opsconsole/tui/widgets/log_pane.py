@@ -18,6 +18,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
+from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Input, Label, Log
 
@@ -28,7 +29,8 @@ from opsconsole.tui.widgets.log_lines import LineHighlighter, compile_filter, fo
 from opsconsole.tui.widgets.refreshing import StalePane
 
 if TYPE_CHECKING:
-    from opsconsole.ports import ConsoleServices, LogFollower
+    from opsconsole.links import Links
+    from opsconsole.ports import ConsolePort, LogFollower
 
 MAX_LINES = 5_000
 RETRY_SECONDS = 5.0
@@ -103,12 +105,17 @@ class LogPane(StalePane):
         Binding("escape", "back", "Live", show=False, id="logs-back"),
     ]
 
+    env_name: reactive[str] = reactive("", init=False)
+    """The environment followed; bound to the main screen's (data_bind)."""
+    linked_to: reactive[Links | None] = reactive(None, init=False)
+    """The resource the panes are linked to (None: the whole environment); bound to the screen's."""
+
     def __init__(
-        self, services: ConsoleServices, env_name: str, query: str = "*", *, envs: list[str] | None = None
+        self, console: ConsolePort, env_name: str, query: str = "*", *, envs: list[str] | None = None
     ) -> None:
         super().__init__("log-pane")
-        self.services = services
-        self.env_name = env_name
+        self.console = console
+        self.set_reactive(LogPane.env_name, env_name)
         self.envs = envs
         """Every environment's tail at once (the all-environments view), or None for `env_name`'s."""
         self.log_query = query
@@ -139,7 +146,7 @@ class LogPane(StalePane):
         self.follow_tail()
 
     def now(self) -> datetime:
-        return self.services.now()
+        return self.console.correlation.now()
 
     def retry_later(self) -> None:
         if self._timer is not None:
@@ -148,9 +155,13 @@ class LogPane(StalePane):
 
     # -- what is followed --------------------------------------------------------------------
 
-    def switch_environment(self, env_name: str) -> None:
-        self.env_name = env_name
-        self.link(None, None)
+    def watch_env_name(self, before: str, env_name: str) -> None:
+        if before != env_name and self.is_mounted:
+            self.link(None, None)
+
+    def watch_linked_to(self, before: Links | None, links: Links | None) -> None:
+        if before != links and self.is_mounted:
+            self.link(links.log_query if links else None, links.ref.label if links else None)
 
     def link(self, query: str | None, label: str | None) -> None:
         """Follow a linked resource's query (None: the whole environment)."""
@@ -181,9 +192,9 @@ class LogPane(StalePane):
         try:
             if tail is None:
                 tail = (
-                    MultiTail({e: self.services.log_tail(e, query, backlog=BACKLOG) for e in self.envs})
+                    MultiTail({e: self.console.logs.tail(e, query, backlog=BACKLOG) for e in self.envs})
                     if self.envs
-                    else self.services.log_tail(env_name, query, backlog=BACKLOG)
+                    else self.console.logs.tail(env_name, query, backlog=BACKLOG)
                 )
             batch = tail.poll()
         except OpsError as e:
@@ -201,7 +212,7 @@ class LogPane(StalePane):
         if partial:
             self.mark_stale("; ".join(f"{env}: {why}" for env, why in partial.items()))
         else:
-            self.mark_fresh(self.services.now())
+            self.mark_fresh(self.now())
         if not message.messages:
             self.render_state()
             return
@@ -317,7 +328,7 @@ class LogPane(StalePane):
     ) -> None:
         span = f"last {since}" if since else f"{start:%Y-%m-%d %H:%M} – {end:%H:%M}"
         try:
-            result = self.services.search_logs(
+            result = self.console.logs.search(
                 self.env_name, query, since=since, start=start, end=end, limit=MAX_LINES
             )
         except OpsError as e:

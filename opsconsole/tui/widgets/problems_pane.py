@@ -18,15 +18,18 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import DataTable, Input, Label
 
+from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.problems import Problem, Severity
 from opsconsole.tui.format import age
 from opsconsole.tui.read_only import changes_hidden
 from opsconsole.tui.widgets.refreshing import KeyedRows, RefreshingPane
 
 if TYPE_CHECKING:
-    from opsconsole.ports import ConsoleServices
+    from opsconsole.links import Links
+    from opsconsole.ports import ConsolePort
 
 REFRESH_SECONDS = 10.0
 COLUMNS = ("", "severity", "age", "problem", "host", "ack", "tags")
@@ -66,10 +69,10 @@ class ProblemSelected(Message):
 class ProblemActionRequested(Message):
     """Acknowledge (and friends) on these problems; the main screen asks and sends."""
 
-    def __init__(self, env_name: str, action: str, problems: list[Problem]) -> None:
+    def __init__(self, env_name: str, kind: ActionKind, problems: list[Problem]) -> None:
         super().__init__()
         self.env_name = env_name
-        self.action = action
+        self.kind = kind
         self.problems = problems
 
 
@@ -114,18 +117,43 @@ class ProblemsPane(RefreshingPane[list[Problem]]):
     """
     BINDINGS = [
         Binding("space", "mark", "Mark", id="problems-mark", tooltip="Mark for a multi-problem action."),
-        Binding("a", "act('acknowledge')", "Ack", id="problems-ack", tooltip="Acknowledge with a message."),
-        Binding("c", "act('close')", "Close", id="problems-close", tooltip="Close where allowed."),
         Binding(
-            "U", "act('unacknowledge')", "Unack", id="problems-unack", show=False, tooltip="Take back an ack."
+            "a",
+            f"act('{ActionKind.ZABBIX_ACKNOWLEDGE}')",
+            "Ack",
+            id="problems-ack",
+            tooltip="Acknowledge with a message.",
+        ),
+        Binding(
+            "c",
+            f"act('{ActionKind.ZABBIX_CLOSE}')",
+            "Close",
+            id="problems-close",
+            tooltip="Close where allowed.",
+        ),
+        Binding(
+            "U",
+            f"act('{ActionKind.ZABBIX_UNACKNOWLEDGE}')",
+            "Unack",
+            id="problems-unack",
+            show=False,
+            tooltip="Take back an ack.",
         ),
         Binding(
             "S",
-            "act('severity')",
+            f"act('{ActionKind.ZABBIX_SEVERITY}')",
             "Severity",
             id="problems-severity",
             show=False,
             tooltip="Change the severity.",
+        ),
+        Binding(
+            "m",
+            f"act('{ActionKind.ZABBIX_MESSAGE}')",
+            "Message",
+            id="problems-message",
+            show=False,
+            tooltip="Add a message to the history, changing nothing else.",
         ),
         Binding(
             "v",
@@ -151,10 +179,15 @@ class ProblemsPane(RefreshingPane[list[Problem]]):
     worker_description = "Zabbix"
     refresh_seconds = REFRESH_SECONDS
 
-    def __init__(self, services: ConsoleServices, env_name: str) -> None:
+    env_name: reactive[str] = reactive("", init=False)
+    """The environment shown; bound to the screen's (data_bind)."""
+    linked_to: reactive[Links | None] = reactive(None, init=False)
+    """The resource the panes are linked to (None: the whole environment); bound to the screen's."""
+
+    def __init__(self, console: ConsolePort, env_name: str) -> None:
         super().__init__("problems-pane")
-        self.services = services
-        self.env_name = env_name
+        self.console = console
+        self.set_reactive(ProblemsPane.env_name, env_name)
         self.filters = Filters()
         self.problems: dict[str, Problem] = {}
         self.marked: set[str] = set()
@@ -176,12 +209,19 @@ class ProblemsPane(RefreshingPane[list[Problem]]):
         self.refresh_rows()
 
     def now(self) -> datetime:
-        return self.services.now()
+        return self.console.correlation.now()
 
     # -- what is shown ------------------------------------------------------------------------
 
-    def switch_environment(self, env_name: str) -> None:
-        self.env_name = env_name
+    def watch_env_name(self, before: str, env_name: str) -> None:
+        if before != env_name and self._table is not None:
+            self.switch_environment()
+
+    def watch_linked_to(self, before: Links | None, links: Links | None) -> None:
+        if before != links and self._table is not None:
+            self.link(links.problems.matches if links else None, links.ref.label if links else None)
+
+    def switch_environment(self) -> None:
         self.problems.clear()
         self.marked.clear()
         assert self._table is not None
@@ -218,7 +258,7 @@ class ProblemsPane(RefreshingPane[list[Problem]]):
         return self.env_name
 
     def fetch_job(self) -> Callable[[], list[Problem]]:
-        return partial(self.services.problems, self.env_name)
+        return partial(self.console.alerts.problems, self.env_name)
 
     def show(self, data: list[Problem]) -> None:
         self.problems = {p.eventid: p for p in data}
@@ -230,7 +270,7 @@ class ProblemsPane(RefreshingPane[list[Problem]]):
     def _render_rows(self) -> None:
         """Problems that came, went or changed rank are laid out again; the cursor stays put."""
         assert self._table is not None
-        now = self.services.now()
+        now = self.now()
         self._table.update({p.eventid: self._row(p, now) for p in self.shown_problems()}, ordered=True)
         self.render_state()
 
@@ -304,7 +344,7 @@ class ProblemsPane(RefreshingPane[list[Problem]]):
         if not targets:
             self.notify("no problem selected", severity="warning")
             return
-        self.post_message(ProblemActionRequested(self.env_name, action, targets))
+        self.post_message(ProblemActionRequested(self.env_name, ActionKind(action), targets))
 
     def action_min_severity(self) -> None:
         following = Severity((self.filters.min_severity + 1) % (Severity.DISASTER + 1))

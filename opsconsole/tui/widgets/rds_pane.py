@@ -14,14 +14,19 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import DataTable, Label
 
+from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.resources import ResourceKind, ResourceRef
+from opsconsole.tui.messages import ActionRequested
+from opsconsole.tui.read_only import changes_hidden
 from opsconsole.tui.widgets.refreshing import KeyedRows, RefreshingPane, Row
 
 if TYPE_CHECKING:
-    from opsconsole.ports import ConsoleServices
+    from opsconsole.ports import ConsolePort, FleetPort
 
 REFRESH_SECONDS = 10.0
 COLUMNS = ("db", "status", "multi-az", "cpu (1h)", "cpu", "conns (1h)", "conns", "free")
@@ -55,14 +60,43 @@ class RdsPane(RefreshingPane[Rows]):
     RdsPane DataTable { height: 1fr; }
     """
 
+    BINDINGS = [
+        Binding(
+            "R",
+            "reboot(False)",
+            "Reboot",
+            id="rds-reboot",
+            tooltip="Reboot the selected DB instance (asks to confirm).",
+        ),
+        Binding(
+            "F",
+            "reboot(True)",
+            "Failover",
+            id="rds-reboot-failover",
+            show=False,
+            tooltip="Reboot with failover to the standby (Multi-AZ instances only).",
+        ),
+        Binding(
+            "S",
+            "snapshot",
+            "Snapshot",
+            id="rds-snapshot",
+            show=False,
+            tooltip="Take a manual snapshot of the selected DB instance.",
+        ),
+    ]
+
     loop_group = "rds-refresh"
     worker_description = "Reading RDS"
     refresh_seconds = REFRESH_SECONDS
 
-    def __init__(self, services: ConsoleServices, env_name: str) -> None:
+    env_name: reactive[str] = reactive("", init=False)
+    """The environment shown; bound to the screen's (data_bind)."""
+
+    def __init__(self, console: ConsolePort, env_name: str) -> None:
         super().__init__("rds-pane")
-        self.services = services
-        self.env_name = env_name
+        self.console = console
+        self.set_reactive(RdsPane.env_name, env_name)
         self._table: KeyedRows | None = None
 
     def compose(self) -> ComposeResult:
@@ -90,21 +124,49 @@ class RdsPane(RefreshingPane[Rows]):
         table.move_cursor(row=table.get_row_index(identifier))
         return True
 
-    def switch_environment(self, env_name: str) -> None:
-        self.env_name = env_name
+    def watch_env_name(self, before: str, env_name: str) -> None:
+        if before != env_name and self._table is not None:
+            self._table.reset()
+            self.forget()
+            self.refresh_rows()
+
+    def selected(self) -> str | None:
+        table = self.query_one("#rds-table", DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return str(key) if key is not None else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("reboot", "snapshot"):
+            return not changes_hidden(self.app, self.env_name)
+        return True
+
+    def action_reboot(self, failover: bool) -> None:
+        identifier = self.selected()
+        if identifier is None:
+            return
         assert self._table is not None
-        self._table.reset()
-        self.forget()
-        self.refresh_rows()
+        if failover and self._table.shown.get(identifier, ("", "", "no"))[2] != "yes":
+            self.notify(f"{identifier} is not Multi-AZ: no standby to fail over to", severity="warning")
+            return
+        params = {"instance": identifier, "failover": failover}
+        self.post_message(ActionRequested(ActionKind.RDS_REBOOT, self.env_name, params))
+
+    def action_snapshot(self) -> None:
+        identifier = self.selected()
+        if identifier is not None:
+            params = {"instance": identifier}
+            self.post_message(ActionRequested(ActionKind.RDS_SNAPSHOT, self.env_name, params))
 
     def now(self) -> datetime:
-        return self.services.now()
+        return self.console.correlation.now()
 
     def context(self) -> Hashable:
         return self.env_name
 
     def fetch_job(self) -> Callable[[], Rows]:
-        return partial(read_rows, self.services, self.env_name)
+        return partial(read_rows, self.console.fleet, self.env_name)
 
     def show(self, data: Rows) -> None:
         assert self._table is not None
@@ -121,10 +183,10 @@ class RdsPane(RefreshingPane[Rows]):
         self.query_one("#rds-state", Label).update(state)
 
 
-def read_rows(services: ConsoleServices, env_name: str) -> Rows:
+def read_rows(fleet: FleetPort, env_name: str) -> Rows:
     """The instances of an environment with their last hour of metrics, keyed by identifier."""
-    instances = services.rds(env_name).instances()
-    metrics = services.db_metrics(env_name, [db.identifier for db in instances], timedelta(hours=1))
+    instances = fleet.databases(env_name)
+    metrics = fleet.db_metrics(env_name, [db.identifier for db in instances], timedelta(hours=1))
     rows: Rows = {}
     for db in instances:
         cpu = metrics.get(db.identifier, {}).get("CPUUtilization", [])

@@ -69,9 +69,10 @@ class StalePane(Vertical):
             self._ager.stop()
             self._ager = None
 
-    def mark_stale(self, error: str, *, unexpected: bool = False) -> None:
-        """Keep what is shown, say why it is old; the operator hears once per new error."""
-        repeated = error == self.error
+    def mark_stale(self, error: str, *, unexpected: bool = False, quiet: bool = False) -> None:
+        """Keep what is shown, say why it is old; the operator hears once per new error (not at
+        all when `quiet`: whoever failed already told them)."""
+        repeated = quiet or error == self.error
         self.error = error
         self.add_class("stale")
         if self._ager is None:

@@ -1,0 +1,88 @@
+"""Linked panes: the resource the operator rests on, resolved to its links in a worker, then
+broadcast by the screen (its `links` reactive, bound to the log and problem panes)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.message import Message
+from textual.timer import Timer
+
+from opsconsole.domain.errors import OpsError
+from opsconsole.domain.resources import ResourceKind, ResourceRef
+from opsconsole.links import Links
+from opsconsole.tui.controllers.base import Controller
+from opsconsole.tui.messages import ActionFailed, LinkResolved
+
+if TYPE_CHECKING:
+    from opsconsole.ports import ConsolePort
+
+LINK_SETTLE_SECONDS = 0.3
+"""Follow the cursor only once it rests, so scrolling through rows does not restart tails."""
+
+
+class LinkChanged(Message):
+    """The panes should follow `links` (None: the whole environment); the screen broadcasts it."""
+
+    def __init__(self, ref: ResourceRef | None, links: Links | None) -> None:
+        super().__init__()
+        self.ref = ref
+        self.links = links
+
+
+class Linking(Controller):
+    def __init__(self, console: ConsolePort) -> None:
+        super().__init__(console)
+        self.enabled = True
+        self.linked: ResourceRef | None = None
+        self._timer: Timer | None = None
+
+    def rested_on(self, ref: ResourceRef) -> None:
+        """The cursor rests on `ref`; a cluster is the whole environment and keeps the current link."""
+        if not self.enabled or ref.kind is ResourceKind.CLUSTER or ref == self.linked:
+            return
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(LINK_SETTLE_SECONDS, lambda: self.link_to(ref))
+
+    def link_to(self, ref: ResourceRef | None) -> None:
+        """Narrow the log and problem panes to `ref` (None: the whole environment)."""
+        if self._timer is not None:
+            self._timer.stop()  # an explicit link wins over a cursor still settling
+            self._timer = None
+        self.linked = ref
+        self.post_message(LinkChanged(ref, None))
+        if ref is not None:
+            self.resolve(ref)
+
+    def forget(self) -> None:
+        """Another environment: no link of the old one applies."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        self.linked = None
+
+    def toggle(self, selected: ResourceRef | None) -> None:
+        self.enabled = not self.enabled
+        if self.enabled:
+            self.notify("linked panes on: the selection drives logs and problems")
+            usable = selected is not None and selected.kind is not ResourceKind.CLUSTER
+            self.link_to(selected if usable else None)
+        else:
+            self.link_to(None)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="link", description="Linking panes")
+    def resolve(self, ref: ResourceRef) -> None:
+        try:
+            links = self.console.correlation.links(ref)
+        except OpsError as e:
+            self.post_message(ActionFailed(f"link to {ref}", str(e)))
+            return
+        self.post_message(LinkResolved(links))
+
+    @on(LinkResolved)
+    def _resolved(self, message: LinkResolved) -> None:
+        message.stop()
+        if message.links.ref == self.linked:  # else the operator moved on while this resolved
+            self.post_message(LinkChanged(message.links.ref, message.links))

@@ -1,0 +1,178 @@
+"""The command palette's index: what it offers, from what the screen holds and what workers read
+in the background (runbook titles, the environment's maintenance windows). No I/O per keystroke."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, Protocol
+
+from textual import on, work
+from textual.message import Message
+
+from opsconsole.domain.action_kinds import ActionKind
+from opsconsole.domain.errors import OpsError
+from opsconsole.domain.problems import MaintenanceWindow
+from opsconsole.tui.controllers.base import Controller
+
+if TYPE_CHECKING:
+    from opsconsole.config import Settings
+    from opsconsole.ports import ConsolePort
+
+Command = tuple[str, Callable[[], object], str]
+
+
+class RunbooksIndexed(Message, bubble=False):
+    def __init__(self, titles: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.titles = titles
+
+
+class MaintenancesIndexed(Message, bubble=False):
+    def __init__(self, env_name: str, windows: list[MaintenanceWindow]) -> None:
+        super().__init__()
+        self.env_name = env_name
+        self.windows = windows
+
+
+class PaletteIndex(Controller):
+    def __init__(self, console: ConsolePort) -> None:
+        super().__init__(console)
+        self.runbooks: list[tuple[str, str]] = []
+        self.env_name = ""
+        self.maintenances: list[MaintenanceWindow] = []
+
+    def on_mount(self) -> None:
+        self.read_runbooks()
+
+    def enter(self, env_name: str) -> None:
+        self.env_name = env_name
+        self.maintenances = []
+        self.read_maintenances(env_name)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="palette-runbooks", description="Runbooks")
+    def read_runbooks(self) -> None:
+        try:
+            titles = self.console.runbooks.titles()
+        except OpsError:
+            titles = []  # the runbook screen says what is wrong with them
+        self.post_message(RunbooksIndexed(titles))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="palette-maint", description="Maintenance")
+    def read_maintenances(self, env_name: str) -> None:
+        try:
+            windows = self.console.alerts.maintenances(env_name)
+        except OpsError:
+            windows = []  # no Zabbix for this environment: nothing to end
+        self.post_message(MaintenancesIndexed(env_name, windows))
+
+    @on(RunbooksIndexed)
+    def _runbooks(self, message: RunbooksIndexed) -> None:
+        self.runbooks = message.titles
+
+    @on(MaintenancesIndexed)
+    def _maintenances(self, message: MaintenancesIndexed) -> None:
+        if message.env_name == self.env_name:
+            self.maintenances = message.windows
+
+
+class PaletteHost(Protocol):
+    """What the palette's commands act on: the main screen."""
+
+    current_env: str
+
+    @property
+    def read_only(self) -> bool: ...
+
+    def known_services(self) -> list[tuple[str, str]]: ...
+
+    def known_databases(self) -> list[str]: ...
+
+    def open_service(self, cluster: str, service: str) -> None: ...
+
+    def open_database(self, identifier: str) -> None: ...
+
+    def act_on_problems(self, kind: ActionKind) -> None: ...
+
+    def end_maintenance(self, window: MaintenanceWindow) -> None: ...
+
+    def app_toggle_read_only(self) -> None: ...
+
+    def action_all_environments(self) -> None: ...
+
+    def action_open_stacks(self) -> None: ...
+
+    def action_timeline(self) -> None: ...
+
+    def action_toggle_link(self) -> None: ...
+
+    def action_maintenance(self) -> None: ...
+
+    def action_runbooks(self, preselect: str | None = None) -> None: ...
+
+    def action_renew(self) -> None: ...
+
+    def action_environment_info(self) -> None: ...
+
+
+MUTATING = ("stacks: plan and deploy", "problems:", "maintenance")
+
+
+def console_commands(host: PaletteHost, settings: Settings, index: PaletteIndex) -> list[Command]:
+    """Every command the palette offers now, the changes left out where the environment is read-only."""
+    env = host.current_env
+    commands: list[Command] = [
+        (f"env: {e.name}", partial(setattr, host, "current_env", e.name), f"account {e.account_id}")
+        for e in settings.environments.values()
+    ]
+    commands.append(
+        ("env: all environments", host.action_all_environments, "a badge per row, read in parallel")
+    )
+    commands += [
+        (f"open service: {s}", partial(host.open_service, c, s), f"{env} · {c} · links logs and problems")
+        for c, s in host.known_services()
+    ]
+    commands += [
+        (f"open database: {db}", partial(host.open_database, db), env) for db in host.known_databases()
+    ]
+    commands += [
+        ("stacks: plan and deploy", host.action_open_stacks, f"the {env} estate, reviewed"),
+        ("timeline of the selection", host.action_timeline, "what changed before it broke"),
+        ("links: on/off", host.action_toggle_link, "the selection drives logs and problems"),
+        (
+            "problems: acknowledge",
+            partial(host.act_on_problems, ActionKind.ZABBIX_ACKNOWLEDGE),
+            "the marked or selected",
+        ),
+        (
+            "problems: close",
+            partial(host.act_on_problems, ActionKind.ZABBIX_CLOSE),
+            "where the trigger allows",
+        ),
+        (
+            "problems: change severity",
+            partial(host.act_on_problems, ActionKind.ZABBIX_SEVERITY),
+            "the marked or selected",
+        ),
+        ("maintenance for the linked resource", host.action_maintenance, "Zabbix, 1 hour"),
+    ]
+    commands += [
+        (
+            f"maintenance: end {w.name!r}",
+            partial(host.end_maintenance, w),
+            f"{env} · window {w.maintenanceid}",
+        )
+        for w in (index.maintenances if index.env_name == env else [])
+    ]
+    commands += [
+        ("runbooks", host.action_runbooks, "on-call runbooks, inputs from the selection"),
+        ("renew the session", host.action_renew, "assume the read role again"),
+        ("environment info", host.action_environment_info, "account, roles, session"),
+    ]
+    commands += [
+        (f"runbook: {title}", partial(host.action_runbooks, name), name) for name, title in index.runbooks
+    ]
+    commands.append(("read-only: on/off", host.app_toggle_read_only, "hide every change, or show them again"))
+    if host.read_only:
+        commands = [c for c in commands if not c[0].startswith(MUTATING)]
+    return commands

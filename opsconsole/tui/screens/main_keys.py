@@ -1,0 +1,95 @@
+"""The main screen's keys: environments, session, links, maintenance and the other screens."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+
+# The footer shows the keys used most; the rest are in f1's list and the palette. Fewer footer
+# keys also make a focus change cheaper: Textual rebuilds the footer on each one.
+MAIN_BINDINGS: list[Binding | tuple[str, str] | tuple[str, str, str]] = [
+    Binding(
+        "right_square_bracket",
+        "next_env",
+        "Next env",
+        id="env-next",
+        tooltip="Switch to the next environment (re-assumes its read role).",
+    ),
+    Binding(
+        "left_square_bracket",
+        "previous_env",
+        "Prev env",
+        id="env-previous",
+        show=False,
+        tooltip="Switch to the previous environment.",
+    ),
+    *[
+        Binding(
+            str(n),
+            f"switch_env({n - 1})",
+            f"Env {n}",
+            show=False,
+            id=f"env-{n}",
+            tooltip=f"Switch to environment number {n}.",
+        )
+        for n in range(1, 10)
+    ],
+    Binding(
+        "r",
+        "renew",
+        "Renew session",
+        id="session-renew",
+        show=False,
+        tooltip="Assume the current environment's read role again now.",
+    ),
+    Binding(
+        "i",
+        "environment_info",
+        "Env info",
+        id="environment-info",
+        show=False,
+        tooltip="The environment as configured: account, regions, protection, roles.",
+    ),
+    Binding(
+        "l",
+        "toggle_link",
+        "Link",
+        id="link-toggle",
+        tooltip="Linked panes on or off: the selection drives the log and problem panes.",
+    ),
+    Binding(
+        "M",
+        "maintenance",
+        "Maintenance",
+        id="zabbix-maintenance",
+        show=False,
+        tooltip="A Zabbix maintenance window (1h) for the hosts of the linked service or database.",
+    ),
+    Binding(
+        "0",
+        "all_environments",
+        "All envs",
+        id="env-all",
+        tooltip="Every environment at once, read in parallel, a badge per row.",
+    ),
+    Binding(
+        "b",
+        "runbooks",
+        "Runbooks",
+        id="runbooks-open",
+        tooltip="On-call runbooks, their inputs filled from the selection.",
+    ),
+    Binding(
+        "t",
+        "timeline",
+        "Timeline",
+        id="timeline-open",
+        tooltip="Everything that happened around the linked resource, newest first.",
+    ),
+    Binding(
+        "s",
+        "open_stacks",
+        "Stacks",
+        id="stacks-open",
+        tooltip="The environment's CloudFormation stacks: plan, review, deploy.",
+    ),
+]
