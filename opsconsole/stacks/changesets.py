@@ -44,7 +44,8 @@ class ChangeSetLedger:
         """Delete every change set still pending (and the empty stack a CREATE one made).
 
         Returns:
-            What was deleted; a delete that fails is left for CloudFormation's own expiry.
+            What was deleted. A delete that fails is skipped: that change set stays until
+            someone deletes it (CloudFormation does not expire change sets).
         """
         with self._lock:
             pending, self._pending = list(self._pending.values()), {}
