@@ -60,11 +60,18 @@ class RateTail:
 
 
 class Feed:
-    def __init__(self, rate: int) -> None:
-        self.tail = RateTail(rate)
+    """The console as the log pane uses it: `logs.tail` and `correlation.now`."""
 
-    def log_tail(self, env_name: str, query: str = "*", *, backlog: Any = None) -> RateTail:
-        return self.tail
+    def __init__(self, rate: int) -> None:
+        self.rate_tail = RateTail(rate)
+        self.logs = self
+        self.correlation = self
+
+    def tail(self, env_name: str, query: str = "*", *, backlog: Any = None) -> RateTail:
+        return self.rate_tail
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
 
 
 class PaneApp(App[None]):
