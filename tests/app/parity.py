@@ -84,3 +84,39 @@ def by_runbook(config: Path, kind: ActionKind, env: str, params: Mapping[str, An
     engine = Runbooks(console, RunStore(config.parent / "runs")).engine()
     engine.start(parse_runbook(text, "parity.yaml"), {"env": env})
     return journal(path)
+
+
+async def by_tui(config: Path, kind: ActionKind, env: str, params: Mapping[str, Any]) -> list[AuditRecord]:
+    """The change as the TUI sends it: the message its key (or palette entry) posts, planned by the
+    screen, confirmed in the modal, sent by its worker, on the real Console."""
+    from textual.widgets import Button, Input
+
+    from opsconsole.tui.app import OpsConsoleApp
+    from opsconsole.tui.messages import ActionRequested
+    from opsconsole.tui.screens.confirm import ConfirmChange
+
+    path = config.parent / "tui-audit.jsonl"
+    console = Console.build(load_settings(config_with_journal(config, path), environ={}))
+    app = OpsConsoleApp(console, initial_env=env)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.app.workers.wait_for_complete()
+        app.screen.post_message(ActionRequested(kind, env, params))
+        for _ in range(100):  # the plan is read in a worker, then the modal opens
+            await pilot.pause(0.05)
+            if isinstance(app.screen, ConfirmChange):
+                break
+        modal = app.screen
+        assert isinstance(modal, ConfirmChange), f"no confirmation for {kind}"
+        while not (modal.is_mounted and len(modal.query("#go"))):  # composed on its next turns
+            await pilot.pause(0.05)
+        if modal.protected:
+            modal.query_one("#typed", Input).value = env
+            await pilot.pause()
+        modal.query_one("#go", Button).press()
+        for _ in range(200):  # the change is sent by a worker the confirmation starts
+            await pilot.pause(0.05)
+            await pilot.app.workers.wait_for_complete()
+            if any(r.phase == "outcome" for r in journal(path)):
+                break
+    console.close()
+    return journal(path)

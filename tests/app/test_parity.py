@@ -4,6 +4,7 @@ front-end says where the change came from)."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -15,7 +16,7 @@ import pytest
 from opsconsole.demo.world import DemoReady
 from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.audit import AuditRecord
-from tests.app.parity import Trail, by_cli, by_runbook
+from tests.app.parity import Trail, by_cli, by_runbook, by_tui
 from tests.app.test_change_failures import TASK, ensure_two_revisions
 from tests.conftest import config_with_own_journal
 from tests.contract.conftest import Scenario, write_config
@@ -29,11 +30,11 @@ AWS: list[tuple[ActionKind, list[str], dict[str, Any]]] = [
     (ActionKind.RDS_REBOOT, ["rds", "reboot", "staging-db"], {"instance": "staging-db"}),
     (ActionKind.RDS_SNAPSHOT, ["rds", "snapshot", "staging-db"], {"instance": "staging-db"}),
 ]
-FRONT_ENDS = ("cli", "runbook")
+FRONT_ENDS = ("cli", "runbook", "tui")
 
 
 @pytest.mark.parametrize(("kind", "words", "params"), AWS, ids=[k.value for k, _, _ in AWS])
-def test_an_aws_change_is_the_same_from_every_front_end(
+async def test_an_aws_change_is_the_same_from_every_front_end(
     demo_world: DemoReady,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
@@ -45,17 +46,22 @@ def test_an_aws_change_is_the_same_from_every_front_end(
     for front_end in FRONT_ENDS:
         if kind is ActionKind.ECS_ROLLBACK:
             ensure_two_revisions(demo_world, "staging", "api")
+        if kind is ActionKind.RDS_SNAPSHOT:
+            await asyncio.sleep(1.0)  # snapshot names carry the second they were taken; one per second
+
         home = tmp_path / front_end
         home.mkdir()
         config = config_with_own_journal(demo_world, home)
         if front_end == "cli":
             records = by_cli(capsys, config, *words, "--env", "staging")
-        else:
+        elif front_end == "runbook":
             records = by_runbook(config, kind, "staging", params)
+        else:
+            records = await by_tui(config, kind, "staging", params)
         trails[front_end] = Trail.of(records, {})
     assert trails["cli"].action == kind.value and trails["cli"].environment == "staging"
     assert trails["cli"].calls, "the intent lists the calls"
-    assert trails["runbook"] == trails["cli"]
+    assert trails["runbook"] == trails["cli"] and trails["tui"] == trails["cli"]
 
 
 def _problem(scenario: Scenario, count: int) -> list[str]:
@@ -127,7 +133,7 @@ def _fill(value: Any, names: dict[str, str]) -> Any:
 
 
 @pytest.mark.parametrize(("kind", "setup", "words", "params"), ZABBIX, ids=[k.value for k, *_ in ZABBIX])
-def test_a_zabbix_change_is_the_same_from_every_front_end(
+async def test_a_zabbix_change_is_the_same_from_every_front_end(
     scenario: Scenario,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -154,8 +160,11 @@ def test_a_zabbix_change_is_the_same_from_every_front_end(
             given = {k: _fill(v, names) for k, v in params.items()}
             if setup is _problem:
                 given["eventids"] = [names["id"]]
-            records = by_runbook(config, kind, "ops", given)
+            if front_end == "runbook":
+                records = by_runbook(config, kind, "ops", given)
+            else:
+                records = await by_tui(config, kind, "ops", given)
         aliases = {names["id"]: "<id>", names["name"]: "<name>"} if names["id"] else {names["name"]: "<name>"}
         trails[front_end] = Trail.of(records, aliases)
     assert trails["cli"].action == kind.value and trails["cli"].outcome == "ok"
-    assert trails["runbook"] == trails["cli"]
+    assert trails["runbook"] == trails["cli"] and trails["tui"] == trails["cli"]
