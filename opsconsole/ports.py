@@ -11,13 +11,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from opsconsole.config import Settings
 from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.actions import ActionResult
 from opsconsole.domain.ecs import Cluster, EcsService, Task
 from opsconsole.domain.environment import RoleTier
+from opsconsole.domain.errors import OpsError
 from opsconsole.domain.identity import CallerIdentity, RoleSession
 from opsconsole.domain.logs import LogMessage, SearchResult
 from opsconsole.domain.problems import MaintenanceWindow, Problem, ProblemFilter, ProblemHost
@@ -25,6 +26,8 @@ from opsconsole.domain.rds import DbInstance
 from opsconsole.domain.resources import ResourceRef
 from opsconsole.domain.stacks import DeployedStack, EnvironmentPlan, StackEvent, StackOutcome, StackSpec
 from opsconsole.domain.timeline import Timeline
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from opsconsole.app.changes import Change
@@ -218,6 +221,8 @@ class ConsolePort(Protocol):
 
     @property
     def runbooks(self) -> RunbooksPort: ...
+
+    def fan_out(self, env_names: list[str], read: Callable[[str], T]) -> list[tuple[str, T | OpsError]]: ...
 
     def plan(
         self, kind: ActionKind, env_name: str, params: Mapping[str, Any], tier: RoleTier | None = None

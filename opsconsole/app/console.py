@@ -3,8 +3,8 @@ Console and call its use cases; none of them reaches a backend any other way."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from opsconsole.app.access import Access
 from opsconsole.app.actions import plan_action
@@ -21,7 +21,10 @@ from opsconsole.aws.session import utc_now
 from opsconsole.config import Settings
 from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.environment import RoleTier
+from opsconsole.domain.errors import OpsError
 from opsconsole.domain.identity import Clock, MfaPrompt
+
+T = TypeVar("T")
 
 
 class Console:
@@ -54,6 +57,10 @@ class Console:
             InvalidInput: a kind with no registered planner, or a missing parameter.
         """
         return plan_action(self, kind, env_name, params, tier)
+
+    def fan_out(self, env_names: list[str], read: Callable[[str], T]) -> list[tuple[str, T | OpsError]]:
+        """`read` for each environment at once (bounded); a failure stays with its environment."""
+        return self.context.fan_out(env_names, read)
 
     @property
     def audit(self) -> AuditTrail:

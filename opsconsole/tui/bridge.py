@@ -77,6 +77,7 @@ class WithRunbooks:
         self.changes = console.changes
         self.correlation = console.correlation
         self.runbooks = ConsoleRunbooks(engines)
+        self.fan_out = console.fan_out
 
     def plan(
         self, kind: ActionKind, env_name: str, params: Mapping[str, Any], tier: RoleTier | None = None

@@ -27,6 +27,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "opsconsole"
 ROOT = PACKAGE.parent
 EXCLUDE = ("demo",)
 
+
 def test_no_import_cycle() -> None:
     cycles = find_cycles(PACKAGE)
     if cycles:

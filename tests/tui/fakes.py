@@ -8,10 +8,11 @@ import threading
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from opsconsole.app.actions import Planners, plan_action
 from opsconsole.app.changes import Change, change
+from opsconsole.app.fanout import fan_out
 from opsconsole.config import Settings, parse_settings
 from opsconsole.demo.accounts import ENVIRONMENTS
 from opsconsole.demo.world import render_config
@@ -19,13 +20,14 @@ from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.actions import ActionResult, PlannedCall
 from opsconsole.domain.ecs import Cluster, Deployment, EcsService, ServiceEvent, Task
 from opsconsole.domain.environment import RoleTier
-from opsconsole.domain.errors import BackendError, CredentialsError
+from opsconsole.domain.errors import BackendError, CredentialsError, OpsError
 from opsconsole.domain.identity import CallerIdentity, RoleSession
 from opsconsole.domain.rds import DbInstance
 from opsconsole.tui.bridge import runbook_titles
 from tests.tui.fake_backends import FakeAlerts, FakeCorrelation, FakeLogs
 from tests.tui.fake_stacks import FakeStacks
 
+T = TypeVar("T")
 NOW = datetime(2026, 11, 26, 9, 30, 0, tzinfo=UTC)
 
 
@@ -75,6 +77,9 @@ class FrozenConsole:
     def rds(self, env_name: str) -> FakeRds:
         self.check_up(env_name)
         return FakeRds(env_name)
+
+    def fan_out(self, env_names: list[str], read: Callable[[str], T]) -> list[tuple[str, T | OpsError]]:
+        return fan_out(env_names, read)
 
     def plan(
         self, kind: ActionKind, env_name: str, params: Mapping[str, Any], tier: RoleTier | None = None

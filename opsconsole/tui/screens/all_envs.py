@@ -53,6 +53,7 @@ class AllEnvironmentsScreen(Screen[FleetChosen | None]):
                 self.envs,
                 self.read_services,
                 self.console.correlation.now,
+                self.console.fan_out,
             )
             yield FleetTable(
                 "problems",
@@ -61,6 +62,7 @@ class AllEnvironmentsScreen(Screen[FleetChosen | None]):
                 self.envs,
                 self.read_problems,
                 self.console.correlation.now,
+                self.console.fan_out,
             )
             yield FleetTable(
                 "databases",
@@ -69,6 +71,7 @@ class AllEnvironmentsScreen(Screen[FleetChosen | None]):
                 self.envs,
                 self.read_databases,
                 self.console.correlation.now,
+                self.console.fan_out,
             )
             yield LogPane(self.console, self.envs[0][0], envs=[name for name, _ in self.envs])
         yield Footer()

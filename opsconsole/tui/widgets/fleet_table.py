@@ -7,7 +7,6 @@ accounts stay live: at 3 a.m. one broken account must not blank the other two.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 from rich.text import Text
@@ -22,6 +21,8 @@ from opsconsole.tui.widgets.refreshing import KeyedRows, RefreshingPane, Row
 Rows = dict[str, Row]
 ReadRows = Callable[[str], Rows]
 Results = dict[str, Rows | str]
+FanOut = Callable[[list[str], ReadRows], list[tuple[str, "Rows | OpsError"]]]
+"""The console's one bounded fan-out over environments (a failure stays with its environment)."""
 """Rows per environment, or the error text of an environment that failed."""
 REFRESH_SECONDS = 10.0
 
@@ -62,6 +63,7 @@ class FleetTable(RefreshingPane[Results]):
         envs: list[tuple[str, bool]],
         read: ReadRows,
         now: Callable[[], datetime],
+        fan_out: FanOut,
     ) -> None:
         super().__init__(f"fleet-{kind}")
         self.loop_group = f"fleet-{kind}"  # one group per table: exclusive cancels only its own
@@ -71,6 +73,7 @@ class FleetTable(RefreshingPane[Results]):
         self.envs = envs
         self.read = read
         self.clock = now
+        self.fan_out = fan_out
         self.rows: dict[str, Rows] = {}
         self.errors: dict[str, str] = {}
         self._table: KeyedRows | None = None
@@ -92,17 +95,14 @@ class FleetTable(RefreshingPane[Results]):
         return self.kind
 
     def fetch_job(self) -> Callable[[], Results]:
-        read, names = self.read, [name for name, _ in self.envs]
-
-        def one(env_name: str) -> Rows | str:
-            try:
-                return read(env_name)
-            except OpsError as e:  # a failing account stays with its rows; the others go on
-                return e.message
+        read, names, fan_out = self.read, [name for name, _ in self.envs], self.fan_out
 
         def every_account() -> Results:
-            with ThreadPoolExecutor(max_workers=len(names) or 1) as pool:
-                return dict(zip(names, pool.map(one, names), strict=True))
+            # A failing account stays with its rows (marked stale); the others go on.
+            return {
+                env: result.message if isinstance(result, OpsError) else result
+                for env, result in fan_out(names, read)
+            }
 
         return every_account
 
