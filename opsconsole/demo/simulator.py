@@ -14,16 +14,15 @@ Run as a process: `python -m opsconsole.demo.simulator --endpoint URL --accounts
 
 from __future__ import annotations
 
-import argparse
 import json
-import math
 import random
 import sys
 import threading
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from opsconsole.demo.sim_accounts import SimAccount
+from opsconsole.demo.sim_metrics import daylight, ecs_metrics, rds_metrics
 
 if TYPE_CHECKING:
     from opsconsole.demo.traffic import LogTraffic
@@ -45,35 +44,6 @@ RELEASE_FIELDS = (
 OOM_REASON = "OutOfMemoryError: Container killed due to memory usage"
 AGENT = "zabbix-agent"
 ZABBIX_TOKEN_ENV = "OPSCONSOLE_DEMO_ZABBIX_TOKEN"  # an env var, not an argument: `ps` shows arguments
-
-
-@dataclass(frozen=True)
-class SimAccount:
-    name: str
-    account_id: str
-    region: str
-    access_key_id: str
-    secret_access_key: str
-
-
-def accounts_of(admin_keys: dict[str, Any]) -> list[SimAccount]:
-    """The demo's environment accounts, signed with their seeding admins' keys."""
-    from opsconsole.demo.accounts import ENVIRONMENTS
-
-    return [
-        SimAccount(
-            a.name,
-            a.account_id,
-            a.region,
-            admin_keys[a.name].access_key_id,
-            admin_keys[a.name].secret_access_key,
-        )
-        for a in ENVIRONMENTS
-    ]
-
-
-def load_accounts(path: Path) -> list[SimAccount]:
-    return [SimAccount(**item) for item in json.loads(path.read_text(encoding="utf-8"))]
 
 
 class Simulator:
@@ -367,70 +337,26 @@ class Simulator:
     def _publish_metrics(self, account: SimAccount, now: datetime) -> float:
         """Publish this tick's metrics; returns the DB's CPU, which Zabbix watches too."""
         cloudwatch = self.client(account, "cloudwatch")
-        cluster = f"{account.name}-cluster"
-        day = 0.5 + 0.5 * math.sin(2 * math.pi * (now.hour + now.minute / 60 - 8) / 24)
-        data = []
+        day = daylight(now)
+        loads = {}
         for service in ("web", "api", "worker", "modsecurity", "varnish", AGENT):
-            spike = self.spikes.get((account.name, service), 0)
-            cpu = 12 + 45 * day + self.random.gauss(0, 3) + (35 if spike else 0)
-            memory = 35 + 20 * day + self.random.gauss(0, 2) + (40 if spike else 0)
-            dimensions = [
-                {"Name": "ClusterName", "Value": cluster},
-                {"Name": "ServiceName", "Value": service},
-            ]
-            data += [
-                {
-                    "MetricName": "CPUUtilization",
-                    "Dimensions": dimensions,
-                    "Timestamp": now,
-                    "Value": round(min(max(cpu, 0), 100), 2),
-                    "Unit": "Percent",
-                },
-                {
-                    "MetricName": "MemoryUtilization",
-                    "Dimensions": dimensions,
-                    "Timestamp": now,
-                    "Value": round(min(max(memory, 0), 100), 2),
-                    "Unit": "Percent",
-                },
-            ]
-        cloudwatch.put_metric_data(Namespace="AWS/ECS", MetricData=data)
-        for key in list(self.spikes):
-            self.spikes[key] -= 1
-            if self.spikes[key] <= 0:
-                del self.spikes[key]
-        db = [{"Name": "DBInstanceIdentifier", "Value": f"{account.name}-db"}]
+            spike = 1 if self.spikes.get((account.name, service), 0) else 0
+            cpu = 12 + 45 * day + self.random.gauss(0, 3) + 35 * spike
+            memory = 35 + 20 * day + self.random.gauss(0, 2) + 40 * spike
+            loads[service] = (cpu, memory)
+        cloudwatch.put_metric_data(
+            Namespace="AWS/ECS", MetricData=ecs_metrics(f"{account.name}-cluster", now, loads)
+        )
+        _count_down(self.spikes)
         if self.zabbix is not None and self.random.random() < self.db_spike_chance:
             self.db_spikes[account.name] = 6
         db_cpu = round(min(100.0, 8 + 50 * day + self.random.gauss(0, 4)), 2)
         if account.name in self.db_spikes:
             db_cpu = round(min(100.0, 93 + self.random.random() * 6), 2)
-        cloudwatch.put_metric_data(
-            Namespace="AWS/RDS",
-            MetricData=[
-                {
-                    "MetricName": "CPUUtilization",
-                    "Dimensions": db,
-                    "Timestamp": now,
-                    "Value": db_cpu,
-                    "Unit": "Percent",
-                },
-                {
-                    "MetricName": "DatabaseConnections",
-                    "Dimensions": db,
-                    "Timestamp": now,
-                    "Value": float(max(0, round(20 + 120 * day + self.random.gauss(0, 6)))),
-                    "Unit": "Count",
-                },
-                {
-                    "MetricName": "FreeStorageSpace",
-                    "Dimensions": db,
-                    "Timestamp": now,
-                    "Value": float(18e9 - self.ticks * 1e6),
-                    "Unit": "Bytes",
-                },
-            ],
-        )
+        connections = float(max(0, round(20 + 120 * day + self.random.gauss(0, 6))))
+        free = float(18e9 - self.ticks * 1e6)
+        rds = rds_metrics(f"{account.name}-db", now, db_cpu, connections, free)
+        cloudwatch.put_metric_data(Namespace="AWS/RDS", MetricData=rds)
         return db_cpu
 
     def _backup(self, account: SimAccount, now: datetime) -> None:
@@ -447,52 +373,3 @@ def _count_down(counters: dict[Any, int]) -> None:
         counters[key] -= 1
         if counters[key] <= 0:
             del counters[key]
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--endpoint", required=True)
-    parser.add_argument("--accounts", required=True, type=Path)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--interval", type=float, default=2.0)
-    parser.add_argument(
-        "--story-at",
-        type=int,
-        default=10,
-        help="tick of the bad prod release, then a DB CPU alarm (-1: none)",
-    )
-    parser.add_argument(
-        "--zabbix-url", help=f"the Zabbix emulator's API; its token comes in ${ZABBIX_TOKEN_ENV}"
-    )
-    parser.add_argument("--zabbix-trapper-port", type=int)
-    parser.add_argument("--gelf", help="udp://host:port of the Graylog emulator's GELF input, for app logs")
-    args = parser.parse_args(argv)
-    stop = threading.Event()
-
-    def watch_parent() -> None:
-        sys.stdin.read()
-        stop.set()
-
-    threading.Thread(target=watch_parent, name="parent-watch", daemon=True).start()
-    zabbix = None
-    if args.zabbix_url:
-        import os
-
-        from opsconsole.demo.zabbix.feed import ZabbixFeed
-
-        zabbix = ZabbixFeed(args.zabbix_url, os.environ[ZABBIX_TOKEN_ENV], args.zabbix_trapper_port)
-    traffic = None
-    if args.gelf:
-        from opsconsole.demo.traffic import LogTraffic
-
-        traffic = LogTraffic(args.gelf, seed=args.seed)
-    accounts = load_accounts(args.accounts)
-    story = args.story_at if args.story_at >= 0 else None
-    Simulator(args.endpoint, accounts, seed=args.seed, zabbix=zabbix, traffic=traffic, story_at=story).run(
-        args.interval, stop
-    )
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import time
 
-from opsconsole.demo.simulator import Simulator, accounts_of
+from opsconsole.demo.sim_accounts import accounts_of
+from opsconsole.demo.simulator import Simulator
 from opsconsole.demo.traffic import LogTraffic
 from opsconsole.demo.world import DemoReady
 from opsconsole.demo.zabbix.feed import ZabbixFeed

@@ -116,7 +116,7 @@ class DemoWorld:
         accounts = self.root / "simulation-accounts.json"
         from dataclasses import asdict
 
-        from opsconsole.demo.simulator import accounts_of
+        from opsconsole.demo.sim_accounts import accounts_of
 
         _write_private(accounts, json.dumps([asdict(a) for a in accounts_of(self.ready.accounts.admin_keys)]))
         log = (self.root / "simulation.log").open("wb")
@@ -124,7 +124,7 @@ class DemoWorld:
             [
                 sys.executable,
                 "-m",
-                "opsconsole.demo.simulator",
+                "opsconsole.demo.simulator_process",
                 "--endpoint",
                 self.ready.endpoint,
                 "--accounts",

@@ -35,7 +35,7 @@ def test_no_import_cycle() -> None:
 
 
 def test_no_module_over_budget() -> None:
-    found = long_modules(PACKAGE, exclude=EXCLUDE)
+    found = long_modules(PACKAGE, exclude=())  # the demo world too: a module is one idea
     if found:
         pytest.fail(report_long_modules(found, ROOT), pytrace=False)
 

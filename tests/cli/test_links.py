@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from opsconsole.demo.simulator import Simulator, accounts_of
+from opsconsole.demo.sim_accounts import accounts_of
+from opsconsole.demo.simulator import Simulator
 from opsconsole.demo.world import DemoReady
 from tests.helpers import run_cli
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from opsconsole.demo.graylog.emulator import DEMO_TOKEN, GraylogEmulator
-from opsconsole.demo.simulator import Simulator, accounts_of
+from opsconsole.demo.sim_accounts import accounts_of
+from opsconsole.demo.simulator import Simulator
 from opsconsole.demo.traffic import LogTraffic, gelf_datagrams
 from opsconsole.demo.world import DemoReady, DemoWorld
 from opsconsole.domain.logs import SearchResult

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from opsconsole.demo.simulator import OOM_REASON, Simulator, accounts_of
+from opsconsole.demo.sim_accounts import accounts_of
+from opsconsole.demo.simulator import OOM_REASON, Simulator
 from opsconsole.demo.world import DemoReady, DemoWorld
 from tests.conftest import config_with_own_journal
 from tests.helpers import run_cli

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from opsconsole.demo.simulator import Simulator, accounts_of
+from opsconsole.demo.sim_accounts import accounts_of
+from opsconsole.demo.simulator import Simulator
 from opsconsole.demo.story import zabbix_feed
 from opsconsole.demo.world import DemoReady
 from opsconsole.domain.problems import ProblemFilter, Severity

@@ -15,7 +15,8 @@ import pytest
 from opsconsole.app.console import Console
 from opsconsole.app.runbooks import Runbooks
 from opsconsole.config import load_settings
-from opsconsole.demo.simulator import Simulator, accounts_of
+from opsconsole.demo.sim_accounts import accounts_of
+from opsconsole.demo.simulator import Simulator
 from opsconsole.demo.story import zabbix_feed
 from opsconsole.demo.world import DemoReady, DemoWorld
 from opsconsole.demo.zabbix.feed import AGENT_KEY, CPU_KEY, ZabbixFeed, oom_key
