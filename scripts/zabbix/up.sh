@@ -227,12 +227,16 @@ if ! alive "$php_pid" php; then
     phase "starting the API (php -S 127.0.0.1:$ZBX_API_PORT)"
     # setsid makes the PID a process group, so down.sh stops the workers with it; setpriv drops
     # root without forking, so the PID file names php itself.
+    rm -f "$PHP_PID"  # a stale file would name a process that is not ours
     setsid bash -c "echo \$\$ >'$PHP_PID'; exec setpriv --reuid=zabbix --regid=zabbix --init-groups \
         env PHP_CLI_SERVER_WORKERS=4 php -S 127.0.0.1:$ZBX_API_PORT -t /usr/share/zabbix" \
         >"$ZBX_HOME/web/php.log" 2>&1 </dev/null &
     deadline=$((SECONDS + 20))
     until [[ $(api_version) == *'"result":"6.0'* ]]; do
-        if [ $SECONDS -ge $deadline ] || ! alive "$(pid_from "$PHP_PID")" php; then
+        # The PID file appears only once the background shell runs: until then php is starting,
+        # not dead (CI once failed here in 4 s, checking before the file was written).
+        php_pid=$(pid_from "$PHP_PID")
+        if [ $SECONDS -ge $deadline ] || { [ -n "$php_pid" ] && ! alive "$php_pid" php; }; then
             die 1 "the API at $API_URL does not answer apiinfo.version: $(api_version)" \
                 "$ZBX_HOME/web/php.log"
         fi
