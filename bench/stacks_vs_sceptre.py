@@ -12,10 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from opsconsole.app.console import Console
 from opsconsole.config import load_settings
 from opsconsole.demo.world import DemoWorld
 from opsconsole.domain.stacks import OutputRef
-from opsconsole.services import Services
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -26,9 +26,9 @@ def timed(run: Callable[[], Any]) -> float:
     return time.perf_counter() - started
 
 
-def sceptre_project(root: Path, services: Services, env: str) -> Path:
+def sceptre_project(root: Path, services: Console, env: str) -> Path:
     """A sceptre project with our templates and the env's parameters (outputs as !stack_output)."""
-    estate = services.console.stacks.estate(env, lint=False)
+    estate = services.stacks.estate(env, lint=False)
     project = root / "sceptre"
     (project / "config" / env).mkdir(parents=True)
     (project / "templates").mkdir()
@@ -75,7 +75,7 @@ def run(opsconsole: str, sceptre: str, env: str = "dev") -> dict[str, float]:
 
         with DemoWorld(root=Path(tmp) / "theirs", operator="bench", deploy_stacks=False) as ready:
             settings = load_settings(ready.config_path, environ={})
-            services = Services.build(settings)
+            services = Console.build(settings)
             project = sceptre_project(Path(tmp), services, env)
             exported = subprocess.run(
                 [

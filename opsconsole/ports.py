@@ -219,46 +219,8 @@ class ConsolePort(Protocol):
     @property
     def correlation(self) -> CorrelationPort: ...
 
-    @property
-    def runbooks(self) -> RunbooksPort: ...
-
     def fan_out(self, env_names: list[str], read: Callable[[str], T]) -> list[tuple[str, T | OpsError]]: ...
 
     def plan(
         self, kind: ActionKind, env_name: str, params: Mapping[str, Any], tier: RoleTier | None = None
     ) -> Change: ...
-
-
-# -- transitional ----------------------------------------------------------------------------
-# What tui/screens/stacks.py takes (tui/bridge.py StacksFacade supplies it over the Console).
-
-
-class ConsoleServices(Protocol):
-    """Settings, the clock and the stacks use case: what the stacks screen calls."""
-
-    settings: Settings
-
-    def now(self) -> datetime: ...
-
-    @property
-    def stacks(self) -> StacksPort: ...
-
-
-class EcsReads(Protocol):
-    def clusters(self) -> list[Cluster]: ...
-
-    def service_names(self, cluster: str) -> list[str]: ...
-
-    def services(self, cluster: str, names: list[str] | None = None) -> list[EcsService]: ...
-
-    def service(self, cluster: str, name: str) -> EcsService: ...
-
-    def tasks(self, cluster: str, service: str | None = None, *, stopped: bool = False) -> list[Task]: ...
-
-    def previous_revision(self, service: EcsService) -> int: ...
-
-
-class RdsReads(Protocol):
-    def instances(self) -> list[DbInstance]: ...
-
-    def instance(self, identifier: str) -> DbInstance: ...

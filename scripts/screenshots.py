@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from opsconsole.app.console import Console
+from opsconsole.app.runbooks import Runbooks
 from opsconsole.config import load_settings
 from opsconsole.demo.world import DemoReady, DemoWorld
-from opsconsole.services import Services
 from opsconsole.tui.app import OpsConsoleApp
 
 OUT = Path(__file__).resolve().parents[1] / "screenshots"
@@ -43,7 +43,7 @@ Steps = Callable[[Any], Awaitable[None]]
 
 async def shot(console: Console, name: str, steps: Steps, env: str | None = None) -> Path:
     # Runbooks still run on the old facade until the Console has them (as launch_tui does).
-    app = OpsConsoleApp(console, initial_env=env, runbook_engine=Services(console).runbook_engine)
+    app = OpsConsoleApp(console, initial_env=env, runbooks=Runbooks(console))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await steps(pilot)

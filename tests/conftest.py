@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from opsconsole.app.console import Console
 from opsconsole.config import Settings, load_settings
 from opsconsole.demo.world import DemoReady, DemoWorld
-from opsconsole.services import Services
 
 # Variables that would let the developer's own AWS or opsconsole setup leak into tests.
 _LEAKY_PREFIXES = ("AWS_", "OPSCONSOLE_")
@@ -68,8 +68,11 @@ def demo_settings(demo_world: DemoReady, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def demo_services(demo_settings: Settings) -> Services:
-    return Services.build(demo_settings)
+def demo_console(demo_settings: Settings) -> Iterator[Console]:
+    """The real application on the demo world, with this test's own journal."""
+    console = Console.build(demo_settings)
+    yield console
+    console.close()
 
 
 def config_with_own_journal(world: DemoReady, tmp_path: Path) -> Path:

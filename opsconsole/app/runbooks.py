@@ -1,8 +1,9 @@
 """Runbook runs over a Console: the engine, wired to the run files under the user's state directory.
 
 The engine drives the console's use cases (reads, planned changes, the audit trail), so it sits on
-top of Console rather than inside it: `Runbooks(console).engine(...)`. (Console itself cannot hand
-it out: the action registry the steps plan with imports Console, which would make a cycle.)
+top of Console rather than inside it: `Runbooks(console).engine(...)`, and a front-end is handed both
+(Console itself cannot hand it out: the engine's steps plan with the Console, which would make a
+cycle).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable
 from opsconsole.app.console import Console
 from opsconsole.runbooks.engine import RunbookEngine
 from opsconsole.runbooks.events import ApprovalRequest, RunEvent
-from opsconsole.runbooks.library import runs_dir
+from opsconsole.runbooks.library import runbook_titles, runs_dir
 from opsconsole.runbooks.state import RunStore
 
 
@@ -28,6 +29,10 @@ class Runbooks:
     def store(self) -> RunStore:
         """The run files: `<state dir>/runbook-runs/` unless another store was handed in."""
         return self._store or RunStore(runs_dir())
+
+    def titles(self) -> list[tuple[str, str]]:
+        """(name, title) of the configured runbooks; reads their files."""
+        return runbook_titles()
 
     def engine(
         self,

@@ -66,24 +66,24 @@ def whoami(
     tier = parse_tier(role)
     if env is not None:
         state.settings().environment(env)
-    services = state.services(mfa_code)
+    console = state.console(mfa_code)
     if env is None:
-        identity = services.caller_identity()
+        identity = console.access.caller_identity()
         data = {
             "account": identity.account,
             "arn": identity.arn,
             "user_id": identity.user_id,
-            "operator": services.operator,
+            "operator": console.access.operator,
         }
         emit(data, output, lambda: emit_fields(list(data.items()), title="identity"))
         return
-    environment = services.settings.environment(env)
+    environment = console.settings.environment(env)
     if tier > RoleTier.READ:
         from opsconsole.cli.prompts import confirm_environment
 
         confirm_environment(environment, confirm, f"assume the {tier.value} role")
-    session = services.session(env, tier, reason or f"accounts whoami --role {tier.value}")
-    data = session_view(session, services.now())
+    session = console.access.session(env, tier, reason or f"accounts whoami --role {tier.value}")
+    data = session_view(session, console.context.now())
     emit(data, output, lambda: emit_fields(list(data.items()), title=f"{env} ({tier.value})"))
 
 
@@ -111,19 +111,19 @@ def assume(
     state = state_of(ctx)
     tier = parse_tier(role)
     environment = state.settings().environment(env)
-    services = state.services(mfa_code)
+    console = state.console(mfa_code)
     if tier > RoleTier.READ or export:
         from opsconsole.cli.prompts import confirm_environment
 
         what = f"export {tier.value} credentials" if export else f"assume the {tier.value} role"
         confirm_environment(environment, confirm, what)
     if not export:
-        session = services.session(env, tier, reason or f"accounts assume --role {tier.value}")
-        data = session_view(session, services.now())
+        session = console.access.session(env, tier, reason or f"accounts assume --role {tier.value}")
+        data = session_view(session, console.context.now())
         emit(data, output, lambda: emit_fields(list(data.items()), title=f"{env} ({tier.value})"))
         info("credentials not shown; pass --export to print them as shell export lines")
         return
-    credentials = services.console.access.export_credentials(env, tier, reason or "accounts assume --export")
+    credentials = console.access.export_credentials(env, tier, reason or "accounts assume --export")
     if output is OutputFormat.JSON:
         emit_json(
             {
@@ -135,8 +135,8 @@ def assume(
             }
         )
         return
-    _print_exports(credentials, environment, tier, services.settings.endpoint_url)
-    session = services.session(env, tier)
+    _print_exports(credentials, environment, tier, console.settings.endpoint_url)
+    session = console.access.session(env, tier)
     info(f"# {session.identity.arn} until {session.expires_at.isoformat(timespec='seconds')}")
 
 

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 def launch_tui(settings: Settings) -> int:
     """Sign in (asking for MFA on the terminal if needed), then run the app until it exits."""
     from opsconsole.app.console import Console
-    from opsconsole.services import Services
+    from opsconsole.app.runbooks import Runbooks
 
     console = Console.build(settings, mfa_prompt=mfa_prompt(None))
     # Fails here, before the screen switches, when there are no credentials or MFA is refused.
@@ -23,8 +23,7 @@ def launch_tui(settings: Settings) -> int:
 
     from opsconsole.tui.app import OpsConsoleApp
 
-    # Runbooks still run on the old facade until the Console has a runbooks use case.
-    app = OpsConsoleApp(console, runbook_engine=Services(console).runbook_engine)
+    app = OpsConsoleApp(console, runbooks=Runbooks(console))
 
     def on_sigterm(*_: object) -> None:
         # Signal handlers run on the app's own thread; exit through a helper thread.

@@ -28,7 +28,7 @@ def show(
     state = state_of(ctx)
     parsed = ResourceRef.parse(ref)
     state.settings().environment(parsed.environment)  # an unknown environment fails before any call
-    links = state.services().resource_links(parsed, resolve=not offline)
+    links = state.console().correlation.links(parsed, resolve=not offline)
     emit(
         links.to_json_dict(),
         output,

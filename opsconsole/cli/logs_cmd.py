@@ -38,7 +38,7 @@ def streams(ctx: typer.Context, env: EnvOpt = None, output: Output = OutputForma
     """The environment's Graylog streams (all message streams when its config names none)."""
     state = state_of(ctx)
     [environment] = chosen_envs(state, env, False)
-    rows = [{"environment": environment, **vars(s)} for s in state.services().log_streams(environment)]
+    rows = [{"environment": environment, **vars(s)} for s in state.console().logs.streams(environment)]
     columns = [("environment", "ENV"), ("title", "STREAM"), ("id", "ID"), ("description", "DESCRIPTION")]
     emit(rows, output, lambda: emit_table(rows, columns))
 
@@ -77,7 +77,7 @@ def search(
         window = {"since": now - parse_since(since or "15m", now)}
     extra = _field_list(fields)
     wanted = (*BASE_FIELDS, *(f for f in extra if f not in BASE_FIELDS)) if extra else ()
-    result = state.services().search_logs(
+    result = state.console().logs.search(
         environment, query, limit=limit, offset=offset, fields=wanted, **window
     )
     if output is OutputFormat.JSON:
@@ -115,7 +115,7 @@ def tail(
         now = datetime.now(UTC)
         deadline = time.monotonic() + (now - parse_since(duration, now)).total_seconds()
     extra = _field_list(fields)
-    follower = state.services().log_tail(environment, query)
+    follower = state.console().logs.tail(environment, query)
     first = follower.poll()  # a wrong URL, token or query fails here, with its exit code
     stop = threading.Event()
     shown = 0

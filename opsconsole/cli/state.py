@@ -1,4 +1,4 @@
-"""Per-invocation CLI state: global options, and settings and services loaded on first use."""
+"""Per-invocation CLI state: global options, and the settings and the Console built on first use."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ import typer
 if TYPE_CHECKING:
     from opsconsole.app.console import Console
     from opsconsole.config import Settings
-    from opsconsole.services import Services
 
 
 @dataclass
@@ -21,7 +20,7 @@ class CliState:
     read_only: bool = False
     partial_failure: bool = False
     _settings: Settings | None = field(default=None, repr=False)
-    _services: Services | None = field(default=None, repr=False)
+    _console: Console | None = field(default=None, repr=False)
 
     def settings(self) -> Settings:
         if self._settings is None:
@@ -35,20 +34,16 @@ class CliState:
 
     def console(self, mfa_code: str | None = None) -> Console:
         """One Console per invocation: its role sessions and clients are reused by every call."""
-        return self.services(mfa_code).console
-
-    def services(self, mfa_code: str | None = None) -> Services:
-        """The transitional facade over the invocation's one Console."""
+        from opsconsole.app.console import Console
         from opsconsole.cli.prompts import mfa_prompt
-        from opsconsole.services import Services
 
-        if self._services is None:
-            self._services = Services.build(self.settings(), mfa_prompt=mfa_prompt(mfa_code))
-        return self._services
+        if self._console is None:
+            self._console = Console.build(self.settings(), mfa_prompt=mfa_prompt(mfa_code))
+        return self._console
 
     def close(self) -> None:
-        if self._services is not None:
-            self._services.close()
+        if self._console is not None:
+            self._console.close()
 
 
 def state_of(ctx: typer.Context) -> CliState:

@@ -38,10 +38,9 @@ def chosen_envs(state: CliState, env: str | None, all_envs: bool) -> list[str]:
 
 def gather(state: CliState, envs: list[str], read: Callable[[str], list[T]]) -> list[T]:
     """Rows from every environment; failures go to stderr and make the exit code 1 at the end."""
-    services = state.services()
     rows: list[T] = []
     failed = []
-    for env, result in services.fan_out(envs, read):
+    for env, result in state.console().fan_out(envs, read):
         if isinstance(result, OpsError):
             failed.append(env)
             info(f"error: {env}: {result.message}")

@@ -226,19 +226,22 @@ def deploy_estate(config_path: Path) -> None:
     parallel; the shipped templates are linted in CI, so the demo skips cfn-lint to start fast."""
     from concurrent.futures import ThreadPoolExecutor
 
+    from opsconsole.app.console import Console
     from opsconsole.config import load_settings
     from opsconsole.domain.errors import BackendError
-    from opsconsole.services import Services
 
-    services = Services.build(load_settings(config_path, environ={}))
+    console = Console.build(load_settings(config_path, environ={}))
 
     def deploy(env: str) -> list[str]:
-        with services.stacks.plan(env, reason="demo world start", lint=False) as review:
+        with console.stacks.plan(env, reason="demo world start", lint=False) as review:
             outcomes = review.execute()
         return [f"{o.stack_name}: {o.message}" for o in outcomes if not o.succeeded]
 
-    with ThreadPoolExecutor(len(ENVIRONMENTS)) as pool:
-        failures = [f for result in pool.map(deploy, [a.name for a in ENVIRONMENTS]) for f in result]
+    try:
+        with ThreadPoolExecutor(len(ENVIRONMENTS)) as pool:
+            failures = [f for result in pool.map(deploy, [a.name for a in ENVIRONMENTS]) for f in result]
+    finally:
+        console.close()
     if failures:
         raise BackendError("the demo world's stacks did not deploy: " + "; ".join(failures))
 

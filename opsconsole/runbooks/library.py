@@ -6,6 +6,7 @@ from pathlib import Path
 
 from opsconsole import paths
 from opsconsole.domain.errors import InvalidInput
+from opsconsole.runbooks.loader import RunbookInvalid, load_runbook
 
 
 def runbooks_root(configured: str | None = None) -> Path:
@@ -49,3 +50,15 @@ def find_runbook(name: str, root: Path) -> Path:
 
 def runs_dir() -> Path:
     return paths.state_dir() / "runbook-runs"
+
+
+def runbook_titles(root: Path | None = None) -> list[tuple[str, str]]:
+    """(name, title) of the runbooks under `root` (the configured or shipped ones); reads files, so
+    the TUI calls it from thread workers only. An invalid runbook is listed with how to see why."""
+    titles = []
+    for path in runbook_files(root or runbooks_root()):
+        try:
+            titles.append((path.stem, load_runbook(path).title))
+        except RunbookInvalid:
+            titles.append((path.stem, f"{path.stem} (invalid: `opsconsole runbook validate`)"))
+    return titles

@@ -8,13 +8,12 @@ from typing import TYPE_CHECKING
 from textual.app import App
 from textual.binding import Binding
 
-from opsconsole.tui.bridge import EngineFactory, as_console_port
+from opsconsole.domain.errors import InvalidInput
+from opsconsole.runbooks.library import runbook_titles
 from opsconsole.tui.screens.main import MainScreen
 
 if TYPE_CHECKING:
-    from opsconsole.app.console import Console
-    from opsconsole.ports import ConsolePort
-    from opsconsole.services import Services
+    from opsconsole.ports import ConsolePort, RunbookRunner, RunbooksPort
 
 
 def tune_gc() -> None:
@@ -22,6 +21,16 @@ def tune_gc() -> None:
     start-up objects out of them and collect the young generation less often."""
     gc.freeze()
     gc.set_threshold(50_000, 50, 100)
+
+
+class TitlesOnly:
+    """The runbooks of a console started without an engine (tests over fake backends)."""
+
+    def titles(self) -> list[tuple[str, str]]:
+        return runbook_titles()
+
+    def engine(self, **_: object) -> RunbookRunner:
+        raise InvalidInput("this console was started without a runbook engine: start it with `opsconsole`")
 
 
 class OpsConsoleApp(App[int]):
@@ -36,15 +45,17 @@ class OpsConsoleApp(App[int]):
 
     def __init__(
         self,
-        console: ConsolePort | Console | Services,
+        console: ConsolePort,
         *,
+        runbooks: RunbooksPort | None = None,
         initial_env: str | None = None,
-        runbook_engine: EngineFactory | None = None,
     ) -> None:
-        """`runbook_engine` is transitional: what runs runbooks until the Console has them."""
+        """`runbooks` runs runbooks over the same console (opsconsole.app.runbooks.Runbooks); without
+        it the runbook screen lists them and says runs need a console started with an engine."""
         super().__init__()
-        self.ops = as_console_port(console, runbook_engine)
+        self.ops = console
         """The application (App.console is Rich's)."""
+        self.runbooks: RunbooksPort = runbooks or TitlesOnly()
         self._initial_env = initial_env
         settings = self.ops.settings
         self.read_only = settings.read_only
@@ -54,7 +65,7 @@ class OpsConsoleApp(App[int]):
 
     def on_mount(self) -> None:
         self.theme = "textual-dark"
-        self.push_screen(MainScreen(self.ops, self._initial_env))
+        self.push_screen(MainScreen(self.ops, self.runbooks, self._initial_env))
         tune_gc()
 
     def read_only_in(self, env_name: str) -> bool:

@@ -27,7 +27,6 @@ def test_import_linter_contracts_are_kept() -> None:
     ("module", "forbidden"),
     [
         ("opsconsole.cli.main", ["textual", "boto3", "botocore", "moto"]),
-        ("opsconsole.services", ["textual", "rich", "typer"]),
         ("opsconsole.domain.errors", ["boto3", "textual", "rich"]),
     ],
 )

@@ -228,14 +228,14 @@ def test_tail_ends_on_ctrl_c_with_exit_0_and_no_traceback(graylog: GraylogEmulat
 def test_services_count_and_scope_per_environment(config: Path) -> None:
     from datetime import timedelta
 
+    from opsconsole.app.console import Console
     from opsconsole.config import load_settings
-    from opsconsole.services import Services
 
-    services = Services.build(load_settings(config))
+    console = Console.build(load_settings(config))
     try:
-        assert services.log_count("prod", "service:api", timedelta(minutes=5)) == 2
-        assert services.log_count("dev", "service:api", timedelta(minutes=5)) == 1
-        assert services.log_count("prod", "service:api", timedelta(seconds=1)) == 0  # all older than that
-        assert [s.title for s in services.log_streams("dev")] == ["dev"]
+        assert console.logs.count("prod", "service:api", timedelta(minutes=5)) == 2
+        assert console.logs.count("dev", "service:api", timedelta(minutes=5)) == 1
+        assert console.logs.count("prod", "service:api", timedelta(seconds=1)) == 0  # all older than that
+        assert [s.title for s in console.logs.streams("dev")] == ["dev"]
     finally:
-        services.close()
+        console.close()

@@ -17,9 +17,10 @@ import pytest
 from pyzabbix.api import ZabbixAPI
 from zabbix_utils import Sender
 
+from opsconsole.app.console import Console
 from opsconsole.config import Settings, load_settings
 from opsconsole.demo.zabbix.server import ZabbixEmulator
-from opsconsole.services import Services
+from opsconsole.domain.actions import ActionResult
 from tests.zabbix_real import real_zabbix_or_skip
 
 TOKEN_ENV = "CONTRACT_ZABBIX_TOKEN"
@@ -210,8 +211,34 @@ operate = "arn:aws:iam::111111111111:role/OpsConsoleOperator"
     return path
 
 
-def services_for(
+def console_for(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backend: ZabbixBackend, group: str, **kwargs: Any
-) -> Services:
+) -> Console:
     settings: Settings = load_settings(write_config(tmp_path, monkeypatch, backend, group, **kwargs))
-    return Services.build(settings)
+    return Console.build(settings)
+
+
+def problem_action(
+    console: Console,
+    env: str,
+    eventids: list[str],
+    *,
+    dry_run: bool = False,
+    reason: str | None = None,
+    **options: Any,
+) -> ActionResult:
+    """Plan a problem update and send it, as every front-end does (audited intent, then outcome)."""
+    planned = console.alerts.plan_problem_action(env, eventids, **options)
+    return console.changes.execute(planned, reason=reason, dry_run=dry_run)
+
+
+def create_maintenance(
+    console: Console, env: str, name: str, *, reason: str | None = None, **options: Any
+) -> ActionResult:
+    planned = console.alerts.plan_maintenance(env, name, **options)
+    return console.changes.execute(planned, reason=reason)
+
+
+def delete_maintenance(console: Console, env: str, maintenanceid: str) -> ActionResult:
+    planned = console.alerts.plan_end_maintenance(env, maintenanceid)
+    return console.changes.execute(planned, reason=None)

@@ -1,4 +1,4 @@
-"""The Zabbix contract: the console's client and services against the emulator and a real Zabbix 6.0,
+"""The Zabbix contract: the console's client and console against the emulator and a real Zabbix 6.0,
 the same tests on both. Each quirk relied on is in reference/zabbix-facts.md (cited as "facts")."""
 
 from __future__ import annotations
@@ -14,7 +14,14 @@ from pyzabbix.api import ZabbixAPI
 from opsconsole.domain.errors import BackendError, CredentialsError, InvalidInput, OpsError, ReadOnlyViolation
 from opsconsole.domain.problems import ProblemFilter, Severity
 from opsconsole.zabbix.client import ZabbixClient
-from tests.contract.conftest import Scenario, ZabbixBackend, services_for
+from tests.contract.conftest import (
+    Scenario,
+    ZabbixBackend,
+    console_for,
+    create_maintenance,
+    delete_maintenance,
+    problem_action,
+)
 
 
 def _two_problems(scenario: Scenario) -> dict[str, str]:
@@ -27,9 +34,9 @@ def test_problems_of_the_environment_carry_hosts_tags_and_filter(
     scenario: Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     events = _two_problems(scenario)
-    services = services_for(tmp_path, monkeypatch, scenario.backend, scenario.group)
+    console = console_for(tmp_path, monkeypatch, scenario.backend, scenario.group)
 
-    problems = services.problems("ops")
+    problems = console.alerts.problems("ops")
     assert {p.eventid for p in problems} == set(events.values())
     high = next(p for p in problems if p.eventid == events["Value high"])
     # problem.get ignores selectHosts; the hosts come from event.get (facts).
@@ -39,13 +46,15 @@ def test_problems_of_the_environment_carry_hosts_tags_and_filter(
     assert ("service", "probe") in high.tags and high.tag("env") == "ops"
     assert high.severity is Severity.WARNING and high.manual_close and not high.acknowledged
 
-    severe = services.problems("ops", ProblemFilter(min_severity=Severity.HIGH))
+    severe = console.alerts.problems("ops", ProblemFilter(min_severity=Severity.HIGH))
     assert [p.eventid for p in severe] == [events["Value critical"]]
-    by_text = services.problems("ops", ProblemFilter(text="critical"))
+    by_text = console.alerts.problems("ops", ProblemFilter(text="critical"))
     assert [p.eventid for p in by_text] == [events["Value critical"]]
-    by_tag = services.problems("ops", ProblemFilter(host_groups=(scenario.group,), tags=(("service", "db"),)))
+    by_tag = console.alerts.problems(
+        "ops", ProblemFilter(host_groups=(scenario.group,), tags=(("service", "db"),))
+    )
     assert [p.eventid for p in by_tag] == [events["Value critical"]]
-    hosts = services.zabbix_hosts("ops", {"instance_id": scenario.host.replace("contract-host-", "i-")})
+    hosts = console.alerts.hosts("ops", {"instance_id": scenario.host.replace("contract-host-", "i-")})
     assert [h.hostid for h in hosts] == [scenario.hostid]
 
 
@@ -53,16 +62,16 @@ def test_acknowledge_with_a_message_shows_in_the_history_with_the_user(
     scenario: Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     events = _two_problems(scenario)
-    services = services_for(tmp_path, monkeypatch, scenario.backend, scenario.group)
+    console = console_for(tmp_path, monkeypatch, scenario.backend, scenario.group)
     eventid = events["Value high"]
 
-    result = services.problem_action(
-        "ops", [eventid], acknowledge=True, message="looking into it", reason="INC-1"
+    result = problem_action(
+        console, "ops", [eventid], acknowledge=True, message="looking into it", reason="INC-1"
     )
 
     # event.acknowledge answers with integer event ids (facts).
     assert result.details["result"] == {"eventids": [int(eventid)]}
-    [problem] = [p for p in services.problems("ops") if p.eventid == eventid]
+    [problem] = [p for p in console.alerts.problems("ops") if p.eventid == eventid]
     assert problem.acknowledged
     [entry] = problem.history
     assert (entry.user, entry.message, entry.acknowledged) == (
@@ -70,9 +79,9 @@ def test_acknowledge_with_a_message_shows_in_the_history_with_the_user(
         "looking into it",
         True,
     )
-    unacked = services.problems("ops", ProblemFilter(unacknowledged_only=True))
+    unacked = console.alerts.problems("ops", ProblemFilter(unacknowledged_only=True))
     assert [p.eventid for p in unacked] == [events["Value critical"]]
-    record = list(services.audit_records())[-1]
+    record = list(console.audit.records())[-1]
     assert (record.action, record.environment, record.tier, record.reason) == (
         "zabbix.acknowledge",
         "ops",
@@ -85,14 +94,14 @@ def test_severity_change_and_unacknowledge_are_recorded(
     scenario: Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     events = _two_problems(scenario)
-    services = services_for(tmp_path, monkeypatch, scenario.backend, scenario.group)
+    console = console_for(tmp_path, monkeypatch, scenario.backend, scenario.group)
     eventid = events["Value high"]
 
-    services.problem_action("ops", [eventid], severity=Severity.HIGH)
-    services.problem_action("ops", [eventid], acknowledge=True)
-    services.problem_action("ops", [eventid], unacknowledge=True, message="not mine after all")
+    problem_action(console, "ops", [eventid], severity=Severity.HIGH)
+    problem_action(console, "ops", [eventid], acknowledge=True)
+    problem_action(console, "ops", [eventid], unacknowledge=True, message="not mine after all")
 
-    [problem] = [p for p in services.problems("ops") if p.eventid == eventid]
+    [problem] = [p for p in console.alerts.problems("ops") if p.eventid == eventid]
     # The problem's severity changes; the trigger's priority does not (facts).
     assert problem.severity is Severity.HIGH and not problem.acknowledged
     change, ack, unack = problem.history
@@ -106,22 +115,22 @@ def test_close_where_the_trigger_allows_it_and_a_clear_refusal_where_not(
     scenario: Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     events = _two_problems(scenario)
-    services = services_for(tmp_path, monkeypatch, scenario.backend, scenario.group)
+    console = console_for(tmp_path, monkeypatch, scenario.backend, scenario.group)
 
     with pytest.raises(OpsError, match="does not allow manual closing") as refused:
-        services.problem_action("ops", [events["Value critical"]], close=True, message="done")
+        problem_action(console, "ops", [events["Value critical"]], close=True, message="done")
     assert "Value critical on Contract Host" in refused.value.message
     # Refused before anything was sent: no history entry for the message either.
-    [critical] = [p for p in services.problems("ops") if p.eventid == events["Value critical"]]
+    [critical] = [p for p in console.alerts.problems("ops") if p.eventid == events["Value critical"]]
     assert critical.history == ()
     # The server's own refusal, for a caller that does not check first (facts).
     with pytest.raises(Exception, match="trigger does not allow manual closing"):
         scenario.api.event.acknowledge(eventids=events["Value critical"], action=1)
 
-    services.problem_action("ops", [events["Value high"]], close=True, message="fixed")
+    problem_action(console, "ops", [events["Value high"]], close=True, message="fixed")
     # The close is asynchronous on the real server, ~5 s (facts).
     scenario.wait_for(
-        lambda: events["Value high"] not in {p.eventid for p in services.problems("ops")}, "the close"
+        lambda: events["Value high"] not in {p.eventid for p in console.alerts.problems("ops")}, "the close"
     )
 
 
@@ -129,22 +138,25 @@ def test_bad_requests_are_refused_before_sending(
     scenario: Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     events = _two_problems(scenario)
-    services = services_for(tmp_path, monkeypatch, scenario.backend, scenario.group, extra="read_only = true")
+    console = console_for(tmp_path, monkeypatch, scenario.backend, scenario.group, extra="read_only = true")
     with pytest.raises(ReadOnlyViolation):
-        services.problem_action("ops", [events["Value high"]], acknowledge=True)
-    writable = services_for(tmp_path, monkeypatch, scenario.backend, scenario.group)
+        problem_action(console, "ops", [events["Value high"]], acknowledge=True)
+    writable = console_for(tmp_path, monkeypatch, scenario.backend, scenario.group)
     with pytest.raises(InvalidInput, match="no open problem with event id 999999"):
-        writable.problem_action("ops", ["999999"], acknowledge=True)
-    dry = writable.problem_action("ops", [events["Value high"]], acknowledge=True, dry_run=True)
+        problem_action(writable, "ops", ["999999"], acknowledge=True)
+    dry = problem_action(writable, "ops", [events["Value high"]], acknowledge=True, dry_run=True)
     assert dry.calls[0].params == {"eventids": [events["Value high"]], "action": 2}
-    assert not next(p for p in writable.problems("ops") if p.eventid == events["Value high"]).acknowledged
+    assert not next(
+        p for p in writable.alerts.problems("ops") if p.eventid == events["Value high"]
+    ).acknowledged
 
 
 def test_maintenance_create_list_delete(
     scenario: Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    services = services_for(tmp_path, monkeypatch, scenario.backend, scenario.group)
-    created = services.create_maintenance(
+    console = console_for(tmp_path, monkeypatch, scenario.backend, scenario.group)
+    created = create_maintenance(
+        console,
         "ops",
         f"patching {scenario.host}",
         hostids=[scenario.hostid],
@@ -152,20 +164,24 @@ def test_maintenance_create_list_delete(
         collect_data=False,
     )
     [maintenanceid] = created.details["result"]["maintenanceids"]
-    [window] = services.maintenances("ops")
+    [window] = console.alerts.maintenances("ops")
     assert (window.maintenanceid, window.collect_data) == (maintenanceid, False)
     assert window.active_till - window.active_since >= timedelta(hours=1)
     assert window.hosts == (f"Contract Host {scenario.host.rsplit('-', 1)[1]}",)
-    by_group = services.create_maintenance(
-        "ops", f"group {scenario.group}", host_groups=[scenario.group], duration=timedelta(minutes=30)
+    by_group = create_maintenance(
+        console,
+        "ops",
+        f"group {scenario.group}",
+        host_groups=[scenario.group],
+        duration=timedelta(minutes=30),
     )
-    assert {w.host_groups for w in services.maintenances("ops")} == {(), (scenario.group,)}
+    assert {w.host_groups for w in console.alerts.maintenances("ops")} == {(), (scenario.group,)}
 
-    services.delete_maintenance("ops", maintenanceid)
-    services.delete_maintenance("ops", by_group.details["result"]["maintenanceids"][0])
-    assert services.maintenances("ops") == []
+    delete_maintenance(console, "ops", maintenanceid)
+    delete_maintenance(console, "ops", by_group.details["result"]["maintenanceids"][0])
+    assert console.alerts.maintenances("ops") == []
     with pytest.raises(InvalidInput, match=f"no maintenance {maintenanceid} in ops"):
-        services.delete_maintenance("ops", maintenanceid)
+        delete_maintenance(console, "ops", maintenanceid)
 
 
 @pytest.mark.slow
@@ -173,19 +189,19 @@ def test_a_maintenance_suppresses_the_hosts_problems(
     scenario: Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     events = _two_problems(scenario)
-    services = services_for(tmp_path, monkeypatch, scenario.backend, scenario.group)
-    services.create_maintenance(
-        "ops", f"m {scenario.host}", hostids=[scenario.hostid], duration=timedelta(hours=1)
+    console = console_for(tmp_path, monkeypatch, scenario.backend, scenario.group)
+    create_maintenance(
+        console, "ops", f"m {scenario.host}", hostids=[scenario.hostid], duration=timedelta(hours=1)
     )
     scenario.backend.reload()
     # The real server suppresses on the next full minute (facts, gotcha 4).
     deadline = time.monotonic() + 75
-    while not all(p.suppressed for p in services.problems("ops")):
+    while not all(p.suppressed for p in console.alerts.problems("ops")):
         assert time.monotonic() < deadline, "the maintenance never suppressed the problems"
         time.sleep(2)
     # Suppressed problems are still returned by default; include_suppressed=False hides them.
-    assert {p.eventid for p in services.problems("ops")} == set(events.values())
-    assert services.problems("ops", ProblemFilter(include_suppressed=False)) == []
+    assert {p.eventid for p in console.alerts.problems("ops")} == set(events.values())
+    assert console.alerts.problems("ops", ProblemFilter(include_suppressed=False)) == []
 
 
 def test_a_wrong_token_is_a_credentials_error(zabbix_backend: ZabbixBackend) -> None:

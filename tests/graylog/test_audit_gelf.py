@@ -153,8 +153,8 @@ def test_bad_addresses_are_refused() -> None:
 def test_every_audit_record_of_the_services_also_goes_to_graylog(demo_settings: Any) -> None:
     import dataclasses
 
+    from opsconsole.app.console import Console
     from opsconsole.domain.environment import RoleTier
-    from opsconsole.services import Services
 
     server = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     server.bind(("127.0.0.1", 0))
@@ -163,16 +163,16 @@ def test_every_audit_record_of_the_services_also_goes_to_graylog(demo_settings: 
     settings = dataclasses.replace(
         demo_settings, audit=dataclasses.replace(demo_settings.audit, gelf=address)
     )
-    services = Services.build(settings)
+    console = Console.build(settings)
     try:
-        services.session("staging", RoleTier.OPERATE, reason="INC-9")
+        console.access.session("staging", RoleTier.OPERATE, reason="INC-9")
         message = json.loads(zlib.decompress(server.recvfrom(65535)[0]))
     finally:
-        services.close()
+        console.close()
         server.close()
     assert (message["_action"], message["_environment"], message["_reason"]) == (
         "access.elevate",
         "staging",
         "INC-9",
     )
-    assert [r.action for r in services.audit_records()] == ["access.elevate"]
+    assert [r.action for r in console.audit.records()] == ["access.elevate"]

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from opsconsole.app.console import Console
 from opsconsole.demo.graylog.emulator import DEMO_TOKEN, GraylogEmulator
 from opsconsole.demo.sim_accounts import accounts_of
 from opsconsole.demo.simulator import Simulator
 from opsconsole.demo.traffic import LogTraffic, gelf_datagrams
 from opsconsole.demo.world import DemoReady, DemoWorld
 from opsconsole.domain.logs import SearchResult
-from opsconsole.services import Services
 from tests.conftest import settings_with_own_journal
 from tests.graylog.gelf_sender import wait_stored
 
@@ -33,8 +33,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoReady]:
 
 
 @pytest.fixture
-def services(world: DemoReady, tmp_path: Path) -> Iterator[Services]:
-    built = Services.build(settings_with_own_journal(world, tmp_path))
+def services(world: DemoReady, tmp_path: Path) -> Iterator[Console]:
+    built = Console.build(settings_with_own_journal(world, tmp_path))
     yield built
     built.close()
 
@@ -60,7 +60,7 @@ def test_demo_config_points_at_the_emulator_without_a_secret(world: DemoReady) -
 
 
 def test_simulated_logs_carry_the_real_tasks_and_follow_incidents(
-    world: DemoReady, services: Services
+    world: DemoReady, services: Console
 ) -> None:
     traffic = LogTraffic(f"udp://127.0.0.1:{world.gelf_udp_port}", seed=1)
     simulator = Simulator(
@@ -70,33 +70,33 @@ def test_simulated_logs_carry_the_real_tasks_and_follow_incidents(
     simulator.tick()
     assert traffic.sent > 0
     since = timedelta(minutes=5)
-    access = wait_for(lambda: services.search_logs("prod", "service:api AND _exists_:status", since=since))
+    access = wait_for(lambda: services.logs.search("prod", "service:api AND _exists_:status", since=since))
     assert access.total > 0
-    tasks = {t.id for t in services.ecs("prod").tasks("prod-cluster", "api")}
+    tasks = {t.id for t in services.fleet.tasks("prod", "prod-cluster", "api")}
     for message in access.messages:
         assert message.environment == "prod" and message.service == "api"
         assert message.field("task_id") in tasks  # a task the simulation really runs
         assert str(message.field("instance_id")).startswith("i-")
         assert message.field("origin") == "opsconsole-simulation"
         assert message.field("latency_ms") is not None
-    assert services.search_logs("dev", "env:prod", since=since).total == 0  # streams keep envs apart
-    baseline = services.log_count("prod", f"service:api AND ({FIVE_XX})", since)
+    assert services.logs.search("dev", "env:prod", since=since).total == 0  # streams keep envs apart
+    baseline = services.logs.count("prod", f"service:api AND ({FIVE_XX})", since)
 
     prod = next(a for a in simulator.accounts if a.name == "prod")
     killed = simulator.kill_one(prod, "api")
     assert killed is not None
     simulator.tick()
     simulator.tick()
-    oom = wait_for(lambda: services.search_logs("prod", '"java heap space"', since=since))
+    oom = wait_for(lambda: services.logs.search("prod", '"java heap space"', since=since))
     assert oom.total >= 1
     assert "java.lang.OutOfMemoryError" in str(oom.messages[0].fields.get("full_message"))
     assert oom.messages[0].field("task_id") == killed.rsplit("/", 1)[1]
     spike = wait_for(
-        lambda: services.search_logs("prod", f"service:api AND ({FIVE_XX})", since=since, limit=1),
+        lambda: services.logs.search("prod", f"service:api AND ({FIVE_XX})", since=since, limit=1),
         baseline + 3,
     )
     assert spike.total >= baseline + 3  # the 5xx spike shows in the logs
-    traces = services.search_logs("prod", "UpstreamError AND _exists_:full_message", since=since)
+    traces = services.logs.search("prod", "UpstreamError AND _exists_:full_message", since=since)
     assert traces.total >= 1 and "Traceback" in str(traces.messages[0].fields["full_message"])
     traffic.close()
 

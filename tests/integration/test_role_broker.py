@@ -10,6 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
+from opsconsole.app.console import Console
 from opsconsole.audit import AuditJournal
 from opsconsole.aws.errors import aws_errors
 from opsconsole.aws.identity import make_boto_session
@@ -18,7 +19,6 @@ from opsconsole.config import Settings
 from opsconsole.demo.world import DemoReady
 from opsconsole.domain.environment import RoleTier
 from opsconsole.domain.errors import AccessDenied, AccountMismatch, BackendError, ReadOnlyViolation
-from opsconsole.services import Services
 
 
 class FakeClock:
@@ -77,8 +77,8 @@ def short_lived(settings: Settings, seconds: int = 900) -> Settings:
     return dataclasses.replace(settings, environments=envs)
 
 
-def test_whoami_in_prod_is_an_assumed_role_in_prods_account(demo_services: Services) -> None:
-    session = demo_services.session("prod", RoleTier.READ)
+def test_whoami_in_prod_is_an_assumed_role_in_prods_account(demo_console: Console) -> None:
+    session = demo_console.access.session("prod", RoleTier.READ)
     assert session.identity.account == "333333333333"
     assert (
         session.identity.arn == "arn:aws:sts::333333333333:assumed-role/OpsConsoleReadOnly/opsconsole-alice"
@@ -87,9 +87,9 @@ def test_whoami_in_prod_is_an_assumed_role_in_prods_account(demo_services: Servi
     assert session.expires_at > datetime.now(UTC) + timedelta(minutes=55)
 
 
-def test_read_tier_creating_a_cluster_is_denied_naming_role_action_and_tier(demo_services: Services) -> None:
-    session = demo_services.session("prod", RoleTier.READ)
-    ecs = demo_services.console.context.broker.client("prod", RoleTier.READ, "ecs")
+def test_read_tier_creating_a_cluster_is_denied_naming_role_action_and_tier(demo_console: Console) -> None:
+    session = demo_console.access.session("prod", RoleTier.READ)
+    ecs = demo_console.context.broker.client("prod", RoleTier.READ, "ecs")
     with pytest.raises(AccessDenied) as caught, aws_errors(session, "ecs"):
         ecs.create_cluster(clusterName="should-not-exist")
     message = str(caught.value)
@@ -98,32 +98,32 @@ def test_read_tier_creating_a_cluster_is_denied_naming_role_action_and_tier(demo
     assert "the deploy tier allows it: retry with --role deploy" in message
     assert caught.value.exit_code == 3
     # The denial was real: the cluster does not exist for anyone.
-    deploy_ecs = demo_services.console.context.broker.client("prod", RoleTier.DEPLOY, "ecs")
+    deploy_ecs = demo_console.context.broker.client("prod", RoleTier.DEPLOY, "ecs")
     assert not [arn for arn in deploy_ecs.list_clusters()["clusterArns"] if arn.endswith("/should-not-exist")]
 
 
-def test_operate_tier_is_the_one_named_for_service_changes(demo_services: Services) -> None:
-    read = demo_services.session("dev", RoleTier.READ)
+def test_operate_tier_is_the_one_named_for_service_changes(demo_console: Console) -> None:
+    read = demo_console.access.session("dev", RoleTier.READ)
     with pytest.raises(AccessDenied) as caught, aws_errors(read, "ecs"):
-        demo_services.console.context.broker.client("dev", RoleTier.READ, "ecs").update_service(
+        demo_console.context.broker.client("dev", RoleTier.READ, "ecs").update_service(
             service="api", desiredCount=2
         )
     assert "ecs:UpdateService" in str(caught.value) and "--role operate" in str(caught.value)
     # With the operate role the same call passes IAM and fails only because the service does not exist.
-    operate = demo_services.session("dev", RoleTier.OPERATE)
+    operate = demo_console.access.session("dev", RoleTier.OPERATE)
     with pytest.raises(BackendError) as missing, aws_errors(operate, "ecs"):
-        demo_services.console.context.broker.client("dev", RoleTier.OPERATE, "ecs").update_service(
+        demo_console.context.broker.client("dev", RoleTier.OPERATE, "ecs").update_service(
             service="api", desiredCount=2
         )
     assert not isinstance(missing.value, AccessDenied)
     assert "NotFound" in str(missing.value)
 
 
-def test_elevation_above_read_is_audited_once_with_reason(demo_services: Services) -> None:
-    demo_services.session("staging", RoleTier.READ)
-    demo_services.session("staging", RoleTier.OPERATE, reason="INC-42 scale api")
-    demo_services.session("staging", RoleTier.OPERATE, reason="cached, not a new elevation")
-    records = list(demo_services.audit_records())
+def test_elevation_above_read_is_audited_once_with_reason(demo_console: Console) -> None:
+    demo_console.access.session("staging", RoleTier.READ)
+    demo_console.access.session("staging", RoleTier.OPERATE, reason="INC-42 scale api")
+    demo_console.access.session("staging", RoleTier.OPERATE, reason="cached, not a new elevation")
+    records = list(demo_console.audit.records())
     assert len(records) == 1
     record = records[0]
     assert (record.action, record.actor, record.environment) == ("access.elevate", "alice", "staging")
@@ -133,12 +133,12 @@ def test_elevation_above_read_is_audited_once_with_reason(demo_services: Service
 
 
 def test_read_only_removes_every_tier_above_read(demo_settings: Settings) -> None:
-    services = Services.build(dataclasses.replace(demo_settings, read_only=True))
-    assert services.session("dev", RoleTier.READ).tier is RoleTier.READ
+    services = Console.build(dataclasses.replace(demo_settings, read_only=True))
+    assert services.access.session("dev", RoleTier.READ).tier is RoleTier.READ
     with pytest.raises(ReadOnlyViolation) as caught:
-        services.session("dev", RoleTier.OPERATE)
+        services.access.session("dev", RoleTier.OPERATE)
     assert caught.value.exit_code == 3
-    assert list(services.audit_records()) == []
+    assert list(services.audit.records()) == []
 
 
 def test_broker_renews_short_lived_sessions_so_callers_never_see_expiry(demo_settings: Settings) -> None:
@@ -259,9 +259,9 @@ def test_mfa_code_is_asked_once_then_session_token_signs_every_assume(
     assert all(c["RoleSessionName"] == "opsconsole-alice" for c in assume_calls)
 
 
-def test_audit_journal_is_private_and_fsynced_jsonl(demo_services: Services) -> None:
-    demo_services.session("dev", RoleTier.DEPLOY, reason="deploy network")
-    journal: AuditJournal = demo_services.console.audit.journal
+def test_audit_journal_is_private_and_fsynced_jsonl(demo_console: Console) -> None:
+    demo_console.access.session("dev", RoleTier.DEPLOY, reason="deploy network")
+    journal: AuditJournal = demo_console.audit.journal
     assert journal.path.stat().st_mode & 0o777 == 0o600
     lines = journal.path.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 1 and '"reason": "deploy network"' in lines[0]

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from opsconsole.app.console import Console
 from opsconsole.demo.story import play_bad_release
 from opsconsole.demo.world import DemoReady, DemoWorld
 from opsconsole.domain.resources import ResourceRef
 from opsconsole.domain.timeline import Timeline
-from opsconsole.services import Services
 from tests.conftest import config_with_own_journal, settings_with_own_journal
 from tests.helpers import run_cli
 
@@ -30,15 +30,17 @@ def bad_deploy(world: DemoReady) -> str:
     return play_bad_release(world)
 
 
-def services_of(world: DemoReady, tmp_path: Path) -> Services:
-    return Services.build(settings_with_own_journal(world, tmp_path))
+def services_of(world: DemoReady, tmp_path: Path) -> Console:
+    return Console.build(settings_with_own_journal(world, tmp_path))
 
 
 def test_timeline_after_a_bad_deploy_shows_deploy_then_stops_then_problem_then_5xx(
     world: DemoReady, bad_deploy: str, tmp_path: Path
 ) -> None:
     services = services_of(world, tmp_path)
-    timeline: Timeline = services.timeline(ResourceRef.parse("prod/service/api"), timedelta(minutes=30))
+    timeline: Timeline = services.correlation.timeline(
+        ResourceRef.parse("prod/service/api"), timedelta(minutes=30)
+    )
     assert timeline.unavailable == ()
     oldest_first = list(reversed(timeline.entries))
     assert [e.at for e in timeline.entries] == sorted((e.at for e in timeline.entries), reverse=True)

@@ -1,17 +1,17 @@
-"""The demo's Zabbix story: the simulator's hosts and problems, read through the console's services."""
+"""The demo's Zabbix story: the simulator's hosts and problems, read through the console."""
 
 from __future__ import annotations
 
+from opsconsole.app.console import Console
 from opsconsole.demo.sim_accounts import accounts_of
 from opsconsole.demo.simulator import Simulator
 from opsconsole.demo.story import zabbix_feed
 from opsconsole.demo.world import DemoReady
 from opsconsole.domain.problems import ProblemFilter, Severity
-from opsconsole.services import Services
 
 
 def test_the_simulation_raises_oom_cpu_and_agent_problems_on_tagged_hosts(
-    demo_world: DemoReady, demo_services: Services
+    demo_world: DemoReady, demo_console: Console
 ) -> None:
     feed = zabbix_feed(demo_world)
     accounts = accounts_of(demo_world.accounts.admin_keys)
@@ -30,14 +30,14 @@ def test_the_simulation_raises_oom_cpu_and_agent_problems_on_tagged_hosts(
     assert sim.kill_one(prod, "api")
     sim.tick()
 
-    hosts = demo_services.zabbix_hosts("prod")
+    hosts = demo_console.alerts.hosts("prod")
     instances = [h for h in hosts if dict(h.tags).get("instance_id")]
     assert instances and all(dict(h.tags)["cluster"] == "prod-cluster" for h in instances)
     assert [dict(h.tags) for h in hosts if "rds_instance" in dict(h.tags)] == [
         {"env": "prod", "rds_instance": "prod-db"}
     ]
 
-    problems = demo_services.problems("prod")
+    problems = demo_console.alerts.problems("prod")
     names = [p.name for p in problems]
     oom = next(p for p in problems if p.name.startswith("OOM kill: api task on "))
     assert oom.tag("service") == "api" and oom.severity is Severity.HIGH and oom.manual_close
@@ -45,5 +45,5 @@ def test_the_simulation_raises_oom_cpu_and_agent_problems_on_tagged_hosts(
     assert "High CPU on prod-db" in names
     assert "Zabbix agent is not available" in names
     # Nothing leaks across environments: dev's problems are dev's hosts only.
-    assert all(h.host.startswith("dev-") for p in demo_services.problems("dev") for h in p.hosts)
-    assert demo_services.problems("prod", ProblemFilter(min_severity=Severity.DISASTER)) == []
+    assert all(h.host.startswith("dev-") for p in demo_console.alerts.problems("dev") for h in p.hosts)
+    assert demo_console.alerts.problems("prod", ProblemFilter(min_severity=Severity.DISASTER)) == []

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from opsconsole.app.console import Console
 from opsconsole.config import Settings, load_settings
 from opsconsole.demo.accounts import ENVIRONMENTS
 from opsconsole.demo.world import DemoReady, DemoWorld
 from opsconsole.domain.stacks import PlanAction, StackStatus
-from opsconsole.services import Services
 from tests.conftest import config_with_own_journal
 from tests.helpers import run_cli
 from tests.world_helpers import admin
@@ -27,7 +27,7 @@ def deployed_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoRea
     world = DemoWorld(root=tmp_path_factory.mktemp("estate"), operator="alice", deploy_stacks=False)
     ready = world.start()
     settings = load_settings(ready.config_path, environ={})
-    services = Services.build(settings)
+    services = Console.build(settings)
     for env in ENV_NAMES:
         with services.stacks.plan(env, reason="test deploy") as review:
             outcomes = review.execute()
@@ -181,7 +181,7 @@ def test_prod_deploy_without_confirm_changes_nothing_and_exits_3(
 
 def test_engine_plan_is_no_changes_for_every_environment(deployed_world: DemoReady) -> None:
     settings: Settings = load_settings(deployed_world.config_path, environ={})
-    services = Services.build(settings)
+    services = Console.build(settings)
     for env in ENV_NAMES:
         with services.stacks.plan(env, lint=False) as review:
             assert {p.action for p in review.plan.stacks} == {PlanAction.NONE}

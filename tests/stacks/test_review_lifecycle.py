@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from opsconsole.app.console import Console
 from opsconsole.config import Settings
 from opsconsole.demo.world import DemoReady
 from opsconsole.domain.stacks import PlanAction, StackOutcome, StackStatus
-from opsconsole.services import Services
 from tests.conftest import config_with_own_journal
 from tests.helpers import run_cli
 from tests.stacks.change_sets import available_change_sets, stacks_with
@@ -26,17 +26,17 @@ ENV = "staging"
 CHANGES = (("ApiCount = 2", "ApiCount = 3"), ("DbCpuThreshold = 85", "DbCpuThreshold = 80"))
 
 
-def changed_services(settings: Settings, tmp_path: Path) -> Services:
+def changed_services(settings: Settings, tmp_path: Path) -> Console:
     root = stacks_with(tmp_path, ENV, *CHANGES)
-    return Services.build(dataclasses.replace(settings, stacks_root=str(root)))
+    return Console.build(dataclasses.replace(settings, stacks_root=str(root)))
 
 
-def deploys(services: Services, *, stack: str | None = None) -> list[dict[str, object]]:
+def deploys(services: Console, *, stack: str | None = None) -> list[dict[str, object]]:
     """The deploy's intent and outcome records as the journal holds them; with `stack`, those of
     that one stack's change set instead."""
     records = [
         r
-        for r in services.console.audit.records()
+        for r in services.audit.records()
         if r.action == "stacks.deploy" and r.phase in ("intent", "outcome")
     ]
     intents = {r.id for r in records if r.phase == "intent" and r.details.get("stack") == stack}

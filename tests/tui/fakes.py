@@ -23,7 +23,7 @@ from opsconsole.domain.environment import RoleTier
 from opsconsole.domain.errors import BackendError, CredentialsError, OpsError
 from opsconsole.domain.identity import CallerIdentity, RoleSession
 from opsconsole.domain.rds import DbInstance
-from opsconsole.tui.bridge import runbook_titles
+from opsconsole.runbooks.library import runbook_titles
 from tests.tui.fake_backends import FakeAlerts, FakeCorrelation, FakeLogs
 from tests.tui.fake_stacks import FakeStacks
 
@@ -88,7 +88,6 @@ class FrozenConsole:
         return plan_action(cast(Planners, self), kind, env_name, params, tier)
 
 
-FrozenServices = FrozenConsole
 """The old name: tests/tui/test_stacks_screen.py uses it until it moves onto its own stacks fake."""
 
 

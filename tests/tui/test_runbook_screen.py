@@ -9,10 +9,10 @@ import pytest
 from textual.widgets import DataTable, Input
 
 from opsconsole.app.console import Console
+from opsconsole.app.runbooks import Runbooks
 from opsconsole.demo.world import DemoReady
 from opsconsole.runbooks.library import runs_dir
 from opsconsole.runbooks.state import SUCCEEDED, RunStore
-from opsconsole.services import Services
 from opsconsole.tui.app import OpsConsoleApp
 from opsconsole.tui.screens.approval import ApprovalScreen
 from opsconsole.tui.screens.runbooks import RunbookScreen
@@ -72,11 +72,10 @@ async def test_a_run_waits_for_the_approval_then_acts(
     runbooks_dir: Path, demo_world: DemoReady, demo_console: Console
 ) -> None:
     before = desired(demo_world, "dev", "worker")
-    # Runbooks still run on the old facade until the Console has them (as the CLI launches it).
-    app = OpsConsoleApp(demo_console, runbook_engine=Services(demo_console).runbook_engine)
+    app = OpsConsoleApp(demo_console, runbooks=Runbooks(demo_console))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, 0.5)
-        app.push_screen(RunbookScreen(app.ops, "dev", {"ecs_service": "dev-cluster/worker"}))
+        app.push_screen(RunbookScreen(app.ops, app.runbooks, "dev", {"ecs_service": "dev-cluster/worker"}))
         await settle(pilot, 0.3)
         screen = app.screen
         assert isinstance(screen, RunbookScreen)
@@ -106,7 +105,13 @@ def test_runbook_screen_snapshot(runbooks_dir: Path, snap_compare: Any) -> None:
     async def run_before(pilot: Any) -> None:
         await settle(pilot, 0.3)
         pilot.app.push_screen(
-            RunbookScreen(pilot.app.ops, "prod", {"ecs_service": "prod-cluster/api"}, "scale-with-approval")
+            RunbookScreen(
+                pilot.app.ops,
+                pilot.app.runbooks,
+                "prod",
+                {"ecs_service": "prod-cluster/api"},
+                "scale-with-approval",
+            )
         )
         await settle(pilot, 0.3)
 

@@ -12,15 +12,15 @@ import boto3
 from textual.message import Message
 from textual.widgets import Button, DataTable, Input
 
+from opsconsole.app.console import Console
 from opsconsole.config import Settings
 from opsconsole.demo.world import DemoReady
-from opsconsole.services import Services
 from opsconsole.tui.app import OpsConsoleApp
 from opsconsole.tui.messages import DeployFinished, PlanReady, StacksLoaded
 from opsconsole.tui.screens.confirm import ConfirmChange
 from opsconsole.tui.screens.stacks import StacksScreen
 from tests.stacks.change_sets import available_change_sets
-from tests.tui.fakes import FrozenServices
+from tests.tui.fakes import FrozenConsole
 
 SIZE = (140, 40)
 STACKS = Path(__file__).resolve().parents[2] / "stacks"
@@ -31,14 +31,14 @@ async def settle(pilot: Any) -> None:
     await pilot.pause()
 
 
-def services_with_change(settings: Settings, tmp_path: Path, env: str, old: str, new: str) -> Services:
+def services_with_change(settings: Settings, tmp_path: Path, env: str, old: str, new: str) -> Console:
     root = tmp_path / "stacks"
     shutil.copytree(STACKS, root)
     params = root / "params" / f"{env}.toml"
     text = params.read_text(encoding="utf-8")
     assert old in text
     params.write_text(text.replace(old, new), encoding="utf-8")
-    return Services.build(dataclasses.replace(settings, stacks_root=str(root)))
+    return Console.build(dataclasses.replace(settings, stacks_root=str(root)))
 
 
 def desired(world: DemoReady, env: str, service: str) -> int:
@@ -153,7 +153,7 @@ async def test_closing_the_screen_after_a_plan_deletes_its_change_sets(
 
 
 async def test_a_frozen_review_is_closed_when_declined_and_when_the_screen_closes() -> None:
-    services = FrozenServices()
+    services = FrozenConsole()
     app = OpsConsoleApp(services)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -183,13 +183,13 @@ def test_review_snapshot(snap_compare: Any) -> None:
         await pilot.press("p")
         await settle(pilot)
 
-    app = OpsConsoleApp(FrozenServices())
+    app = OpsConsoleApp(FrozenConsole())
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
 async def test_stacks_loaded_message_carries_every_stack() -> None:
     messages: list[Message] = []
-    app = OpsConsoleApp(FrozenServices())
+    app = OpsConsoleApp(FrozenConsole())
     async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
         await settle(pilot)
         await pilot.press("s")

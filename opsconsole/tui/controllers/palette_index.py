@@ -17,7 +17,7 @@ from opsconsole.tui.controllers.base import Controller
 
 if TYPE_CHECKING:
     from opsconsole.config import Settings
-    from opsconsole.ports import ConsolePort
+    from opsconsole.ports import ConsolePort, RunbooksPort
 
 Command = tuple[str, Callable[[], object], str]
 
@@ -36,8 +36,9 @@ class MaintenancesIndexed(Message, bubble=False):
 
 
 class PaletteIndex(Controller):
-    def __init__(self, console: ConsolePort) -> None:
+    def __init__(self, console: ConsolePort, runbooks: RunbooksPort) -> None:
         super().__init__(console)
+        self._catalogue = runbooks
         self.runbooks: list[tuple[str, str]] = []
         self.env_name = ""
         self.maintenances: list[MaintenanceWindow] = []
@@ -53,7 +54,7 @@ class PaletteIndex(Controller):
     @work(thread=True, exclusive=True, exit_on_error=False, group="palette-runbooks", description="Runbooks")
     def read_runbooks(self) -> None:
         try:
-            titles = self.console.runbooks.titles()
+            titles = self._catalogue.titles()
         except OpsError:
             titles = []  # the runbook screen says what is wrong with them
         self.post_message(RunbooksIndexed(titles))

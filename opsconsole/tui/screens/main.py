@@ -23,7 +23,6 @@ from opsconsole.domain.problems import MaintenanceWindow, Problem
 from opsconsole.domain.resources import ResourceKind, ResourceRef
 from opsconsole.domain.timeline import TimelineEntry
 from opsconsole.links import Links
-from opsconsole.tui.bridge import StacksFacade
 from opsconsole.tui.controllers.changes import ChangeActions
 from opsconsole.tui.controllers.linking import LinkChanged, Linking
 from opsconsole.tui.controllers.maintenance import Maintenance
@@ -43,7 +42,7 @@ from opsconsole.tui.widgets.problems_pane import ProblemActionRequested, Problem
 from opsconsole.tui.widgets.rds_pane import RdsPane, RdsSelected
 
 if TYPE_CHECKING:
-    from opsconsole.ports import ConsolePort
+    from opsconsole.ports import ConsolePort, RunbooksPort
 
 
 class MainScreen(Screen[None]):
@@ -55,15 +54,16 @@ class MainScreen(Screen[None]):
     links: reactive[Links | None] = reactive(None, init=False)
     """What the linked resource links to (None: the whole environment); the panes bind to it."""
 
-    def __init__(self, console: ConsolePort, initial_env: str | None = None) -> None:
+    def __init__(self, console: ConsolePort, runbooks: RunbooksPort, initial_env: str | None = None) -> None:
         super().__init__()
         self.console = console
+        self.runbooks = runbooks
         settings = console.settings
         self._environments: list[Environment] = list(settings.environments.values())
         self.set_reactive(MainScreen.current_env, initial_env or settings.first_environment.name)
         self.sessions = SessionKeeper(console)
         self.linking = Linking(console)
-        self.index = PaletteIndex(console)
+        self.index = PaletteIndex(console, runbooks)
         self.changes = ChangeActions(console)
         self.problem_actions = ProblemActions(console)
         self.maintenance = Maintenance(console)
@@ -154,7 +154,7 @@ class MainScreen(Screen[None]):
     def action_open_stacks(self) -> None:
         from opsconsole.tui.screens.stacks import StacksScreen
 
-        self.app.push_screen(StacksScreen(StacksFacade(self.console), self.current_env))
+        self.app.push_screen(StacksScreen(self.console, self.current_env))
 
     def action_renew(self) -> None:
         self.sessions.renew()
@@ -294,7 +294,9 @@ class MainScreen(Screen[None]):
     def action_runbooks(self, preselect: str | None = None) -> None:
         from opsconsole.tui.screens.runbooks import RunbookScreen
 
-        self.app.push_screen(RunbookScreen(self.console, self.current_env, self.selection(), preselect))
+        self.app.push_screen(
+            RunbookScreen(self.console, self.runbooks, self.current_env, self.selection(), preselect)
+        )
 
     def app_toggle_read_only(self) -> None:
         toggle = getattr(self.app, "toggle_read_only", None)

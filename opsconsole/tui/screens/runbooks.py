@@ -31,7 +31,7 @@ from opsconsole.tui.read_only import changes_hidden
 from opsconsole.tui.screens.approval import ApprovalDecision, ApprovalScreen
 
 if TYPE_CHECKING:
-    from opsconsole.ports import ConsolePort
+    from opsconsole.ports import ConsolePort, RunbooksPort
 
 STEP_STYLES = {
     "pending": "dim",
@@ -95,12 +95,14 @@ class RunbookScreen(Screen[None]):
     def __init__(
         self,
         console: ConsolePort,
+        runbooks: RunbooksPort,
         env_name: str,
         selection: Mapping[str, str] | None = None,
         preselect: str | None = None,
     ) -> None:
         super().__init__()
         self.console = console
+        self.runbooks = runbooks
         self.env_name = env_name
         self.selection = dict(selection or {})
         self.preselect = preselect
@@ -241,7 +243,7 @@ class RunbookScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="runbook-run", description="Runbook")
     def drive(self, book: Runbook, inputs: dict[str, str], dry_run: bool, resume: str | None) -> None:
-        engine = self.console.runbooks.engine(
+        engine = self.runbooks.engine(
             on_event=self._relay,
             approver=self._ask,
             stop=self._stop,

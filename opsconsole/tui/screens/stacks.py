@@ -36,7 +36,7 @@ from opsconsole.tui.screens.confirm import ConfirmChange
 from opsconsole.tui.widgets.plan_view import plan_summary, render_plan
 
 if TYPE_CHECKING:
-    from opsconsole.ports import ConsoleServices, StackReviewPort
+    from opsconsole.ports import ConsolePort, StackReviewPort
 
 COLUMNS = ("stack", "region", "status", "age", "depends on", "result")
 
@@ -67,11 +67,11 @@ class StacksScreen(Screen[None]):
     StacksScreen #status-line.error { color: $error; text-style: bold; }
     """
 
-    def __init__(self, services: ConsoleServices, env_name: str) -> None:
+    def __init__(self, console: ConsolePort, env_name: str) -> None:
         super().__init__()
-        self.services = services
+        self.console = console
         self.env_name = env_name
-        self.environment = services.settings.environment(env_name)
+        self.environment = console.settings.environment(env_name)
         self.plan: EnvironmentPlan | None = None
         self.deploying = False
         self.show_diff = False
@@ -208,7 +208,7 @@ class StacksScreen(Screen[None]):
     )
     def load_status(self) -> None:
         try:
-            rows = self.services.stacks.status(self.env_name)
+            rows = self.console.stacks.status(self.env_name)
         except OpsError as e:
             self.post_message(StackWorkFailed("status", str(e)))
             return
@@ -221,7 +221,7 @@ class StacksScreen(Screen[None]):
         if previous is not None:
             previous.close()
         try:
-            review = self.services.stacks.plan(self.env_name, reason="tui stacks plan")
+            review = self.console.stacks.plan(self.env_name, reason="tui stacks plan")
         except OpsError as e:
             self.post_message(StackWorkFailed("plan", str(e)))
             return
@@ -252,7 +252,7 @@ class StacksScreen(Screen[None]):
     @on(StacksLoaded)
     def _loaded(self, message: StacksLoaded) -> None:
         table = self.query_one("#stacks", DataTable)
-        now = self.services.now()
+        now = self.console.correlation.now()
         with self.app.batch_update():
             for spec, deployed in message.rows:
                 values = self._row(spec, deployed, now)
