@@ -1,16 +1,66 @@
 """A TCP proxy between the console and a backend that can be told to fail: real faults on the wire
-(connections reset, or an HTTP 502 from a gateway), with the console's own clients untouched."""
+(connections reset or closed mid-answer, a gateway's 502/503, throttling and expired-credential
+answers in the backend's own dialect, latency, a server that hangs or drips a byte at a time),
+with the console's own clients untouched."""
 
 from __future__ import annotations
 
 import contextlib
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 PASS, RESET, BAD_GATEWAY = "pass", "reset", "bad-gateway"
+UNAVAILABLE, THROTTLED, EXPIRED = "unavailable", "throttled", "expired"
+SLOW, HANG, DRIP, CLOSED = "slow", "hang", "drip", "closed"
+CANNED = (BAD_GATEWAY, UNAVAILABLE, THROTTLED, EXPIRED)
+"""Faults answered by the proxy itself, in the dialect of the request (see `canned_answer`)."""
 _BAD_GATEWAY = b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+
+
+def _http(status: str, body: bytes, content_type: str) -> bytes:
+    head = f"HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
+    return head.encode() + b"Connection: close\r\n\r\n" + body
+
+
+def canned_answer(mode: str, request: bytes) -> bytes:
+    """What a backend (or the gateway before it) answers for `mode`, shaped like its real answers:
+    AWS JSON protocols (X-Amz-Target) and query protocols (XML), Zabbix JSON-RPC, Graylog REST."""
+    if mode == BAD_GATEWAY:
+        return _BAD_GATEWAY
+    if mode == UNAVAILABLE:
+        return _http(
+            "503 Service Unavailable", b"<html><body>503 Service Unavailable</body></html>", "text/html"
+        )
+    lower = request.lower()
+    throttled = mode == THROTTLED
+    if b"x-amz-target:" in lower:  # AWS JSON 1.0/1.1 (ECS, DynamoDB, CloudWatch Logs)
+        kind = "ThrottlingException" if throttled else "ExpiredTokenException"
+        body = f'{{"__type":"{kind}","message":"{"Rate exceeded" if throttled else "The security token included in the request is expired"}"}}'
+        return _http("400 Bad Request", body.encode(), "application/x-amz-json-1.1")
+    if b"authorization: aws4-hmac-sha256" in lower:  # AWS query protocols (STS, RDS, CloudFormation)
+        code = "Throttling" if throttled else "ExpiredToken"
+        body = (
+            f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code>"
+            f"<Message>{'Rate exceeded' if throttled else 'The security token included in the request is expired'}"
+            "</Message></Error><RequestId>fault-proxy</RequestId></ErrorResponse>"
+        )
+        return _http("400 Bad Request", body.encode(), "text/xml")
+    if b"api_jsonrpc.php" in lower:  # Zabbix answers errors with 200 and a JSON-RPC error
+        if throttled:
+            return _http("429 Too Many Requests", b"", "text/plain")
+        rpc = (
+            b'{"jsonrpc":"2.0","error":{"code":-32602,"message":"Invalid params.",'
+            b'"data":"Session terminated, re-login, please."},"id":1}'
+        )
+        return _http("200 OK", rpc, "application/json-rpc")
+    if throttled:  # Graylog (and any other REST API)
+        return _http(
+            "429 Too Many Requests", b'{"type":"ApiError","message":"Too many requests"}', "application/json"
+        )
+    return _http("401 Unauthorized", b"", "text/plain")
 
 
 class FaultProxy:
@@ -23,6 +73,8 @@ class FaultProxy:
         self._server = socket.create_server(("127.0.0.1", 0))
         self.port = self._server.getsockname()[1]
         self.mode = PASS
+        self.delay = 0.0
+        """Seconds: SLOW waits this long before forwarding each answer; DRIP between its bytes."""
         self.refused = 0
         self._live: set[socket.socket] = set()
         self._lock = threading.Lock()
@@ -33,7 +85,8 @@ class FaultProxy:
         """The target's URL with the proxy's address in place of the target's."""
         return urlunsplit(self._target_url._replace(netloc=f"127.0.0.1:{self.port}"))
 
-    def fail(self, mode: str = RESET) -> None:
+    def fail(self, mode: str = RESET, *, delay: float = 0.0) -> None:
+        self.delay = delay
         with self._lock:
             self.mode = mode
             live, self._live = self._live, set()
@@ -44,6 +97,7 @@ class FaultProxy:
 
     def heal(self) -> None:
         self.mode = PASS
+        self.delay = 0.0
 
     def close(self) -> None:
         self.fail()
@@ -58,12 +112,11 @@ class FaultProxy:
             threading.Thread(target=self._handle, args=(client,), daemon=True).start()
 
     def _handle(self, client: socket.socket) -> None:
-        if self.mode != PASS:
+        mode = self.mode
+        if mode in (RESET, HANG, DRIP, *CANNED):
             self.refused += 1
-            if self.mode == BAD_GATEWAY:
-                with contextlib.suppress(OSError):
-                    client.recv(65536)
-                    client.sendall(_BAD_GATEWAY)
+            with contextlib.suppress(OSError):
+                self._answer_itself(client, mode)
             client.close()
             return
         try:
@@ -73,14 +126,43 @@ class FaultProxy:
             return
         with self._lock:
             self._live |= {client, upstream}
-        threading.Thread(target=_pump, args=(upstream, client), daemon=True).start()
+        answer_delay = self.delay if mode == SLOW else 0.0
+        cut_after = 64 if mode == CLOSED else None
+        threading.Thread(target=_pump, args=(upstream, client, answer_delay, cut_after), daemon=True).start()
         _pump(client, upstream)
 
+    def _answer_itself(self, client: socket.socket, mode: str) -> None:
+        if mode == RESET:
+            return
+        request = client.recv(65536)
+        if mode in CANNED:
+            client.sendall(canned_answer(mode, request))
+        elif mode == HANG:
+            while self.mode == HANG and client.recv(65536):
+                pass  # read whatever comes; answer nothing until healed or the client gives up
+        elif mode == DRIP:  # a valid start of an answer, then one byte every `delay` seconds
+            client.sendall(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n"
+            )
+            while self.mode == DRIP:
+                time.sleep(self.delay or 1.0)
+                client.sendall(b" ")
 
-def _pump(source: socket.socket, sink: socket.socket) -> None:
+
+def _pump(
+    source: socket.socket, sink: socket.socket, delay: float = 0.0, cut_after: int | None = None
+) -> None:
+    """Forward `source` to `sink`: after `delay` seconds per chunk; closed after `cut_after` bytes."""
+    sent = 0
     with contextlib.suppress(OSError):
         while data := source.recv(65536):
+            if delay:
+                time.sleep(delay)
+            if cut_after is not None and sent + len(data) > cut_after:
+                sink.sendall(data[: cut_after - sent])
+                break
             sink.sendall(data)
+            sent += len(data)
     for conn in (source, sink):
         with contextlib.suppress(OSError):
             conn.shutdown(socket.SHUT_RDWR)

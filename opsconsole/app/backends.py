@@ -60,6 +60,8 @@ class Backends:
                     password=secret if backend.username else None,
                     verify_tls=backend.verify_tls,
                     ca_bundle=backend.ca_bundle,
+                    timeout=backend.timeout,
+                    connect_timeout=backend.connect_timeout,
                 )
             return self._graylog
 

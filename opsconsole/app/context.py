@@ -56,7 +56,17 @@ class AppContext:
         return self.clock()
 
     def fan_out(self, env_names: list[str], read: Callable[[str], T]) -> list[tuple[str, T | OpsError]]:
-        return fan_out(env_names, read)
+        """Every environment's read at once, within one deadline: twice the slowest backend's
+        timeout, since one read may take a role and then call the backend."""
+        return fan_out(env_names, read, deadline=self.read_deadline)
+
+    @property
+    def read_deadline(self) -> float:
+        s = self.settings
+        return 2.0 * max(
+            s.aws_timeout + s.aws_connect_timeout,
+            *(b.timeout + b.connect_timeout for b in (s.zabbix, s.graylog)),
+        )
 
     def writable(self, env: Environment, what: str) -> None:
         """Refuse a change where the console or the environment is read-only.

@@ -39,6 +39,10 @@ def refresh_margin(duration_seconds: int) -> timedelta:
     return timedelta(seconds=min(300, duration_seconds // 5))
 
 
+AWS_ATTEMPTS = 3
+"""Attempts per AWS call: throttling and dropped connections are retried with backoff."""
+
+
 @dataclass
 class _Assumed:
     session: RoleSession
@@ -63,10 +67,12 @@ class RoleBroker:
         self._clock = clock
         self._on_elevation = on_elevation
         self._boto = boto_session if boto_session is not None else make_boto_session(settings.identity)
+        # Three attempts share the call's time: a hung endpoint costs aws_timeout, not five reads
+        # of 30 s each (which once left the CLI silent for ~185 s).
         self._config = Config(
-            retries={"mode": "adaptive", "max_attempts": 5},
-            connect_timeout=5,
-            read_timeout=30,
+            retries={"mode": "adaptive", "max_attempts": AWS_ATTEMPTS},
+            connect_timeout=settings.aws_connect_timeout,
+            read_timeout=max(1, settings.aws_timeout // AWS_ATTEMPTS),
             user_agent_extra="opsconsole",
         )
         self._identity = IdentitySource(

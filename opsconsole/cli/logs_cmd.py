@@ -16,7 +16,7 @@ from opsconsole.cli.audit_cmd import parse_since
 from opsconsole.cli.options import Output
 from opsconsole.cli.output import OutputFormat, emit, emit_table, info
 from opsconsole.cli.state import state_of
-from opsconsole.cli.targets import EnvOpt, chosen_envs
+from opsconsole.cli.targets import EnvOpt, chosen_envs, gather
 from opsconsole.domain.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -38,7 +38,10 @@ def streams(ctx: typer.Context, env: EnvOpt = None, output: Output = OutputForma
     """The environment's Graylog streams (all message streams when its config names none)."""
     state = state_of(ctx)
     [environment] = chosen_envs(state, env, False)
-    rows = [{"environment": environment, **vars(s)} for s in state.console().logs.streams(environment)]
+    console = state.console()
+    rows = gather(
+        state, [environment], lambda e: [{"environment": e, **vars(s)} for s in console.logs.streams(e)]
+    )
     columns = [("environment", "ENV"), ("title", "STREAM"), ("id", "ID"), ("description", "DESCRIPTION")]
     emit(rows, output, lambda: emit_table(rows, columns))
 

@@ -77,6 +77,10 @@ class BackendSettings:
     verify_tls: bool = field(default=True, metadata=spec(shown=False))
     ca_bundle: str | None = field(default=None, metadata=spec(shown=False))
     """A PEM file of CA certificates to trust instead of the system's."""
+    connect_timeout: int = field(default=3, metadata=spec(check=Bounds(1, 60)))
+    """Seconds to open a connection to the server."""
+    timeout: int = field(default=15, metadata=spec(check=Bounds(1, 600)))
+    """Seconds the server may stay silent in one answer before the call fails as unanswered."""
 
 
 @dataclass(frozen=True)
@@ -189,6 +193,10 @@ class Settings:
     """The environment the console starts in; the first one when unset."""
     endpoint_url: str | None = field(default=None, metadata=spec(key="aws.endpoint_url", check=HTTP_URL))
     """Where AWS calls go instead of AWS (moto in the demo world and the tests)."""
+    aws_connect_timeout: int = field(default=3, metadata=spec(key="aws.connect_timeout", check=Bounds(1, 60)))
+    """Seconds to open a connection to an AWS endpoint."""
+    aws_timeout: int = field(default=20, metadata=spec(key="aws.timeout", check=Bounds(3, 600)))
+    """Seconds one AWS call may take, its retries included (botocore's adaptive mode, 3 attempts)."""
     read_only: bool = False
     demo: bool = False
     zabbix: BackendSettings = BackendSettings()

@@ -39,10 +39,12 @@ class GraylogClient:
         verify_tls: bool = True,
         ca_bundle: str | None = None,
         timeout: float = 10.0,
+        connect_timeout: float = 3.0,
     ) -> None:
         base = url.rstrip("/")
         self.url = base if base.endswith("/api") else base + "/api"
         self.timeout = timeout
+        self.connect_timeout = connect_timeout
         self.session = requests.Session()
         if username:
             self.session.auth = (username, password or "")
@@ -153,7 +155,7 @@ class GraylogClient:
     def _get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         url = self.url + path
         try:
-            response = self.session.get(url, params=params, timeout=self.timeout)
+            response = self.session.get(url, params=params, timeout=(self.connect_timeout, self.timeout))
         except requests.exceptions.SSLError as e:
             raise BackendError(
                 f"Graylog at {self.url}: TLS verification failed ({_reason(e)})",

@@ -35,6 +35,7 @@ class ZabbixClient:
         verify_tls: bool = True,
         ca_bundle: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
+        connect_timeout: float = 3.0,
     ) -> None:
         from pyzabbix.api import ZabbixAPI
         from requests import Session
@@ -48,7 +49,7 @@ class ZabbixClient:
         session = Session()
         session.verify = ca_bundle or verify_tls
         self.url = url
-        self._api = ZabbixAPI(url, session=session, timeout=timeout)
+        self._api = ZabbixAPI(url, session=session, timeout=(connect_timeout, timeout))  # type: ignore[arg-type]
         self._token = token
         self._username = username
         self._password = password
@@ -80,8 +81,17 @@ class ZabbixClient:
                 password=secret,
                 verify_tls=settings.verify_tls,
                 ca_bundle=settings.ca_bundle,
+                timeout=settings.timeout,
+                connect_timeout=settings.connect_timeout,
             )
-        return cls(settings.url, token=secret, verify_tls=settings.verify_tls, ca_bundle=settings.ca_bundle)
+        return cls(
+            settings.url,
+            token=secret,
+            verify_tls=settings.verify_tls,
+            ca_bundle=settings.ca_bundle,
+            timeout=settings.timeout,
+            connect_timeout=settings.connect_timeout,
+        )
 
     @property
     def version(self) -> tuple[int, ...]:
@@ -123,12 +133,18 @@ class ZabbixClient:
                     ) from None
 
     def logout(self) -> None:
-        """End a user session (nothing to do with an API token)."""
-        with self._lock:
+        """End a user session (nothing to do with an API token). A call still waiting on a server
+        that does not answer keeps the lock: the session then ends on the server's own timeout,
+        rather than the console waiting for that call."""
+        if not self._lock.acquire(timeout=0.5):
+            return
+        try:
             if self._logged_in and not self._token:
                 with contextlib.suppress(SessionTerminated, BackendError):
                     self._request("user.logout", [])
             self._logged_in = False
+        finally:
+            self._lock.release()
 
     def _ensure_login(self) -> None:
         if not self._logged_in:
@@ -136,9 +152,15 @@ class ZabbixClient:
 
     def _login(self) -> None:
         self._logged_in = False
-        self._guarded(
-            lambda: self._api.login(self._username or "", self._password or "", api_token=self._token)
-        )
+        try:
+            self._guarded(
+                lambda: self._api.login(self._username or "", self._password or "", api_token=self._token)
+            )
+        except SessionTerminated as e:  # the login itself refused: nothing left to retry with
+            raise CredentialsError(
+                f"Zabbix at {self.url} refused the {'API token' if self._token else 'login'} ({e})",
+                hint="check the token or password in [zabbix] and that the user is enabled",
+            ) from None
         self._logged_in = True
 
     def _request(self, method: str, params: dict[str, Any] | list[Any] | None) -> Any:
