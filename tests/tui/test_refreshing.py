@@ -198,3 +198,38 @@ def test_no_pane_catches_exception() -> None:
     sources = [*tui.joinpath("widgets").glob("*.py"), tui / "screens" / "all_envs.py"]
     catching = [p.name for p in sources if re.search(r"except\s+(\(.*)?Exception\b", p.read_text())]
     assert catching == []
+
+
+class HangingConsole(TickingConsole):
+    """RDS reads that block until the test lets them go: a backend that accepts and never answers."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        import threading
+
+        self.hanging = threading.Event()
+        self.released = threading.Event()
+
+    def rds(self, env_name: str) -> FakeRds:
+        if self.hanging.is_set():
+            self.released.wait(30)
+        return super().rds(env_name)
+
+
+async def test_a_backend_that_never_answers_marks_the_pane_stale_within_one_interval_and_recovers() -> None:
+    console = HangingConsole()
+    app = OpsConsoleApp(console)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        pane = app.screen.query_one(RdsPane)
+        pane.refresh_seconds = 0.3
+        console.hanging.set()
+        pane.refresh_rows()
+        await pilot.pause(0.6)  # two intervals: the answer is late by more than one
+        assert pane.has_class("stale")
+        assert "no answer for 0.3s, still waiting" in state(pane)
+        await pilot.press("tab")  # the app still takes keys while the worker waits
+        console.hanging.clear()
+        console.released.set()
+        await settle(pilot, 0.5)
+        assert not pane.has_class("stale"), state(pane)

@@ -114,6 +114,7 @@ class RefreshingPane(StalePane, Generic[T]):
     def __init__(self, pane_id: str) -> None:
         super().__init__(pane_id)
         self._timer: Timer | None = None
+        self._late: Timer | None = None
 
     def context(self) -> Hashable:
         raise NotImplementedError
@@ -125,8 +126,13 @@ class RefreshingPane(StalePane, Generic[T]):
         raise NotImplementedError
 
     def refresh_rows(self) -> None:
-        """Load now: an explicit request (a switch, a drill-down, an action done) is never skipped."""
+        """Load now: an explicit request (a switch, a drill-down, an action done) is never skipped.
+
+        An answer later than one interval marks the pane stale at once (a hung backend must not
+        look fresh while its socket waits); the answer, when it comes, clears the mark."""
         self._stop_timer()
+        self._stop_late()
+        self._late = self.set_timer(self.refresh_seconds, self._answer_is_late)
         self.run_worker(
             partial(self._load, self.context(), self.fetch_job()),
             thread=True,
@@ -162,6 +168,16 @@ class RefreshingPane(StalePane, Generic[T]):
         else:
             self.refresh_rows()
 
+    def _answer_is_late(self) -> None:
+        self._late = None
+        self.mark_stale(f"no answer for {self.refresh_seconds:g}s, still waiting")
+        self.render_state()
+
+    def _stop_late(self) -> None:
+        if self._late is not None:
+            self._late.stop()
+            self._late = None
+
     def _stop_timer(self) -> None:
         if self._timer is not None:
             self._timer.stop()
@@ -170,6 +186,7 @@ class RefreshingPane(StalePane, Generic[T]):
     def on_pane_loaded(self, message: PaneLoaded) -> None:
         if message.context != self.context():
             return
+        self._stop_late()
         self.mark_fresh(message.at)
         self.show(cast(T, message.data))
         self.render_state()
@@ -178,6 +195,7 @@ class RefreshingPane(StalePane, Generic[T]):
     def on_pane_refresh_failed(self, message: PaneRefreshFailed) -> None:
         if message.context != self.context():
             return
+        self._stop_late()
         self.mark_stale(message.error)
         self.render_state()
         self.retry_later()
