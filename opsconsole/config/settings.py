@@ -195,7 +195,7 @@ class Settings:
     """Where AWS calls go instead of AWS (moto in the demo world and the tests)."""
     aws_connect_timeout: int = field(default=3, metadata=spec(key="aws.connect_timeout", check=Bounds(1, 60)))
     """Seconds to open a connection to an AWS endpoint."""
-    aws_timeout: int = field(default=20, metadata=spec(key="aws.timeout", check=Bounds(3, 600)))
+    aws_timeout: int = field(default=20, metadata=spec(key="aws.timeout", check=Bounds(1, 600)))
     """Seconds one AWS call may take, its retries included (botocore's adaptive mode, 3 attempts)."""
     read_only: bool = False
     demo: bool = False
