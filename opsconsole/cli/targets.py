@@ -40,15 +40,16 @@ def gather(state: CliState, envs: list[str], read: Callable[[str], list[T]]) -> 
     """Rows from every environment; failures go to stderr and make the exit code 1 at the end."""
     services = state.services()
     rows: list[T] = []
-    failed = []
+    failed: list[OpsError] = []
     for env, result in services.fan_out(envs, read):
         if isinstance(result, OpsError):
-            failed.append(env)
-            info(f"error: {env}: {result.message}")
+            failed.append(result)
+            info(f"error: {env}: {result}")  # with its hint: what to do
         else:
             rows.extend(result)
     if failed and len(failed) == len(envs):
-        raise typer.Exit(int(ExitCode.FAILED))
+        codes = {int(e.exit_code) for e in failed}  # one cause everywhere (a config error: 2) keeps its code
+        raise typer.Exit(codes.pop() if len(codes) == 1 else int(ExitCode.FAILED))
     if failed:
         state.partial_failure = True
     return rows
