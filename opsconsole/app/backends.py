@@ -60,6 +60,7 @@ class Backends:
                     password=secret if backend.username else None,
                     verify_tls=backend.verify_tls,
                     ca_bundle=backend.ca_bundle,
+                    deadline=backend.deadline,
                 )
             return self._graylog
 
