@@ -193,3 +193,35 @@ def test_the_issues_datagrams_no_longer_stop_udp(inputs: GelfInputs) -> None:
     assert inputs.store.metrics.dropped() == 3
     assert next(m.get("level") for m in inputs.store.searchable()) == "--1"
     sender.close()
+
+
+def test_drops_are_served_by_the_metrics_api() -> None:
+    import requests
+
+    from opsconsole.demo.graylog.emulator import DEMO_TOKEN, GraylogEmulator
+
+    with GraylogEmulator() as emulator:
+        sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sender.sendto(b"{not json", ("127.0.0.1", emulator.udp_port))
+        sender.sendto(b'{"host":"h","short_message":"  "}', ("127.0.0.1", emulator.udp_port))
+        sender.sendto(b'{"host":"h","short_message":"ok","_caf\xc3\xa9":1}', ("127.0.0.1", emulator.udp_port))
+        sender.close()
+        wait(lambda: accounted(emulator.store) >= 3)
+        auth = (DEMO_TOKEN, "token")
+        meters = requests.get(f"{emulator.api_url}/api/system/metrics", auth=auth, timeout=5).json()["meters"]
+        udp = emulator.inputs.udp.info.id
+        codec = f"org.graylog2.inputs.codecs.GelfCodec.{udp}"
+        assert meters[f"{codec}.failures"]["count"] == 1
+        assert meters[f"{codec}.incomplete"]["count"] == 1
+        assert meters[f"{codec}.processedMessages"]["count"] == 1
+        assert meters[f"opsconsole.emulator.{udp}.ignored-fields"]["count"] == 1
+        one = requests.get(f"{emulator.api_url}/api/system/metrics/{codec}.failures", auth=auth, timeout=5)
+        assert one.json()["count"] == 1
+        missing = requests.get(f"{emulator.api_url}/api/system/metrics/nope", auth=auth, timeout=5)
+        assert missing.status_code == 404
+        drops = requests.get(f"{emulator.api_url}/api/emulator/drops", auth=auth, timeout=5).json()
+        assert drops["total"] == 2
+        assert {d["input"] for d in drops["recent"]} == {"udp"}
+        assert any("invalid JSON" in d["reason"] for d in drops["recent"])
+        [message] = emulator.store.searchable()
+        assert message["gl2_source_input"] == udp and message["gl2_source_node"] == emulator.api.node_id

@@ -86,8 +86,10 @@ def test_jackson_coercion_table_matches_number_input() -> None:
 def test_field_names_outside_ascii_letters_digits_dot_dash_at_are_ignored(key: str) -> None:
     # Message.java l.220-221 VALID_KEY_CHAR_MATCHER (a-z, A-Z, 0-9, . @ - _) and l.579: an invalid key
     # is ignored ("Ignoring invalid or reserved key"); the message itself is kept.
-    message = stored(base(**{key: "x", "_fine@x-y": "v"}))
+    ignored: list[str] = []
+    message = decode(base(**{key: "x", "_fine@x-y": "v"}), ORIGIN, RECEIVED, ignored=ignored)
     assert key[1:] not in message and message["fine@x-y"] == "v"
+    assert ignored == [key[1:]]  # counted by the inputs (opsconsole.emulator.<input>.ignored-fields)
 
 
 def test_trailing_commas_and_raw_control_characters_parse() -> None:

@@ -220,13 +220,17 @@ class Origin:
     node_id: str = ""
 
 
-def decode(gelf: dict[str, Any], origin: Origin, received: datetime | None = None) -> dict[str, Any]:
+def decode(
+    gelf: dict[str, Any], origin: Origin, received: datetime | None = None, ignored: list[str] | None = None
+) -> dict[str, Any]:
     """The message Graylog stores for a GELF object (GelfCodec.decode, then DecodingProcessor and
     Message.toElasticSearchObject).
 
     Raises:
         Dropped: what Graylog rejects ("failures"), an empty message ("incomplete"), or a timestamp
             no index can hold ("index-failures", emulator's own meter: year past 9999 [I]).
+
+    `ignored` collects the field names Graylog ignores (invalid characters, reserved).
     """
     validate(gelf)
     received = received or datetime.now(UTC)
@@ -246,6 +250,8 @@ def decode(gelf: dict[str, Any], origin: Origin, received: datetime | None = Non
     if level > -1:
         fields.add("level", level, width=4)  # an Integer
     _additional(gelf, fields)
+    if ignored is not None:
+        ignored += fields.ignored  # keys Message.addField ignores: the message is kept without them
     if not fields.values.get("message"):  # Message.isComplete; DecodingProcessor l.189-196
         raise Dropped("incomplete", "message field is empty")
     return _stored(fields, origin, received)

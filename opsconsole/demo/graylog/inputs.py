@@ -54,8 +54,9 @@ def ingest(
     one bad payload must not stop an input."""
     info = info or InputInfo("test", id="test", node_id="")
     metrics = store.metrics
+    ignored: list[str] = []
     try:
-        message = decode(read_gelf(payload), Origin(remote, port, info.id, info.node_id))
+        message = decode(read_gelf(payload), Origin(remote, port, info.id, info.node_id), ignored=ignored)
     except Dropped as drop:
         metrics.drop(info.name, info.id, drop.meter, drop.reason, remote)
         return
@@ -64,6 +65,11 @@ def ingest(
         metrics.drop(info.name, info.id, "internal-errors", f"{type(e).__name__}: {e}", remote)
         return
     metrics.processed(info.id)
+    if ignored:  # Graylog: "Ignoring invalid or reserved key" (Message.java l.579-585), message kept
+        metrics.mark(f"opsconsole.emulator.{info.id}.ignored-fields", len(ignored))
+        LOG.info(
+            "GELF %s input ignored field(s) %s from %s", info.name, ", ".join(map(repr, ignored)), remote
+        )
     store.add(message)
 
 

@@ -82,7 +82,7 @@ class Metrics:
             return sum(
                 v
                 for k, v in self._counts.items()
-                if not k.endswith(".processedMessages") and not k.startswith(AGGREGATOR)
+                if not k.endswith((".processedMessages", ".ignored-fields")) and not k.startswith(AGGREGATOR)
             )
 
     def snapshot(self) -> dict[str, Any]:
