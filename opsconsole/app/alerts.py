@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import timedelta
 
 from opsconsole.app.changes import Change, change
@@ -78,7 +78,9 @@ class Alerts:
         with _configured_groups(env_name):
             return read_problems(self._context.backends.zabbix(), env.name, flt)
 
-    def hosts(self, env_name: str, tags: dict[str, str] | None = None) -> list[ProblemHost]:
+    def hosts(
+        self, env_name: str, tags: Mapping[str, str] | Sequence[tuple[str, str]] | None = None
+    ) -> list[ProblemHost]:
         """Zabbix hosts of the environment's host groups, optionally with all the given tags."""
         groups = self._env(env_name).zabbix_host_groups
         with _configured_groups(env_name):

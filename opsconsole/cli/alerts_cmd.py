@@ -46,13 +46,16 @@ def _tag_pairs(values: list[str]) -> list[tuple[str, str]]:
     return pairs
 
 
-def _tags(values: list[str]) -> dict[str, str]:
-    return dict(_tag_pairs(values))
+class Tag(dict[str, str]):
+    """`{"tag": ..., "value": ...}` in JSON, `name=value` in a table cell."""
+
+    def __str__(self) -> str:
+        return f"{self['tag']}={self['value']}"
 
 
 def tag_list(tags: tuple[tuple[str, str], ...]) -> list[dict[str, str]]:
     """Tags as Zabbix gives them: a list, so two values of one tag name are both kept."""
-    return [{"tag": name, "value": value} for name, value in tags]
+    return [Tag(tag=name, value=value) for name, value in tags]
 
 
 def _problem_row(p: Problem, now: datetime) -> dict[str, Any]:
@@ -162,7 +165,7 @@ def list_hosts(
     ] = [],  # noqa: B006
 ) -> Listing:
     """Zabbix hosts of the environment's host groups, with their tags."""
-    tags = _tags(tag)
+    tags = _tag_pairs(tag)
     columns = [("environment", "ENV"), ("hostid", "ID"), ("host", "HOST"), ("name", "NAME"), ("tags", "TAGS")]
 
     def read(console: Console, environment: str) -> list[dict[str, Any]]:
@@ -174,7 +177,7 @@ def list_hosts(
                 "name": h.name,
                 "tags": tag_list(h.tags),
             }
-            for h in console.alerts.hosts(environment, tags or None)
+            for h in console.alerts.hosts(environment, tags or None)  # one name twice: either value
         ]
 
     return Listing(columns, read)

@@ -6,6 +6,7 @@ history come from event.get and manual_close from trigger.get (reference/zabbix-
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -131,7 +132,9 @@ def _acknowledgement(entry: dict[str, Any]) -> Acknowledgement:
 
 
 def read_hosts(
-    client: ZabbixClient, group_names: tuple[str, ...], tags: dict[str, str] | None = None
+    client: ZabbixClient,
+    group_names: tuple[str, ...],
+    tags: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
 ) -> list[ProblemHost]:
     """Hosts of the host groups (and with the tags), by name."""
     groups = checked_group_ids(client, group_names)
@@ -142,7 +145,8 @@ def read_hosts(
         "sortfield": "name",
     }
     if tags:
-        params["tags"] = [{"tag": t, "value": v, "operator": TAG_EQUALS} for t, v in tags.items()]
+        pairs = tags.items() if isinstance(tags, Mapping) else tags
+        params["tags"] = [{"tag": t, "value": v, "operator": TAG_EQUALS} for t, v in pairs]
     rows = client.call("host.get", params)
     return sorted(
         (

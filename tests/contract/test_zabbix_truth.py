@@ -43,6 +43,10 @@ def test_two_values_of_one_tag_name_are_both_kept_and_filterable(
     [row] = json.loads(listed.stdout)
     services = sorted(t["value"] for t in row["tags"] if t["tag"] == "service")
     assert services == ["api", "worker"]
+    table = run_cli(
+        capsys, "-c", config, "alerts", "hosts", "--env", "ops", "--tag", "env=ops", "--tag", "env=x"
+    )
+    assert table.code == 0 and "env=ops" in table.stdout  # a tag cell reads name=value
     for value in ("api", "worker"):
         only = run_cli(
             capsys, "-c", config, "alerts", "list", "--env", "ops", "--tag", f"service={value}", "-o", "json"

@@ -169,10 +169,14 @@ def post(port: int, body: bytes) -> int:
 
 
 def test_http_input_survives_bad_bodies(inputs: GelfInputs) -> None:
-    payloads = corpus(300)
+    payloads = [
+        *corpus(300),
+        b"{" + b" " * (64 * 1024),
+        b'{"host":"h","short_message":"' + b"x" * 70_000 + b'"}',
+    ]
     statuses = [post(inputs.http_port, payload) for payload in payloads]
     assert set(statuses) <= {202, 413}
-    assert statuses.count(413) == sum(len(p) > 64 * 1024 for p in payloads)
+    assert statuses.count(413) == sum(len(p) > 64 * 1024 for p in payloads) == 2
     wait(lambda: accounted(inputs.store) >= len(payloads))
     assert accounted(inputs.store) == len(payloads)
     assert_alive_and_honest(inputs, lambda p: post(inputs.http_port, p), "http ok")
