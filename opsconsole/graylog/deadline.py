@@ -75,10 +75,15 @@ def deadline(seconds: float) -> Iterator[None]:
     """
     thread = threading.get_ident()
     expired = threading.Event()
+    lock = threading.Lock()
+    finished = False
 
     def cut() -> None:
-        expired.set()
-        sock = _sockets.get(thread)
+        with lock:
+            if finished:
+                return  # the answer came in time; its kept-alive socket stays usable
+            expired.set()
+            sock = _sockets.get(thread)
         if sock is not None:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)  # wakes the blocked connect/send/recv
@@ -93,6 +98,8 @@ def deadline(seconds: float) -> Iterator[None]:
             raise DeadlineExceeded(f"no complete answer within {seconds:g} s") from None
         raise
     finally:
+        with lock:
+            finished = True
         timer.cancel()
         _sockets.pop(thread, None)
     if expired.is_set():
