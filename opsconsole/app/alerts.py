@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import timedelta
 
 from opsconsole.app.changes import Change, change
 from opsconsole.app.context import AppContext
 from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.environment import Environment
-from opsconsole.domain.errors import InvalidInput
+from opsconsole.domain.errors import ConfigError, InvalidInput
 from opsconsole.domain.problems import MaintenanceWindow, Problem, ProblemFilter, ProblemHost, Severity
 from opsconsole.zabbix.actions import plan_maintenance_create, plan_maintenance_delete, plan_problem_action
+from opsconsole.zabbix.errors import UnknownHostGroups
 from opsconsole.zabbix.maintenance import read_maintenances
 from opsconsole.zabbix.problems import read_hosts, read_problems
 
@@ -29,6 +32,20 @@ def problem_kind(
     if acknowledge:
         return ActionKind.ZABBIX_ACKNOWLEDGE
     return ActionKind.ZABBIX_MESSAGE
+
+
+@contextlib.contextmanager
+def _configured_groups(env_name: str) -> Iterator[None]:
+    """A host group of the environment's config that Zabbix lacks is a config error naming the key
+    (exit 2), never an empty list that reads as "no problems"."""
+    try:
+        yield
+    except UnknownHostGroups as e:
+        raise ConfigError(
+            f"Zabbix has no host group {', '.join(map(repr, e.missing))}",
+            key=f"environments.{env_name}.zabbix.host_groups",
+            hint=e.hint,
+        ) from None
 
 
 class Alerts:
@@ -55,17 +72,25 @@ class Alerts:
         """
         env = self._context.environment(env_name)
         flt = flt or ProblemFilter()
-        if not flt.host_groups:
-            flt = dataclasses.replace(flt, host_groups=self._env(env_name).zabbix_host_groups)
-        return read_problems(self._context.backends.zabbix(), env.name, flt)
+        if flt.host_groups:
+            return read_problems(self._context.backends.zabbix(), env.name, flt)
+        flt = dataclasses.replace(flt, host_groups=self._env(env_name).zabbix_host_groups)
+        with _configured_groups(env_name):
+            return read_problems(self._context.backends.zabbix(), env.name, flt)
 
-    def hosts(self, env_name: str, tags: dict[str, str] | None = None) -> list[ProblemHost]:
+    def hosts(
+        self, env_name: str, tags: Mapping[str, str] | Sequence[tuple[str, str]] | None = None
+    ) -> list[ProblemHost]:
         """Zabbix hosts of the environment's host groups, optionally with all the given tags."""
-        return read_hosts(self._context.backends.zabbix(), self._env(env_name).zabbix_host_groups, tags)
+        groups = self._env(env_name).zabbix_host_groups
+        with _configured_groups(env_name):
+            return read_hosts(self._context.backends.zabbix(), groups, tags)
 
     def maintenances(self, env_name: str) -> list[MaintenanceWindow]:
         """Maintenance windows on the environment's host groups or their hosts."""
-        return read_maintenances(self._context.backends.zabbix(), self._env(env_name).zabbix_host_groups)
+        groups = self._env(env_name).zabbix_host_groups
+        with _configured_groups(env_name):
+            return read_maintenances(self._context.backends.zabbix(), groups)
 
     def plan_problem_action(
         self,

@@ -62,6 +62,7 @@ class Backends:
                     ca_bundle=backend.ca_bundle,
                     timeout=backend.timeout,
                     connect_timeout=backend.connect_timeout,
+                    deadline=backend.deadline,
                 )
             return self._graylog
 

@@ -105,22 +105,37 @@ class Logs:
         fields: tuple[str, ...] | list[str] = (),
     ) -> SearchResult:
         """Newest first, within the environment's streams; the last `since` (5 min by default) or
-        `start`..`end`."""
-        return self._context.backends.graylog().search(
-            query,
-            since=since,
-            start=start,
-            end=end,
-            streams=self._stream_ids(env_name),
-            limit=limit,
-            offset=offset,
-            fields=tuple(fields),
-        )
+        `start`..`end`. The stream lookup and the search share one deadline (`graylog.deadline`)."""
+        client = self._context.backends.graylog()
+        with client.budget():
+            return client.search(
+                query,
+                since=since,
+                start=start,
+                end=end,
+                streams=self._stream_ids(env_name),
+                limit=limit,
+                offset=offset,
+                fields=tuple(fields),
+            )
 
-    def tail(self, env_name: str, query: str = "*", *, backlog: timedelta = timedelta(0)) -> LogTail:
-        """A live tail of the environment's streams from `backlog` ago on (poll() or follow())."""
+    def tail(
+        self,
+        env_name: str,
+        query: str = "*",
+        *,
+        backlog: timedelta = timedelta(0),
+        late_window: timedelta | None = None,
+    ) -> LogTail:
+        """A live tail of the environment's streams from `backlog` ago on (poll() or follow()); it looks
+        back `late_window` (`graylog.late_window` by default) for late messages and counts later ones."""
+        window = late_window or timedelta(seconds=self._context.settings.graylog.late_window)
         return LogTail(
-            self._context.backends.graylog(), query, streams=self._stream_ids(env_name), backlog=backlog
+            self._context.backends.graylog(),
+            query,
+            streams=self._stream_ids(env_name),
+            backlog=backlog,
+            overlap=window,
         )
 
     def merged_tail(

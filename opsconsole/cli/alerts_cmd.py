@@ -35,14 +35,27 @@ def _severity(text: str) -> Severity:
         raise InvalidInput(str(e)) from None
 
 
-def _tags(values: list[str]) -> dict[str, str]:
-    tags = {}
+def _tag_pairs(values: list[str]) -> list[tuple[str, str]]:
+    """--tag NAME=VALUE, repeatable; one name given twice asks for either value (Zabbix's And/Or)."""
+    pairs = []
     for value in values:
         name, sep, tag_value = value.partition("=")
         if not sep or not name:
             raise InvalidInput(f"--tag {value!r} is not NAME=VALUE", hint="e.g. --tag service=api")
-        tags[name] = tag_value
-    return tags
+        pairs.append((name, tag_value))
+    return pairs
+
+
+class Tag(dict[str, str]):
+    """`{"tag": ..., "value": ...}` in JSON, `name=value` in a table cell."""
+
+    def __str__(self) -> str:
+        return f"{self['tag']}={self['value']}"
+
+
+def tag_list(tags: tuple[tuple[str, str], ...]) -> list[dict[str, str]]:
+    """Tags as Zabbix gives them: a list, so two values of one tag name are both kept."""
+    return [Tag(tag=name, value=value) for name, value in tags]
 
 
 def _problem_row(p: Problem, now: datetime) -> dict[str, Any]:
@@ -58,8 +71,9 @@ def _problem_row(p: Problem, now: datetime) -> dict[str, Any]:
         "name": p.name,
         "acknowledged": p.acknowledged,
         "suppressed": p.suppressed,
+        "maintenance": "in maintenance" if p.suppressed else "",
         "manual_close": p.manual_close,
-        "tags": dict(p.tags),
+        "tags": tag_list(p.tags),
         "history": [
             {
                 "at": a.at,
@@ -91,15 +105,24 @@ def list_problems(
     tag: Annotated[
         list[str], typer.Option("--tag", help="Only problems with this tag, NAME=VALUE; repeatable.")
     ] = [],  # noqa: B006
+    maintenance: Annotated[
+        bool | None,
+        typer.Option(
+            "--maintenance/--no-maintenance",
+            help="Only problems of hosts in maintenance, or (--no-maintenance) only those outside.",
+        ),
+    ] = None,
 ) -> Listing:
-    """Open problems of the environment's Zabbix host groups, newest first."""
+    """Open problems of the environment's Zabbix host groups, newest first; those of hosts in a
+    maintenance window are marked in the MAINT column."""
     from opsconsole.domain.problems import ProblemFilter
 
     flt = ProblemFilter(
-        tags=tuple(_tags(tag).items()),
+        tags=tuple(_tag_pairs(tag)),
         min_severity=_severity(min_severity),
         unacknowledged_only=unacked,
         text=search,
+        include_suppressed=maintenance is not False,
     )
     now = datetime.now(UTC)
     columns = [
@@ -110,8 +133,16 @@ def list_problems(
         ("hosts", "HOST"),
         ("name", "PROBLEM"),
         ("acknowledged", "ACK"),
+        ("maintenance", "MAINT"),
     ]
-    return Listing(columns, lambda c, e: [_problem_row(p, now) for p in _problems(c, e, flt, host)])
+
+    def rows(console: Console, env: str) -> list[dict[str, Any]]:
+        problems = _problems(console, env, flt, host)
+        if maintenance:
+            problems = [p for p in problems if p.suppressed]  # 6.0 suppresses only for maintenance
+        return [_problem_row(p, now) for p in problems]
+
+    return Listing(columns, rows)
 
 
 def _problems(console: Console, env: str, flt: ProblemFilter, host: list[str]) -> list[Problem]:
@@ -134,7 +165,7 @@ def list_hosts(
     ] = [],  # noqa: B006
 ) -> Listing:
     """Zabbix hosts of the environment's host groups, with their tags."""
-    tags = _tags(tag)
+    tags = _tag_pairs(tag)
     columns = [("environment", "ENV"), ("hostid", "ID"), ("host", "HOST"), ("name", "NAME"), ("tags", "TAGS")]
 
     def read(console: Console, environment: str) -> list[dict[str, Any]]:
@@ -144,9 +175,9 @@ def list_hosts(
                 "hostid": h.hostid,
                 "host": h.host,
                 "name": h.name,
-                "tags": dict(h.tags),
+                "tags": tag_list(h.tags),
             }
-            for h in console.alerts.hosts(environment, tags or None)
+            for h in console.alerts.hosts(environment, tags or None)  # one name twice: either value
         ]
 
     return Listing(columns, read)

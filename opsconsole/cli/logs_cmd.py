@@ -7,7 +7,7 @@ import re
 import sys
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -20,8 +20,11 @@ from opsconsole.cli.targets import EnvOpt, chosen_envs, gather
 from opsconsole.domain.errors import InvalidInput
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from opsconsole.domain.errors import BackendError
     from opsconsole.domain.logs import LogMessage
+    from opsconsole.graylog.tail import LogTail
 
 app = typer.Typer(help="Graylog streams, search and live tail for an environment.", no_args_is_help=True)
 QueryArg = Annotated[str, typer.Argument(help="Graylog query, e.g. 'service:api AND level:3' or \"*\".")]
@@ -105,49 +108,104 @@ def tail(
     duration: Annotated[
         str | None, typer.Option("--for", help="Stop after this long, e.g. 30s or 5m (for scripts).")
     ] = None,
+    late_window: Annotated[
+        str | None,
+        typer.Option(
+            "--late-window",
+            help="How far back to look for messages Graylog indexes late, e.g. 30s or 2m "
+            "(default: graylog.late_window, 5 s).",
+        ),
+    ] = None,
     output: Output = OutputFormat.TABLE,
 ) -> None:
     """Follow new messages as Graylog indexes them, oldest first, until Ctrl-C (or --max/--for).
-    No message is shown twice and none is skipped (see README: Logs)."""
+
+    No message is shown twice. A message that becomes searchable more than the late window after
+    newer ones (a buffering shipper, a sender whose clock is behind) is not shown; the tail counts
+    such messages and says so on stderr ("N late messages, older than ..."), with the search that
+    finds them. Widen --late-window if that happens (see README: Logs)."""
     state = state_of(ctx)
     [environment] = chosen_envs(state, env, False)
+    window = _late_window(late_window)
     deadline = None
     if duration is not None:
         if not _DURATION.fullmatch(duration):
             raise InvalidInput(f"--for {duration!r} is not a duration", hint="use e.g. 30s, 5m or 1h")
         now = datetime.now(UTC)
         deadline = time.monotonic() + (now - parse_since(duration, now)).total_seconds()
-    extra = _field_list(fields)
-    follower = state.console().logs.tail(environment, query)
-    first = follower.poll()  # a wrong URL, token or query fails here, with its exit code
-    stop = threading.Event()
-    shown = 0
-
-    def show(batch: list[LogMessage]) -> None:
-        nonlocal shown
-        if max_messages is not None:
-            batch = batch[: max_messages - shown]
-        for message in batch:
-            if output is OutputFormat.JSON:
-                _json_line(environment, message)
-            else:
-                _line(environment, message, extra)
-        sys.stdout.flush()
-        shown += len(batch)
-        if max_messages is not None and shown >= max_messages:
-            stop.set()
-
-    def warn(error: BackendError) -> None:
-        info(f"warning: {error.message}; retrying in {follower.interval:.0f} s")
-
+    follower = state.console().logs.tail(environment, query, late_window=window)
+    printer = _Printer(environment, _field_list(fields), output, max_messages)
     if deadline is not None:
-        threading.Thread(target=_stop_at, args=(stop, deadline), daemon=True).start()
+        threading.Thread(target=_stop_at, args=(printer.stop, deadline), daemon=True).start()
     try:
+        first = follower.poll()  # a wrong URL, token or query fails here, with its exit code
         if first:
-            show(first)
-        follower.follow(stop, show, warn)
+            printer.show(first)
+        follower.follow(
+            printer.stop, printer.show, printer.warn_with(follower), printer.late_with(follower, query)
+        )
     except KeyboardInterrupt:
         pass  # Ctrl-C is how a tail ends: exit 0, no traceback
+
+
+class _Printer:
+    """What a tail prints: messages on stdout (up to --max), warnings and late counts on stderr."""
+
+    def __init__(
+        self, environment: str, extra: tuple[str, ...], output: OutputFormat, max_messages: int | None
+    ) -> None:
+        self.environment, self.extra, self.output, self.max_messages = (
+            environment,
+            extra,
+            output,
+            max_messages,
+        )
+        self.stop = threading.Event()
+        self.shown = 0
+
+    def show(self, batch: list[LogMessage]) -> None:
+        if self.max_messages is not None:
+            batch = batch[: self.max_messages - self.shown]
+        for message in batch:
+            if self.output is OutputFormat.JSON:
+                _json_line(self.environment, message)
+            else:
+                _line(self.environment, message, self.extra)
+        sys.stdout.flush()
+        self.shown += len(batch)
+        if self.max_messages is not None and self.shown >= self.max_messages:
+            self.stop.set()
+
+    @staticmethod
+    def warn_with(follower: LogTail) -> Callable[[BackendError], None]:
+        def warn(error: BackendError) -> None:
+            info(f"warning: {error.message}; retrying in {follower.interval:.0f} s")
+
+        return warn
+
+    def late_with(self, follower: LogTail, query: str) -> Callable[[int, datetime], None]:
+        def late(count: int, older_than: datetime) -> None:
+            stamp = older_than.isoformat(timespec="seconds")
+            info(
+                f"warning: {count} late message(s), older than {stamp} (more than the "
+                f"{follower.overlap.total_seconds():g} s late window behind newer ones), not shown "
+                f"({follower.late} in all); see them with: opsconsole logs search {query!r} --env "
+                f"{self.environment} --from <start> --to {stamp}; widen --late-window to show them live"
+            )
+
+        return late
+
+
+def _late_window(text: str | None) -> timedelta | None:
+    if text is None:
+        return None
+    if not _DURATION.fullmatch(text):
+        raise InvalidInput(f"--late-window {text!r} is not a duration", hint="use e.g. 30s, 2m or 1h")
+    now = datetime.now(UTC)
+    window = now - parse_since(text, now)
+    if not timedelta(seconds=1) <= window <= timedelta(hours=1):
+        raise InvalidInput(f"--late-window {text} is out of range", hint="use 1s to 1h")
+    return window
 
 
 def _stop_at(stop: threading.Event, deadline: float) -> None:

@@ -39,15 +39,16 @@ def chosen_envs(state: CliState, env: str | None, all_envs: bool) -> list[str]:
 def gather(state: CliState, envs: list[str], read: Callable[[str], list[T]]) -> list[T]:
     """Rows from every environment; failures go to stderr and make the exit code 1 at the end."""
     rows: list[T] = []
-    failed = []
+    failed: list[OpsError] = []
     for env, result in state.console().fan_out(envs, read):
         if isinstance(result, OpsError):
-            failed.append(env)
-            info(f"error: {env}: {result.message}")
+            failed.append(result)
+            info(f"error: {env}: {result}")  # with its hint: what to do
         else:
             rows.extend(result)
     if failed and len(failed) == len(envs):
-        raise typer.Exit(int(ExitCode.FAILED))
+        codes = {int(e.exit_code) for e in failed}  # one cause everywhere (a config error: 2) keeps its code
+        raise typer.Exit(codes.pop() if len(codes) == 1 else int(ExitCode.FAILED))
     if failed:
         state.partial_failure = True
     return rows

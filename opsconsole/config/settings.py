@@ -84,6 +84,14 @@ class BackendSettings:
 
 
 @dataclass(frozen=True)
+class GraylogSettings(BackendSettings):
+    late_window: int = field(default=5, metadata=spec(check=Bounds(1, 3600)))
+    """Seconds a log tail looks back for messages Graylog indexes late; later ones are counted, reported."""
+    deadline: int = field(default=30, metadata=spec(check=Bounds(1, 600)))
+    """Seconds one Graylog request may take in all, however slowly the server answers."""
+
+
+@dataclass(frozen=True)
 class AuditSettings:
     journal: str | None = None
     """Path of the JSONL journal; the user state directory when unset."""
@@ -200,7 +208,7 @@ class Settings:
     read_only: bool = False
     demo: bool = False
     zabbix: BackendSettings = BackendSettings()
-    graylog: BackendSettings = BackendSettings()
+    graylog: GraylogSettings = GraylogSettings()
     audit: AuditSettings = AuditSettings()
     keymap: Mapping[str, str] = field(
         default_factory=dict, metadata=spec(key="ui.keymap", shape=MapOf(Leaf("str")), shown=False)

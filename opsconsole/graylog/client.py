@@ -9,7 +9,10 @@ polls and takes a CA bundle path for `verify`, which urllib does neither of as s
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import contextlib
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,6 +21,7 @@ import requests
 from opsconsole import __version__
 from opsconsole.domain.errors import BackendError, CredentialsError, InvalidInput
 from opsconsole.domain.logs import LogMessage, NodeInfo, SearchResult, Stream
+from opsconsole.graylog.deadline import DeadlineAdapter, DeadlineExceeded, deadline
 
 EVENT_STREAMS = frozenset(f"00000000000000000000000{n}" for n in (2, 3, 4))
 """Graylog's event and failure streams (Stream.java): not log messages, hidden from the console."""
@@ -40,12 +44,20 @@ class GraylogClient:
         ca_bundle: str | None = None,
         timeout: float = 10.0,
         connect_timeout: float = 3.0,
+        deadline: float = 30.0,
     ) -> None:
+        """`timeout` bounds the connect and each read; `deadline` the whole request (a server that
+        drips bytes never trips a read timeout)."""
         base = url.rstrip("/")
         self.url = base if base.endswith("/api") else base + "/api"
         self.timeout = timeout
         self.connect_timeout = connect_timeout
+        self.deadline = deadline
+        self._budget = threading.local()
         self.session = requests.Session()
+        adapter = DeadlineAdapter()
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
         if username:
             self.session.auth = (username, password or "")
         elif token:
@@ -63,6 +75,19 @@ class GraylogClient:
 
     def close(self) -> None:
         self.session.close()
+
+    @contextlib.contextmanager
+    def budget(self, seconds: float | None = None) -> Iterator[None]:
+        """Every request of this thread inside shares one total deadline (`deadline` by default):
+        a command that makes several requests still ends in time."""
+        if getattr(self._budget, "end", None) is not None:
+            yield  # an outer budget already bounds this
+            return
+        self._budget.end = time.monotonic() + (seconds or self.deadline)
+        try:
+            yield
+        finally:
+            self._budget.end = None
 
     # -- calls ------------------------------------------------------------------------------
 
@@ -154,8 +179,20 @@ class GraylogClient:
 
     def _get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         url = self.url + path
+        limit = self.deadline
+        end = getattr(self._budget, "end", None)
+        if end is not None:
+            limit = min(limit, end - time.monotonic())
         try:
-            response = self.session.get(url, params=params, timeout=(self.connect_timeout, self.timeout))
+            if limit <= 0:
+                raise DeadlineExceeded
+            with deadline(limit):
+                response = self.session.get(url, params=params, timeout=(self.connect_timeout, self.timeout))
+        except DeadlineExceeded:
+            raise BackendError(
+                f"Graylog at {self.url} did not finish answering within the {self.deadline:g} s deadline",
+                hint="the server or the network is very slow; try again, or narrow the query or time range",
+            ) from None
         except requests.exceptions.SSLError as e:
             raise BackendError(
                 f"Graylog at {self.url}: TLS verification failed ({_reason(e)})",

@@ -3,8 +3,16 @@
 Each poll looks again at an overlap window behind the newest message shown, because a message
 becomes searchable 1-3 s after it arrived (output flush + index refresh) and may carry an older
 timestamp than messages already shown. Ids seen inside the overlap are remembered, older ones are
-forgotten (bounded memory), so nothing is shown twice and nothing is skipped as long as the
-indexing delay stays under the overlap.
+forgotten (bounded memory), so nothing is shown twice, and nothing is skipped as long as a message
+becomes searchable within the overlap (the late window, `graylog.late_window`) of the newest one.
+
+A message that becomes searchable later than that (a shipper that buffered for a minute, a sender
+whose clock is behind) lands behind the window and is not shown; it is never lost silently: the
+tail counts the messages behind its window at every poll and compares with how many it showed
+there (and, for messages stamped before the tail started, with how many were there when it started),
+so `late` says how many arrived too late and `late_before` the time they are older than. The count
+looks back LATE_HORIZON before the start; messages deleted by retention meanwhile would hide as
+many late ones from it.
 
 To keep a busy tail cheap, the overlap is first *counted* (a `limit=1` search): when the count
 equals the ids already seen there, only the part from the newest timestamp on is read; otherwise
@@ -24,6 +32,8 @@ from opsconsole.domain.errors import BackendError
 from opsconsole.domain.logs import LogMessage, SearchResult
 
 MAX_RESULT_WINDOW = 10_000
+LATE_HORIZON = timedelta(days=1)
+"""How far before its start the tail counts messages that arrive late."""
 _MS = timedelta(milliseconds=1)
 
 
@@ -81,8 +91,20 @@ class LogTail:
         self._start = clock() - backlog
         self._newest: datetime | None = None
         self._seen: dict[str, datetime] = {}  # id -> timestamp, for ids inside the overlap window
+        self._sealed_until = self._start  # the window never again reads before this
+        self._sealed_shown = 0  # messages shown with a timestamp before _sealed_until
+        self._baseline: int | None = None  # messages before the start when the tail began
+        self.late = 0
+        """Messages that became searchable only after the window had passed their time: not shown."""
+        self.late_new = 0
+        """How many of `late` the last poll found."""
         self.polls = 0
         self.requests = 0
+
+    @property
+    def late_before(self) -> datetime:
+        """The late messages are older than this (the window's floor)."""
+        return self._sealed_until
 
     @property
     def remembered(self) -> int:
@@ -97,6 +119,8 @@ class LogTail:
         """
         self.polls += 1
         now = self._clock()
+        if self._baseline is None:
+            self._baseline = self._count_behind(self._start)
         if self._newest is None:
             found = self._read(self._start, now)
         else:
@@ -115,18 +139,35 @@ class LogTail:
             self._newest = newest if self._newest is None else max(self._newest, newest)
             # No later window starts before this floor, so older ids can never come back.
             floor = max(self._start, self._newest - self.overlap)
+            self._sealed_shown += sum(1 for t in self._seen.values() if t < floor)
             self._seen = {i: t for i, t in self._seen.items() if t >= floor}
+            self._sealed_until = floor
+        self.late_new = self._count_late()
         self._adapt(bool(batch))
         return batch
+
+    def _count_behind(self, until: datetime) -> int:
+        return self._search(self._start - LATE_HORIZON, until, limit=1, offset=0).total
+
+    def _count_late(self) -> int:
+        """Messages behind the window that were never shown, found since the last poll."""
+        base = self._baseline or 0
+        behind = self._count_behind(self._sealed_until) - base - self._sealed_shown
+        if behind <= self.late:
+            return 0
+        found, self.late = behind - self.late, behind
+        return found
 
     def follow(
         self,
         stop: threading.Event,
         on_batch: Callable[[list[LogMessage]], None],
         on_error: Callable[[BackendError], None] | None = None,
+        on_late: Callable[[int, datetime], None] | None = None,
     ) -> None:
         """Poll until `stop` is set, handing each non-empty batch to `on_batch`. With `on_error`, a
-        failing server is reported and retried with backoff; without it, the error is raised."""
+        failing server is reported and retried with backoff; without it, the error is raised.
+        `on_late(count, older_than)` hears of messages that arrived behind the late window."""
         while not stop.is_set():
             try:
                 batch = self.poll()
@@ -138,6 +179,8 @@ class LogTail:
             else:
                 if batch:
                     on_batch(batch)
+                if self.late_new and on_late is not None:
+                    on_late(self.late_new, self.late_before)
             stop.wait(self.interval)
 
     def _adapt(self, flowing: bool) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from opsconsole.domain.errors import BackendError, CredentialsError, ExitCode, OpsError
+from opsconsole.domain.errors import BackendError, ConfigError, CredentialsError, ExitCode, OpsError
 
 SESSION_TERMINATED = "Session terminated, re-login, please."
 NOT_AUTHORIZED = "Not authorized."
@@ -17,6 +17,31 @@ NO_SUCH_OBJECT = "No permissions to referred object or it does not exist!"
 
 class ZabbixNotFound(OpsError):
     """An id the API does not know, or one the user may not see (Zabbix does not say which)."""
+
+
+class UnknownHostGroups(ConfigError):
+    """Host groups the server does not have (or the user may not see): a wrong name in the config,
+    never "no problems". `known` holds the names the server does show."""
+
+    def __init__(self, missing: list[str], known: list[str]) -> None:
+        self.missing = missing
+        self.known = known
+        super().__init__(
+            f"Zabbix has no host group {', '.join(map(repr, missing))}",
+            hint=known_groups_hint(missing, known),
+        )
+
+
+def known_groups_hint(missing: list[str], known: list[str], shown: int = 15) -> str:
+    """The groups the server has (the closest names first), so a typo is a one-look fix."""
+    import difflib
+
+    close = [k for m in missing for k in difflib.get_close_matches(m, known, n=3, cutoff=0.6)]
+    ordered = list(dict.fromkeys([*close, *known]))
+    listed = ", ".join(repr(k) for k in ordered[:shown])
+    more = f" and {len(ordered) - shown} more" if len(ordered) > shown else ""
+    guess = f"did you mean {close[0]!r}? " if close else ""
+    return f"{guess}host groups this user can see: {listed or 'none'}{more}"
 
 
 class ZabbixPermissionDenied(OpsError):

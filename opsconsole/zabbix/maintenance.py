@@ -12,14 +12,14 @@ from typing import Any
 
 from opsconsole.domain.problems import MaintenanceWindow
 from opsconsole.zabbix.client import ZabbixClient
-from opsconsole.zabbix.problems import group_ids
+from opsconsole.zabbix.problems import checked_group_ids
 
 WITH_DATA, WITHOUT_DATA = 0, 1
 ONE_TIME = 0
 
 
 def read_maintenances(client: ZabbixClient, group_names: tuple[str, ...]) -> list[MaintenanceWindow]:
-    groups = group_ids(client, group_names)
+    groups = checked_group_ids(client, group_names)
     if not groups:
         return []
     env_hosts = {

@@ -6,11 +6,13 @@ history come from event.get and manual_close from trigger.get (reference/zabbix-
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from opsconsole.domain.problems import Acknowledgement, Problem, ProblemFilter, ProblemHost, Severity
 from opsconsole.zabbix.client import ZabbixClient
+from opsconsole.zabbix.errors import UnknownHostGroups
 
 # event.acknowledge's bitmask in 6.0 (facts): the same bits describe a history entry.
 CLOSE, ACKNOWLEDGE, MESSAGE, SEVERITY, UNACKNOWLEDGE = 1, 2, 4, 8, 16
@@ -25,6 +27,20 @@ def group_ids(client: ZabbixClient, names: tuple[str, ...] | list[str]) -> dict[
     return {str(r["groupid"]): str(r["name"]) for r in rows}
 
 
+def checked_group_ids(client: ZabbixClient, names: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """`group_ids`, when every name exists.
+
+    Raises:
+        UnknownHostGroups: the names the server does not have, and the names it has.
+    """
+    groups = group_ids(client, names)
+    missing = [n for n in dict.fromkeys(names) if n not in groups.values()]
+    if missing:
+        rows = client.call("hostgroup.get", {"output": ["name"]})
+        raise UnknownHostGroups(missing, sorted(str(r["name"]) for r in rows))
+    return groups
+
+
 def read_problems(client: ZabbixClient, environment: str, flt: ProblemFilter) -> list[Problem]:
     """Open problems matching `flt`, newest first, each with hosts, tags and history."""
     params: dict[str, Any] = {
@@ -35,10 +51,7 @@ def read_problems(client: ZabbixClient, environment: str, flt: ProblemFilter) ->
         "sortorder": "DESC",
     }
     if flt.host_groups:
-        groups = group_ids(client, flt.host_groups)
-        if not groups:
-            return []
-        params["groupids"] = list(groups)
+        params["groupids"] = list(checked_group_ids(client, flt.host_groups))
     if flt.hostids:
         params["hostids"] = list(flt.hostids)
     if flt.tags:
@@ -119,12 +132,12 @@ def _acknowledgement(entry: dict[str, Any]) -> Acknowledgement:
 
 
 def read_hosts(
-    client: ZabbixClient, group_names: tuple[str, ...], tags: dict[str, str] | None = None
+    client: ZabbixClient,
+    group_names: tuple[str, ...],
+    tags: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
 ) -> list[ProblemHost]:
     """Hosts of the host groups (and with the tags), by name."""
-    groups = group_ids(client, group_names)
-    if not groups:
-        return []
+    groups = checked_group_ids(client, group_names)
     params: dict[str, Any] = {
         "output": ["hostid", "host", "name"],
         "groupids": list(groups),
@@ -132,7 +145,8 @@ def read_hosts(
         "sortfield": "name",
     }
     if tags:
-        params["tags"] = [{"tag": t, "value": v, "operator": TAG_EQUALS} for t, v in tags.items()]
+        pairs = tags.items() if isinstance(tags, Mapping) else tags
+        params["tags"] = [{"tag": t, "value": v, "operator": TAG_EQUALS} for t, v in pairs]
     rows = client.call("host.get", params)
     return sorted(
         (

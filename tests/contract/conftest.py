@@ -97,15 +97,22 @@ class Scenario:
     triggers: dict[str, str] = field(default_factory=dict)  # name -> triggerid
 
     def trigger(
-        self, name: str, threshold: int, *, priority: int, manual_close: bool, tags: dict[str, str]
+        self,
+        name: str,
+        threshold: int,
+        *,
+        priority: int,
+        manual_close: bool,
+        tags: dict[str, str] | list[tuple[str, str]],
     ) -> str:
+        pairs = list(tags.items()) if isinstance(tags, dict) else tags  # a list may repeat a tag name
         triggerid = str(
             self.api.trigger.create(
                 description=f"{name} on {{HOST.NAME}}",
                 expression=f"last(/{self.host}/{self.key})>{threshold}",
                 priority=priority,
                 manual_close=int(manual_close),
-                tags=[{"tag": k, "value": v} for k, v in tags.items()],
+                tags=[{"tag": k, "value": v} for k, v in pairs],
             )["triggerids"][0]
         )
         self.triggers[name] = triggerid
@@ -120,11 +127,11 @@ class Scenario:
             assert time.monotonic() < deadline, f"the trapper never accepted {self.host}:{self.key}"
             time.sleep(0.3)
 
-    def wait_for(self, check: Callable[[], bool], what: str) -> None:
-        deadline = time.monotonic() + PROBLEM_TIMEOUT
+    def wait_for(self, check: Callable[[], bool], what: str, timeout: float = PROBLEM_TIMEOUT) -> None:
+        deadline = time.monotonic() + timeout
         while not check():
             assert time.monotonic() < deadline, f"timed out waiting for {what}"
-            time.sleep(0.3)
+            time.sleep(0.3 if timeout <= PROBLEM_TIMEOUT else 2)
 
     def open_problems(self) -> list[dict[str, Any]]:
         return list(self.api.problem.get(hostids=[self.hostid], output=["eventid", "objectid", "name"]))

@@ -31,7 +31,7 @@ def test_a_raised_problem_is_listed_and_acknowledged_with_a_message(
     [row] = json.loads(listed.stdout)
     assert (row["eventid"], row["severity"], row["acknowledged"]) == (raised["Disk full"], "high", False)
     assert row["hosts"] == [f"Contract Host {scenario.host.rsplit('-', 1)[1]}"]
-    assert row["tags"]["service"] == "api"
+    assert {"tag": "service", "value": "api"} in row["tags"]
 
     acked = run_cli(
         capsys,

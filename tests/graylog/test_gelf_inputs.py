@@ -95,7 +95,7 @@ def test_http_input_status_codes_and_decoding(inputs: GelfInputs) -> None:
     assert post(inputs.http_port, "/gelf", b"x" * (64 * 1024 + 1)) == 413
     wait_for_count(inputs.store, 2)
     assert [m["service"] for m in inputs.store.searchable()] == ["api", "api"]
-    assert inputs.store.rejected == 1
+    assert inputs.store.rejected == 2  # "not gelf" (failures) and the 413 body (rejected-bodies)
 
 
 def test_messages_become_searchable_after_the_indexing_delay() -> None:

@@ -114,6 +114,12 @@ class GraylogApi:
             raise ApiFailure(405)
         if path == "/api/system":
             return self._system()
+        if path == "/api/system/metrics":
+            return self.store.metrics.snapshot()
+        if path.startswith("/api/system/metrics/"):
+            return self._meter(path.removeprefix("/api/system/metrics/"))
+        if path == "/api/emulator/drops":  # the emulator's own: why recent payloads were dropped
+            return {"total": self.store.metrics.dropped(), "recent": list(self.store.metrics.recent)}
         if path in ("/api/streams", "/api/streams/enabled"):
             chosen = [s for s in self.streams.all if not (path.endswith("enabled") and s.disabled)]
             return {"total": len(chosen), "streams": [stream_json(s, self.version_tuple) for s in chosen]}
@@ -161,6 +167,13 @@ class GraylogApi:
             "operating_system": "Linux",
             "is_processing": True,
         }
+
+    def _meter(self, name: str) -> dict[str, Any]:
+        """MetricsResource.singleMetric: one meter, 404 when the registry has no such name."""
+        meter = self.store.metrics.snapshot()["meters"].get(name)
+        if meter is None:
+            raise api_error(404, f"Metric {name} not found.")
+        return dict(meter)
 
     def _search(self, kind: str, params: Mapping[str, str]) -> dict[str, Any]:
         self.searches += 1

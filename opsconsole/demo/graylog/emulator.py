@@ -39,7 +39,7 @@ class GraylogEmulator:
             tokens=dict(tokens if tokens is not None else {DEMO_TOKEN: "admin"}),
             users=dict(users if users is not None else {"admin": "admin"}),
         )
-        self.inputs = GelfInputs(self.store)
+        self.inputs = GelfInputs(self.store, self.api.node_id)
         self.server = ApiServer(self.api)
         self._running = False
 

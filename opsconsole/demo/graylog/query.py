@@ -1,6 +1,7 @@
 """The subset of Graylog's Lucene query syntax the emulator searches with, and a clear error for the rest.
 
-Supported: `*`, bare terms and quoted phrases (searched in `message`), `field:value`,
+Supported: `*`, bare terms and quoted phrases (searched in `message`), `field:value`, field
+grouping `field:(a OR "b c")` (Lucene's: the terms inside search that field),
 `field:"a phrase"`, wildcards `*` and `?` in values, `_exists_:field`, `AND`, `OR`, `NOT` (also
 `&&`, `||`, `!`), parentheses, and ranges: `field:[low TO high]` (inclusive), `field:{low TO high}`
 (exclusive), mixed `[low TO high}`, `*` for an open end, and `field:>N`, `>=`, `<`, `<=`. Adjacent
@@ -25,17 +26,17 @@ from typing import Any
 Predicate = Callable[[Mapping[str, Any]], bool]
 ANALYZED = frozenset({"message", "full_message"})
 SUPPORTED = (
-    'field:value, "quoted phrases", AND, OR, NOT, wildcards * and ?, parentheses, _exists_:field '
-    "and ranges field:[a TO b], field:{a TO b}, field:>=N"
+    'field:value, "quoted phrases", AND, OR, NOT, wildcards * and ?, parentheses, field:(a OR b), '
+    "_exists_:field and ranges field:[a TO b], field:{a TO b}, field:>=N"
 )
 _WORD = re.compile(r"[\w.@-]+", re.UNICODE)
 _TOKEN = re.compile(
-    r"\s*(?:(?P<lparen>\()|(?P<rparen>\))|(?P<and>&&)|(?P<or>\|\|)|(?P<not>!)"
+    r"\s*(?:(?P<group>[\w.@-]+):\(|(?P<lparen>\()|(?P<rparen>\))|(?P<and>&&)|(?P<or>\|\|)|(?P<not>!)"
     r"|(?P<range>[\w.@-]+):(?P<rvalue>[\[{][^\]}]*[\]}])"
     r'|(?P<field>[\w.@-]+):(?P<fvalue>(?:[<>]=?)?"(?:[^"\\]|\\.)*"|[^\s()"]+)'
     r'|(?P<phrase>"(?:[^"\\]|\\.)*")|(?P<word>[^\s()"]+))'
 )
-_KINDS = ("lparen", "rparen", "and", "or", "not", "range", "field", "phrase", "word")
+_KINDS = ("group", "lparen", "rparen", "and", "or", "not", "range", "field", "phrase", "word")
 _UNSUPPORTED = re.compile(r"[\[\]{}~^/]|^[+-]|[<>]=?|\bTO\b")
 _BOUND = r'"(?:[^"\\]|\\.)*"|[^\s"]+'
 _RANGE = re.compile(rf"^(?P<open>[\[{{])\s*(?P<low>{_BOUND})\s+TO\s+(?P<high>{_BOUND})\s*(?P<close>[\]}}])$")
@@ -92,6 +93,10 @@ def _tokenize(text: str) -> list[_Tok]:
             if not _COMPARISON.match(value):
                 _reject(value)
             tokens.append(_Tok("field", raw, value))
+        elif kind == "group":
+            tokens.append(_Tok("group", raw, raw))  # `field:(`: the field its terms search
+        elif kind == "word" and raw.endswith(":"):
+            raise QueryError(f"{raw!r} names a field but no value: write {raw}value or {raw}(a OR b)")
         elif kind == "word" and raw in ("AND", "OR", "NOT"):
             tokens.append(_Tok(raw.lower(), raw))
         elif kind == "word":
@@ -115,13 +120,14 @@ class _Parser:
     def __init__(self, tokens: list[_Tok]) -> None:
         self.tokens = tokens
         self.position = 0
+        self.fields = ["message"]  # the field bare terms search: `field:( ... )` scopes its own
 
     def _peek(self) -> str | None:
         return self.tokens[self.position].kind if self.position < len(self.tokens) else None
 
     def expression(self) -> Predicate:
         parts = [self._and()]
-        while self._peek() in ("or", "term", "field", "lparen", "not"):
+        while self._peek() in ("or", "term", "field", "lparen", "not", "group", "range"):
             if self._peek() == "or":
                 self.position += 1
             parts.append(self._and())
@@ -146,8 +152,12 @@ class _Parser:
             raise QueryError("the query ends where a term was expected")
         token = self.tokens[self.position]
         self.position += 1
-        if token.kind == "lparen":
+        if token.kind in ("lparen", "group"):
+            if token.kind == "group":
+                self.fields.append(token.value)  # Lucene's field grouping: title:(a OR "b c")
             inner = self.expression()
+            if token.kind == "group":
+                self.fields.pop()
             if self._peek() != "rparen":
                 raise QueryError("a parenthesis is not closed")
             self.position += 1
@@ -161,7 +171,7 @@ class _Parser:
                 return _comparison_predicate(field, comparison["op"], comparison["bound"])
             return _field_predicate(field, token.value)
         if token.kind == "term":
-            return _field_predicate("message", token.value)
+            return _field_predicate(self.fields[-1], token.value)
         raise QueryError(f"unexpected {token.text!r} where a term was expected")
 
 

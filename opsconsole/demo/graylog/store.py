@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from opsconsole.demo.graylog.metrics import Metrics
+
 Router = Callable[[Mapping[str, Any]], list[str]]
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MS = timedelta(milliseconds=1)
@@ -58,12 +60,14 @@ class MessageStore:
         self._messages: list[dict[str, Any]] = []  # by arrival sequence
         self._keys: list[tuple[int, int]] = []  # (timestamp ms, sequence), sorted
         self._counter = itertools.count()
-        self.rejected = 0
+        self.metrics = Metrics()
 
-    def add(self, message: dict[str, Any] | None) -> None:
-        if message is None:
-            self.rejected += 1
-            return
+    @property
+    def rejected(self) -> int:
+        """Payloads the inputs dropped (see `metrics` for why)."""
+        return self.metrics.dropped()
+
+    def add(self, message: dict[str, Any]) -> None:
         if self.router is not None:
             message["streams"] = self.router(message)
         millis = epoch_millis(message["timestamp"])
