@@ -1,5 +1,6 @@
 """A small real AWS world for the team tests: a moto server over HTTP with IAM enforcement on, an
-identity account with three operators (alice, bob, and carol outside the approvers), and the team
+identity account with four operators (alice starts, bob approves by ARN, dave by group,
+carol is no approver), and the team
 table created as the baseline stack declares it."""
 
 from __future__ import annotations
@@ -84,12 +85,12 @@ def start_team_world(root: Path) -> TeamWorld:
     )
     iam.create_group(GroupName=APPROVERS_GROUP)
     operators = {}
-    for name in ("alice", "bob", "carol"):
+    for name in ("alice", "bob", "carol", "dave"):
         arn = iam.create_user(UserName=name)["User"]["Arn"]
         iam.put_user_policy(UserName=name, PolicyName="team", PolicyDocument=json.dumps(_POLICY))
         key = iam.create_access_key(UserName=name)["AccessKey"]
         operators[name] = Operator(name, arn, key["AccessKeyId"], key["SecretAccessKey"])
-    iam.add_user_to_group(GroupName=APPROVERS_GROUP, UserName="bob")
+    iam.add_user_to_group(GroupName=APPROVERS_GROUP, UserName="dave")  # an approver by group only
     create_table(operators["alice"].client("dynamodb", endpoint), TABLE)
     server.reset_auth(0)  # from here on moto checks every signature and policy
     return TeamWorld(endpoint, operators, server)
