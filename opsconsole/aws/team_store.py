@@ -288,7 +288,7 @@ def _translated(what: str) -> Iterator[None]:
         status = int(e.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
         if status >= 500 or code in {"InternalServerError", "ServiceUnavailable", "ThrottlingException"}:
             raise TeamStoreUnavailable(
-                f"{what}: the team store answered {code or status}", hint=_OFFLINE_HINT
+                f"the team store is unreachable ({what}: it answered {code or status})", hint=_OFFLINE_HINT
             ) from e
         if code == "ResourceNotFoundException":
             raise BackendError(
@@ -296,10 +296,15 @@ def _translated(what: str) -> Iterator[None]:
             ) from e
         raise BackendError(f"{what}: {code}: {message}") from e
     except (BotoCoreError, ResponseParserError) as e:
-        raise TeamStoreUnavailable(f"{what}: {str(e).splitlines()[0]}", hint=_OFFLINE_HINT) from e
+        detail = str(e).splitlines()[0]
+        raise TeamStoreUnavailable(
+            f"the team store is unreachable ({what}: {detail})", hint=_OFFLINE_HINT
+        ) from e
 
 
-_OFFLINE_HINT = "the team store (DynamoDB) is unreachable: locks and approvals wait until it is back"
+_OFFLINE_HINT = (
+    "locks and approvals wait until DynamoDB is back; reads and local work go on (try again later)"
+)
 
 
 def _key(pk: str, sk: str) -> dict[str, Any]:
