@@ -155,6 +155,9 @@ class Team:
     def request_approval(self, binding: ApprovalBinding, env: str, summary: str) -> ApprovalRequest:
         return self.approvals.request(binding, env, summary)
 
+    def pending_approval(self, run_id: str, step_id: str) -> ApprovalRequest | None:
+        return self.store.approval(run_id, step_id)
+
     def give_approval(self, run_id: str, step_id: str) -> ApprovalProof:
         return self.approvals.give(run_id, step_id)
 
