@@ -78,7 +78,8 @@ class Approvals:
         if approver == request.starter:
             raise ApprovalRefused(f"{approver} started this run and cannot approve it (four eyes)")
         self._check_policy(approver)
-        self.parts.store.mark_approved(binding, approver)
+        if request.status != "accepted":  # a resumed run checks again; the first check marked it
+            self.parts.store.mark_approved(binding, approver)
         details = {**_binding_details(binding), "approver": approver, "starter": request.starter}
         self.parts.audit.event(VERIFIED, AuditScope(request.environment), details=details)
         return approver

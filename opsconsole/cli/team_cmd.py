@@ -16,7 +16,9 @@ if TYPE_CHECKING:
     from opsconsole.app.team import Team
     from opsconsole.domain.team import TeamView
 
-app = typer.Typer(help="The team: locks, approvals, runs and recent actions (needs [team] table).")
+app = typer.Typer(
+    help="The team: locks, approvals, runs and recent actions (needs a team table in the config)."
+)
 
 Env = Annotated[str, typer.Argument(help="The environment (any name the team agrees on, e.g. prod).")]
 
@@ -51,7 +53,7 @@ def lock(
     purpose: Annotated[str, typer.Option("--purpose", "-p", help="Why; shown to anyone refused.")],
     mfa_code: MfaCode = None,
 ) -> None:
-    """Take an environment's lock (it expires after [team] lock_minutes unless renewed)."""
+    """Take an environment's lock (it expires after the team lock_minutes unless renewed)."""
     lease = team_of(ctx, mfa_code).take(env, purpose)
     info(f"{env} locked by {lease.holder} until {lease.expires_at:%H:%M:%S} UTC")
 

@@ -39,6 +39,8 @@ def test_a_second_identity_approves_and_its_arn_is_in_the_audit_record(
     assert verified[-1].details["approver"] == team_world.operators["bob"].arn
     assert verified[-1].details["starter"] == team_world.operators["alice"].arn
     assert alice.store.approval(binding.run_id, binding.step_id).status == "accepted"  # type: ignore[union-attr]
+    # A resumed run checks the same approval again and learns the same approver.
+    assert alice.verify_approval(binding.run_id, binding.step_id, binding.digest) == approver
 
 
 def test_a_member_of_the_approvers_group_approves(make_team: MakeTeam, team_world: TeamWorld) -> None:
