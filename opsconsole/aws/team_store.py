@@ -74,15 +74,16 @@ class DynamoTeamStore:
             "token": _s(lease.token),
             "ttl": _n((lease.expires_at + _KEEP).timestamp()),
         }
-        try:
-            self._put(
-                item, "attribute_not_exists(pk) OR expires < :now", {":now": _n(self._clock().timestamp())}
-            )
-        except ConditionFailed:
-            held = self.lease(lease.environment)
-            if held is None:  # released between the two calls: the caller may simply retry
-                raise LockHeld(lease) from None
-            raise LockHeld(held) from None
+        for _attempt in range(3):  # a lease released between the refusal and the read: try again
+            try:
+                now = _n(self._clock().timestamp())
+                self._put(item, "attribute_not_exists(pk) OR expires < :now", {":now": now})
+                return
+            except ConditionFailed:
+                held = self.lease(lease.environment)
+                if held is not None:
+                    raise LockHeld(held) from None
+        raise BackendError(f"the lock on {lease.environment} keeps changing hands: try again")
 
     def renew_lease(self, lease: Lease, expires_at: datetime) -> Lease:
         """Raises LeaseLost unless `lease` (same token) is still the one in the table."""
