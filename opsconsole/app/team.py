@@ -25,7 +25,7 @@ from opsconsole.app.team_journal import OfflineJournal
 from opsconsole.app.team_parts import TeamParts
 from opsconsole.aws.team_store import DynamoTeamStore, parse_items
 from opsconsole.domain.audit import AuditRecord
-from opsconsole.domain.errors import InvalidInput
+from opsconsole.domain.errors import InvalidInput, OpsError
 from opsconsole.domain.team import (
     ApprovalBinding,
     ApprovalProof,
@@ -229,7 +229,9 @@ class TeamSink:
         self._team = team
 
     def send(self, record: AuditRecord) -> None:
-        self._team.record(record)
+        # The local journal already holds the record: a refusing store must not fail the change.
+        with contextlib.suppress(OpsError):
+            self._team.record(record)
 
     def close(self) -> None:
         return None

@@ -38,7 +38,7 @@ def test_store_away_refuses_locks_and_approvals_keeps_the_rest_and_catches_up(
 
         # Local work goes on: the audit journal and what the store would index.
         record = context.audit.event("ecs.scale", AuditScope(env), reason="while the store is away")
-        alice.record(record)
+        alice.sink().send(record)  # as the AuditTrail's sink would
         run = RunState(f"run-{uuid.uuid4().hex[:6]}", env, "alice", "running", utc_now())
         alice.publish_run(run)
         view = alice.view()
