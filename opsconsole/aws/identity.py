@@ -91,14 +91,14 @@ class IdentitySource:
         """An STS client signed with the identity credentials (after MFA when needed)."""
         return self.client("sts")
 
-    def client(self, service: str, region: str | None = None) -> Any:
+    def client(self, service: str, region: str | None = None, config: Any = None) -> Any:
         keys = self._keys()
         kwargs = keys.as_client_kwargs() if keys else {}
         return self._boto.client(
             service,
             region_name=region or self._identity.region,
             endpoint_url=self._endpoint_url,
-            config=self._config,
+            config=self._config.merge(config) if config is not None else self._config,
             **kwargs,
         )
 

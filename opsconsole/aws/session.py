@@ -107,9 +107,10 @@ class RoleBroker:
                 self._caller = _to_identity(answer)
             return self._caller
 
-    def identity_client(self, service: str, region: str | None = None) -> Any:
-        """A client signed with the identity credentials (e.g. StackSets in the identity account)."""
-        return self._identity.client(service, region)
+    def identity_client(self, service: str, region: str | None = None, config: Any = None) -> Any:
+        """A client signed with the identity credentials (e.g. StackSets in the identity account);
+        `config` (a botocore Config) is merged over the console's own (the team store's fast retries)."""
+        return self._identity.client(service, region, config)
 
     @property
     def operator(self) -> str:

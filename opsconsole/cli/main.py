@@ -24,6 +24,7 @@ from opsconsole.cli import (
     rds_cmd,
     runbook_cmd,
     stacks_cmd,
+    team_cmd,
     timeline_cmd,
 )
 from opsconsole.cli.state import CliState, state_of
@@ -47,6 +48,8 @@ app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(logs_cmd.app, name="logs")
 app.add_typer(links_cmd.app, name="links")
 app.add_typer(runbook_cmd.app, name="runbook")
+app.add_typer(team_cmd.app, name="team")
+runbook_cmd.app.command("approve")(team_cmd.approve)  # four-eyes approval, signed as yourself
 app.command("demo")(demo_cmd.demo)
 app.command("timeline")(timeline_cmd.timeline)
 

@@ -99,6 +99,24 @@ class AuditSettings:
     """Where audit records also go as GELF, e.g. udp://graylog.example.com:12201."""
 
 
+@dataclass(frozen=True)
+class TeamSettings:
+    """The team's shared store (DynamoDB in the identity account); the console works alone without it."""
+
+    table: str | None = None
+    """The DynamoDB table of locks, approvals, runs and the action index; unset: no team features."""
+    region: str | None = field(default=None, metadata=spec(check=REGION))
+    """The table's region; [identity] region when unset."""
+    approvers: tuple[str, ...] = ()
+    """IAM ARNs (users, or roles: their sessions) whose approvals count."""
+    approver_groups: tuple[str, ...] = ()
+    """IAM groups of the identity account whose members' approvals count."""
+    lock_minutes: int = field(default=15, metadata=spec(check=Bounds(1, 720)))
+    """A lease's lifetime; a running holder renews it, a killed one lets it expire."""
+    approval_minutes: int = field(default=15, metadata=spec(check=Bounds(1, 60)))
+    """How long a signed approval stays valid (STS itself refuses signatures older than 15 minutes)."""
+
+
 def _roles_in_account(arns: Mapping[str, str], record: Record) -> dict[RoleTier, str]:
     """The role ARNs by tier, each in the environment's own account; a read role is required."""
     account = record["account_id"]
@@ -210,6 +228,7 @@ class Settings:
     zabbix: BackendSettings = BackendSettings()
     graylog: GraylogSettings = GraylogSettings()
     audit: AuditSettings = AuditSettings()
+    team: TeamSettings = TeamSettings()
     keymap: Mapping[str, str] = field(
         default_factory=dict, metadata=spec(key="ui.keymap", shape=MapOf(Leaf("str")), shown=False)
     )

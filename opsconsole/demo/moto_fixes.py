@@ -19,6 +19,7 @@ def apply_all() -> None:
     _reboots_are_events()
     _iam_actions_use_service_prefixes()
     _key_policies_from_templates_are_documents()
+    _dynamodb_conditional_writes_are_atomic()
 
 
 def _change_sets_refresh_outputs_and_parameters() -> None:
@@ -340,3 +341,27 @@ def _key_policies_from_templates_are_documents() -> None:
 
     create_key._opsconsole_fixed = True  # type: ignore[attr-defined]
     KmsBackend.create_key = create_key  # type: ignore[method-assign]
+
+
+def _dynamodb_conditional_writes_are_atomic() -> None:
+    """AWS: DynamoDB serialises writes to an item, so of two conditional writes racing for it one
+    fails. moto 5.2 checks the condition and writes without a lock: both can win (seen in the
+    team lock race). One lock around the writes restores it (the demo's load is small)."""
+    import functools
+    import threading
+
+    from moto.dynamodb.models import DynamoDBBackend
+
+    if getattr(DynamoDBBackend.put_item, "_opsconsole_fixed", False):
+        return
+    lock = threading.Lock()
+    for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
+        original = getattr(DynamoDBBackend, name)
+
+        def serialised(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            with lock:
+                return _original(*args, **kwargs)
+
+        functools.update_wrapper(serialised, original)
+        serialised._opsconsole_fixed = True  # type: ignore[attr-defined]
+        setattr(DynamoDBBackend, name, serialised)

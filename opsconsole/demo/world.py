@@ -23,6 +23,7 @@ from opsconsole.demo.graylog.emulator import DEMO_TOKEN, GraylogEmulator
 from opsconsole.demo.graylog.streams import env_streams
 from opsconsole.demo.server import MotoServer
 from opsconsole.demo.simulator import ZABBIX_TOKEN_ENV
+from opsconsole.demo.team import TeamPeer, bootstrap_team, write_team_files
 from opsconsole.demo.zabbix.server import ZabbixEmulator
 from opsconsole.domain.environment import RoleTier
 
@@ -70,6 +71,8 @@ class DemoWorld:
         self.graylog = GraylogEmulator(env_streams([a.name for a in ENVIRONMENTS]), index_delay=1.0)
         self.simulation: subprocess.Popen[bytes] | None = None
         self.ready: DemoReady | None = None
+        self.peer: TeamPeer | None = None
+        self.peer_config: Path | None = None
 
     def start(self) -> DemoReady:
         started = time.monotonic()
@@ -79,10 +82,12 @@ class DemoWorld:
             self._start_zabbix()
             self.graylog.start()
             accounts = bootstrap(endpoint, self.operator)
+            self.peer = bootstrap_team(endpoint, self.operator)  # a second operator and the team table
             if self.enforce_iam:
                 # From here on every request is checked: the read role is really read-only.
                 self.server.reset_auth(0)
             config_path = self._write_files(endpoint, accounts)
+            self.peer_config = write_team_files(self.root, config_path, self.peer)
             if self.deploy_stacks:
                 deploy_estate(config_path)
         except BaseException:
