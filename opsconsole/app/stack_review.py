@@ -51,6 +51,12 @@ class StackReview:
         return self.plan.environment
 
     @property
+    def warnings(self) -> list[str]:
+        """What the offline validation could not check or only warns about (cfn-lint warnings,
+        AllowedPatterns with no Python translation)."""
+        return list(self._engine.estate.warnings)
+
+    @property
     def has_changes(self) -> bool:
         return self.plan.has_changes
 

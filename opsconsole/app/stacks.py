@@ -67,11 +67,10 @@ class Stacks:
 
     def events(self, env_name: str, stack: str, since: datetime | None = None) -> list[StackEvent]:
         """Events of one stack, oldest first, named by its key or its CloudFormation name (read role)."""
-        key = stack.removeprefix(f"{env_name}-")
+        estate = self.estate(env_name, lint=False)
+        key = next((s.key for s in estate.specs.values() if stack in (s.key, s.stack_name)), stack)
         engine = self._engine(env_name, RoleTier.READ, lint=False, select=[key])
-        spec = engine.estate.specs.get(key)
-        if spec is None:
-            return []
+        spec = engine.estate.specs[key]
         return engine.cfn.events(spec.stack_name, spec.region, since=since)
 
     def drift(self, env_name: str, keys: Keys = (), stop: threading.Event | None = None) -> list[DriftRow]:

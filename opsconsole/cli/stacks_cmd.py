@@ -77,8 +77,7 @@ def validate(ctx: typer.Context, env: EnvArg, output: Output = OutputFormat.TABL
     estate = _console(ctx, env).stacks.estate(env)
     data = {"environment": env, "valid": True, "order": estate.levels, "warnings": estate.warnings}
     emit(data, output, lambda: typer.echo(f"{env}: valid; deploy order: {view.order_line(estate.levels)}"))
-    for warning in estate.warnings:
-        info(f"warning: {warning}")
+    _warn(estate.warnings)
 
 
 @app.command("list")
@@ -87,6 +86,7 @@ def list_stacks(ctx: typer.Context, env: EnvArg, output: Output = OutputFormat.T
     estate = _console(ctx, env).stacks.estate(env, lint=False)
     rows = [view.spec_row(estate.specs[key]) for key in estate.order]
     emit(rows, output, lambda: emit_table(rows, LIST_COLUMNS))
+    _warn(estate.warnings)
 
 
 @app.command("status")
@@ -94,7 +94,9 @@ def status(
     ctx: typer.Context, env: EnvArg, stacks: StacksArg = None, output: Output = OutputFormat.TABLE
 ) -> None:
     """Deployed status of the stacks (read role)."""
-    found = _console(ctx, env).stacks.status(env, stacks or [])
+    console = _console(ctx, env)
+    _warn(console.stacks.estate(env, lint=False).warnings)
+    found = console.stacks.status(env, stacks or [])
     rows = [view.status_row(spec, deployed) for spec, deployed in found]
     emit(rows, output, lambda: emit_table(rows, STATUS_COLUMNS))
 
@@ -137,6 +139,7 @@ def plan(
     """Show what a deploy would change, from change sets that are then discarded."""
     console = _console(ctx, env, mfa_code)
     with console.stacks.plan(env, stacks or [], reason=reason or "stacks plan") as review:
+        _warn(review.warnings)
         _show_plan(review.plan, output, diff)
     if not review.has_changes:
         info(f"{env}: no changes")
@@ -162,6 +165,7 @@ def deploy(
     environment = console.settings.environment(env)
     _refuse_unconfirmable(environment, confirm, yes)
     with console.stacks.plan(env, stacks or [], reason=reason or "stacks deploy") as review:
+        _warn(review.warnings)
         _show_plan(review.plan, OutputFormat.TABLE if output is OutputFormat.TABLE else None, diff)
         if not review.has_changes:
             info(f"{env}: no changes")
@@ -274,6 +278,11 @@ def baseline(
 
 
 # -- helpers ----------------------------------------------------------------------------------
+
+
+def _warn(warnings: list[str]) -> None:
+    for warning in warnings:
+        info(f"warning: {warning}")
 
 
 def print_events(_stack: str, batch: list[StackEvent]) -> None:
