@@ -72,7 +72,11 @@ def required(
 def missing(needs: Mapping[str, list[str]], granted: tuple[str, ...]) -> dict[str, list[str]]:
     """What `needs` asks that `granted` does not give (NAMED_IAM gives IAM too)."""
     have = set(granted) | ({IAM} if NAMED_IAM in granted else set())
-    return {capability: why for capability, why in needs.items() if capability not in have}
+    lacking = {capability: list(why) for capability, why in needs.items() if capability not in have}
+    if NAMED_IAM in lacking and IAM in lacking:
+        # One fix covers both: CAPABILITY_NAMED_IAM acknowledges the unnamed IAM resources too.
+        lacking[NAMED_IAM] += lacking.pop(IAM)
+    return lacking
 
 
 def _name(transform: Any) -> str:

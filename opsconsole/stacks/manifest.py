@@ -15,6 +15,7 @@ from opsconsole.domain.stacks import OutputRef, ParamValue, StackSpec
 from opsconsole.stacks import capabilities
 from opsconsole.stacks.graph import find_cycle, levels
 from opsconsole.stacks.naming import Naming, duplicates, naming_of, stack_name
+from opsconsole.stacks.packaging import nested_problems
 from opsconsole.stacks.templates import (
     TemplateInfo,
     check_parameters,
@@ -295,6 +296,7 @@ def _check_capabilities(
 ) -> None:
     """A capability the template (or a local nested template) needs and the manifest does not grant."""
     base = (source.root / str(table.get("template", ""))).parent
+    problems += nested_problems(source.infos[key].document, base, f"stacks.{key}")
     needs = capabilities.required(source.infos[key].document, nested_reader(base))
     for capability, why in capabilities.missing(needs, granted).items():
         shown = ", ".join(why[:4]) + (f" and {len(why) - 4} more" if len(why) > 4 else "")

@@ -75,9 +75,8 @@ BAD: dict[str, tuple[Callable[[Path], None], list[str]]] = {
     "named IAM without CAPABILITY_NAMED_IAM": (
         replace("stacks.toml", 'capabilities = ["CAPABILITY_NAMED_IAM"]\n', ""),
         [
-            "stacks.cluster: the template needs CAPABILITY_NAMED_IAM (ECSRole); "
+            "stacks.cluster: the template needs CAPABILITY_NAMED_IAM (ECSRole, ECSInstanceProfile); "
             "add it to stacks.cluster.capabilities in stacks.toml",
-            "stacks.cluster: the template needs CAPABILITY_IAM (ECSInstanceProfile)",
         ],
     ),
     "IAM in a local nested template": (
@@ -135,6 +134,40 @@ BAD: dict[str, tuple[Callable[[Path], None], list[str]]] = {
     "stack name not a string": (
         replace("stacks.toml", 'name = "legacy-db-{env}"', "name = 7"),
         ['stacks.db.name: a string in which only {env} is replaced, e.g. "vpc-{env}"'],
+    ),
+    "nested template missing": (
+        lambda root: (root / "templates/nested/queues.yaml").unlink(),
+        ["stacks.app: nested stack Queues's TemplateURL nested/queues.yaml is not a file"],
+    ),
+    "nested template unreadable": (
+        replace(
+            "templates/nested/storage.yaml",
+            "  Bucket:\n    Type: AWS::S3::Bucket",
+            "  Bucket:\n  Type: [AWS::S3::Bucket",
+        ),
+        ["stacks.app: nested stack Storage's template", "storage.yaml: not a readable template"],
+    ),
+    "value outside AllowedValues": (
+        replace("params/dev.toml", 'MultiAZ = "false"', 'MultiAZ = "maybe"'),
+        ["db: MultiAZ = 'maybe' is not one of the AllowedValues ['true', 'false']"],
+    ),
+    "shorter than MinLength, with the ConstraintDescription": (
+        replace("params/dev.toml", 'DBPassword = "not-a-real-secret-1"', 'DBPassword = "short"'),
+        [
+            "db: DBPassword is shorter than MinLength 8 (must contain only alphanumeric characters and dashes.)"
+        ],
+    ),
+    "unknown capability": (
+        replace("stacks.toml", '["CAPABILITY_IAM"]', '["CAPABILITY_IAM", "CAPABILITY_ALL"]'),
+        ["stacks.app.capabilities: 'CAPABILITY_ALL' is not one of"],
+    ),
+    "stack name too long": (
+        replace("stacks.toml", 'name = "legacy-db-{env}"', 'name = "db-' + "x" * 130 + '"'),
+        ["stacks.db.name: 'db-xxxx", "is not a CloudFormation stack name"],
+    ),
+    "tag value too long": (
+        replace("stacks.toml", '"cost-center" = "1234"', '"cost-center" = "' + "9" * 300 + '"'),
+        ["defaults.tags.cost-center: a tag value is at most 256 characters"],
     ),
     "cfn-lint and a parameter problem together": (
         lambda root: both(
@@ -213,3 +246,15 @@ def test_names_come_from_the_prefix_or_the_stack(
         "app": "shop-dev-app",
         "names": "shop-dev-names",
     }
+
+
+def test_root_flag_points_one_command_at_another_estate(
+    estate: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shipped = Path(__file__).resolve().parents[2] / "stacks"
+    config = str(config_for(tmp_path, shipped))
+    result = run_cli(capsys, "-c", config, "stacks", "--root", str(estate), "list", "dev", "-o", "json")
+    assert result.code == 0, result.stderr
+    assert json.loads(result.stdout)[0]["stack_name"] == "shop-dev-vpc"
+    default = run_cli(capsys, "-c", config, "stacks", "list", "dev", "-o", "json")
+    assert json.loads(default.stdout)[0]["stack_name"] == "dev-network"
