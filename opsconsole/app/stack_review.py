@@ -14,7 +14,7 @@ from opsconsole.app.stack_audit import StackAudit
 from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.audit import Outcome
 from opsconsole.domain.errors import InvalidInput
-from opsconsole.domain.stacks import EnvironmentPlan, StackEvent, StackOutcome, StackStatus
+from opsconsole.domain.stacks import EnvironmentPlan, StackEvent, StackOutcome, StackPlan, StackStatus
 from opsconsole.stacks.engine import DeployEngine
 
 T = TypeVar("T")
@@ -51,6 +51,12 @@ class StackReview:
         return self.plan.environment
 
     @property
+    def warnings(self) -> list[str]:
+        """What the offline validation could not check or only warns about (cfn-lint warnings,
+        AllowedPatterns with no Python translation)."""
+        return list(self._engine.estate.warnings)
+
+    @property
     def has_changes(self) -> bool:
         return self.plan.has_changes
 
@@ -66,8 +72,13 @@ class StackReview:
         on_events: Callable[[str, list[StackEvent]], None] | None = None,
         on_outcome: Callable[[StackOutcome], None] | None = None,
         stop: threading.Event | None = None,
+        approve_deferred: Callable[[StackPlan], bool] | None = None,
     ) -> list[StackOutcome]:
         """Run the plan in dependency order; after a failure nothing downstream of it starts.
+
+        A stack deferred at planning gets its change set once its upstreams are deployed;
+        `approve_deferred` reviews that plan before it runs (in a protected environment the
+        front-end asks for the environment's name again).
 
         The audit trail gets the intent before the first change set runs and the outcome after:
         ok, failed naming the first failing stack, or interrupted (Ctrl-C, or `stop` set).
@@ -98,7 +109,11 @@ class StackReview:
             try:
                 outcomes = run_watchable(
                     lambda: self._engine.execute(
-                        self.plan, on_events=on_events, on_outcome=reported, stop=stop
+                        self.plan,
+                        on_events=on_events,
+                        on_outcome=reported,
+                        stop=stop,
+                        approve=approve_deferred,
                     ),
                     stop,
                 )

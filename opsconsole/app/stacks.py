@@ -27,6 +27,7 @@ from opsconsole.domain.identity import RoleSession
 from opsconsole.domain.stacks import DeployedStack, StackEvent, StackOutcome, StackSpec
 from opsconsole.stacks.engine import DeployEngine, EventHook
 from opsconsole.stacks.manifest import Estate, load_estate
+from opsconsole.stacks.packaging import ArtifactBucket
 from opsconsole.stacks.stackset import STACK_SET_NAME, BaselineDeployer, BaselineTarget, InstanceResult
 
 Keys = tuple[str, ...] | list[str]
@@ -67,11 +68,10 @@ class Stacks:
 
     def events(self, env_name: str, stack: str, since: datetime | None = None) -> list[StackEvent]:
         """Events of one stack, oldest first, named by its key or its CloudFormation name (read role)."""
-        key = stack.removeprefix(f"{env_name}-")
+        estate = self.estate(env_name, lint=False)
+        key = next((s.key for s in estate.specs.values() if stack in (s.key, s.stack_name)), stack)
         engine = self._engine(env_name, RoleTier.READ, lint=False, select=[key])
-        spec = engine.estate.specs.get(key)
-        if spec is None:
-            return []
+        spec = engine.estate.specs[key]
         return engine.cfn.events(spec.stack_name, spec.region, since=since)
 
     def drift(self, env_name: str, keys: Keys = (), stop: threading.Event | None = None) -> list[DriftRow]:
@@ -226,7 +226,28 @@ class Stacks:
         session = self._context.broker.session(env_name, tier, reason)
         audit = audit or StackAudit(self._context.audit, self._scope(env_name, tier), reason)
         cfn = self._cloudformation(env_name, tier, session)
-        return DeployEngine(estate, cfn, audit=audit, clock=self._context.clock)
+        return DeployEngine(
+            estate,
+            cfn,
+            audit=audit,
+            clock=self._context.clock,
+            artifacts=self._artifacts(env_name, tier, session),
+        )
+
+    def _artifacts(
+        self, env_name: str, tier: RoleTier, session: RoleSession
+    ) -> Callable[[str], ArtifactBucket]:
+        """The account's artifacts bucket in a region, for templates that need packaging."""
+        broker = self._context.broker
+        buckets: dict[str, ArtifactBucket] = {}
+
+        def bucket_in(region: str) -> ArtifactBucket:
+            if region not in buckets:
+                s3 = broker.client(env_name, tier, "s3", region)
+                buckets[region] = ArtifactBucket(s3, session.identity.account, region)
+            return buckets[region]
+
+        return bucket_in
 
     def _scope(self, env_name: str, tier: RoleTier) -> Callable[[], AuditScope]:
         """The audit scope of the environment's role session, as it is when a record is written."""

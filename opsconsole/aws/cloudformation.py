@@ -103,17 +103,28 @@ class CloudFormation:
     # -- change sets ----------------------------------------------------------------------------
 
     def create_change_set(
-        self, spec: StackSpec, parameters: dict[str, str], *, update: bool, name: str
+        self,
+        spec: StackSpec,
+        parameters: dict[str, str],
+        *,
+        update: bool,
+        name: str,
+        body: str | None = None,
+        url: str | None = None,
     ) -> tuple[str, str] | None:
-        """Create a change set and return its ARN and name; None when nothing would change."""
+        """Create a change set and return its ARN and name; None when nothing would change.
+
+        The template goes by `url` when given (a packaged one), else inline (`body`, or the spec's).
+        """
         from botocore.exceptions import ClientError
 
+        template = {"TemplateURL": url} if url else {"TemplateBody": body or spec.template_body}
         try:
             answer = self._client_for(spec.region).create_change_set(
                 StackName=spec.stack_name,
                 ChangeSetName=name,
                 ChangeSetType="UPDATE" if update else "CREATE",
-                TemplateBody=spec.template_body,
+                **template,
                 Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
                 Capabilities=list(spec.capabilities),
                 Tags=[{"Key": k, "Value": v} for k, v in spec.tags.items()],
@@ -123,7 +134,8 @@ class CloudFormation:
             # Some endpoints refuse an empty change set up front instead of failing it later.
             if any(text in str(e) for text in NO_CHANGES):
                 return None
-            with self._errors(f"create a change set for {spec.stack_name}"):
+            source = f" from {url}" if url else ""
+            with self._errors(f"create a change set for {spec.stack_name}{source}"):
                 raise
         return str(answer["Id"]), name
 

@@ -20,6 +20,7 @@ _DENIED_CODES = {
     "AuthorizationError",
     "403",
 }
+_TAG_RE = re.compile(r"<[^>]{0,200}>")
 _ACTION_RE = re.compile(r"perform:?\s+([a-z0-9-]+:[A-Za-z0-9*]+)")
 
 # boto3 service names whose IAM prefix differs.
@@ -69,7 +70,7 @@ def aws_errors(session: RoleSession, service: str, what: str = "AWS call") -> It
         ) from e
     except (BotoCoreError, ResponseParserError) as e:
         # An unreadable answer (e.g. an HTML error page) is the backend's failure, not the user's.
-        raise BackendError(f"{what} failed in {session.environment}: {str(e).splitlines()[0]}") from e
+        raise BackendError(f"{what} failed in {session.environment}: {unreadable_answer(e)}") from e
 
 
 @contextmanager
@@ -86,7 +87,15 @@ def translate_unexpected(env_name: str) -> Iterator[None]:
             raise BackendError(f"{env_name}: denied: {_error_message(e)}") from e
         raise BackendError(f"{env_name}: {code}: {_error_message(e)}") from e
     except (BotoCoreError, ResponseParserError) as e:
-        raise BackendError(f"{env_name}: {str(e).splitlines()[0]}") from e
+        raise BackendError(f"{env_name}: {unreadable_answer(e)}") from e
+
+
+def unreadable_answer(error: Exception, limit: int = 800) -> str:
+    """botocore's account of an answer it could not parse, whole (its body included, tags and
+    whitespace collapsed) up to `limit` characters: its first line alone ends in ':'."""
+    text = str(error).replace("\\n", " ")
+    text = " ".join(_TAG_RE.sub(" ", text).split())
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text) - limit} more characters)"
 
 
 def _error_code(error: Exception) -> str:

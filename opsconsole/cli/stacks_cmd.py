@@ -6,7 +6,8 @@ the plan -> confirm -> execute flow and the change sets' lifecycle live in the u
 
 from __future__ import annotations
 
-import sys
+import dataclasses
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -14,14 +15,17 @@ import typer
 from opsconsole.cli import stacks_view as view
 from opsconsole.cli.options import Confirm, MfaCode, Output, Reason
 from opsconsole.cli.output import OutputFormat, emit, emit_json, emit_table, info
+from opsconsole.cli.stacks_confirm import confirm_change, deferred_review, refuse_unconfirmable
 from opsconsole.cli.state import state_of
-from opsconsole.domain.environment import Environment
-from opsconsole.domain.errors import ExitCode, NotConfirmed
+from opsconsole.domain.errors import ExitCode
+from opsconsole.domain.stacks import EnvironmentPlan
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from opsconsole.app.console import Console
     from opsconsole.app.stack_review import StackReview
-    from opsconsole.domain.stacks import EnvironmentPlan, StackEvent, StackOutcome
+    from opsconsole.domain.stacks import StackEvent, StackOutcome, StackPlan
 
 app = typer.Typer(help="CloudFormation stacks of an environment: plan, review, deploy.", no_args_is_help=True)
 
@@ -65,6 +69,23 @@ BASELINE_COLUMNS = [
 ]
 
 
+@app.callback()
+def _options(
+    ctx: typer.Context,
+    root: Annotated[
+        Path | None,
+        typer.Option(
+            "--root",
+            help="The estate's folder (stacks.toml, params/, templates/) for this command; "
+            "default: [stacks] root in the config (OPSCONSOLE_STACKS__ROOT), else the shipped stacks/.",
+        ),
+    ] = None,
+) -> None:
+    if root is not None:
+        state = state_of(ctx)
+        state._settings = dataclasses.replace(state.settings(), stacks_root=str(root.expanduser().resolve()))
+
+
 def _console(ctx: typer.Context, env: str, mfa_code: str | None = None) -> Console:
     state = state_of(ctx)
     state.settings().environment(env)
@@ -77,8 +98,7 @@ def validate(ctx: typer.Context, env: EnvArg, output: Output = OutputFormat.TABL
     estate = _console(ctx, env).stacks.estate(env)
     data = {"environment": env, "valid": True, "order": estate.levels, "warnings": estate.warnings}
     emit(data, output, lambda: typer.echo(f"{env}: valid; deploy order: {view.order_line(estate.levels)}"))
-    for warning in estate.warnings:
-        info(f"warning: {warning}")
+    _warn(estate.warnings)
 
 
 @app.command("list")
@@ -87,6 +107,7 @@ def list_stacks(ctx: typer.Context, env: EnvArg, output: Output = OutputFormat.T
     estate = _console(ctx, env).stacks.estate(env, lint=False)
     rows = [view.spec_row(estate.specs[key]) for key in estate.order]
     emit(rows, output, lambda: emit_table(rows, LIST_COLUMNS))
+    _warn(estate.warnings)
 
 
 @app.command("status")
@@ -94,7 +115,9 @@ def status(
     ctx: typer.Context, env: EnvArg, stacks: StacksArg = None, output: Output = OutputFormat.TABLE
 ) -> None:
     """Deployed status of the stacks (read role)."""
-    found = _console(ctx, env).stacks.status(env, stacks or [])
+    console = _console(ctx, env)
+    _warn(console.stacks.estate(env, lint=False).warnings)
+    found = console.stacks.status(env, stacks or [])
     rows = [view.status_row(spec, deployed) for spec, deployed in found]
     emit(rows, output, lambda: emit_table(rows, STATUS_COLUMNS))
 
@@ -137,6 +160,7 @@ def plan(
     """Show what a deploy would change, from change sets that are then discarded."""
     console = _console(ctx, env, mfa_code)
     with console.stacks.plan(env, stacks or [], reason=reason or "stacks plan") as review:
+        _warn(review.warnings)
         _show_plan(review.plan, output, diff)
     if not review.has_changes:
         info(f"{env}: no changes")
@@ -160,8 +184,9 @@ def deploy(
     """
     console = _console(ctx, env, mfa_code)
     environment = console.settings.environment(env)
-    _refuse_unconfirmable(environment, confirm, yes)
+    refuse_unconfirmable(environment, confirm, yes)
     with console.stacks.plan(env, stacks or [], reason=reason or "stacks deploy") as review:
+        _warn(review.warnings)
         _show_plan(review.plan, OutputFormat.TABLE if output is OutputFormat.TABLE else None, diff)
         if not review.has_changes:
             info(f"{env}: no changes")
@@ -169,8 +194,8 @@ def deploy(
                 data = {"environment": env, "result": "no changes", "plan": view.plan_json(review.plan)}
                 emit_json({**data, "stacks": []})
             return
-        _confirm(environment, confirm, yes)
-        outcomes = _execute(review)
+        confirm_change(environment, confirm, yes)
+        outcomes = _execute(review, deferred_review(environment, confirm, output))
     failed = [o for o in outcomes if not o.succeeded]
     if output is OutputFormat.JSON:
         emit_json(
@@ -231,7 +256,9 @@ def delete(
         info(f"{name} is not deployed; nothing to delete")
     if not deletion.stacks:
         return
-    _confirm(console.settings.environment(env), confirm, yes, what=f"delete {', '.join(deletion.names)}")
+    confirm_change(
+        console.settings.environment(env), confirm, yes, what=f"delete {', '.join(deletion.names)}"
+    )
     console.stacks.delete(deletion, reason=reason or "stacks delete", on_progress=info)
 
 
@@ -254,7 +281,9 @@ def baseline(
     settings = state.settings()
     names = envs or list(settings.environments)
     for env in [settings.environment(name) for name in names]:
-        _confirm(env, env.name if env.name in (confirm or []) else None, yes, what="deploy the role baseline")
+        confirm_change(
+            env, env.name if env.name in (confirm or []) else None, yes, what="deploy the role baseline"
+        )
     results = state.console(mfa_code).stacks.deploy_baseline(
         names, reason=reason or "stacks baseline", on_progress=info
     )
@@ -276,6 +305,11 @@ def baseline(
 # -- helpers ----------------------------------------------------------------------------------
 
 
+def _warn(warnings: list[str]) -> None:
+    for warning in warnings:
+        info(f"warning: {warning}")
+
+
 def print_events(_stack: str, batch: list[StackEvent]) -> None:
     for event in batch:
         info(view.event_line(event))
@@ -288,54 +322,14 @@ def _show_plan(result: EnvironmentPlan, output: OutputFormat | None, diff: bool)
         view.render_plan(result, show_diff=diff)
 
 
-def _refuse_unconfirmable(environment: Environment, confirm: str | None, yes: bool) -> None:
-    """Refuse before any API call when no one could confirm, or --confirm names another environment."""
-    from opsconsole.cli.prompts import interactive
-
-    env = environment.name
-    if not interactive():
-        if environment.protected and confirm is None:
-            raise NotConfirmed(
-                f"{env} is protected and no terminal is available to confirm the deploy",
-                hint=f"pass --confirm {env}",
-            )
-        if not environment.protected and not yes:
-            raise NotConfirmed("no terminal is available to confirm the deploy", hint="pass --yes")
-    if confirm is not None and confirm != env:
-        raise NotConfirmed(
-            f"--confirm {confirm} does not match the environment {env}", hint=f"pass --confirm {env}"
-        )
-
-
-def _confirm(environment: Environment, confirm: str | None, yes: bool, what: str = "deploy") -> None:
-    from opsconsole.cli.prompts import interactive
-
-    env = environment.name
-    if environment.protected:
-        if confirm == env:
-            return
-        if not interactive():
-            raise NotConfirmed(f"{env} is protected; nothing was changed", hint=f"pass --confirm {env}")
-        sys.stderr.write(f"{env} is a protected environment. To {what}, type its name: ")
-        sys.stderr.flush()
-        answer = sys.stdin.readline().strip()
-        if answer != env:
-            raise NotConfirmed(f"not confirmed ({answer!r} is not {env!r}); nothing was changed")
-        return
-    if yes:
-        return
-    if not interactive():
-        raise NotConfirmed("no terminal is available to confirm", hint="pass --yes")
-    sys.stderr.write(f"{what.capitalize()} to {env}? [y/N] ")
-    sys.stderr.flush()
-    if sys.stdin.readline().strip().lower() not in ("y", "yes"):
-        raise NotConfirmed("not confirmed; nothing was changed")
-
-
-def _execute(review: StackReview) -> list[StackOutcome]:
+def _execute(review: StackReview, approve: Callable[[StackPlan], bool]) -> list[StackOutcome]:
     """Run the reviewed plan, streaming events; Ctrl-C stops the watching, never the stack operations."""
     try:
-        return review.execute(on_events=print_events, on_outcome=lambda o: info(view.outcome_line(o)))
+        return review.execute(
+            on_events=print_events,
+            on_outcome=lambda o: info(view.outcome_line(o)),
+            approve_deferred=approve,
+        )
     except KeyboardInterrupt:
         info(
             "stopped watching; stack operations already started go on in AWS. "

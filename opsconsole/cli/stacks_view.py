@@ -13,6 +13,7 @@ from opsconsole.domain.stacks import (
     StackOutcome,
     StackPlan,
     StackSpec,
+    StackStatus,
 )
 
 _ACTION_STYLE = {
@@ -91,8 +92,11 @@ def render_plan(plan: EnvironmentPlan, *, show_diff: bool) -> None:
                     ", ".join(change.details),
                 )
             console.print(table)
-        for name, old, new in stack_plan.parameter_diff if stack_plan.action is PlanAction.UPDATE else ():
-            console.print(f"    [yellow]~[/] parameter {name}: {old if old is not None else '—'} → {new}")
+        for name, old, new in stack_plan.parameter_diff:
+            if stack_plan.action is PlanAction.UPDATE:
+                console.print(f"    [yellow]~[/] parameter {name}: {old if old is not None else '—'} → {new}")
+            else:
+                console.print(f"    [green]+[/] parameter {name} = {new}")
         if show_diff and stack_plan.template_diff:
             console.print(
                 Syntax(stack_plan.template_diff, "diff", theme="ansi_dark", background_color="default")
@@ -164,17 +168,41 @@ def event_json(event: StackEvent) -> dict[str, Any]:
     }
 
 
+# How a stack's deploy ended, in words an operator reads without knowing CloudFormation's states.
+OUTCOME_WORDS = {
+    StackStatus.COMPLETE: "deployed",
+    StackStatus.FAILED: "failed",
+    StackStatus.ROLLED_BACK: "rolled back",
+    StackStatus.REVIEW: "not created",
+    StackStatus.ABSENT: "not started",
+    StackStatus.IN_PROGRESS: "still running",
+    StackStatus.DELETED: "deleted",
+}
+
+
+def outcome_word(outcome: StackOutcome) -> str:
+    if outcome.succeeded and outcome.message == "no changes":
+        return "no changes"
+    return OUTCOME_WORDS[outcome.status]
+
+
+def _why(outcome: StackOutcome) -> str:
+    """The message unless it only repeats the outcome (no "review — review")."""
+    if outcome.succeeded or outcome.message.strip().lower() in (outcome.status.value, outcome_word(outcome)):
+        return ""
+    return outcome.message
+
+
 def outcome_line(outcome: StackOutcome) -> str:
-    return f"{outcome.stack_name}: {outcome.status.value}" + (
-        f" — {outcome.message}" if not outcome.succeeded else ""
-    )
+    why = _why(outcome)
+    return f"{outcome.stack_name}: {outcome_word(outcome)}" + (f" — {why}" if why else "")
 
 
 def outcome_row(outcome: StackOutcome) -> dict[str, Any]:
     return {
         "stack": outcome.stack_name,
-        "status": outcome.status.value,
-        "message": outcome.message if not outcome.succeeded else "",
+        "status": outcome_word(outcome),
+        "message": _why(outcome),
         "outputs": len(outcome.outputs),
     }
 

@@ -30,17 +30,22 @@ from opsconsole.domain.stacks import (
     StackStatus,
 )
 from opsconsole.stacks.changesets import ChangeSetLedger
+from opsconsole.stacks.deferred import deferred_plan
 from opsconsole.stacks.diff import parameter_diff, template_diff
-from opsconsole.stacks.failures import describe_cause, first_cause
+from opsconsole.stacks.failures import settled_outcome
 from opsconsole.stacks.graph import downstream_of
 from opsconsole.stacks.manifest import Estate
+from opsconsole.stacks.packaging import ArtifactBucket, Packaged, needs_packaging, package
 from opsconsole.stacks.parameters import inferred, no_echo, resolve_parameters
+from opsconsole.stacks.templates import parse_template
 
 AuditHook = Callable[[ActionKind, dict[str, Any]], None]
 """Records an engine event (the plan made, a stack's change set executed) with its details."""
 
 EventHook = Callable[[str, list[StackEvent]], None]
 OutcomeHook = Callable[[StackOutcome], None]
+ApproveHook = Callable[[StackPlan], bool]
+"""Reviews a deferred stack's plan once its change set exists; False leaves the stack alone."""
 
 
 class StackAccess(Protocol):
@@ -62,6 +67,7 @@ class DeployEngine:
         audit: AuditHook | None = None,
         clock: Callable[[], datetime],
         max_parallel: int = 4,
+        artifacts: Callable[[str], ArtifactBucket] | None = None,
     ) -> None:
         self.estate = estate
         self.cfn = cloudformation
@@ -69,6 +75,10 @@ class DeployEngine:
         self._clock = clock
         self._max_parallel = max_parallel
         self.change_sets = ChangeSetLedger()
+        self._approve: ApproveHook = lambda stack_plan: True
+        self._artifacts = artifacts
+        self._packaged: dict[str, Packaged] = {}
+        self._packaging_lock = threading.Lock()
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -147,7 +157,8 @@ class DeployEngine:
         stop: threading.Event,
     ) -> StackPlan:
         spec = self.estate.specs[key]
-        deferred = self._deferred(spec, outputs, planned)
+        exists = deployed is not None and deployed.status.exists
+        deferred = deferred_plan(spec, outputs, planned, exists=exists)
         if deferred is not None:
             return deferred
         if deployed is not None and deployed.status is StackStatus.IN_PROGRESS:
@@ -156,7 +167,6 @@ class DeployEngine:
                 hint=f"wait, or follow it: opsconsole stacks watch {self.estate.environment} {key}",
             )
         parameters = resolve_parameters(spec, outputs)
-        exists = deployed is not None and deployed.status.exists
         result = self._change_set(spec, parameters, exists, stop)
         if result is None:
             return StackPlan(key, spec.stack_name, spec.region, PlanAction.NONE, note="no changes")
@@ -172,35 +182,10 @@ class DeployEngine:
             action=PlanAction.UPDATE if exists else PlanAction.CREATE,
             changes=changes,
             parameter_diff=params_changed,
-            template_diff=template_diff(old_template, spec.template_body, spec.stack_name),
+            template_diff=template_diff(old_template, self.packaged(spec).body, spec.stack_name),
             change_set_arn=result.arn,
             change_set_name=result.name,
             parameters=parameters,
-        )
-
-    def _deferred(
-        self, spec: StackSpec, outputs: Mapping[str, Mapping[str, str]], planned: Mapping[str, StackPlan]
-    ) -> StackPlan | None:
-        """A DEFERRED plan when an upstream output is missing or an upstream is still to be created."""
-        missing = [
-            v
-            for v in spec.parameters.values()
-            if isinstance(v, OutputRef) and v.output not in outputs.get(v.stack, {})
-        ]
-        waiting = [
-            up for up in spec.depends_on if planned.get(up) and planned[up].action is PlanAction.CREATE
-        ]
-        if not missing and not waiting:
-            return None
-        names = sorted({m.stack for m in missing} | set(waiting))
-        absent = ", ".join(str(m) for m in missing)
-        return StackPlan(
-            spec.key,
-            spec.stack_name,
-            spec.region,
-            PlanAction.DEFERRED,
-            note=f"planned when {', '.join(names)} {'is' if len(names) == 1 else 'are'} deployed"
-            + (f" (waiting for {absent})" if absent and not waiting else ""),
         )
 
     def _change_set(
@@ -212,7 +197,10 @@ class DeployEngine:
             BackendError: CloudFormation could not make the change set.
         """
         name = f"opsconsole-{self._clock().strftime('%Y%m%d%H%M%S')}-{spec.key}"
-        created = self.cfn.create_change_set(spec, parameters, update=exists, name=name)
+        packaged = self.packaged(spec)
+        created = self.cfn.create_change_set(
+            spec, parameters, update=exists, name=name, body=packaged.body, url=packaged.url
+        )
         if created is None:
             return None
         arn, name = created
@@ -227,6 +215,27 @@ class DeployEngine:
                 f"the change set for {spec.stack_name} failed: {result.reason or result.status}"
             )
         return dataclasses.replace(result, name=name)
+
+    def packaged(self, spec: StackSpec) -> Packaged:
+        """The template as sent: local nested templates and an over-limit body uploaded (once
+        per engine); inline otherwise.
+
+        Raises:
+            BackendError: packaging is needed and no artifacts bucket is at hand, or an upload failed.
+        """
+        with self._packaging_lock:
+            if spec.key not in self._packaged:
+                self._packaged[spec.key] = self._package(spec)
+            return self._packaged[spec.key]
+
+    def _package(self, spec: StackSpec) -> Packaged:
+        if not needs_packaging(spec.template_body, parse_template(spec.template_body).document):
+            return Packaged(spec.template_body)
+        if self._artifacts is None:
+            raise BackendError(f"{spec.stack_name} needs packaging and no artifacts bucket is configured")
+        path = self.estate.root / spec.template_path
+        bucket = self._artifacts(spec.region)
+        return package(spec.template_body, path.parent, lambda: bucket, path.suffix or ".yaml")
 
     def discard(self) -> list[str]:
         """Delete every change set this engine made and did not execute.
@@ -245,27 +254,20 @@ class DeployEngine:
         on_events: EventHook | None = None,
         on_outcome: OutcomeHook | None = None,
         stop: threading.Event | None = None,
+        approve: ApproveHook | None = None,
     ) -> list[StackOutcome]:
-        """Run the plan level by level; after a failure, nothing downstream of it starts."""
+        """Run the plan level by level; after a failure, nothing downstream of it starts.
+
+        `approve` sees each deferred stack's plan once its change set exists, before it runs; a
+        stack it declines is not started (its change set is left to `discard`)."""
+        self._approve = approve or (lambda stack_plan: True)
         stop = stop or threading.Event()
         on_events = on_events or (lambda stack, events: None)
         on_outcome = on_outcome or (lambda outcome: None)
         by_key = {p.key: p for p in plan.stacks}
         outcomes: dict[str, StackOutcome] = {}
         blocked: dict[str, str] = {}
-        # Outputs of upstream stacks outside this plan; those inside it report theirs as they finish.
-        outside = {
-            value.stack
-            for key in by_key
-            for value in self.estate.specs[key].parameters.values()
-            if isinstance(value, OutputRef) and value.stack not in by_key
-        }
-        outputs: dict[str, Mapping[str, str]] = {}
-        for key in outside:
-            spec = self.estate.specs[key]
-            current = self.cfn.describe(spec.stack_name, spec.region)
-            if current is not None and current.status.exists:
-                outputs[key] = current.outputs
+        outputs = self._outside_outputs(by_key)
         for level in self.estate.levels:
             batch = [key for key in level if key in by_key]
             runnable = []
@@ -296,6 +298,22 @@ class DeployEngine:
             if stop.is_set():
                 break
         return [outcomes[key] for key in by_key if key in outcomes]
+
+    def _outside_outputs(self, planned: Mapping[str, StackPlan]) -> dict[str, Mapping[str, str]]:
+        """Outputs of upstream stacks outside this plan; those inside it report theirs as they finish."""
+        outside = {
+            value.stack
+            for key in planned
+            for value in self.estate.specs[key].parameters.values()
+            if isinstance(value, OutputRef) and value.stack not in planned
+        }
+        outputs: dict[str, Mapping[str, str]] = {}
+        for key in outside:
+            spec = self.estate.specs[key]
+            current = self.cfn.describe(spec.stack_name, spec.region)
+            if current is not None and current.status.exists:
+                outputs[key] = current.outputs
+        return outputs
 
     def _execute_stack(
         self,
@@ -335,6 +353,13 @@ class DeployEngine:
                     return StackOutcome(
                         spec.key, spec.stack_name, StackStatus.FAILED, message=f"not started: {fresh.note}"
                     )
+                if stack_plan.action is PlanAction.DEFERRED and not self._approve(fresh):
+                    return StackOutcome(
+                        spec.key,
+                        spec.stack_name,
+                        StackStatus.ABSENT,
+                        message="not started: declined at review",
+                    )
                 arn = fresh.change_set_arn
             assert arn is not None
             started = self._clock() - timedelta(seconds=5)
@@ -360,25 +385,11 @@ class DeployEngine:
             seen += batch
             on_events(spec.key, batch)
         current = self.cfn.describe(spec.stack_name, spec.region)
-        if stop.is_set() and current is not None and current.status is StackStatus.IN_PROGRESS:
-            return StackOutcome(
-                spec.key,
-                spec.stack_name,
-                StackStatus.IN_PROGRESS,
-                message=f"stopped watching; the stack operation goes on "
-                f"(`opsconsole stacks watch {self.estate.environment} {spec.key}` re-attaches)",
-            )
-        status = current.status if current else StackStatus.DELETED
-        if status is StackStatus.COMPLETE and current is not None:
-            return StackOutcome(
-                spec.key, spec.stack_name, status, outputs=current.outputs, message=current.raw_status
-            )
-        cause = first_cause(seen, lambda child: self.cfn.events(child, spec.region))
-        message = (
-            describe_cause(cause)
-            if cause
-            else (current.reason if current and current.reason else status.value)
+        return settled_outcome(
+            spec,
+            current,
+            seen,
+            lambda child: self.cfn.events(child, spec.region),
+            self.estate.environment,
+            stop,
         )
-        if status is StackStatus.ROLLED_BACK and current is not None:
-            message = f"{current.raw_status}: {message}"
-        return StackOutcome(spec.key, spec.stack_name, status, cause=cause, message=message)

@@ -12,11 +12,20 @@ from typing import Any
 from opsconsole.domain.environment import Environment
 from opsconsole.domain.errors import InvalidInput
 from opsconsole.domain.stacks import OutputRef, ParamValue, StackSpec
+from opsconsole.stacks import capabilities
 from opsconsole.stacks.graph import find_cycle, levels
-from opsconsole.stacks.templates import TemplateInfo, check_parameters, lint_template, parse_template
+from opsconsole.stacks.naming import Naming, duplicates, naming_of, stack_name
+from opsconsole.stacks.packaging import nested_problems
+from opsconsole.stacks.templates import (
+    TemplateInfo,
+    check_parameters,
+    lint_template,
+    nested_reader,
+    parse_template,
+)
 
 MANIFEST = "stacks.toml"
-_STACK_KEYS = {"template", "capabilities", "region", "depends_on", "tags", "description"}
+_STACK_KEYS = {"template", "capabilities", "region", "depends_on", "tags", "description", "name"}
 _CAPABILITIES = {"CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"}
 _REGION_RE = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d$")
 _KEY_RE = re.compile(r"^[a-z][a-z0-9-]{0,40}$")
@@ -80,25 +89,31 @@ def load_estate(root: Path, env: Environment, *, lint: bool = True, lint_cache: 
     raw_stacks = manifest.get("stacks")
     if not isinstance(raw_stacks, dict) or not raw_stacks:
         raise EstateInvalid(env.name, [f"{root / MANIFEST}: no [stacks.NAME] tables"])
-    default_tags = _string_map(manifest.get("defaults", {}).get("tags", {}), "defaults.tags", problems)
+    defaults = manifest.get("defaults", {})
+    naming = naming_of(defaults, problems)
+    defaults = defaults if isinstance(defaults, dict) else {}
+    default_tags = _string_map(defaults.get("tags", {}), "defaults.tags", problems)
     texts, infos = _read_templates(root, raw_stacks, problems)
     for section in params:
         if section != "all" and section not in raw_stacks:
             problems.append(f"{params_path}: [{section}] is not a stack of {MANIFEST}")
 
-    source = _Source(env, raw_stacks, params, params_path, texts, infos, default_tags)
+    warnings: list[str] = []
+    source = _Source(env, raw_stacks, params, params_path, texts, infos, default_tags, warnings, root, naming)
     specs = {
         key: _spec(source, key, table, problems)
         for key, table in raw_stacks.items()
         if isinstance(table, dict)
     }
+    problems += duplicates((key, spec.stack_name, spec.region) for key, spec in specs.items())
     edges = {key: spec.depends_on for key, spec in specs.items()}
     cycle = find_cycle(edges)
     if cycle:
         problems.append(f"dependency cycle: {' -> '.join(cycle)}")
-    warnings: list[str] = []
-    if lint and not problems:
-        _lint(root, specs, texts, lint_cache, problems, warnings)
+    if lint:
+        # cfn-lint runs whatever else is wrong, so one pass lists every problem; a template that
+        # could not be read is listed once, by the parse error above.
+        _lint(root, specs, {k: t for k, t in texts.items() if k in infos}, lint_cache, problems, warnings)
     if problems:
         raise EstateInvalid(env.name, problems)
     return Estate(env.name, root, specs, edges, levels(edges, list(specs)), warnings)
@@ -115,6 +130,9 @@ class _Source:
     texts: dict[str, str]
     infos: dict[str, TemplateInfo]
     default_tags: dict[str, str]
+    warnings: list[str]
+    root: Path
+    naming: Naming
 
 
 def _read_templates(
@@ -148,28 +166,37 @@ def _read_templates(
 def _spec(source: _Source, key: str, table: dict[str, Any], problems: list[str]) -> StackSpec:
     env = source.env
     region = _region(key, table.get("region", "primary"), env, problems)
-    capabilities = tuple(table.get("capabilities", ()))
+    capabilities = _strings(table.get("capabilities", ()), f"stacks.{key}.capabilities", problems)
     for capability in capabilities:
         if capability not in _CAPABILITIES:
             problems.append(
                 f"stacks.{key}.capabilities: {capability!r} is not one of {sorted(_CAPABILITIES)}"
             )
-    depends = tuple(table.get("depends_on", ()))
+    if key in source.infos:
+        _check_capabilities(source, key, table, capabilities, problems)
+    depends = _strings(table.get("depends_on", ()), f"stacks.{key}.depends_on", problems)
     for upstream in depends:
         if upstream not in source.raw_stacks:
             problems.append(f"stacks.{key}.depends_on: unknown stack {upstream!r}")
     values = _parameters(key, source.params, source.infos.get(key), source.params_path, problems)
     refs = tuple(sorted({v.stack for v in values.values() if isinstance(v, OutputRef)}))
     if key in source.infos:
-        problems += check_parameters(key, source.infos[key], values, source.infos)
+        unreadable = set(source.texts) - set(source.infos)
+        problems += check_parameters(
+            key, source.infos[key], values, source.infos, source.warnings, unreadable=unreadable
+        )
     tags = {
         **source.default_tags,
         **_string_map(table.get("tags", {}), f"stacks.{key}.tags", problems),
         "env": env.name,
     }
+    if len(tags) > 50:
+        problems.append(
+            f"stacks.{key}: {len(tags)} tags with the manifest's defaults; CloudFormation takes 50"
+        )
     return StackSpec(
         key=key,
-        stack_name=f"{env.name}-{key}",
+        stack_name=stack_name(source.naming, key, table, env.name, problems),
         template_path=str(table.get("template", "")),
         template_body=source.texts.get(key, ""),
         region=region,
@@ -250,7 +277,37 @@ def _value(raw: Any, where: str, problems: list[str]) -> ParamValue:
 
 
 def _string_map(raw: Any, where: str, problems: list[str]) -> dict[str, str]:
+    """Tags as CloudFormation takes them: keys of 1-128 characters not starting with aws:, values
+    of at most 256."""
     if not isinstance(raw, dict):
         problems.append(f"{where}: must be a table of strings")
         return {}
-    return {str(k): str(v) for k, v in raw.items()}
+    tags = {str(k): str(v) for k, v in raw.items()}
+    for name, value in tags.items():
+        if name.lower().startswith("aws:") or not 1 <= len(name) <= 128:
+            problems.append(f"{where}.{name}: a tag key is 1-128 characters and does not start with aws:")
+        if len(value) > 256:
+            problems.append(f"{where}.{name}: a tag value is at most 256 characters")
+    return tags
+
+
+def _check_capabilities(
+    source: _Source, key: str, table: dict[str, Any], granted: tuple[str, ...], problems: list[str]
+) -> None:
+    """A capability the template (or a local nested template) needs and the manifest does not grant."""
+    base = (source.root / str(table.get("template", ""))).parent
+    problems += nested_problems(source.infos[key].document, base, f"stacks.{key}")
+    needs = capabilities.required(source.infos[key].document, nested_reader(base))
+    for capability, why in capabilities.missing(needs, granted).items():
+        shown = ", ".join(why[:4]) + (f" and {len(why) - 4} more" if len(why) > 4 else "")
+        problems.append(
+            f"stacks.{key}: the template needs {capability} ({shown}); "
+            f"add it to stacks.{key}.capabilities in {MANIFEST}"
+        )
+
+
+def _strings(raw: Any, where: str, problems: list[str]) -> tuple[str, ...]:
+    if isinstance(raw, list | tuple) and all(isinstance(item, str) for item in raw):
+        return tuple(raw)
+    problems.append(f'{where}: must be a list of strings, e.g. ["a", "b"]')
+    return ()

@@ -40,3 +40,19 @@ def no_echo(spec: StackSpec) -> frozenset[str]:
     return frozenset(
         name for name, d in info.parameters.items() if str(d.get("NoEcho", "")).lower() == "true"
     )
+
+
+def template_resources(spec: StackSpec) -> tuple[ResourceChange, ...]:
+    """The template's resources as additions, for a stack whose change set cannot be made yet."""
+    from opsconsole.stacks.templates import parse_template
+
+    resources = parse_template(spec.template_body).document.get("Resources") or {}
+    return tuple(
+        ResourceChange(
+            action=ChangeAction.ADD,
+            logical_id=str(logical_id),
+            resource_type=str(resource.get("Type", "?")) if isinstance(resource, dict) else "?",
+            details=("from the template",),
+        )
+        for logical_id, resource in resources.items()
+    )

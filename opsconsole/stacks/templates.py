@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from opsconsole.domain.stacks import OutputRef, ParamValue
+from opsconsole.stacks.java_regex import UncheckablePattern, java_fullmatch
 
 
 @dataclass(frozen=True)
 class TemplateInfo:
     parameters: Mapping[str, Mapping[str, Any]]
     outputs: tuple[str, ...]
+    document: Mapping[str, Any] = field(default_factory=dict)
+    """The whole decoded template (resources, transforms) for the checks that read more."""
 
 
 def parse_template(text: str) -> TemplateInfo:
@@ -34,7 +36,7 @@ def parse_template(text: str) -> TemplateInfo:
         raise ValueError(f"not a readable template{where}: {first.message if first else 'empty'}")
     parameters = template.get("Parameters") or {}
     outputs = template.get("Outputs") or {}
-    return TemplateInfo(parameters=dict(parameters), outputs=tuple(outputs))
+    return TemplateInfo(parameters=dict(parameters), outputs=tuple(outputs), document=template)
 
 
 def check_parameters(
@@ -42,8 +44,16 @@ def check_parameters(
     info: TemplateInfo,
     values: Mapping[str, ParamValue],
     outputs_of: Mapping[str, TemplateInfo],
+    warnings: list[str] | None = None,
+    *,
+    unreadable: Collection[str] = (),
 ) -> list[str]:
-    """Every problem with one stack's parameters, against its template and its upstream outputs."""
+    """Every problem with one stack's parameters, against its template and its upstream outputs.
+
+    Outputs of an `unreadable` upstream template are not checked: its parse error says enough.
+    A check that cannot be made offline (an AllowedPattern construct with no faithful Python
+    translation) is added to `warnings`, naming the parameter."""
+    warnings = [] if warnings is None else warnings
     problems: list[str] = []
     declared = info.parameters
     for name in values:
@@ -59,6 +69,8 @@ def check_parameters(
                 )
             continue
         if isinstance(value, OutputRef):
+            if value.stack in unreadable:
+                continue
             upstream = outputs_of.get(value.stack)
             if upstream is None:
                 problems.append(f"{key}: {name} takes an output of unknown stack {value.stack!r}")
@@ -69,19 +81,30 @@ def check_parameters(
                     f"(it has: {known})"
                 )
             continue
-        problems += [f"{key}: {name} {problem}" for problem in _value_problems(value, definition)]
+        found = _value_problems(value, definition, f"{key}: {name}", warnings)
+        said = definition.get("ConstraintDescription")
+        problems += [f"{key}: {name} {problem}" + (f" ({said})" if said else "") for problem in found]
     return problems
 
 
-def _value_problems(value: str, definition: Mapping[str, Any]) -> list[str]:
+def _value_problems(value: str, definition: Mapping[str, Any], where: str, warnings: list[str]) -> list[str]:
     kind = str(definition.get("Type", "String"))
     problems = []
     allowed = definition.get("AllowedValues")
     if allowed is not None and value not in [str(a) for a in allowed]:
         problems.append(f"= {value!r} is not one of the AllowedValues {[str(a) for a in allowed]}")
     pattern = definition.get("AllowedPattern")
-    if pattern is not None and kind == "String" and not re.fullmatch(str(pattern), value):
-        problems.append(f"= {value!r} does not match the AllowedPattern {pattern}")
+    if pattern is not None and kind in ("String", "CommaDelimitedList"):
+        items = value.split(",") if kind == "CommaDelimitedList" else [value]
+        try:
+            for item in items:
+                if not java_fullmatch(str(pattern), item):
+                    problems.append(f"= {item!r} does not match the AllowedPattern {pattern}")
+        except UncheckablePattern as e:
+            warnings.append(
+                f"{where}: the AllowedPattern {pattern} cannot be checked offline ({e}); "
+                "CloudFormation checks it when the change set is made"
+            )
     if kind == "Number":
         try:
             number = float(value)
@@ -131,3 +154,25 @@ def lint_template(text: str, region: str, cache_dir: Path | None) -> list[LintFi
         cache.parent.mkdir(parents=True, exist_ok=True)
         cache.write_text(json.dumps([f.__dict__ for f in findings]), encoding="utf-8")
     return findings
+
+
+def is_local_url(url: str) -> bool:
+    """A TemplateURL that names a file next to the template (packaging uploads it), not S3."""
+    return bool(url) and not url.startswith(("https://", "http://", "s3://"))
+
+
+def nested_reader(base: Path) -> Callable[[str], Mapping[str, Any] | None]:
+    """Reads a nested stack's local TemplateURL relative to `base`; None for a remote or unreadable one."""
+
+    def read(url: str) -> Mapping[str, Any] | None:
+        if not isinstance(url, str) or not is_local_url(url):
+            return None
+        path = base / url
+        if not path.is_file():
+            return None
+        try:
+            return dict(parse_template(path.read_text(encoding="utf-8")).document)
+        except (ValueError, OSError):
+            return None
+
+    return read

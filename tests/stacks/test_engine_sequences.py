@@ -190,7 +190,8 @@ def test_a_cascade_of_cancellations_reduces_to_the_one_causal_event(
     assert outcome.cause is not None and outcome.cause.logical_id == "Topic"
     assert outcome.message == (
         "ROLLBACK_COMPLETE: dev-app/Topic (AWS::SNS::Topic) CREATE_FAILED: Resource handler returned message: "
-        '"Invalid parameter: TopicName" (Service: Sns, Status Code: 400)'
+        '"Invalid parameter: TopicName" (Service: Sns, Status Code: 400) — a stack whose creation failed '
+        "cannot be updated: `opsconsole stacks delete dev app`, fix the cause, and deploy again"
     )
 
 
@@ -423,3 +424,99 @@ def test_a_change_set_that_failed_is_still_deleted_when_the_plan_is_discarded(
     assert engine.discard() == ["dev-app"]
     stubber.assert_no_pending_responses()
     assert engine.discard() == []
+
+
+def test_update_rollback_failed_names_the_cause_and_how_to_unstick_the_stack(
+    estate: Any, stubbed: tuple[Any, Stubber]
+) -> None:
+    """Recorded shape: an update fails, then the rollback fails on another resource."""
+    client, stubber = stubbed
+    history = [
+        stack_event(1, "UPDATE_IN_PROGRESS", "User Initiated"),
+        event(2, "Db", "UPDATE_IN_PROGRESS", kind="AWS::RDS::DBInstance"),
+        event(
+            3,
+            "Service",
+            "UPDATE_FAILED",
+            'Resource handler returned message: "Invalid request provided: TaskDefinition is inactive"',
+            kind="AWS::ECS::Service",
+        ),
+        event(4, "Db", "UPDATE_FAILED", "Resource update cancelled", kind="AWS::RDS::DBInstance"),
+        stack_event(
+            5, "UPDATE_ROLLBACK_IN_PROGRESS", "The following resource(s) failed to update: [Service]."
+        ),
+        event(
+            6,
+            "Db",
+            "UPDATE_FAILED",
+            "The DB instance is not in an available state",
+            kind="AWS::RDS::DBInstance",
+        ),
+        stack_event(7, "UPDATE_ROLLBACK_FAILED", "The following resource(s) failed to update: [Db]."),
+    ]
+    stubber.add_response("describe_stack_events", newest_first(*history), {"StackName": "dev-app"})
+    stubber.add_response("describe_stacks", described("UPDATE_ROLLBACK_FAILED"), {"StackName": "dev-app"})
+    outcome = engine_for(estate, client).watch(
+        estate.specs["app"], T0, lambda _k, _b: None, threading.Event()
+    )
+    stubber.assert_no_pending_responses()
+    assert outcome.status is StackStatus.ROLLED_BACK and not outcome.succeeded
+    assert outcome.cause is not None and outcome.cause.logical_id == "Service"
+    assert outcome.message.startswith(
+        "UPDATE_ROLLBACK_FAILED: dev-app/Service (AWS::ECS::Service) UPDATE_FAILED"
+    )
+    assert "aws cloudformation continue-update-rollback --stack-name dev-app" in outcome.message
+
+
+def test_a_nested_create_failure_with_cancelled_siblings_names_the_child_cause_and_says_delete_first(
+    estate: Any, stubbed: tuple[Any, Stubber]
+) -> None:
+    """Recorded shape: one nested stack fails, its sibling is cancelled, the parent rolls back."""
+    client, stubber = stubbed
+    sibling = CHILD_ARN.replace("Child-1X2Y3Z", "Other-9Q8W7E")
+    parent = [
+        stack_event(1, "CREATE_IN_PROGRESS", "User Initiated"),
+        event(2, "Child", "CREATE_IN_PROGRESS", kind="AWS::CloudFormation::Stack", physical=CHILD_ARN),
+        event(2, "Other", "CREATE_IN_PROGRESS", kind="AWS::CloudFormation::Stack", physical=sibling),
+        event(
+            6,
+            "Child",
+            "CREATE_FAILED",
+            f"Embedded stack {CHILD_ARN} was not successfully created: "
+            "The following resource(s) failed to create: [Role].",
+            kind="AWS::CloudFormation::Stack",
+            physical=CHILD_ARN,
+        ),
+        event(
+            7,
+            "Other",
+            "CREATE_FAILED",
+            "Resource creation cancelled",
+            kind="AWS::CloudFormation::Stack",
+            physical=sibling,
+        ),
+        stack_event(8, "ROLLBACK_IN_PROGRESS", "The following resource(s) failed to create: [Child, Other]."),
+        stack_event(9, "ROLLBACK_COMPLETE"),
+    ]
+    child = [
+        event(
+            4,
+            "Role",
+            "CREATE_FAILED",
+            "Requires capabilities : [CAPABILITY_NAMED_IAM]",
+            stack="dev-app-Child-1X2Y3Z",
+            kind="AWS::IAM::Role",
+        ),
+    ]
+    stubber.add_response("describe_stack_events", newest_first(*parent), {"StackName": "dev-app"})
+    stubber.add_response("describe_stack_events", newest_first(*child), {"StackName": CHILD_ARN})
+    stubber.add_response("describe_stack_events", {"StackEvents": []}, {"StackName": sibling})
+    stubber.add_response("describe_stacks", described("ROLLBACK_COMPLETE"), {"StackName": "dev-app"})
+    stubber.add_response("describe_stack_events", newest_first(*child), {"StackName": CHILD_ARN})
+    outcome = engine_for(estate, client).watch(
+        estate.specs["app"], T0, lambda _k, _b: None, threading.Event()
+    )
+    assert outcome.cause is not None
+    assert (outcome.cause.stack_name, outcome.cause.logical_id) == ("dev-app-Child-1X2Y3Z", "Role")
+    assert "CAPABILITY_NAMED_IAM" in outcome.message and "cancelled" not in outcome.message
+    assert "cannot be updated: `opsconsole stacks delete dev app`" in outcome.message
