@@ -67,7 +67,7 @@ class ChangeRecord:
 
 
 class AuditTrail:
-    """Writes records durably to the journal first, then to the optional sink."""
+    """Writes records durably to the journal first, then to its sinks (Graylog, the team store)."""
 
     def __init__(
         self,
@@ -79,7 +79,11 @@ class AuditTrail:
         self.journal = journal
         self._operator = operator
         self._clock = clock
-        self.sink = sink
+        self.sinks: list[RecordSink] = [sink] if sink is not None else []
+
+    def also_to(self, sink: RecordSink) -> None:
+        """Send every record from now on to `sink` too, after the journal."""
+        self.sinks.append(sink)
 
     def event(
         self,
@@ -180,8 +184,8 @@ class AuditTrail:
             error=error,
         )
         self.journal.append(record)  # durable first: Graylog may be down
-        if self.sink is not None:
-            self.sink.send(record)
+        for sink in self.sinks:
+            sink.send(record)
         return record
 
 

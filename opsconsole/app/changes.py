@@ -86,7 +86,10 @@ class ChangeRunner:
         details = {"target": planned.target, "summary": planned.summary, **planned.details}
         details["calls"] = [call.describe() for call in planned.calls]
         answers: list[Any] = []
-        with self._context.audit.change(planned.kind, scope, reason=reason, details=details) as record:
+        with (
+            self._context.guarded(planned.environment, planned.summary),
+            self._context.audit.change(planned.kind, scope, reason=reason, details=details) as record,
+        ):
             if on_sending is not None:
                 on_sending()
             for call in planned.calls:

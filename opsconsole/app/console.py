@@ -17,6 +17,7 @@ from opsconsole.app.fleet import Fleet
 from opsconsole.app.logs import Logs
 from opsconsole.app.operations import Operations
 from opsconsole.app.stacks import Stacks
+from opsconsole.app.team import Team
 from opsconsole.aws.session import utc_now
 from opsconsole.config import Settings
 from opsconsole.domain.action_kinds import ActionKind
@@ -41,6 +42,11 @@ class Console:
         self.stacks = Stacks(context)
         self.changes = ChangeRunner(context)
         self.correlation = Correlation(context, self.fleet, self.alerts, self.logs, self.stacks)
+        self.team = Team.of_context(context)
+        """The team store of `[team] table` (locks, approvals, the team view), or None alone."""
+        if self.team is not None:
+            context.env_lock = self.team.guard
+            context.audit.also_to(self.team.sink())
 
     @classmethod
     def build(

@@ -3,8 +3,10 @@ clock, the monitoring backends and the bounded fan-out."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
@@ -20,6 +22,8 @@ from opsconsole.domain.errors import OpsError, ReadOnlyViolation
 from opsconsole.domain.identity import Clock, MfaPrompt, RoleSession
 
 T = TypeVar("T")
+EnvLock = Callable[[str, str], AbstractContextManager[object]]
+"""`lock(env, purpose)`: a context manager holding the environment's team lock."""
 
 
 @dataclass
@@ -31,6 +35,9 @@ class AppContext:
     audit: AuditTrail
     clock: Callable[[], datetime]
     backends: Backends
+    env_lock: EnvLock = field(default=lambda _env, _purpose: contextlib.nullcontext())
+    """Holds an environment's team lock while a change runs there (protected environments only);
+    the Console sets it when `[team] table` is configured, and alone it holds nothing."""
 
     @classmethod
     def build(
@@ -68,6 +75,15 @@ class AppContext:
             *(b.timeout + b.connect_timeout for b in (s.zabbix, s.graylog)),
         )
 
+    def guarded(self, env: Environment, purpose: str) -> AbstractContextManager[object]:
+        """The team lock of a protected environment for the block's duration (nothing elsewhere).
+
+        Raises:
+            LockHeld: another operator holds it (names holder, purpose and expiry).
+            TeamStoreUnavailable: the team store cannot be reached, so the lock cannot be taken.
+        """
+        return self.env_lock(env.name, purpose) if env.protected else contextlib.nullcontext()
+
     def writable(self, env: Environment, what: str) -> None:
         """Refuse a change where the console or the environment is read-only.
 
@@ -82,8 +98,7 @@ class AppContext:
             )
 
     def close(self) -> None:
-        """Let queued audit records leave for Graylog (briefly; the journal already has them)."""
-        sink = self.audit.sink
-        if sink is not None:
+        """Let queued audit records leave for Graylog and the team (briefly; the journal already has them)."""
+        for sink in self.audit.sinks:
             sink.close()
         self.backends.close()

@@ -103,9 +103,13 @@ class StackReview:
             if on_outcome is not None:
                 on_outcome(outcome)
 
-        with trail.change(
-            ActionKind.STACKS_DEPLOY, self._scope, reason=self._reason, details=details
-        ) as record:
+        environment = self._context.environment(self.environment)
+        with (
+            self._context.guarded(environment, f"stacks deploy ({len(self.plan.stacks)} stacks)"),
+            trail.change(
+                ActionKind.STACKS_DEPLOY, self._scope, reason=self._reason, details=details
+            ) as record,
+        ):
             try:
                 outcomes = run_watchable(
                     lambda: self._engine.execute(
