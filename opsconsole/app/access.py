@@ -12,7 +12,12 @@ from opsconsole.domain.identity import CallerIdentity, RoleSession, TemporaryCre
 
 
 class Access:
-    """The operator's identity and role sessions, through the role broker."""
+    """The operator's identity and role sessions, through the role broker.
+
+    MFA from a front-end that cannot prompt on this thread (the TUI): `session()` raises
+    `MfaCodeNeeded` (domain/errors.py, with `.serial`) when a renewal needs a code; nothing was
+    sent to AWS. Ask the operator, call `supply_mfa_code(code)`, and call `session()` again.
+    """
 
     def __init__(self, context: AppContext) -> None:
         self._context = context
@@ -43,3 +48,29 @@ class Access:
             ActionKind.EXPORT_CREDENTIALS, AuditScope.of_session(session), reason=reason
         )
         return credentials
+
+    def supply_mfa_code(self, code: str) -> None:
+        """The code for the next MFA session, after MfaCodeNeeded; used once."""
+        self._context.broker.supply_mfa_code(code)
+
+    @property
+    def mfa_device(self) -> str | None:
+        """The identity's MFA device ([identity] mfa_serial, else the identity profile's)."""
+        return self._context.broker.mfa_device
+
+    @property
+    def session_store(self) -> str:
+        """Where sessions are kept between commands, in one line."""
+        return self._context.broker.store_description
+
+    def logout(self) -> int:
+        """Forget every cached session (memory and store); returns how many stored entries went."""
+        return self._context.broker.logout()
+
+
+def session_store_description() -> str:
+    """Where sessions would be kept, without building a Console (for `config check`)."""
+    from opsconsole.aws.credential_cache import describe, open_store
+    from opsconsole.paths import state_dir
+
+    return describe(open_store(state_dir()))

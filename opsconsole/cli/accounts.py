@@ -172,3 +172,12 @@ def session_view(session: RoleSession, now: datetime) -> dict[str, Any]:
         "expires_at": session.expires_at.isoformat(timespec="seconds"),
         "expires_in_seconds": max(0, int((session.expires_at - now).total_seconds())),
     }
+
+
+@app.command()
+def logout(ctx: typer.Context) -> None:
+    """Forget every cached session (role sessions, MFA sessions) in the keyring or the session file."""
+    access = state_of(ctx).console().access
+    where = access.session_store
+    count = access.logout()
+    typer.echo(f"{count} cached session entries removed from {where}")

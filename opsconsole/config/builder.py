@@ -19,12 +19,15 @@ _ABSENT = object()
 class SettingsBuilder:
     """Checks and converts each declared setting; a problem names the file and line, or the variable."""
 
-    def __init__(self, locator: Locator, origins: Origins) -> None:
+    def __init__(self, locator: Locator, origins: Origins, profiles: Origins | None = None) -> None:
         self.loc = locator
         self.origins = origins
+        self.profiles = profiles or {}
 
     def build(self, data: dict[str, Any], source: Path | None) -> Settings:
-        settings = self.record(settings_table(), data, (), {"source": source})
+        where = {".".join(k): f"${v}" for k, v in self.origins.items()}
+        where.update({".".join(k): v for k, v in self.profiles.items()})
+        settings = self.record(settings_table(), data, (), {"source": source, "origins": where})
         assert isinstance(settings, Settings)
         return settings
 
@@ -36,6 +39,9 @@ class SettingsBuilder:
             variable = self.origins.get(path[:depth])
             if variable is not None:
                 return ConfigError(invalid.problem, source=f"${variable}", key=key, hint=invalid.hint)
+            profile = self.profiles.get(path[:depth])
+            if profile is not None:
+                return ConfigError(invalid.problem, source=profile, key=key, hint=invalid.hint)
         return ConfigError(
             invalid.problem, source=self.loc.source, line=self.loc.line_of(path), key=key, hint=invalid.hint
         )

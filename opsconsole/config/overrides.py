@@ -13,6 +13,7 @@ from opsconsole.domain.errors import ConfigError
 ENV_PREFIX = "OPSCONSOLE_"
 # OPSCONSOLE_* variables that are not config overrides.
 # OPSCONSOLE_ENV and OPSCONSOLE_ROLE are set in a shell by `accounts assume --export`;
+# OPSCONSOLE_CACHE_PASSPHRASE keys the encrypted session file (aws/credential_cache.py);
 # OPSCONSOLE_RUNBOOKS is read by runbooks.library, OPSCONSOLE_DEMO_ZABBIX_TOKEN by the demo simulator.
 RESERVED_ENV = frozenset(
     {
@@ -23,6 +24,7 @@ RESERVED_ENV = frozenset(
         "OPSCONSOLE_ROLE",
         "OPSCONSOLE_RUNBOOKS",
         "OPSCONSOLE_DEMO_ZABBIX_TOKEN",
+        "OPSCONSOLE_CACHE_PASSPHRASE",
     }
 )
 
