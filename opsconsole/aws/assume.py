@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from opsconsole.aws.identity import IdentitySource, from_cache, to_cache, to_temporary
-from opsconsole.aws.sts_errors import sts_failure
+from opsconsole.aws.sts_errors import sts_errors, sts_failure
 from opsconsole.domain.environment import Environment, RoleTier
 from opsconsole.domain.errors import AccountMismatch
 from opsconsole.domain.identity import CallerIdentity, TemporaryCredentials
@@ -46,8 +46,6 @@ class Plan:
 
 def assume_chain(source: IdentitySource, plan: Plan, client_factory: Any) -> TemporaryCredentials:
     """AssumeRole through the chain; `client_factory(keys | None)` returns an STS client."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
     sts = source.sts_client(plan.mfa_serial)
     hops = [*plan.env.via_roles, plan.role_arn]
     credentials: TemporaryCredentials | None = None
@@ -60,7 +58,7 @@ def assume_chain(source: IdentitySource, plan: Plan, client_factory: Any) -> Tem
                 params["ExternalId"] = plan.env.external_id
         try:
             answer = sts.assume_role(**params)
-        except (ClientError, BotoCoreError) as e:
+        except sts_errors() as e:
             what = f"cannot assume the {plan.tier.value} role {role_arn} in {plan.env.name}"
             if not last:
                 what = f"cannot assume {role_arn} (source_profile chain of {plan.env.name})"
@@ -73,11 +71,9 @@ def assume_chain(source: IdentitySource, plan: Plan, client_factory: Any) -> Tem
 
 def verify_account(env: Environment, sts: Any) -> CallerIdentity:
     """GetCallerIdentity with the new credentials: the account in use is what counts."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
     try:
         identity = to_identity(sts.get_caller_identity())
-    except (ClientError, BotoCoreError) as e:
+    except sts_errors() as e:
         raise sts_failure(e, f"the new credentials for {env.name} do not work", role_hint=ROLE_HINT) from e
     check_account(env, identity)
     return identity

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from opsconsole.aws.credential_cache import MemoryStore, SessionStore
-from opsconsole.aws.sts_errors import provider_failure, raw_provider_failure, sts_failure
+from opsconsole.aws.sts_errors import provider_failure, raw_provider_failure, sts_errors, sts_failure
 from opsconsole.config import IdentitySettings
 from opsconsole.domain.errors import ConfigError, CredentialsError, MfaCodeNeeded, MfaRequired
 from opsconsole.domain.identity import Clock, MfaPrompt, TemporaryCredentials
@@ -202,8 +202,6 @@ class IdentitySource:
         return code
 
     def _get_session_token(self, serial: str) -> TemporaryCredentials:
-        from botocore.exceptions import BotoCoreError, ClientError
-
         base = self._base_credentials()
         code = self._ask(serial)
         sts = self._boto.client(
@@ -219,7 +217,7 @@ class IdentitySource:
             response = sts.get_session_token(
                 SerialNumber=serial, TokenCode=code, DurationSeconds=self._identity.session_duration
             )
-        except (ClientError, BotoCoreError) as e:
+        except sts_errors() as e:
             raise sts_failure(
                 e,
                 f"the MFA session for {serial} was refused",

@@ -27,7 +27,7 @@ from opsconsole.aws.assume import (
 )
 from opsconsole.aws.credential_cache import SessionStore, describe, open_store
 from opsconsole.aws.identity import RENEWAL_MARGIN, IdentitySource, make_boto_session
-from opsconsole.aws.sts_errors import sts_failure
+from opsconsole.aws.sts_errors import sts_errors, sts_failure
 from opsconsole.config import Settings
 from opsconsole.domain.environment import Environment, RoleTier
 from opsconsole.domain.errors import InvalidInput, ReadOnlyViolation
@@ -158,8 +158,6 @@ class RoleBroker:
 
     def caller_identity(self) -> CallerIdentity:
         """Who the operator is signed in as, in the identity account (cached with the keys)."""
-        from botocore.exceptions import BotoCoreError, ClientError
-
         with self._lock:
             if self._caller is not None:
                 return self._caller
@@ -174,7 +172,7 @@ class RoleBroker:
                 return self._caller
             try:
                 answer = self._identity.sts_client().get_caller_identity()
-            except (ClientError, BotoCoreError) as e:
+            except sts_errors() as e:
                 raise sts_failure(
                     e,
                     "the identity credentials do not work",

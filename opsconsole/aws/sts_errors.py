@@ -21,6 +21,14 @@ _BAD_KEYS = {
 _THROTTLED = {"Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded"}
 
 
+def sts_errors() -> tuple[type[Exception], ...]:
+    """What an STS call can raise that is not ours: API errors, transport, unreadable answers."""
+    from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.parsers import ResponseParserError
+
+    return (ClientError, BotoCoreError, ResponseParserError)
+
+
 def short_message(error: Exception) -> str:
     """The error's message without markup, on one line, at most 200 characters."""
     response: dict[str, Any] = getattr(error, "response", {}) or {}
@@ -83,9 +91,16 @@ def sts_failure(error: Exception, what: str, *, role_hint: str) -> OpsError:
             hint="set [identity] profile to a profile with credentials, or sign in (aws configure)",
         )
     if isinstance(error, EndpointConnectionError | ReadTimeoutError):
-        return BackendError(f"{what}: AWS STS cannot be reached", hint="check the network and the endpoint")
+        return BackendError(
+            f"{what}: AWS cannot be reached", hint="check the network, the region and [aws] endpoint_url"
+        )
     if isinstance(error, BotoCoreError):
         return provider_failure(error, what)
+    if type(error).__name__ == "ResponseParserError":
+        return BackendError(
+            f"{what}: AWS STS answered with an unreadable page (an HTTP error page, not STS)",
+            hint="check the role ARN and the endpoint; if both are right, STS is failing: retry later",
+        )
     return raw_provider_failure(error, what)
 
 
@@ -134,5 +149,8 @@ def provider_failure(error: Exception, what: str) -> OpsError:
             hint="run the profile's credential_process yourself: it must print the JSON the AWS CLI expects",
         )
     if "sso" in type(error).__name__.lower() or "Token" in type(error).__name__:
-        return CredentialsError(f"{what}: {text}", hint="sign in again: `opsconsole accounts login --sso`")
+        return CredentialsError(
+            f"{what}: the SSO sign-in is missing or has expired",
+            hint="sign in again: `opsconsole accounts login --sso` (or `aws sso login`)",
+        )
     return CredentialsError(f"{what}: {text}", hint="check the identity profile in ~/.aws/config")

@@ -181,3 +181,29 @@ def logout(ctx: typer.Context) -> None:
     where = access.session_store
     count = access.logout()
     typer.echo(f"{count} cached session entries removed from {where}")
+
+
+@app.command()
+def login(
+    ctx: typer.Context,
+    sso: Annotated[bool, typer.Option("--sso", help="Sign in to IAM Identity Center (device code).")] = False,
+    profile: Annotated[
+        str | None, typer.Option("--profile", help="The SSO profile; default: [identity] profile.")
+    ] = None,
+) -> None:
+    """Sign in: with --sso, the device authorization flow (prints a URL and a code, waits for approval)."""
+    from opsconsole.app.access import sso_login
+    from opsconsole.domain.errors import InvalidInput
+
+    if not sso:
+        raise InvalidInput(
+            "only --sso is supported: other profiles sign in with their own keys or credential_process",
+            hint="opsconsole accounts login --sso [--profile NAME]",
+        )
+
+    def show(code: Any) -> None:
+        info(f"open {code.verification_uri_complete} and confirm the code {code.user_code}")
+        info(f"(the code expires in {code.expires_in // 60} minutes; waiting for approval)")
+
+    expires_at = sso_login(state_of(ctx).settings(), profile, show)
+    typer.echo(f"signed in; the SSO session lasts until {expires_at.isoformat(timespec='seconds')}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -44,7 +45,11 @@ def gather(state: CliState, envs: list[str], read: Callable[[str], list[T]]) -> 
     for env, result in services.fan_out(envs, read):
         if isinstance(result, OpsError):
             failed.append(env)
-            info(f"error: {env}: {result.message}")
+            # One line naming the environment once (the message may name it already), then the hint.
+            named = re.search(rf"(?<![\w-]){re.escape(env)}(?![\w-])", result.message)
+            info(f"error: {result.message}" if named else f"error: {env}: {result.message}")
+            if result.hint:
+                info(f"  → {result.hint}")
         else:
             rows.extend(result)
     if failed and len(failed) == len(envs):

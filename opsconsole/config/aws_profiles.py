@@ -184,7 +184,9 @@ def _put(result: ProfileRole, key: str, value: Any, profile: str) -> None:
 Origins = dict[tuple[str, ...], str]
 
 
-def apply_profiles(data: dict[str, Any], environ: Mapping[str, str]) -> Origins:
+def apply_profiles(
+    data: dict[str, Any], environ: Mapping[str, str], overrides: Origins | None = None
+) -> Origins:
     """Fill each `[environments.X]` that names a profile with the profile's values (TOML wins).
 
     Returns:
@@ -211,8 +213,12 @@ def apply_profiles(data: dict[str, Any], environ: Mapping[str, str]) -> Origins:
         try:
             resolved = resolve(profiles, profile_name, source)
         except ConfigError as e:
+            variable = (overrides or {}).get(("environments", env_name, "profile"))
             raise ConfigError(
-                e.problem, source=e.source, key=f"environments.{env_name}.profile", hint=e.hint
+                e.problem,
+                source=f"${variable}" if variable else e.source,
+                key=f"environments.{env_name}.profile",
+                hint=e.hint,
             ) from None
         table = environments[env_name]
         for key, value in resolved.values.items():

@@ -38,10 +38,12 @@ class SettingsBuilder:
         for depth in range(len(path), 0, -1):
             variable = self.origins.get(path[:depth])
             if variable is not None:
-                return ConfigError(invalid.problem, source=f"${variable}", key=key, hint=invalid.hint)
+                hint = invalid.hint or f"fix or unset the environment variable {variable}"
+                return ConfigError(invalid.problem, source=f"${variable}", key=key, hint=hint)
             profile = self.profiles.get(path[:depth])
             if profile is not None:
-                return ConfigError(invalid.problem, source=profile, key=key, hint=invalid.hint)
+                hint = invalid.hint or "fix it in that AWS profile, or set the key in the TOML to override it"
+                return ConfigError(invalid.problem, source=profile, key=key, hint=hint)
         return ConfigError(
             invalid.problem, source=self.loc.source, line=self.loc.line_of(path), key=key, hint=invalid.hint
         )

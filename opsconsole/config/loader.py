@@ -93,7 +93,7 @@ def parse_settings(text: str, *, source: Path | None, environ: Mapping[str, str]
             hint="fix the syntax at that line (strings need quotes, tables need [brackets])",
         ) from None
     origins = apply_overrides(data, environ)
-    profiles = apply_profiles(data, environ)
+    profiles = apply_profiles(data, environ, origins)
     return SettingsBuilder(Locator(text, name), origins, profiles).build(data, source)
 
 

@@ -52,7 +52,8 @@ def apply_overrides(data: dict[str, Any], environ: Mapping[str, str]) -> Origins
 
 
 def _error(variable: str, path: tuple[str, ...], invalid: Invalid) -> ConfigError:
-    return ConfigError(invalid.problem, source=f"${variable}", key=".".join(path) or None, hint=invalid.hint)
+    hint = invalid.hint or f"fix or unset the environment variable {variable}"
+    return ConfigError(invalid.problem, source=f"${variable}", key=".".join(path) or None, hint=hint)
 
 
 def _key_path(variable: str) -> tuple[str, ...]:
