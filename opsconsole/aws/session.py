@@ -25,7 +25,7 @@ from opsconsole.aws.assume import (
     to_identity,
     verify_account,
 )
-from opsconsole.aws.credential_cache import SessionStore, describe, open_store
+from opsconsole.aws.credential_cache import MemoryStore, SessionStore, describe, open_store
 from opsconsole.aws.identity import RENEWAL_MARGIN, IdentitySource, make_boto_session
 from opsconsole.aws.sts_errors import sts_errors, sts_failure
 from opsconsole.config import Settings
@@ -88,7 +88,10 @@ class RoleBroker:
         self._clock = clock
         self._on_elevation = on_elevation
         self._mfa_prompt = mfa_prompt
-        self.store: SessionStore = store if store is not None else open_store(state_dir())
+        # The demo world's throwaway sessions never go to the operator's keyring.
+        if store is None:
+            store = MemoryStore() if settings.demo else open_store(state_dir())
+        self.store: SessionStore = store
         self._boto = (
             boto_session
             if boto_session is not None
