@@ -154,6 +154,30 @@ class EncryptedFileStore:
         os.replace(tmp, self.path)
 
 
+class BotocoreCache:
+    """The store as botocore's assume-role cache (a role profile used as the identity), as the
+    AWS CLI plugs ~/.aws/cli/cache in: entries under "botocore:<key>", datetimes as ISO text."""
+
+    def __init__(self, store: SessionStore) -> None:
+        self._store = store
+
+    def __contains__(self, key: object) -> bool:
+        return self._store.get(f"botocore:{key}") is not None
+
+    def __getitem__(self, key: str) -> dict[str, Any]:
+        value = self._store.get(f"botocore:{key}")
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def __setitem__(self, key: str, value: dict[str, Any]) -> None:
+        self._store.put(f"botocore:{key}", json.loads(json.dumps(value, default=_iso)))
+
+
+def _iso(value: Any) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
 def usable_keyring() -> Any | None:
     """The keyring backend when one can really hold secrets (not the fail or null backend)."""
     try:

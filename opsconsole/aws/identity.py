@@ -50,6 +50,11 @@ def make_boto_session(identity: IdentitySettings, prompter: Any = None, cache: A
         ) from e
     except BotoCoreError as e:
         raise provider_failure(e, "cannot read the AWS profiles") from e
+    try:
+        if not core.get_config_variable("region"):
+            core.set_config_variable("region", identity.region)  # a profile without one: [identity] region
+    except BotoCoreError as e:
+        raise provider_failure(e, "cannot read the AWS profiles") from e
     provider._prompter = prompter or _refuse_prompt
     if cache is not None:
         provider.cache = cache

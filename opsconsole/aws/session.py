@@ -25,7 +25,7 @@ from opsconsole.aws.assume import (
     to_identity,
     verify_account,
 )
-from opsconsole.aws.credential_cache import MemoryStore, SessionStore, describe, open_store
+from opsconsole.aws.credential_cache import BotocoreCache, MemoryStore, SessionStore, describe, open_store
 from opsconsole.aws.identity import RENEWAL_MARGIN, IdentitySource, make_boto_session
 from opsconsole.aws.sts_errors import sts_errors, sts_failure
 from opsconsole.config import Settings
@@ -95,7 +95,9 @@ class RoleBroker:
         self._boto = (
             boto_session
             if boto_session is not None
-            else make_boto_session(settings.identity, botocore_prompter(mfa_prompt))
+            else make_boto_session(
+                settings.identity, botocore_prompter(mfa_prompt), BotocoreCache(self.store)
+            )
         )
         self._config = Config(
             retries={"mode": "adaptive", "max_attempts": 5},
@@ -130,7 +132,9 @@ class RoleBroker:
         with self._lock:
             if profile not in self._sources:
                 identity = dataclasses.replace(self._settings.identity, profile=profile)
-                boto = make_boto_session(identity, botocore_prompter(self._mfa_prompt))
+                boto = make_boto_session(
+                    identity, botocore_prompter(self._mfa_prompt), BotocoreCache(self.store)
+                )
                 self._sources[profile] = self._source_for(boto, profile)
             return self._sources[profile]
 

@@ -124,3 +124,24 @@ def test_toml_keys_override_the_profile(setup: Setup) -> None:
     assert view["environments"]["dev"]["session_duration"] == 900
     assert "environments.dev.region" not in view["origins"]
     assert view["origins"]["environments.dev.external_id"].endswith("(profile dev-read)")
+
+
+def test_a_role_profile_as_identity_asks_its_mfa_once_and_is_cached_like_the_aws_cli(setup: Setup) -> None:
+    """botocore assumes the identity's own role (with the profile's MFA device); its cache is the
+    session store, as the AWS CLI plugs in ~/.aws/cli/cache."""
+    with setup.aws_config.open("a", encoding="utf-8") as out:
+        out.write(
+            f"\n[profile admin]\nrole_arn = {HOP_ROLE}\nsource_profile = identity\n"
+            f"mfa_serial = arn:aws:iam::999999999999:mfa/alice\nrole_session_name = {setup.session_tag}-admin\n"
+        )
+    text = setup.config.read_text(encoding="utf-8").replace('profile = "identity"', 'profile = "admin"', 1)
+    setup.config.write_text(text, encoding="utf-8")
+    extra = {"OPSCONSOLE_CACHE_PASSPHRASE": "pass", "AWS_ENDPOINT_URL": setup.world.endpoint}
+    refused = setup.run("accounts", "whoami", **extra)
+    assert refused.returncode == 2 and "--mfa-code" in refused.stderr and "Traceback" not in refused.stderr
+    first = setup.run("accounts", "whoami", "--mfa-code", "123456", "-o", "json", **extra)
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout)["arn"].endswith(f"assumed-role/OpsConsoleJump/{setup.session_tag}-admin")
+    second = setup.run("accounts", "whoami", "-o", "json", **extra)
+    assert second.returncode == 0, second.stderr
+    assert len(assume_calls(setup.world, HOP_ROLE, f"{setup.session_tag}-admin")) == 1
