@@ -103,6 +103,9 @@ class EncryptedFileStore:
         self.path = path
         self._passphrase = passphrase.encode("utf-8")
         self._lock = threading.Lock()
+        self._keys: dict[bytes, Any] = {}
+        """Fernet by salt: scrypt runs once per salt and process (it costs ~50 ms on purpose)."""
+        self._salt: bytes | None = None
 
     def get(self, key: str) -> dict[str, Any] | None:
         with self._lock:
@@ -124,8 +127,10 @@ class EncryptedFileStore:
         from cryptography.fernet import Fernet
         from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-        key = Scrypt(salt=salt, length=32, n=2**14, r=8, p=1).derive(self._passphrase)
-        return Fernet(base64.urlsafe_b64encode(key))
+        if salt not in self._keys:
+            key = Scrypt(salt=salt, length=32, n=2**14, r=8, p=1).derive(self._passphrase)
+            self._keys[salt] = Fernet(base64.urlsafe_b64encode(key))
+        return self._keys[salt]
 
     def _read(self) -> dict[str, dict[str, Any]]:
         from cryptography.fernet import InvalidToken
@@ -134,6 +139,7 @@ class EncryptedFileStore:
             blob = json.loads(self.path.read_text(encoding="utf-8"))
             salt = base64.b64decode(blob["salt"])
             plain = self._fernet(salt).decrypt(blob["data"].encode("ascii"))
+            self._salt = salt
             data = json.loads(plain)
         except (OSError, ValueError, KeyError, TypeError, InvalidToken):
             # Missing, corrupt, or sealed with another passphrase: start afresh.
@@ -144,7 +150,8 @@ class EncryptedFileStore:
         from opsconsole.paths import ensure_private_dir
 
         ensure_private_dir(self.path.parent)
-        salt = os.urandom(16)
+        salt = self._salt or os.urandom(16)  # a fresh IV per write either way (Fernet)
+        self._salt = salt
         token = self._fernet(salt).encrypt(json.dumps(data).encode("utf-8"))
         blob = json.dumps({"salt": base64.b64encode(salt).decode("ascii"), "data": token.decode("ascii")})
         tmp = self.path.with_suffix(".tmp")
