@@ -85,6 +85,14 @@ def whoami(
     session = services.session(env, tier, reason or f"accounts whoami --role {tier.value}")
     data = session_view(session, services.now())
     emit(data, output, lambda: emit_fields(list(data.items()), title=f"{env} ({tier.value})"))
+    _note_memory_only(state)
+
+
+def _note_memory_only(state: Any) -> None:
+    """One line on stderr when the session will not outlive this command."""
+    where = state.console().access.session_store
+    if where.startswith("memory"):
+        info(f"note: sessions are kept in {where}")
 
 
 @app.command()

@@ -58,6 +58,7 @@ def test_second_call_reuses_the_cached_session_and_mfa_is_asked_for_prod_only(se
     # A second command: no code given, none asked, no AssumeRole sent.
     second = setup.run("accounts", "whoami", "--env", "prod", "-o", "json", **cache)
     assert second.returncode == 0, second.stderr
+    assert "memory only" not in second.stderr
     assert json.loads(second.stdout)["expires_at"] == json.loads(first.stdout)["expires_at"]
     assert len(assume_calls(setup.world, PROD_ROLE, f"{setup.session_tag}-prod")) == 1
     assert len(assume_calls(setup.world, DEV_ROLE, f"{setup.session_tag}-dev")) == 1
@@ -80,7 +81,8 @@ def test_without_a_store_sessions_end_with_the_command_and_config_check_says_so(
     check = setup.run("config", "check")
     assert check.returncode == 0, check.stderr
     assert "memory only" in check.stdout
-    setup.run("accounts", "whoami", "--env", "dev")
+    first = setup.run("accounts", "whoami", "--env", "dev")
+    assert first.returncode == 0 and "note: sessions are kept in memory only" in first.stderr
     setup.run("accounts", "whoami", "--env", "dev")
     assert len(assume_calls(setup.world, DEV_ROLE, f"{setup.session_tag}-dev")) == 2
 
