@@ -139,6 +139,19 @@ class IdentitySource:
             **keys.as_client_kwargs(),
         )
 
+    def temporary(self) -> TemporaryCredentials:
+        """The profile's own credentials with their expiry (SSO, credential_process); botocore
+        refreshes them from its caches when they near their end."""
+        frozen = self._base_credentials()
+        try:
+            expiry = getattr(self._boto.get_credentials(), "_expiry_time", None)
+        except Exception:
+            expiry = None
+        expires_at = (
+            expiry.astimezone(UTC) if isinstance(expiry, datetime) else self._clock() + timedelta(hours=1)
+        )
+        return TemporaryCredentials(frozen.access_key, frozen.secret_key, frozen.token or "", expires_at)
+
     def client_keys(self) -> str:
         """The base access key id: what cached sessions are tied to (never the secret)."""
         return str(self._base_credentials().access_key)

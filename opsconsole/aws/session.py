@@ -299,6 +299,8 @@ class RoleBroker:
         role_arn = env.role_arn(tier)
         assert role_arn is not None
         source = self.source(env.source_profile)
+        if env.profile and env.source_profile == env.profile:
+            return self._direct(env, tier, source, role_arn)
         plan = Plan(env, tier, role_arn, self.session_name(env), env.mfa_serial or source.mfa_serial)
         key = plan.cache_key(source.client_keys())
         cached = from_entry(self.store.get(key))
@@ -315,6 +317,21 @@ class RoleBroker:
             tier=tier,
             role_arn=role_arn,
             session_name=plan.session_name,
+            identity=identity,
+            expires_at=credentials.expires_at,
+            region=env.region,
+        )
+        return _Assumed(session=session, credentials=credentials)
+
+    def _direct(self, env: Environment, tier: RoleTier, source: IdentitySource, role_arn: str) -> _Assumed:
+        """An SSO profile's own credentials are the environment's read tier: no AssumeRole."""
+        credentials = source.temporary()
+        identity = verify_account(env, self._client_with("sts", env.region, credentials))
+        session = RoleSession(
+            environment=env.name,
+            tier=tier,
+            role_arn=role_arn,
+            session_name=identity.arn.rsplit("/", 1)[-1],
             identity=identity,
             expires_at=credentials.expires_at,
             region=env.region,

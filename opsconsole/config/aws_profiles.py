@@ -84,6 +84,8 @@ def resolve(profiles: Mapping[str, Mapping[str, Any]], name: str, source: Path) 
             the profile assumes no role, or a value is malformed.
     """
     profile = _profile(profiles, name, source, None)
+    if "role_arn" not in profile and profile.get("sso_account_id") and profile.get("sso_role_name"):
+        return _sso_direct(name, profile)
     if "role_arn" not in profile:
         raise ConfigError(
             f"profile {name!r} assumes no role (it has no role_arn)",
@@ -112,6 +114,22 @@ def resolve(profiles: Mapping[str, Mapping[str, Any]], name: str, source: Path) 
         _put(result, "source_profile", base, name)
     if hops:
         _put(result, "via_roles", hops, name)
+    return result
+
+
+def _sso_direct(name: str, profile: Mapping[str, Any]) -> ProfileRole:
+    """An SSO profile signs in straight into the environment's account: its own credentials are
+    the read tier (source_profile = the profile itself: no AssumeRole). The ARN is the
+    permission set's role as IAM names it (aws-reserved/sso.amazonaws.com/...), for display."""
+    result = ProfileRole(profile=name)
+    account = str(profile["sso_account_id"])
+    _put(result, "account_id", account, name)
+    reserved = "aws-reserved/sso.amazonaws.com"
+    role = f"arn:aws:iam::{account}:role/{reserved}/AWSReservedSSO_{profile['sso_role_name']}"
+    _put(result, "roles.read", role, name)
+    _put(result, "source_profile", name, name)
+    if profile.get("region"):
+        _put(result, "region", str(profile["region"]), name)
     return result
 
 

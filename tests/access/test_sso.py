@@ -13,7 +13,7 @@ import pytest
 
 from opsconsole.demo.world import DemoReady
 from tests.access.fake_sso import FakeSso
-from tests.access.realistic import Setup, write_setup
+from tests.access.realistic import Setup, server_sts, write_setup
 from tests.helpers import run_cli
 
 
@@ -83,3 +83,32 @@ def test_login_for_a_profile_without_sso_settings_is_one_message(
         capsys, "--config", str(setup.config), "accounts", "login", "--sso", "--profile", "dev-read"
     )
     assert result.code == 2 and "no SSO settings" in result.stderr and "→" in result.stderr
+
+
+def test_an_sso_profile_is_an_environment_of_its_own_account(
+    open_world: DemoReady, setup: Setup, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A profile with sso_account_id / sso_role_name (no role_arn) signs straight into the
+    environment's account: its credentials are the read tier, checked with GetCallerIdentity."""
+    dev = open_world.accounts.admin_keys["dev"]
+    fake = FakeSso(
+        {"accessKeyId": dev.access_key_id, "secretAccessKey": dev.secret_access_key, "sessionToken": "t"}
+    )
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SSO_OIDC", fake.url)
+    try:
+        with setup.config.open("a", encoding="utf-8") as out:
+            out.write('\n[environments.ssodev]\nprofile = "sso-dev"\n')
+        login = run_cli(
+            capsys, "--config", str(setup.config), "accounts", "login", "--sso", "--profile", "sso-dev"
+        )
+        assert login.code == 0, login.stderr
+        check = json.loads(setup.run("config", "check", "-o", "json").stdout)
+        assert check["environments"]["ssodev"]["account_id"] == "111111111111"
+        done = setup.run("accounts", "whoami", "--env", "ssodev", "-o", "json", AWS_ENDPOINT_URL_SSO=fake.url)
+        assert done.returncode == 0, done.stderr
+        view = json.loads(done.stdout)
+        assert view["account"] == "111111111111" and "AWSReservedSSO_ReadOnly" in view["role_arn"]
+        assert [p for p, _ in fake.requests if p.startswith("/federation/credentials")]
+        assert not [c for c in server_sts(open_world)["AssumeRole"] if "AWSReservedSSO" in str(c["role_arn"])]
+    finally:
+        fake.close()
