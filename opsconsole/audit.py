@@ -11,6 +11,7 @@ from pathlib import Path
 
 from opsconsole.domain.audit import AuditRecord
 from opsconsole.domain.errors import BackendError
+from opsconsole.paths import ensure_private_dir
 
 
 class AuditJournal:
@@ -29,7 +30,7 @@ class AuditJournal:
         line = json.dumps(record.to_json_dict(), sort_keys=True, default=str) + "\n"
         with self._lock:
             try:
-                self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                ensure_private_dir(self.path.parent)
                 fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
                 try:
                     # One write() call per record keeps concurrent appenders from interleaving.

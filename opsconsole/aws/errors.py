@@ -60,8 +60,10 @@ def aws_errors(session: RoleSession, service: str, what: str = "AWS call") -> It
                 required_tier=needed.value if needed else None,
                 environment=session.environment,
             ) from e
+        from opsconsole.aws.sts_errors import short_message
+
         raise BackendError(
-            f"{what} failed in {session.environment}: {_error_code(e)}: {_error_message(e)}"
+            f"{what} failed in {session.environment}: {_error_code(e)}: {short_message(e)}"
         ) from e
     except EndpointConnectionError as e:
         raise BackendError(
@@ -75,19 +77,18 @@ def aws_errors(session: RoleSession, service: str, what: str = "AWS call") -> It
 
 @contextmanager
 def translate_unexpected(env_name: str) -> Iterator[None]:
-    """botocore failures outside an aws_errors block, as a BackendError for that environment."""
-    from botocore.exceptions import BotoCoreError, ClientError
-    from botocore.parsers import ResponseParserError
+    """botocore failures outside an aws_errors block, as one error naming the environment once
+    (no HTML body: an error page is reported by its status), with a hint chosen by the error."""
+    from opsconsole.aws.sts_errors import sts_errors, sts_failure
 
     try:
         yield
-    except ClientError as e:
-        code = _error_code(e)
-        if code in _DENIED_CODES:
-            raise BackendError(f"{env_name}: denied: {_error_message(e)}") from e
-        raise BackendError(f"{env_name}: {code}: {_error_message(e)}") from e
-    except (BotoCoreError, ResponseParserError) as e:
-        raise BackendError(f"{env_name}: {unreadable_answer(e)}") from e
+    except sts_errors() as e:
+        raise sts_failure(
+            e,
+            f"AWS call in {env_name} failed",
+            role_hint="the role in force may not do this: check its policy, or use a higher --role",
+        ) from e
 
 
 def unreadable_answer(error: Exception, limit: int = 800) -> str:

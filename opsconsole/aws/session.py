@@ -7,6 +7,8 @@ client on every operation and never keep one, so a refresh is invisible to them.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import re
 import threading
 from collections.abc import Callable
@@ -14,16 +16,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from opsconsole.aws.identity import IdentitySource, make_boto_session, to_temporary
+from opsconsole.aws.assume import (
+    Plan,
+    assume_chain,
+    cache_entry,
+    check_account,
+    from_entry,
+    to_identity,
+    verify_account,
+)
+from opsconsole.aws.credential_cache import BotocoreCache, MemoryStore, SessionStore, describe, open_store
+from opsconsole.aws.identity import RENEWAL_MARGIN, IdentitySource, make_boto_session
+from opsconsole.aws.sts_errors import sts_errors, sts_failure
 from opsconsole.config import Settings
 from opsconsole.domain.environment import Environment, RoleTier
-from opsconsole.domain.errors import (
-    AccountMismatch,
-    BackendError,
-    CredentialsError,
-    InvalidInput,
-    ReadOnlyViolation,
-)
+from opsconsole.domain.errors import InvalidInput, ReadOnlyViolation
 from opsconsole.domain.identity import CallerIdentity, Clock, MfaPrompt, RoleSession, TemporaryCredentials
 
 ElevationHook = Callable[[RoleSession, str | None], None]
@@ -34,9 +41,20 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def refresh_margin(duration_seconds: int) -> timedelta:
-    """How long before expiry a session is renewed: a fifth of its life, at most five minutes."""
-    return timedelta(seconds=min(300, duration_seconds // 5))
+def refresh_margin(_duration_seconds: int = 0) -> timedelta:
+    """How long before expiry a session is renewed: RENEWAL_MARGIN (five minutes), for every session."""
+    return RENEWAL_MARGIN
+
+
+def botocore_prompter(mfa_prompt: MfaPrompt | None) -> Callable[[str], str] | None:
+    """botocore's MFA prompt ("Enter MFA code for ARN: ") through the console's own prompt."""
+    if mfa_prompt is None:
+        return None
+
+    def ask(prompt: str) -> str:
+        return mfa_prompt(prompt.replace("Enter MFA code for", "").strip().rstrip(":").strip())
+
+    return ask
 
 
 AWS_ATTEMPTS = 3
@@ -50,7 +68,11 @@ class _Assumed:
 
 
 class RoleBroker:
-    """Assumes roles per environment and tier, on demand, and refreshes them before expiry."""
+    """Assumes roles per environment and tier, on demand, and refreshes them before expiry.
+
+    Role and MFA sessions also go to the session store (keyring, encrypted file or memory), so
+    the next command reuses them: checked for expiry and account before use.
+    """
 
     def __init__(
         self,
@@ -60,13 +82,27 @@ class RoleBroker:
         on_elevation: ElevationHook | None = None,
         clock: Clock = utc_now,
         boto_session: Any = None,
+        store: SessionStore | None = None,
     ) -> None:
         from botocore.config import Config
+
+        from opsconsole.paths import state_dir
 
         self._settings = settings
         self._clock = clock
         self._on_elevation = on_elevation
-        self._boto = boto_session if boto_session is not None else make_boto_session(settings.identity)
+        self._mfa_prompt = mfa_prompt
+        # The demo world's throwaway sessions never go to the operator's keyring.
+        if store is None:
+            store = MemoryStore() if settings.demo else open_store(state_dir())
+        self.store: SessionStore = store
+        self._boto = (
+            boto_session
+            if boto_session is not None
+            else make_boto_session(
+                settings.identity, botocore_prompter(mfa_prompt), BotocoreCache(self.store)
+            )
+        )
         # Three attempts share the call's time: a hung endpoint costs aws_timeout, not five reads
         # of 30 s each (which once left the CLI silent for ~185 s).
         self._config = Config(
@@ -75,36 +111,90 @@ class RoleBroker:
             read_timeout=max(1, settings.aws_timeout // AWS_ATTEMPTS),
             user_agent_extra="opsconsole",
         )
-        self._identity = IdentitySource(
-            self._boto,
-            settings.identity,
-            endpoint_url=settings.endpoint_url,
-            client_config=self._config,
-            mfa_prompt=mfa_prompt,
-            clock=clock,
-        )
+        self._identity = self._source_for(self._boto, settings.identity.profile)
+        self._sources: dict[str, IdentitySource] = {}
         self._lock = threading.RLock()
         self._assumed: dict[tuple[str, RoleTier], _Assumed] = {}
         self._clients: dict[tuple[str, RoleTier, str, str], tuple[str, Any]] = {}
         self._caller: CallerIdentity | None = None
         self.assume_count = 0
 
+    def _source_for(self, boto_session: Any, profile: str | None) -> IdentitySource:
+        identity = dataclasses.replace(self._settings.identity, profile=profile)
+        return IdentitySource(
+            boto_session,
+            identity,
+            endpoint_url=self._settings.endpoint_url,
+            client_config=self._config,
+            mfa_prompt=self._mfa_prompt,
+            clock=self._clock,
+            store=self.store,
+        )
+
+    def source(self, profile: str | None) -> IdentitySource:
+        """The identity source of a profile (an environment's source_profile); [identity]'s by default."""
+        if not profile or profile == self._settings.identity.profile:
+            return self._identity
+        with self._lock:
+            if profile not in self._sources:
+                identity = dataclasses.replace(self._settings.identity, profile=profile)
+                boto = make_boto_session(
+                    identity, botocore_prompter(self._mfa_prompt), BotocoreCache(self.store)
+                )
+                self._sources[profile] = self._source_for(boto, profile)
+            return self._sources[profile]
+
     # -- identity ---------------------------------------------------------------------------
 
-    def caller_identity(self) -> CallerIdentity:
-        """Who the operator is signed in as, in the identity account."""
-        from botocore.exceptions import BotoCoreError, ClientError
+    @property
+    def mfa_device(self) -> str | None:
+        """The identity's MFA device: [identity] mfa_serial, else the identity profile's."""
+        return self._identity.device
 
+    @property
+    def store_description(self) -> str:
+        return describe(self.store)
+
+    def supply_mfa_code(self, code: str) -> None:
+        """The code for the next MFA session (after MfaCodeNeeded); used once."""
+        self._identity.supply_mfa_code(code)
+        for source in self._sources.values():
+            source.supply_mfa_code(code)
+
+    def logout(self) -> int:
+        """Forget every session, in memory and in the store; returns how many stored entries went."""
+        self.forget()
+        self._identity.forget()
+        for source in self._sources.values():
+            source.forget()
+        return self.store.clear()
+
+    def caller_identity(self) -> CallerIdentity:
+        """Who the operator is signed in as, in the identity account (cached with the keys)."""
         with self._lock:
-            if self._caller is None:
-                try:
-                    answer = self._identity.sts_client().get_caller_identity()
-                except (ClientError, BotoCoreError) as e:
-                    raise CredentialsError(
-                        f"the identity credentials do not work: {e}",
-                        hint="sign in again to the identity account (aws sso login, aws configure)",
-                    ) from e
-                self._caller = _to_identity(answer)
+            if self._caller is not None:
+                return self._caller
+            keys = self._identity.client_keys()
+            key = (
+                "caller:"
+                + hashlib.sha256(f"{self._settings.identity.profile}|{keys}".encode()).hexdigest()[:32]
+            )
+            cached = self.store.get(key)
+            if cached and {"Account", "Arn", "UserId"} <= set(cached):
+                self._caller = to_identity(cached)
+                return self._caller
+            try:
+                answer = self._identity.sts_client().get_caller_identity()
+            except sts_errors() as e:
+                raise sts_failure(
+                    e,
+                    "the identity credentials do not work",
+                    role_hint="sign in again to the identity account (aws sso login, aws configure)",
+                ) from e
+            self._caller = to_identity(answer)
+            self.store.put(
+                key, {"Account": answer["Account"], "Arn": answer["Arn"], "UserId": answer["UserId"]}
+            )
             return self._caller
 
     def identity_client(self, service: str, region: str | None = None, config: Any = None) -> Any:
@@ -120,7 +210,10 @@ class RoleBroker:
         arn = self.caller_identity().arn
         return arn.rsplit("/", 1)[-1] or "operator"
 
-    def session_name(self) -> str:
+    def session_name(self, env: Environment | None = None) -> str:
+        """The environment's role_session_name (from its profile), else `opsconsole-<operator>`."""
+        if env is not None and env.role_session_name:
+            return env.role_session_name
         name = re.sub(r"[^\w+=,.@-]", "-", f"opsconsole-{self.operator}")
         return name[:64]
 
@@ -133,6 +226,7 @@ class RoleBroker:
             UnknownEnvironment, InvalidInput: the environment or its tier is not configured.
             ReadOnlyViolation: a tier above read was asked for where the console is read-only.
             CredentialsError: the role could not be assumed.
+            MfaCodeNeeded: the environment needs an MFA code and nothing can ask for one.
             AccountMismatch: the credentials landed in another account than the config names.
         """
         return self._fresh(env_name, tier, reason).session
@@ -151,17 +245,8 @@ class RoleBroker:
             cached = self._clients.get(key)
             if cached and cached[0] == assumed.credentials.access_key_id:
                 return cached[1]
-            creds = assumed.credentials
-            client = self._boto.client(
-                service,
-                region_name=region,
-                endpoint_url=self._settings.endpoint_url,
-                config=self._config,
-                aws_access_key_id=creds.access_key_id,
-                aws_secret_access_key=creds.secret_access_key,
-                aws_session_token=creds.session_token,
-            )
-            self._clients[key] = (creds.access_key_id, client)
+            client = self._client_with(service, region, assumed.credentials)
+            self._clients[key] = (assumed.credentials.access_key_id, client)
             return client
 
     def expires_at(self, env_name: str, tier: RoleTier) -> datetime | None:
@@ -170,19 +255,29 @@ class RoleBroker:
             return assumed.session.expires_at if assumed else None
 
     def forget(self) -> None:
-        """Drop every role session and client (e.g. after the identity changed)."""
+        """Drop every role session and client held in memory (e.g. after the identity changed)."""
         with self._lock:
             self._assumed.clear()
             self._clients.clear()
             self._caller = None
+
+    def _client_with(self, service: str, region: str, credentials: TemporaryCredentials) -> Any:
+        return self._boto.client(
+            service,
+            region_name=region,
+            endpoint_url=self._settings.endpoint_url,
+            config=self._config,
+            aws_access_key_id=credentials.access_key_id,
+            aws_secret_access_key=credentials.secret_access_key,
+            aws_session_token=credentials.session_token,
+        )
 
     def _fresh(self, env_name: str, tier: RoleTier, reason: str | None) -> _Assumed:
         env = self._settings.environment(env_name)
         self._check_allowed(env, tier)
         with self._lock:
             current = self._assumed.get((env.name, tier))
-            margin = refresh_margin(env.session_duration)
-            if current is not None and current.credentials.expires_at - self._clock() > margin:
+            if current is not None and current.credentials.expires_at - self._clock() > RENEWAL_MARGIN:
                 return current
             renewed = self._assume(env, tier)
             self._assumed[(env.name, tier)] = renewed
@@ -208,67 +303,44 @@ class RoleBroker:
             )
 
     def _assume(self, env: Environment, tier: RoleTier) -> _Assumed:
-        from botocore.exceptions import BotoCoreError, ClientError
-
         role_arn = env.role_arn(tier)
         assert role_arn is not None
-        session_name = self.session_name()
-        params: dict[str, Any] = {
-            "RoleArn": role_arn,
-            "RoleSessionName": session_name,
-            "DurationSeconds": env.session_duration,
-        }
-        if env.external_id:
-            params["ExternalId"] = env.external_id
-        try:
-            answer = self._identity.sts_client().assume_role(**params)
-        except ClientError as e:
-            message = e.response.get("Error", {}).get("Message", str(e))
-            raise CredentialsError(
-                f"cannot assume the {tier.value} role {role_arn} in {env.name}: {message}",
-                hint="check the role's trust policy names your identity, the ExternalId and MFA",
-            ) from e
-        except BotoCoreError as e:
-            raise BackendError(f"cannot reach AWS STS to assume {role_arn}: {e}") from e
-        self.assume_count += 1
-        credentials = to_temporary(answer["Credentials"])
-        identity = self._verify_account(env, credentials)
+        source = self.source(env.source_profile)
+        if env.profile and env.source_profile == env.profile:
+            return self._direct(env, tier, source, role_arn)
+        plan = Plan(env, tier, role_arn, self.session_name(env), env.mfa_serial or source.mfa_serial)
+        key = plan.cache_key(source.client_keys())
+        cached = from_entry(self.store.get(key))
+        if cached is not None and cached[0].expires_at - self._clock() > RENEWAL_MARGIN:
+            credentials, identity = cached
+            check_account(env, identity)
+        else:
+            credentials = assume_chain(source, plan, lambda keys: self._client_with("sts", env.region, keys))
+            self.assume_count += 1
+            identity = verify_account(env, self._client_with("sts", env.region, credentials))
+            self.store.put(key, cache_entry(credentials, identity))
         session = RoleSession(
             environment=env.name,
             tier=tier,
             role_arn=role_arn,
-            session_name=session_name,
+            session_name=plan.session_name,
             identity=identity,
             expires_at=credentials.expires_at,
             region=env.region,
         )
         return _Assumed(session=session, credentials=credentials)
 
-    def _verify_account(self, env: Environment, credentials: TemporaryCredentials) -> CallerIdentity:
-        """GetCallerIdentity with the new credentials: the account in use is what counts."""
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        sts = self._boto.client(
-            "sts",
-            region_name=env.region,
-            endpoint_url=self._settings.endpoint_url,
-            config=self._config,
-            aws_access_key_id=credentials.access_key_id,
-            aws_secret_access_key=credentials.secret_access_key,
-            aws_session_token=credentials.session_token,
+    def _direct(self, env: Environment, tier: RoleTier, source: IdentitySource, role_arn: str) -> _Assumed:
+        """An SSO profile's own credentials are the environment's read tier: no AssumeRole."""
+        credentials = source.temporary()
+        identity = verify_account(env, self._client_with("sts", env.region, credentials))
+        session = RoleSession(
+            environment=env.name,
+            tier=tier,
+            role_arn=role_arn,
+            session_name=identity.arn.rsplit("/", 1)[-1],
+            identity=identity,
+            expires_at=credentials.expires_at,
+            region=env.region,
         )
-        try:
-            identity = _to_identity(sts.get_caller_identity())
-        except (ClientError, BotoCoreError) as e:
-            raise CredentialsError(f"the new {env.name} credentials do not work: {e}") from e
-        if identity.account != env.account_id:
-            raise AccountMismatch(
-                f"ACCOUNT MISMATCH: the role for {env.name} landed in account {identity.account} "
-                f"({identity.arn}), but the config says {env.name} is account {env.account_id}",
-                hint="nothing was done; fix account_id or the role ARNs of this environment",
-            )
-        return identity
-
-
-def _to_identity(answer: dict[str, Any]) -> CallerIdentity:
-    return CallerIdentity(account=answer["Account"], arn=answer["Arn"], user_id=answer["UserId"])
+        return _Assumed(session=session, credentials=credentials)

@@ -85,6 +85,14 @@ def whoami(
     session = console.access.session(env, tier, reason or f"accounts whoami --role {tier.value}")
     data = session_view(session, console.context.now())
     emit(data, output, lambda: emit_fields(list(data.items()), title=f"{env} ({tier.value})"))
+    _note_memory_only(state)
+
+
+def _note_memory_only(state: Any) -> None:
+    """One line on stderr when the session will not outlive this command."""
+    where = state.console().access.session_store
+    if where.startswith("memory"):
+        info(f"note: sessions are kept in {where}")
 
 
 @app.command()
@@ -172,3 +180,38 @@ def session_view(session: RoleSession, now: datetime) -> dict[str, Any]:
         "expires_at": session.expires_at.isoformat(timespec="seconds"),
         "expires_in_seconds": max(0, int((session.expires_at - now).total_seconds())),
     }
+
+
+@app.command()
+def logout(ctx: typer.Context) -> None:
+    """Forget every cached session (role sessions, MFA sessions) in the keyring or the session file."""
+    access = state_of(ctx).console().access
+    where = access.session_store
+    count = access.logout()
+    typer.echo(f"{count} cached session entries removed from {where}")
+
+
+@app.command()
+def login(
+    ctx: typer.Context,
+    sso: Annotated[bool, typer.Option("--sso", help="Sign in to IAM Identity Center (device code).")] = False,
+    profile: Annotated[
+        str | None, typer.Option("--profile", help="The SSO profile; default: [identity] profile.")
+    ] = None,
+) -> None:
+    """Sign in: with --sso, the device authorization flow (prints a URL and a code, waits for approval)."""
+    from opsconsole.app.access import sso_login
+    from opsconsole.domain.errors import InvalidInput
+
+    if not sso:
+        raise InvalidInput(
+            "only --sso is supported: other profiles sign in with their own keys or credential_process",
+            hint="opsconsole accounts login --sso [--profile NAME]",
+        )
+
+    def show(code: Any) -> None:
+        info(f"open {code.verification_uri_complete} and confirm the code {code.user_code}")
+        info(f"(the code expires in {code.expires_in // 60} minutes; waiting for approval)")
+
+    expires_at = sso_login(state_of(ctx).settings(), profile, show)
+    typer.echo(f"signed in; the SSO session lasts until {expires_at.isoformat(timespec='seconds')}")

@@ -19,9 +19,28 @@ app = typer.Typer(help="Validate, show and create the configuration.", no_args_i
 @app.command()
 def check(ctx: typer.Context, output: Output = OutputFormat.TABLE) -> None:
     """Validate the configuration and print what it resolves to (no secrets)."""
-    from opsconsole.config import resolved_view
+    import os
 
-    view = resolved_view(state_of(ctx).settings())
+    from opsconsole.app.access import session_store_description
+    from opsconsole.config import resolved_view
+    from opsconsole.config.aws_profiles import check_identity
+
+    settings = state_of(ctx).settings()
+    identity = settings.identity
+    checked = check_identity(
+        identity.profile,
+        identity.mfa_serial,
+        (identity.aws_config_file, identity.aws_credentials_file),
+        os.environ,
+    )
+    view = resolved_view(settings)
+    view["origins"] = dict(settings.origins)
+    view["aws"] = {
+        "identity_profile_defined_in": checked.where,
+        "mfa_device": checked.mfa_device,
+        "mfa_device_from": checked.mfa_origin,
+        "session_store": session_store_description(),
+    }
     emit(view, output, lambda: _render(view))
     info(f"{view['source']}: valid, {len(view['environments'])} environments")
 
@@ -35,7 +54,9 @@ def _render(view: dict[str, Any]) -> None:
             ("demo", view["demo"]),
             ("aws endpoint", view["endpoint_url"] or "AWS (default endpoints)"),
             ("identity profile", view["identity"]["profile"] or "default credential chain"),
-            ("mfa device", view["identity"]["mfa_serial"]),
+            ("identity defined in", view["aws"]["identity_profile_defined_in"]),
+            ("mfa device", _device(view["aws"])),
+            ("sessions kept in", view["aws"]["session_store"]),
             ("operator", view["identity"]["operator"] or "from the caller ARN"),
             ("audit journal", view["audit"]["journal"] or "user state directory"),
         ],
@@ -50,9 +71,21 @@ def _render(view: dict[str, Any]) -> None:
             ("region", "REGION"),
             ("protected", "PROTECTED"),
             ("external_id", "EXTERNAL ID"),
+            ("profile", "PROFILE"),
+            ("mfa_serial", "MFA"),
             ("tiers", "TIERS"),
         ],
     )
+    origins = [{"key": key, "from": where} for key, where in sorted(view["origins"].items())]
+    if origins:
+        info("values not from the config file (every other value is):")
+        emit_table(origins, [("key", "KEY"), ("from", "FROM")])
+
+
+def _device(aws: dict[str, Any]) -> str:
+    if not aws["mfa_device"]:
+        return "none for the identity (environments may name their own)"
+    return f"{aws['mfa_device']} (from {aws['mfa_device_from']})"
 
 
 @app.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -43,7 +44,11 @@ def gather(state: CliState, envs: list[str], read: Callable[[str], list[T]]) -> 
     for env, result in state.console().fan_out(envs, read):
         if isinstance(result, OpsError):
             failed.append(result)
-            info(f"error: {env}: {result}")  # with its hint: what to do
+            # One line naming the environment once (the message may name it already), then the hint.
+            named = re.search(rf"(?<![\w-]){re.escape(env)}(?![\w-])", result.message)
+            info(f"error: {result.message}" if named else f"error: {env}: {result.message}")
+            if result.hint:
+                info(f"  → {result.hint}")
         else:
             rows.extend(result)
     if failed and len(failed) == len(envs):

@@ -19,12 +19,15 @@ _ABSENT = object()
 class SettingsBuilder:
     """Checks and converts each declared setting; a problem names the file and line, or the variable."""
 
-    def __init__(self, locator: Locator, origins: Origins) -> None:
+    def __init__(self, locator: Locator, origins: Origins, profiles: Origins | None = None) -> None:
         self.loc = locator
         self.origins = origins
+        self.profiles = profiles or {}
 
     def build(self, data: dict[str, Any], source: Path | None) -> Settings:
-        settings = self.record(settings_table(), data, (), {"source": source})
+        where = {".".join(k): f"${v}" for k, v in self.origins.items()}
+        where.update({".".join(k): v for k, v in self.profiles.items()})
+        settings = self.record(settings_table(), data, (), {"source": source, "origins": where})
         assert isinstance(settings, Settings)
         return settings
 
@@ -35,7 +38,12 @@ class SettingsBuilder:
         for depth in range(len(path), 0, -1):
             variable = self.origins.get(path[:depth])
             if variable is not None:
-                return ConfigError(invalid.problem, source=f"${variable}", key=key, hint=invalid.hint)
+                hint = invalid.hint or f"fix or unset the environment variable {variable}"
+                return ConfigError(invalid.problem, source=f"${variable}", key=key, hint=hint)
+            profile = self.profiles.get(path[:depth])
+            if profile is not None:
+                hint = invalid.hint or "fix it in that AWS profile, or set the key in the TOML to override it"
+                return ConfigError(invalid.problem, source=profile, key=key, hint=hint)
         return ConfigError(
             invalid.problem, source=self.loc.source, line=self.loc.line_of(path), key=key, hint=invalid.hint
         )

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from opsconsole import paths
+from opsconsole.config.aws_profiles import apply_profiles
 from opsconsole.config.builder import SettingsBuilder
 from opsconsole.config.locator import Locator
 from opsconsole.config.overrides import apply_overrides
@@ -92,7 +93,8 @@ def parse_settings(text: str, *, source: Path | None, environ: Mapping[str, str]
             hint="fix the syntax at that line (strings need quotes, tables need [brackets])",
         ) from None
     origins = apply_overrides(data, environ)
-    return SettingsBuilder(Locator(text, name), origins).build(data, source)
+    profiles = apply_profiles(data, environ, origins)
+    return SettingsBuilder(Locator(text, name), origins, profiles).build(data, source)
 
 
 def _decode_error_line(message: str) -> int | None:

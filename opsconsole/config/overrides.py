@@ -13,6 +13,7 @@ from opsconsole.domain.errors import ConfigError
 ENV_PREFIX = "OPSCONSOLE_"
 # OPSCONSOLE_* variables that are not config overrides.
 # OPSCONSOLE_ENV and OPSCONSOLE_ROLE are set in a shell by `accounts assume --export`;
+# OPSCONSOLE_CACHE_PASSPHRASE keys the encrypted session file (aws/credential_cache.py);
 # OPSCONSOLE_RUNBOOKS is read by runbooks.library, OPSCONSOLE_DEMO_ZABBIX_TOKEN by the demo simulator.
 RESERVED_ENV = frozenset(
     {
@@ -23,6 +24,7 @@ RESERVED_ENV = frozenset(
         "OPSCONSOLE_ROLE",
         "OPSCONSOLE_RUNBOOKS",
         "OPSCONSOLE_DEMO_ZABBIX_TOKEN",
+        "OPSCONSOLE_CACHE_PASSPHRASE",
     }
 )
 
@@ -50,7 +52,8 @@ def apply_overrides(data: dict[str, Any], environ: Mapping[str, str]) -> Origins
 
 
 def _error(variable: str, path: tuple[str, ...], invalid: Invalid) -> ConfigError:
-    return ConfigError(invalid.problem, source=f"${variable}", key=".".join(path) or None, hint=invalid.hint)
+    hint = invalid.hint or f"fix or unset the environment variable {variable}"
+    return ConfigError(invalid.problem, source=f"${variable}", key=".".join(path) or None, hint=hint)
 
 
 def _key_path(variable: str) -> tuple[str, ...]:

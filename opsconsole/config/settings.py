@@ -34,6 +34,9 @@ ENVIRONMENT_NAME = Pattern(
     "environment name",
     hint="use lower-case letters, digits and dashes, starting with a letter",
 )
+SESSION_NAME = Pattern(
+    re.compile(r"^[\w+=,.@-]{2,64}$"), "role session name (2-64 of letters, digits, +=,.@_-)"
+)
 EXTERNAL_ID = Pattern(re.compile(r"^[\w+=,.@:/-]{2,1224}$"), "external id")
 HTTP_URL = Pattern(re.compile(r"^https?://[^\s/]+"), "http(s) URL", problem="{value!r} is not an {what}")
 GELF_ADDRESS = Pattern(
@@ -166,6 +169,11 @@ ENVIRONMENT_SETTINGS: Mapping[str, Spec] = {
     "zabbix_host_groups": Spec(key="zabbix.host_groups", shown=False),
     "graylog_streams": Spec(key="graylog.streams", shown=False),
     "description": Spec(shown=False),
+    "profile": Spec(),
+    "mfa_serial": Spec(check=MFA_SERIAL),
+    "role_session_name": Spec(check=SESSION_NAME),
+    "source_profile": Spec(),
+    "via_roles": Spec(shown=False),
 }
 """The settings of one `[environments.NAME]` table, by field of the domain's Environment.
 
@@ -238,6 +246,8 @@ class Settings:
         default_factory=dict, metadata=spec(shape=_LINK_TEMPLATES, shown=False)
     )
     """Template overrides for links.py: {"log_query": {"service": "..."}, "stack": {...}, ...}."""
+    origins: Mapping[str, str] = field(default_factory=dict, metadata=spec(from_file=False, shown=False))
+    """Where a value came from when not the file: "$OPSCONSOLE_X" or "AWS-CONFIG [profile NAME]"."""
 
     def environment(self, name: str) -> Environment:
         """The environment called `name`; UnknownEnvironment lists the valid names otherwise."""

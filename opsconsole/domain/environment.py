@@ -59,6 +59,16 @@ class Environment:
     zabbix_host_groups: tuple[str, ...] = ()
     graylog_streams: tuple[str, ...] = ()
     description: str = field(default="", compare=False)
+    profile: str | None = None
+    """The AWS profile the environment's role settings were read from."""
+    mfa_serial: str | None = None
+    """The MFA device this environment's roles need; its AssumeRole is signed by an MFA session."""
+    role_session_name: str | None = None
+    """The role session name (the profile's); `opsconsole-<operator>` when unset."""
+    source_profile: str | None = None
+    """The profile whose credentials start the chain; [identity] profile when unset."""
+    via_roles: tuple[str, ...] = ()
+    """Roles assumed in order between the source profile's credentials and this environment's role."""
 
     def role_arn(self, tier: RoleTier) -> str | None:
         return self.roles.get(tier)

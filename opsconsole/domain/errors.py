@@ -118,6 +118,21 @@ class MfaRequired(InvalidInput):
     """An MFA code is needed and no way to ask for one was given."""
 
 
+class MfaCodeNeeded(MfaRequired):
+    """A renewal needs a code for `serial` and nothing can ask for one on this thread.
+
+    A front-end catches it, asks the operator (the TUI in a modal), hands the code to
+    `console.access.supply_mfa_code(code)` and retries; nothing was sent to AWS.
+    """
+
+    def __init__(self, serial: str, *, hint: str | None = None) -> None:
+        super().__init__(
+            f"an MFA code for {serial} is needed and no terminal is available to ask for it",
+            hint=hint or "pass --mfa-code CODE or set OPSCONSOLE_MFA_CODE",
+        )
+        self.serial = serial
+
+
 class AccountMismatch(OpsError):
     """The account in use is not the one the config names: never act on it."""
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from opsconsole.domain.errors import InvalidInput
+from opsconsole.paths import ensure_private_dir
 
 RUNNING = "running"
 AWAITING_APPROVAL = "awaiting_approval"
@@ -108,7 +109,7 @@ class RunStore:
 
     def save(self, state: RunState) -> None:
         """Replace the run's file atomically: temp file, fsync, rename, fsync the directory."""
-        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        ensure_private_dir(self.root)
         data = json.dumps(state.to_json_dict(), indent=1, sort_keys=True, default=str).encode("utf-8")
         fd, temp = tempfile.mkstemp(dir=self.root, prefix=f".{state.run_id}.", suffix=".tmp")
         try:

@@ -231,6 +231,10 @@ def test_config_check_prints_resolved_config_without_secrets(
         tmp_path, VALID + '\n[graylog]\nurl = "https://g.example.com"\ntoken_env = "GL_TOKEN"\n', "ok.toml"
     )
     monkeypatch.setenv("GL_TOKEN", "super-secret-token")
+    # config check also checks that the identity profile exists in the AWS files.
+    aws = tmp_path / "home" / ".aws"
+    aws.mkdir(parents=True, exist_ok=True)
+    (aws / "credentials").write_text("[identity]\naws_access_key_id = AKIAEXAMPLE\n", encoding="utf-8")
     result = run_cli(capsys, "--config", str(path), "config", "check", "--output", "json")
     assert result.code == 0
     import json
@@ -350,6 +354,11 @@ def test_allowed_keys_and_view_come_from_the_declarations() -> None:
         "zabbix",
         "graylog",
         "description",
+        "profile",
+        "mfa_serial",
+        "role_session_name",
+        "source_profile",
+        "via_roles",
     }
     assert "endpoint_url" in set(settings_table().children["aws"].children)  # type: ignore[union-attr]
     view = resolved_view(parse_settings(VALID, source=None))
