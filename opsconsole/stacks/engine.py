@@ -35,7 +35,7 @@ from opsconsole.stacks.diff import parameter_diff, template_diff
 from opsconsole.stacks.failures import settled_outcome
 from opsconsole.stacks.graph import downstream_of
 from opsconsole.stacks.manifest import Estate
-from opsconsole.stacks.packaging import ArtifactBucket, Packaged, needs_packaging, package
+from opsconsole.stacks.packaging import INLINE_LIMIT, ArtifactBucket, Packaged, needs_packaging, package
 from opsconsole.stacks.parameters import inferred, no_echo, resolve_parameters
 from opsconsole.stacks.templates import parse_template
 
@@ -229,8 +229,11 @@ class DeployEngine:
             return self._packaged[spec.key]
 
     def _package(self, spec: StackSpec) -> Packaged:
-        if not needs_packaging(spec.template_body, parse_template(spec.template_body).document):
-            return Packaged(spec.template_body)
+        text = spec.template_body
+        # Decoding a template costs a tenth of a second or more: only one that may need it is read.
+        might = len(text.encode("utf-8")) > INLINE_LIMIT or "TemplateURL" in text
+        if not might or not needs_packaging(text, parse_template(text).document):
+            return Packaged(text)
         if self._artifacts is None:
             raise BackendError(f"{spec.stack_name} needs packaging and no artifacts bucket is configured")
         path = self.estate.root / spec.template_path
