@@ -130,7 +130,7 @@ class IdentitySource:
         return self.client("sts", mfa_serial=mfa_serial)
 
     def client(
-        self, service: str, region: str | None = None, mfa_serial: str | None = None, config: Any = None
+        self, service: str, region: str | None = None, mfa_serial: str | None = None, *, config: Any = None
     ) -> Any:
         keys = self._keys(mfa_serial or self.mfa_serial)
         return self._boto.client(

@@ -200,7 +200,7 @@ class RoleBroker:
     def identity_client(self, service: str, region: str | None = None, config: Any = None) -> Any:
         """A client signed with the identity credentials (e.g. StackSets in the identity account);
         `config` (a botocore Config) is merged over the console's own (the team store's fast retries)."""
-        return self._identity.client(service, region, config)
+        return self._identity.client(service, region, config=config)
 
     @property
     def operator(self) -> str:

@@ -241,7 +241,14 @@ def test_config_check_prints_resolved_config_without_secrets(
 
     view = json.loads(result.stdout)
     assert view["environments"]["prod"]["roles"]["deploy"].endswith("OpsConsoleDeployer")
-    assert view["graylog"] == {"url": "https://g.example.com", "token_env": "GL_TOKEN"}
+    assert view["graylog"] == {
+        "url": "https://g.example.com",
+        "token_env": "GL_TOKEN",
+        "connect_timeout": 3,
+        "timeout": 15,
+        "late_window": 5,
+        "deadline": 30,
+    }
     assert "super-secret-token" not in result.stdout + result.stderr
 
 
