@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import re
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
@@ -16,35 +15,34 @@ from opsconsole.domain.errors import InvalidInput
 
 app = typer.Typer(help="The audit trail of elevations and changes.", no_args_is_help=True)
 
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-
-
-def _duration(text: str) -> timedelta | None:
-    if match := re.fullmatch(r"\s*(\d+)\s*([smhdw])\s*", text):
-        return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
-    return None
-
 
 def parse_duration(text: str, option: str) -> timedelta:
-    """`30m`, `2h`, `7d`: a positive span of time."""
-    span = _duration(text)
-    if span is None or span <= timedelta(0):
-        raise InvalidInput(f"{option} {text!r} is not a duration", hint="use e.g. 30m, 2h or 1d")
-    return span
+    """`30m`, `2h`, `7d`: a positive span of time, at most ten years (domain/durations.py).
 
+    Raises:
+        InvalidInput: naming the option.
+    """
+    from opsconsole.domain.durations import DurationError, parse_span
 
-def parse_since(text: str, now: datetime) -> datetime:
-    """`30m`, `2h`, `7d` before now, or an ISO 8601 date/time (UTC when no zone is given)."""
-    if (span := _duration(text)) is not None:
-        return now - span
     try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(
-            f"--since {text!r} is neither a duration nor a date",
-            hint="use e.g. 30m, 2h, 7d or 2026-11-26T08:00",
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return parse_span(text)
+    except DurationError as e:
+        raise InvalidInput(f"{option}: {e}", hint="use e.g. 30m, 2h or 1d") from None
+
+
+def parse_since(text: str, now: datetime, option: str = "--since") -> datetime:
+    """`30m`, `2h`, `7d` before now, or an ISO 8601 date/time (UTC when no zone is given).
+
+    Raises:
+        InvalidInput: naming the option.
+    """
+    from opsconsole.domain.durations import DurationError
+    from opsconsole.domain.durations import parse_since as since
+
+    try:
+        return since(text, now)
+    except DurationError as e:
+        raise InvalidInput(f"{option}: {e}", hint="use e.g. 30m, 2h, 7d or 2026-11-26T08:00") from None
 
 
 class OutcomeChoice(enum.StrEnum):
@@ -75,7 +73,7 @@ def list_records(
     from opsconsole.audit import AuditJournal
     from opsconsole.domain.audit import Outcome, pair_records
 
-    cutoff = parse_since(since, datetime.now(UTC)) if since else None
+    cutoff = parse_since(since, datetime.now(UTC)) if since is not None else None
     journal = AuditJournal(journal_path(state_of(ctx).settings()))
     wanted = Outcome.UNKNOWN if outcome is OutcomeChoice.UNKNOWN else outcome
     rows = []

@@ -91,6 +91,8 @@ def parse_settings(text: str, *, source: Path | None, environ: Mapping[str, str]
             line=_decode_error_line(str(e)),
             hint="fix the syntax at that line (strings need quotes, tables need [brackets])",
         ) from None
+    except RecursionError:  # tomllib recurses per nested array or inline table
+        raise ConfigError("invalid TOML: values nested too deeply", source=name) from None
     origins = apply_overrides(data, environ)
     return SettingsBuilder(Locator(text, name), origins).build(data, source)
 
