@@ -210,3 +210,23 @@ def test_kill_9_between_intent_and_outcome_then_resume_sends_nothing_twice(
     assert [r["action"] for r in records if r.get("phase") == "intent" and r["id"] not in outcomes] == [
         {"scale": "ecs.scale", "snap": "rds.snapshot", "reboot": "rds.reboot"}[step]
     ]
+
+
+def test_history_reads_a_silent_owner_on_another_host_as_dead(tmp_path: Path) -> None:
+    from opsconsole.runbooks.ownership import STALE_AFTER_SECONDS, lock_path
+    from opsconsole.runbooks.state import RunState, RunStore
+
+    store = RunStore(tmp_path)
+    state = RunState("r2", "book", "b.yaml", "Book", "", {}, "alice", "2026-11-30T00:00:00+00:00")
+    state.cursor, state.phase = "snap", "sending"
+    store.save(state)
+    beat = time.time()
+    owner = {"pid": 1, "host": "elsewhere", "started_at": "t", "heartbeat_at": "t", "heartbeat": beat}
+    lock_path(tmp_path, "r2").write_text(json.dumps(owner))
+    live = store.summary(state)
+    assert live["status"] == "running" and live["owner"].startswith("pid 1 on elsewhere")
+    owner["heartbeat"] = beat - STALE_AFTER_SECONDS - 1
+    lock_path(tmp_path, "r2").write_text(json.dumps(owner))
+    dead = store.summary(state)
+    assert dead["status"] == "interrupted" and dead["half_done_step"] == "snap"
+    assert "--rerun-step or --skip-step" in dead["error"]
