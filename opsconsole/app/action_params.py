@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from opsconsole.domain.action_kinds import ActionKind
@@ -89,6 +90,8 @@ def _problem(kind: ActionKind, key: str, value: Any) -> str | None:
         bad = [v for v in values if _whole(v, 1, 2**63 - 1, "") is not None]
         return f"{bad[0]!r} is not an event id (a whole number)" if bad else None
     if key == "duration":
+        if isinstance(value, timedelta):  # already parsed by the CLI
+            value = value.total_seconds()
         try:
             parse_span(value, minimum=MIN_MAINTENANCE_SECONDS)
         except DurationError as e:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
+import re
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -95,3 +96,26 @@ def list_records(
         ("error", "ERROR"),
     ]
     emit(rows, output, lambda: emit_table(rows, columns))
+    _say_what_may_be_half_done(rows)
+
+
+_RUN_STEP = re.compile(r"^runbook \S+ run (\S+) step (\w+)")
+
+
+def _say_what_may_be_half_done(rows: list[dict[str, Any]]) -> None:
+    """On stderr, for each change whose outcome is unknown, what to check and how to go on."""
+    from opsconsole.cli.output import info
+    from opsconsole.domain.audit import Outcome
+
+    for row in rows:
+        if row["outcome"] != Outcome.UNKNOWN:
+            continue
+        what = f"{row['action']} in {row['environment']} at {row['at']} may be half-done"
+        run = _RUN_STEP.match(str(row.get("reason") or ""))
+        if run:
+            info(
+                f"note: {what} (runbook run {run.group(1)}, step {run.group(2)}): check it, then "
+                f"`opsconsole runbook resume {run.group(1)} --rerun-step` or `--skip-step`"
+            )
+        else:
+            info(f"note: {what}: check it in the system before doing it again")

@@ -187,6 +187,7 @@ def test_kill_9_between_intent_and_outcome_then_resume_sends_nothing_twice(
         unknown = run_cli(capsys, "-c", str(config), "audit", "list", "--outcome", "unknown", "-o", "json")
         [intent] = json.loads(unknown.stdout)
         assert intent["phase"] == "intent" and f"run {run_id} step {step}" in intent["reason"]
+        assert f"`opsconsole runbook resume {run_id} --rerun-step` or `--skip-step`" in unknown.stderr
         row = history_row(capsys, config, run_id)
         assert row["status"] == "interrupted" and row["half_done_step"] == step
 
