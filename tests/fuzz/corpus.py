@@ -361,12 +361,13 @@ GOOD_RUNBOOK = (
     "steps:\n  - id: n\n    kind: note\n    text: 'n is {{ inputs.n }}'\n"
 )
 BAD_INPUTS = [
-    ["-i", "n=many"],
-    ["-i", "n=1e999"],
-    ["-i", "n=99999999999999999999999999"],
-    ["-i", "n="],
-    ["-i", "c=z"],
-    ["-i", "flag=maybe"],
+    ["-i", "env=dev", "-i", "n=many"],
+    ["-i", "env=dev", "-i", "n=1e999"],
+    ["-i", "env=dev", "-i", "n=99999999999999999999999999"],
+    ["-i", "env=dev", "-i", "n=" + "9" * 5000],
+    ["-i", "env=dev", "-i", "n="],
+    ["-i", "env=dev", "-i", "c=z"],
+    ["-i", "env=dev", "-i", "flag=maybe"],
     ["-i", "env=nope"],
     ["-i", "env="],
     ["-i", "env=dev", "-i", "ghost=1"],
