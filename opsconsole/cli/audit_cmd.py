@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import re
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -16,35 +16,34 @@ from opsconsole.domain.errors import InvalidInput
 
 app = typer.Typer(help="The audit trail of elevations and changes.", no_args_is_help=True)
 
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-
-
-def _duration(text: str) -> timedelta | None:
-    if match := re.fullmatch(r"\s*(\d+)\s*([smhdw])\s*", text):
-        return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
-    return None
-
 
 def parse_duration(text: str, option: str) -> timedelta:
-    """`30m`, `2h`, `7d`: a positive span of time."""
-    span = _duration(text)
-    if span is None or span <= timedelta(0):
-        raise InvalidInput(f"{option} {text!r} is not a duration", hint="use e.g. 30m, 2h or 1d")
-    return span
+    """`30m`, `2h`, `7d`: a positive span of time, at most ten years (domain/durations.py).
 
+    Raises:
+        InvalidInput: naming the option.
+    """
+    from opsconsole.domain.durations import DurationError, parse_span
 
-def parse_since(text: str, now: datetime) -> datetime:
-    """`30m`, `2h`, `7d` before now, or an ISO 8601 date/time (UTC when no zone is given)."""
-    if (span := _duration(text)) is not None:
-        return now - span
     try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(
-            f"--since {text!r} is neither a duration nor a date",
-            hint="use e.g. 30m, 2h, 7d or 2026-11-26T08:00",
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return parse_span(text)
+    except DurationError as e:
+        raise InvalidInput(f"{option}: {e}", hint="use e.g. 30m, 2h or 1d") from None
+
+
+def parse_since(text: str, now: datetime, option: str = "--since") -> datetime:
+    """`30m`, `2h`, `7d` before now, or an ISO 8601 date/time (UTC when no zone is given).
+
+    Raises:
+        InvalidInput: naming the option.
+    """
+    from opsconsole.domain.durations import DurationError
+    from opsconsole.domain.durations import parse_since as since
+
+    try:
+        return since(text, now)
+    except DurationError as e:
+        raise InvalidInput(f"{option}: {e}", hint="use e.g. 30m, 2h, 7d or 2026-11-26T08:00") from None
 
 
 class OutcomeChoice(enum.StrEnum):
@@ -75,7 +74,7 @@ def list_records(
     from opsconsole.audit import AuditJournal
     from opsconsole.domain.audit import Outcome, pair_records
 
-    cutoff = parse_since(since, datetime.now(UTC)) if since else None
+    cutoff = parse_since(since, datetime.now(UTC)) if since is not None else None
     journal = AuditJournal(journal_path(state_of(ctx).settings()))
     wanted = Outcome.UNKNOWN if outcome is OutcomeChoice.UNKNOWN else outcome
     rows = []
@@ -97,3 +96,26 @@ def list_records(
         ("error", "ERROR"),
     ]
     emit(rows, output, lambda: emit_table(rows, columns))
+    _say_what_may_be_half_done(rows)
+
+
+_RUN_STEP = re.compile(r"^runbook \S+ run (\S+) step (\w+)")
+
+
+def _say_what_may_be_half_done(rows: list[dict[str, Any]]) -> None:
+    """On stderr, for each change whose outcome is unknown, what to check and how to go on."""
+    from opsconsole.cli.output import info
+    from opsconsole.domain.audit import Outcome
+
+    for row in rows:
+        if row["outcome"] != Outcome.UNKNOWN:
+            continue
+        what = f"{row['action']} in {row['environment']} at {row['at']} may be half-done"
+        run = _RUN_STEP.match(str(row.get("reason") or ""))
+        if run:
+            info(
+                f"note: {what} (runbook run {run.group(1)}, step {run.group(2)}): check it, then "
+                f"`opsconsole runbook resume {run.group(1)} --rerun-step` or `--skip-step`"
+            )
+        else:
+            info(f"note: {what}: check it in the system before doing it again")

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from opsconsole.app.action_params import check_params
 from opsconsole.cli.options import Confirm, MfaCode, Output, Reason
 from opsconsole.cli.output import OutputFormat
 from opsconsole.cli.state import state_of
@@ -116,6 +117,7 @@ def action_command(
         def command(ctx: typer.Context, **values: Any) -> None:
             options = {option.name: values.pop(option.name) for option in shared}
             params = params_of(**values)
+            check_params(kind, params)
 
             def plan(console: Console, env: str, tier: RoleTier | None) -> Change:
                 resolved = resolve(console, env, params) if resolve is not None else params

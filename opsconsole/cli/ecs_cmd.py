@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from opsconsole.cli.commands import Listing, Params, action_command, list_command
-from opsconsole.cli.options import Output
+from opsconsole.cli.options import Output, not_blank
 from opsconsole.cli.output import OutputFormat
 from opsconsole.cli.state import state_of
 from opsconsole.cli.targets import EnvOpt, chosen_envs
@@ -17,7 +17,10 @@ app = typer.Typer(
     help="ECS clusters, services and tasks; scale, redeploy, roll back, stop.", no_args_is_help=True
 )
 
-ClusterOpt = Annotated[str | None, typer.Option("--cluster", "-c", help="Cluster; default: <env>-cluster.")]
+ClusterOpt = Annotated[
+    str | None,
+    typer.Option("--cluster", "-c", help="Cluster; default: <env>-cluster.", callback=not_blank),
+]
 ServiceArg = Annotated[str, typer.Argument(help="Service name, e.g. api.")]
 
 
@@ -145,11 +148,13 @@ def instances(cluster: ClusterOpt = None) -> Listing:
 @app.command("taskdef-diff")
 def taskdef_diff(
     ctx: typer.Context,
-    family: Annotated[str, typer.Argument(help="Task definition family, e.g. prod-api.")],
+    family: Annotated[str, typer.Argument(help="Task definition family, e.g. prod-api.", callback=not_blank)],
     old: Annotated[
-        int | None, typer.Option("--from", help="Older revision; default: the one before --to.")
+        int | None, typer.Option("--from", min=1, help="Older revision; default: the one before --to.")
     ] = None,
-    new: Annotated[int | None, typer.Option("--to", help="Newer revision; default: the latest.")] = None,
+    new: Annotated[
+        int | None, typer.Option("--to", min=1, help="Newer revision; default: the latest.")
+    ] = None,
     env: EnvOpt = None,
     output: Output = OutputFormat.TABLE,
 ) -> None:
@@ -164,7 +169,10 @@ def taskdef_diff(
     if len(revisions) < 2 and (old is None or new is None):
         raise InvalidInput(f"{family} has {len(revisions)} active revision(s); nothing to compare")
     new = new or revisions[-1]
-    old = old or max(r for r in revisions if r < new)
+    older = [r for r in revisions if r < new]
+    if old is None and not older:
+        raise InvalidInput(f"{family} has no active revision before {new}", hint="pass --from")
+    old = old or max(older)
     diff = fleet.taskdef_diff(environment, family, old, new)
     if output is OutputFormat.JSON:
         emit_json({"family": family, "from": old, "to": new, "diff": list(diff.lines)})

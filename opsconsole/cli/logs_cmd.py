@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
 import threading
 import time
@@ -12,11 +11,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from opsconsole.cli.audit_cmd import parse_since
+from opsconsole.cli.audit_cmd import parse_duration, parse_since
 from opsconsole.cli.options import Output
 from opsconsole.cli.output import OutputFormat, emit, emit_table, info
 from opsconsole.cli.state import state_of
 from opsconsole.cli.targets import EnvOpt, chosen_envs, gather
+from opsconsole.domain.durations import is_duration
 from opsconsole.domain.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -33,7 +33,6 @@ Fields = Annotated[
 ]
 BASE_FIELDS = ("source", "message", "level", "env", "service")
 """Always asked for along --fields: a server returns only the fields asked for."""
-_DURATION = re.compile(r"\s*\d+\s*[smhdw]\s*")
 
 
 @app.command("streams")
@@ -77,10 +76,10 @@ def search(
         if not start:
             raise InvalidInput("--to needs --from", hint="e.g. --from 2026-11-26T08:00 --to 2026-11-26T09:00")
         window = {"start": _moment(start, "--from"), "end": _moment(end, "--to") if end else None}
-    elif since and not _DURATION.fullmatch(since):
+    elif since is not None and not is_duration(since):
         window = {"start": parse_since(since, now)}
     else:
-        window = {"since": now - parse_since(since or "15m", now)}
+        window = {"since": parse_duration("15m" if since is None else since, "--since")}
     extra = _field_list(fields)
     wanted = (*BASE_FIELDS, *(f for f in extra if f not in BASE_FIELDS)) if extra else ()
     result = state.console().logs.search(
@@ -129,10 +128,7 @@ def tail(
     window = _late_window(late_window)
     deadline = None
     if duration is not None:
-        if not _DURATION.fullmatch(duration):
-            raise InvalidInput(f"--for {duration!r} is not a duration", hint="use e.g. 30s, 5m or 1h")
-        now = datetime.now(UTC)
-        deadline = time.monotonic() + (now - parse_since(duration, now)).total_seconds()
+        deadline = time.monotonic() + parse_duration(duration, "--for").total_seconds()
     follower = state.console().logs.tail(environment, query, late_window=window)
     printer = _Printer(environment, _field_list(fields), output, max_messages)
     if deadline is not None:
@@ -199,10 +195,7 @@ class _Printer:
 def _late_window(text: str | None) -> timedelta | None:
     if text is None:
         return None
-    if not _DURATION.fullmatch(text):
-        raise InvalidInput(f"--late-window {text!r} is not a duration", hint="use e.g. 30s, 2m or 1h")
-    now = datetime.now(UTC)
-    window = now - parse_since(text, now)
+    window = parse_duration(text, "--late-window")
     if not timedelta(seconds=1) <= window <= timedelta(hours=1):
         raise InvalidInput(f"--late-window {text} is out of range", hint="use 1s to 1h")
     return window

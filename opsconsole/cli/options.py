@@ -35,3 +35,12 @@ def parse_tier(text: str) -> RoleTier:
         return RoleTier.parse(text)
     except ValueError as e:
         raise InvalidInput(str(e), hint="pass --role read, --role operate or --role deploy") from None
+
+
+def not_blank(value: str | None) -> str | None:
+    """A typer callback: an option given as '' (or spaces) is an error, never the default."""
+    if value is not None and not value.strip():
+        raise typer.BadParameter("must not be empty (leave the option out for the default)")
+    if value is not None and any(c in value for c in "\x00\r\n"):
+        raise typer.BadParameter("must be one line of text")
+    return value

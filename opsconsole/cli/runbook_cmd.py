@@ -222,7 +222,7 @@ def history(
 
     store = RunStore(runs_dir())
     if run_id is None:
-        rows = [s.summary() for s in store.runs()]
+        rows = [store.summary(s) for s in store.runs()]
         if output is OutputFormat.JSON:
             emit_json(rows)
         else:
@@ -235,15 +235,17 @@ def history(
                     ("step", "AT STEP"),
                     ("started_by", "BY"),
                     ("started_at", "STARTED"),
+                    ("error", "NOTE"),
                 ],
             )
         return
     run_state = store.load(run_id)
+    summary = store.summary(run_state)
     steps = [asdict(h) for h in run_state.history]
     if output is OutputFormat.JSON:
         emit_json(
             {
-                **run_state.summary(),
+                **summary,
                 "inputs": run_state.inputs,
                 "steps": steps,
                 "approvals": run_state.approvals,
@@ -261,8 +263,10 @@ def history(
                 ("finished", "FINISHED"),
                 ("error", "ERROR"),
             ],
-            title=f"{run_state.run_id} {run_state.title}: {run_state.status}",
+            title=f"{run_state.run_id} {run_state.title}: {summary['status']}",
         )
+        if summary["error"]:
+            info(summary["error"])
 
 
 # -- helpers ----------------------------------------------------------------------------------

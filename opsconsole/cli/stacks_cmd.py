@@ -153,12 +153,21 @@ def plan(
     env: EnvArg,
     stacks: StacksArg = None,
     diff: Diff = False,
+    confirm: Confirm = None,
     reason: Reason = None,
     mfa_code: MfaCode = None,
     output: Output = OutputFormat.TABLE,
 ) -> None:
-    """Show what a deploy would change, from change sets that are then discarded."""
+    """Show what a deploy would change, from change sets that are then discarded.
+
+    A plan takes the deploy role and creates change sets: protected environments need their name
+    typed, or --confirm NAME when not on a terminal.
+    """
     console = _console(ctx, env, mfa_code)
+    environment = console.settings.environment(env)
+    if environment.protected:  # checked before any role is assumed or change set made
+        refuse_unconfirmable(environment, confirm, True)
+        confirm_change(environment, confirm, True, what="plan with the deploy role (it creates change sets)")
     with console.stacks.plan(env, stacks or [], reason=reason or "stacks plan") as review:
         _warn(review.warnings)
         _show_plan(review.plan, output, diff)

@@ -103,13 +103,42 @@ def perform_action(
     from opsconsole.cli.prompts import confirm_environment
 
     [environment] = chosen_envs(state, env, False)
-    tier = parse_tier(role) if role else None
+    tier = parse_tier(role) if role is not None else None
+    if not dry_run:
+        refuse_before_planning(state, environment, confirm)
     console = state.console(mfa_code)
     planned = plan(console, environment, tier)
     if not dry_run:
         confirm_environment(planned.environment, confirm, planned.summary)
     result = console.changes.execute(planned, reason=reason or planned.kind.value, dry_run=dry_run)
     action_output(result, output)
+
+
+def refuse_before_planning(state: CliState, environment: str, confirm: str | None) -> None:
+    """Refuse a change that could never be sent before anything is read or assumed: read-only
+    mode, or a protected environment with no --confirm (or another name) and no terminal to ask."""
+    from opsconsole.cli.prompts import interactive
+    from opsconsole.domain.errors import NotConfirmed, ReadOnlyViolation
+
+    settings = state.settings()
+    target = settings.environment(environment)
+    if settings.read_only or target.read_only:
+        where = "the console is" if settings.read_only else f"{environment} is"
+        raise ReadOnlyViolation(
+            f"{where} read-only: no change is sent", hint="pass --dry-run to see the calls"
+        )
+    if not target.protected:
+        return
+    if confirm is not None and confirm != environment:
+        raise NotConfirmed(
+            f"--confirm {confirm} does not match the environment {environment}; nothing was sent",
+            hint=f"pass --confirm {environment}",
+        )
+    if confirm is None and not interactive():
+        raise NotConfirmed(
+            f"{environment} is protected and no terminal is available to confirm; nothing was sent",
+            hint=f"pass --confirm {environment}",
+        )
 
 
 def action_output(result: Any, output: Any) -> None:

@@ -92,6 +92,8 @@ def parse_settings(text: str, *, source: Path | None, environ: Mapping[str, str]
             line=_decode_error_line(str(e)),
             hint="fix the syntax at that line (strings need quotes, tables need [brackets])",
         ) from None
+    except RecursionError:  # tomllib recurses per nested array or inline table
+        raise ConfigError("invalid TOML: values nested too deeply", source=name) from None
     origins = apply_overrides(data, environ)
     profiles = apply_profiles(data, environ, origins)
     return SettingsBuilder(Locator(text, name), origins, profiles).build(data, source)

@@ -38,13 +38,40 @@ SESSION_NAME = Pattern(
     re.compile(r"^[\w+=,.@-]{2,64}$"), "role session name (2-64 of letters, digits, +=,.@_-)"
 )
 EXTERNAL_ID = Pattern(re.compile(r"^[\w+=,.@:/-]{2,1224}$"), "external id")
-HTTP_URL = Pattern(re.compile(r"^https?://[^\s/]+"), "http(s) URL", problem="{value!r} is not an {what}")
-GELF_ADDRESS = Pattern(
-    re.compile(r"^(udp|tcp)://[^\s:/]+:\d{1,5}$"),
-    "GELF address",
-    problem="{value!r} is not a {what}",
-    hint="write udp://host:12201 or tcp://host:12201",
-)
+
+
+def _url_problem(value: str, schemes: tuple[str, ...], what: str) -> str | None:
+    """What is wrong with `value` as a URL of `schemes`: no host, a space, a port outside 1-65535."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError as e:  # a port out of range or not a number, an unclosed [ipv6
+        return f"{value!r} is not {what}: {e}"
+    if parts.scheme not in schemes or not parts.hostname or any(c.isspace() for c in value):
+        return f"{value!r} is not {what}"
+    if port == 0 or (port is None and parts.scheme in ("udp", "tcp")):
+        return f"{value!r} is not {what}: it needs a port from 1 to 65535"
+    return None
+
+
+HTTP_URL = Problem(lambda v: _url_problem(v, ("http", "https"), "an http(s) URL"))
+GELF_ADDRESS = Problem(lambda v: _url_problem(v, ("udp", "tcp"), "a GELF address (udp://host:12201)"))
+
+
+def _journal_problem(value: str) -> str | None:
+    if not value.strip() or "\x00" in value:
+        return f"{value!r} is not a file path"
+    path = Path(value).expanduser()
+    if path.is_dir():
+        return f"{value} is a directory; name the journal file in it, e.g. {path / 'audit.jsonl'}"
+    if any(parent.exists() and not parent.is_dir() for parent in path.parents):
+        return f"{value}: a part of the path is a file, not a directory"
+    return None
+
+
+JOURNAL_PATH = Problem(_journal_problem)
 
 
 @dataclass(frozen=True)
@@ -96,7 +123,7 @@ class GraylogSettings(BackendSettings):
 
 @dataclass(frozen=True)
 class AuditSettings:
-    journal: str | None = None
+    journal: str | None = field(default=None, metadata=spec(check=JOURNAL_PATH))
     """Path of the JSONL journal; the user state directory when unset."""
     gelf: str | None = field(default=None, metadata=spec(check=GELF_ADDRESS))
     """Where audit records also go as GELF, e.g. udp://graylog.example.com:12201."""

@@ -11,13 +11,14 @@ from typing import Any
 
 from opsconsole.app.console import Console
 from opsconsole.domain.audit import Outcome
-from opsconsole.domain.errors import InvalidInput, OpsError
+from opsconsole.domain.errors import ExitCode, InvalidInput, OpsError
 from opsconsole.runbooks.approvals import Approvals, Approver, Paused
 from opsconsole.runbooks.expressions import ExpressionError, evaluate, render, truthy
 from opsconsole.runbooks.graph import sequential_next
 from opsconsole.runbooks.inputs import resolve_inputs
 from opsconsole.runbooks.loader import parse_runbook
 from opsconsole.runbooks.model import END, Runbook, Step
+from opsconsole.runbooks.ownership import RunLock
 from opsconsole.runbooks.recorder import Listener, RunRecorder
 from opsconsole.runbooks.scope import environment_facts, run_context, shown_inputs, step_environment
 from opsconsole.runbooks.state import (
@@ -40,6 +41,8 @@ __all__ = ["Approver", "Listener", "RunInterrupted", "RunbookEngine"]
 
 class RunInterrupted(OpsError):
     """A run stopped while sending a change: an operator must say whether to send it again."""
+
+    exit_code = ExitCode.DENIED
 
 
 class _Abort(Exception):
@@ -97,11 +100,12 @@ class RunbookEngine:
             reason=reason,
             cursor=runbook.steps[0].id,
         )
+        lock = None if dry_run else RunLock(self.store.root, state.run_id).acquire()
         self.recorder.save(state)
         self.recorder.audit(state, "runbook-start", details={"inputs": values, "title": runbook.title})
         mode = "dry run" if dry_run else "run"
         self.recorder.emit(state, "run-started", None, f"{runbook.title} ({mode})")
-        return self._drive(runbook, state)
+        return self._drive_owned(runbook, state, lock)
 
     def resume(self, run_id: str, *, rerun: bool = False, skip: bool = False) -> RunState:
         """Continue a stopped run at the step it stood on.
@@ -110,10 +114,24 @@ class RunbookEngine:
         sending a change is not sent again unless `rerun` (or skipped with `skip`): nobody knows
         whether it arrived, so the operator checks the audit trail and decides.
 
+        Only one process drives a run: a run another live process drives is refused (RunOwned,
+        naming it), before anything is read or sent.
+
         Raises:
             InvalidInput: no such run, or it already finished.
+            RunOwned: another live process owns the run.
             RunInterrupted: the step was sending a change and neither rerun nor skip was given.
         """
+        self.store.load(run_id)  # names the runs there are when there is no such run
+        lock = RunLock(self.store.root, run_id).acquire()
+        try:
+            return self._resume_owned(run_id, lock, rerun=rerun, skip=skip)
+        except BaseException:
+            lock.release()
+            raise
+
+    def _resume_owned(self, run_id: str, lock: RunLock, *, rerun: bool, skip: bool) -> RunState:
+        # Read again under the lock: the previous owner may have moved the run on meanwhile.
         state = self.store.load(run_id)
         if state.status == SUCCEEDED:
             raise InvalidInput(f"run {run_id} already finished ({state.status}); start a new run")
@@ -124,9 +142,9 @@ class RunbookEngine:
             self.recorder.save(state)
             raise RunInterrupted(
                 f"run {run_id} stopped while step {step.id} was sending its change; it may or may not "
-                "have arrived",
-                hint="check `opsconsole audit list` and the system itself, then resume with --rerun-step "
-                "to send it again or --skip-step to go on without it",
+                f"have arrived{self.recorder.unanswered_intent(state, step)}",
+                hint="check `opsconsole audit list --outcome unknown` and the system itself, then resume "
+                "with --rerun-step to send it again or --skip-step to go on without it",
             )
         details = {"step": step.id, "phase": state.phase, "rerun": rerun, "skip": skip}
         self.recorder.audit(state, "runbook-resume", details=details)
@@ -137,9 +155,17 @@ class RunbookEngine:
             state.cursor = sequential_next(runbook, step)
         state.status, state.phase, state.error = RUNNING, READY, None
         self.recorder.save(state)
-        return self._drive(runbook, state)
+        return self._drive_owned(runbook, state, lock)
 
     # -- the loop --------------------------------------------------------------------------
+
+    def _drive_owned(self, runbook: Runbook, state: RunState, lock: RunLock | None) -> RunState:
+        """Drive the run while holding its lock; the lock goes when the run ends or pauses."""
+        try:
+            return self._drive(runbook, state)
+        finally:
+            if lock is not None:
+                lock.release()
 
     def _drive(self, runbook: Runbook, state: RunState) -> RunState:
         recorder = self.recorder

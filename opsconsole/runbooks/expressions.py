@@ -116,6 +116,19 @@ def templates_in(value: Any) -> list[str]:
     return []
 
 
+def unclosed_templates(value: Any) -> list[str]:
+    """Every text in `value` (recursively) with a `{{` or `}}` left over once its templates are
+    taken out: a template that was never closed, which would otherwise be sent as it is."""
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in unclosed_templates(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in unclosed_templates(v)]
+    if isinstance(value, str):
+        rest = TEMPLATE.sub("", value)
+        return [value] if "{{" in rest or "}}" in rest else []
+    return []
+
+
 def references(expression: str) -> list[tuple[str, str]]:
     """The (root, name) pairs an expression reads: ("inputs", "db"), ("steps", "cpu")."""
     return [(m.group(1), m.group(2)) for m in _REFERENCE.finditer(_strip_literals(expression))]

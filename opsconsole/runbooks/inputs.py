@@ -16,6 +16,9 @@ class InputTypeError(ValueError):
     pass
 
 
+_LARGEST = 2**53
+
+
 def coerce(kind: str, value: Any, choices: tuple[str, ...] = ()) -> Any:
     """`value` as the input type wants it.
 
@@ -28,9 +31,12 @@ def coerce(kind: str, value: Any, choices: tuple[str, ...] = ()) -> Any:
         if isinstance(value, bool):
             raise InputTypeError(f"{value!r} is not a whole number")
         try:
-            return int(str(value).strip())
+            number = int(str(value).strip())
         except ValueError:
-            raise InputTypeError(f"{value!r} is not a whole number") from None
+            raise InputTypeError(f"{str(value)[:40]!r} is not a whole number") from None
+        if abs(number) > _LARGEST:  # beyond it, JSON readers and JMESPath's comparisons lose digits
+            raise InputTypeError(f"{str(value)[:40]!r} is out of range (at most 2**53 either way)")
+        return number
     if kind == "bool":
         if isinstance(value, bool):
             return value

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from opsconsole.app.action_params import param_problems
+from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.durations import parse_duration
 from opsconsole.domain.environment import RoleTier
 from opsconsole.domain.errors import InvalidInput
@@ -69,9 +71,15 @@ def load_runbook(path: Path) -> Runbook:
         InvalidInput: the file cannot be read.
     """
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except OSError as e:
         raise InvalidInput(f"cannot read runbook {path}: {e.strerror}") from e
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise RunbookInvalid(
+            str(path), [Problem(raw.count(b"\n", 0, e.start) + 1, "not a text file (not UTF-8)")]
+        ) from e
     return parse_runbook(text, str(path))
 
 
@@ -248,8 +256,8 @@ class _Checker:
             if kind == "wait":
                 if values["check"] is None:
                     self.add(raw.line, f"step {step_id}: a wait step needs an until condition")
-                values["timeout"] = self._duration(raw, "timeout", 300.0, step_id)
-                values["interval"] = self._duration(raw, "interval", 10.0, step_id)
+                values["timeout"] = self._duration(raw, "timeout", 300.0, step_id, minimum=1.0)
+                values["interval"] = self._duration(raw, "interval", 10.0, step_id, minimum=0.1)
         elif kind == "approve":
             values["text"] = str(raw.get("message") or "")
             values["protected_only"] = raw.get("protected_only") is True
@@ -282,6 +290,9 @@ class _Checker:
         else:
             spec = ACTIONS[known]
             self._params(params, spec.required, spec.params, f"step {step_id}: action {name}", raw.line)
+            kind = ActionKind.parse(known)
+            for problem in param_problems(kind, {k: v for k, v in params.items() if k in spec.params}):
+                self.add(raw.line_of("with"), f"step {step_id}: {problem}")
         return {"action": known or str(name), "params": _plain(params)}
 
     def _source(self, raw: LMap, step_id: str) -> dict[str, Any]:
@@ -305,7 +316,7 @@ class _Checker:
                     "run at the read tier (use an action step to change something)",
                 )
         if kind == "logs" and "window" in spec:
-            self._duration(spec, "window", 900.0, step_id)
+            self._duration(spec, "window", 900.0, step_id, minimum=1.0)
         return {"source": Source(kind, _plain(spec))}
 
     def _params(
@@ -336,14 +347,20 @@ class _Checker:
             return default
         return value
 
-    def _duration(self, raw: LMap, key: str, default: float, step_id: str) -> float:
+    def _duration(self, raw: LMap, key: str, default: float, step_id: str, minimum: float = 0.0) -> float:
         if key not in raw:
             return default
         try:
-            return parse_duration(raw[key])
+            seconds = parse_duration(raw[key])
         except ValueError as e:
             self.add(raw.line_of(key), f"step {step_id}: {key}: {e}")
             return default
+        if seconds < minimum:
+            self.add(
+                raw.line_of(key), f"step {step_id}: {key}: {raw[key]!r} is too short: at least {minimum:g}s"
+            )
+            return default
+        return seconds
 
     def _expression(self, raw: LMap, key: str, step_id: str) -> str | None:
         value = raw.get(key)

@@ -8,7 +8,7 @@ from typing import Any
 
 from opsconsole.app.audit import AuditScope
 from opsconsole.app.console import Console
-from opsconsole.domain.audit import Outcome
+from opsconsole.domain.audit import Outcome, pair_records
 from opsconsole.runbooks.events import RunEvent
 from opsconsole.runbooks.model import Step
 from opsconsole.runbooks.state import SENDING, RunState, RunStore, StepRecord
@@ -112,6 +112,24 @@ class RunRecorder:
         self.audit(state, "runbook-step", outcome=outcome, details=details)
         kind = "step-failed" if status == "failed" else "step-finished"
         self.emit(state, kind, step.id, error or status, {"status": status, "output": output})
+
+    def unanswered_intent(self, state: RunState, step: Step) -> str:
+        """`" (intent <id> at <time>: <summary>, outcome unknown)"` for the step's last change that
+        has an intent and no outcome in the audit trail, or "" when there is none."""
+        reason = f"runbook {state.runbook} run {state.run_id} step {step.id}"
+        entries = pair_records(list(self.console.audit.records()))
+        unknown = [
+            e
+            for e in entries
+            if e.record.phase == "intent"
+            and e.outcome == Outcome.UNKNOWN
+            and str(e.record.reason or "").startswith(reason)
+        ]
+        if not unknown:
+            return ""
+        record = unknown[-1].record
+        summary = record.details.get("summary") or record.action
+        return f" (intent {record.id} at {record.at.isoformat()}: {summary}, outcome unknown)"
 
     def mark_sending(self, state: RunState, step: Step) -> None:
         """The step's change is about to be sent: a resume must not send it again by itself."""

@@ -6,7 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from opsconsole.runbooks.expressions import ExpressionError, compile_expression, references, templates_in
+from opsconsole.runbooks.expressions import (
+    ExpressionError,
+    compile_expression,
+    references,
+    templates_in,
+    unclosed_templates,
+)
 from opsconsole.runbooks.graph import cycles_without_wait, successors
 from opsconsole.runbooks.model import END, InputSpec, Runbook, Step
 
@@ -29,6 +35,8 @@ def check_templates(
     add: Add, value: Any, line: int, inputs: list[InputSpec], steps: list[Step], step_id: str | None = None
 ) -> None:
     where = f"step {step_id}: " if step_id else ""
+    for text in unclosed_templates(value):
+        add(line, f"{where}{text[:60]!r}: a {{{{ without its }}}} (or the other way round)")
     for expression in templates_in(value):
         try:
             compile_expression(expression)

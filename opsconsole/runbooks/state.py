@@ -139,6 +139,32 @@ class RunStore:
         except (ValueError, TypeError, KeyError) as e:
             raise InvalidInput(f"the run file {path} is damaged: {e}") from e
 
+    def summary(self, state: RunState) -> dict[str, Any]:
+        """The run's summary as others see it now: a run marked running whose owner is gone (killed,
+        crashed, its host silent) is `interrupted`, with the step that may be half-done when it died
+        sending a change; a live run names its owner."""
+        from opsconsole.runbooks.ownership import owner_alive, read_owner
+
+        row = state.summary()
+        row.update(owner=None, half_done_step=None)
+        if state.status not in (RUNNING, INTERRUPTED) or state.dry_run:
+            return row
+        owner = read_owner(self.root, state.run_id)
+        if state.status == RUNNING and owner is not None and owner_alive(owner):
+            row["owner"] = owner.describe()
+            return row
+        row["status"] = INTERRUPTED
+        if state.phase == SENDING:
+            row["half_done_step"] = state.cursor
+            row["error"] = (
+                f"died while step {state.cursor} was sending its change: it may be half-done; "
+                f"check `audit list --outcome unknown`, then `runbook resume {state.run_id}` "
+                "--rerun-step or --skip-step"
+            )
+        else:
+            row["error"] = row["error"] or f"its process ended; `runbook resume {state.run_id}` goes on"
+        return row
+
     def runs(self) -> list[RunState]:
         """Every run, newest first."""
         if not self.root.is_dir():

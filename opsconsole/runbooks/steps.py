@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from opsconsole.app.action_params import check_params
 from opsconsole.app.actions import plan_action
 from opsconsole.app.console import Console
 from opsconsole.domain.action_kinds import ActionKind
@@ -140,6 +141,7 @@ def act(run: StepRun, step: Step) -> Any:
     kind = ActionKind.parse(step.action)
     if kind.family == "stacks":
         return _stacks_action(run, env, kind.verb, params)
+    check_params(kind, params)
     try:
         planned = plan_action(run.console, kind, env, params)
     except (KeyError, TypeError, ValueError) as e:  # a template rendered to a value of the wrong shape
