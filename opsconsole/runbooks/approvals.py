@@ -6,8 +6,11 @@ from collections.abc import Callable
 from typing import Any
 
 from opsconsole.app.console import Console
+from opsconsole.app.team import Team
 from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.audit import Outcome
+from opsconsole.domain.team import ApprovalBinding, digest_of
+from opsconsole.domain.team import ApprovalRefused as TeamApprovalRefused
 from opsconsole.runbooks.events import ApprovalRefused, ApprovalRequest
 from opsconsole.runbooks.expressions import render
 from opsconsole.runbooks.model import Step
@@ -55,8 +58,36 @@ class Approvals:
         self.recorder.emit(state, "approval-needed", step.id, request.message, data)
         if state.dry_run:
             return {"approved": True, "by": None, "note": "dry run: approval not asked"}
+        if self.console.team is not None and request.needs_second_person:
+            return self._proven(self.console.team, state, step, request)
         self._ask(state, step, request)
         return self._decided(state, step, request, environment)
+
+    def _proven(self, team: Team, state: RunState, step: Step, request: ApprovalRequest) -> dict[str, Any]:
+        """With a team store, an approval is a signed proof of another identity, never a typed name:
+        the request is published, the run pauses, and a resume verifies the proof with STS.
+
+        Raises:
+            Paused: no proof yet (published now, or still pending), or the proof was refused.
+        """
+        environment = request.environment or ""
+        binding = ApprovalBinding(state.run_id, step.id, digest_of(f"{environment}\n{request.message}"))
+        pending = team.pending_approval(state.run_id, step.id)
+        if pending is not None and pending.proof is not None:
+            try:
+                request.by = team.verify_approval(state.run_id, step.id, binding.digest)
+            except TeamApprovalRefused as e:
+                state.error = e.message
+                self.recorder.emit(state, "approval-refused", step.id, e.message, {"hint": e.hint})
+                raise Paused from e
+            request.decision, request.note = True, "signed approval verified with STS"
+            return self._decided(state, step, request, request.environment)
+        if pending is None:
+            team.request_approval(binding, environment, request.message)
+        command = f"opsconsole runbook approve {state.run_id} {step.id}"
+        state.error = f"waiting for a second person to approve: they run `{command}`, then resume"
+        self.recorder.emit(state, "approval-waiting", step.id, state.error, {"command": command})
+        raise Paused
 
     def _ask(self, state: RunState, step: Step, request: ApprovalRequest) -> None:
         try:

@@ -136,9 +136,18 @@ def test_kill_9_during_a_wait_resumes_at_that_step_and_runs_no_step_twice(
     assert [s["step"] for s in json.loads(history.stdout)["steps"]] == ["scale", "web_scaled", "done"]
 
 
+def alone(config: str) -> str:
+    """The config without its [team] table: a console that works alone."""
+    path = Path(config)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[: text.index("\n[team]\n")] + "\n", encoding="utf-8")
+    return config
+
+
 def test_a_non_interactive_run_stops_at_an_approval_and_resumes_with_a_second_person(
     config: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    config = alone(config)  # alone, an approval is a name; with a team it is a signed proof (below)
     book = tmp_path / "approve.yaml"
     book.write_text(APPROVAL, encoding="utf-8")
     stopped = run_cli(capsys, "-c", config, "runbook", "run", str(book), "--input", "env=prod", "-o", "json")
@@ -204,3 +213,28 @@ def test_list_and_show_the_shipped_runbooks(
     assert all(r["valid"] for r in json.loads(listed.stdout))
     inputs = {i["name"]: i["type"] for i in json.loads(shown.stdout)["inputs"]}
     assert inputs == {"env": "environment", "service": "ecs_service", "threshold": "int"}
+
+
+def test_with_a_team_an_approval_is_a_signed_proof_from_the_approvers_own_console(
+    world: DemoReady, config: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bob = str(world.config_path.with_name("opsconsole-bob.toml"))
+    book = tmp_path / "approve.yaml"
+    book.write_text(APPROVAL, encoding="utf-8")
+    stopped = run_cli(capsys, "-c", config, "runbook", "run", str(book), "--input", "env=prod", "-o", "json")
+    assert stopped.code == 3, stopped.stderr
+    run_id = json.loads(stopped.stdout)["run_id"]
+    assert f"opsconsole runbook approve {run_id} ok" in stopped.stderr
+    typed = run_cli(capsys, "-c", config, "runbook", "resume", run_id, "--approve-as", "bob")
+    assert typed.code == 3, "a typed name is no approval: the run still waits for a signed one"
+    own = run_cli(capsys, "-c", config, "runbook", "approve", run_id, "ok")
+    assert own.code == 3 and "four eyes" in own.stderr
+    assert "ecs.redeploy" not in [r["action"] for r in journal(tmp_path)]
+    signed = run_cli(capsys, "-c", bob, "runbook", "approve", run_id, "ok")
+    assert signed.code == 0, signed.stderr
+    done = run_cli(capsys, "-c", config, "runbook", "resume", run_id, "-o", "json")
+    assert done.code == 0, done.stderr
+    assert json.loads(done.stdout)["status"] == "succeeded"
+    approval = next(r for r in journal(tmp_path) if r["action"] == "runbook-approval")
+    assert approval["details"]["approver"].endswith(":user/bob")
+    assert "ecs.redeploy" in [r["action"] for r in journal(tmp_path)]
