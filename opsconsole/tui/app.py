@@ -74,7 +74,12 @@ class OpsConsoleApp(App[int]):
         self.notify("read-only: every change is hidden" if self.read_only else "changes allowed again")
 
     def action_toggle_help(self) -> None:
-        if self.screen.query("HelpPanel"):
+        from opsconsole.tui.screens.keys import KeysScreen
+
+        groups = getattr(self.screen, "key_groups", None)
+        if groups is not None:
+            self.push_screen(KeysScreen(groups()))
+        elif self.screen.query("HelpPanel"):
             self.action_hide_help_panel()
         else:
             self.action_show_help_panel()

@@ -24,6 +24,7 @@ from textual.widgets import Input, Label, Log
 
 from opsconsole.domain.errors import OpsError
 from opsconsole.domain.logs import LogMessage
+from opsconsole.tui.format import plural
 from opsconsole.tui.messages import PaneRefreshFailed
 from opsconsole.tui.widgets.log_lines import LineHighlighter, compile_filter, format_line
 from opsconsole.tui.widgets.refreshing import StalePane
@@ -157,11 +158,17 @@ class LogPane(StalePane):
 
     def watch_env_name(self, before: str, env_name: str) -> None:
         if before != env_name and self.is_mounted:
-            self.link(None, None)
+            self._follow(self.linked_to)
 
     def watch_linked_to(self, before: Links | None, links: Links | None) -> None:
         if before != links and self.is_mounted:
-            self.link(links.log_query if links else None, links.ref.label if links else None)
+            self._follow(links)
+
+    def _follow(self, links: Links | None) -> None:
+        # A link of another environment never narrows this one: its resource is not here.
+        if links is not None and (self.envs or links.ref.environment != self.env_name):
+            links = None
+        self.link(links.log_query if links else None, links.ref.label if links else None)
 
     def link(self, query: str | None, label: str | None) -> None:
         """Follow a linked resource's query (None: the whole environment)."""
@@ -259,7 +266,7 @@ class LogPane(StalePane):
             parts.append(f"+{self.include.pattern}")
         if self.exclude is not None:
             parts.append(f"-{self.exclude.pattern}")
-        parts.append(f"{len(self.buffer)} lines")
+        parts.append(plural(len(self.buffer), "line"))
         stale = self.stale_text()
         if stale is not None:
             parts.insert(0, f"{stale} · retrying")

@@ -219,7 +219,13 @@ class ProblemsPane(RefreshingPane[list[Problem]]):
 
     def watch_linked_to(self, before: Links | None, links: Links | None) -> None:
         if before != links and self._table is not None:
-            self.link(links.problems.matches if links else None, links.ref.label if links else None)
+            self._follow(links)
+
+    def _follow(self, links: Links | None) -> None:
+        # A link of another environment never narrows this one: its resource is not here.
+        if links is not None and links.ref.environment != self.env_name:
+            links = None
+        self.link(links.problems.matches if links else None, links.ref.label if links else None)
 
     def switch_environment(self) -> None:
         self.problems.clear()
@@ -227,6 +233,7 @@ class ProblemsPane(RefreshingPane[list[Problem]]):
         assert self._table is not None
         self._table.reset()
         self.forget()
+        self._follow(self.linked_to)
         self.refresh_rows()
 
     def link(self, scope: Callable[[Problem], bool] | None, label: str | None) -> None:
