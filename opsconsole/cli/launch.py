@@ -16,8 +16,11 @@ def launch_tui(settings: Settings) -> int:
     """Sign in (asking for MFA on the terminal if needed), then run the app until it exits."""
     from opsconsole.app.console import Console
     from opsconsole.services import Services
+    from opsconsole.tui.mfa import ModalMfaPrompt
 
-    console = Console.build(settings, mfa_prompt=mfa_prompt(None))
+    # MFA codes: on the terminal before the screen switches, in a modal once the app runs.
+    prompt = ModalMfaPrompt(mfa_prompt(None))
+    console = Console.build(settings, mfa_prompt=prompt)
     # Fails here, before the screen switches, when there are no credentials or MFA is refused.
     console.access.caller_identity()
 
@@ -25,6 +28,7 @@ def launch_tui(settings: Settings) -> int:
 
     # Runbooks still run on the old facade until the Console has a runbooks use case.
     app = OpsConsoleApp(console, runbook_engine=Services(console).runbook_engine)
+    prompt.attach(app)
 
     def on_sigterm(*_: object) -> None:
         # Signal handlers run on the app's own thread; exit through a helper thread.
@@ -34,6 +38,7 @@ def launch_tui(settings: Settings) -> int:
     try:
         app.run()
     finally:
+        prompt.close()
         signal.signal(signal.SIGTERM, previous)
         console.close()
     return app.return_code or 0

@@ -5,10 +5,12 @@ from __future__ import annotations
 import gc
 from typing import TYPE_CHECKING
 
+from textual import on
 from textual.app import App
 from textual.binding import Binding
 
 from opsconsole.tui.bridge import EngineFactory, as_console_port
+from opsconsole.tui.mfa import MfaRequested, MfaScreen
 from opsconsole.tui.screens.main import MainScreen
 
 if TYPE_CHECKING:
@@ -72,6 +74,11 @@ class OpsConsoleApp(App[int]):
         for bar in self.screen.query("EnvironmentBar"):
             bar.set_class(self.read_only, "read-only")
         self.notify("read-only: every change is hidden" if self.read_only else "changes allowed again")
+
+    @on(MfaRequested)
+    def _mfa_requested(self, message: MfaRequested) -> None:
+        """A thread renewing the identity needs a code: ask on this thread, in a modal."""
+        self.push_screen(MfaScreen(message.serial), message.answer)
 
     def action_toggle_help(self) -> None:
         from opsconsole.tui.screens.keys import KeysScreen
