@@ -4,6 +4,7 @@ keys; the pane jump keys focus their pane. Each size's SVG is saved under screen
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from textual.widget import Widget
 from textual.widgets import Label
 
 from opsconsole.tui.app import OpsConsoleApp
+from opsconsole.tui.controllers.estate import ESTATE_STATUS
 from opsconsole.tui.screens.keys import KeysScreen
 from opsconsole.tui.screens.main import MainScreen
 from opsconsole.tui.widgets.ecs_pane import EcsPane
@@ -92,3 +94,21 @@ async def test_f1_lists_every_pane_keys_grouped_and_jump_keys_focus_panes() -> N
         await pilot.press("f2")
         await pilot.pause()
         assert screen.focused is screen.query_one("#ecs-table")
+
+
+async def test_the_demo_badge_shows_the_estate_deploy_while_the_panes_wait(tmp_path: Path) -> None:
+    console = FrozenConsole()
+    console.settings = dataclasses.replace(console.settings, source=tmp_path / "opsconsole.toml")
+    status = tmp_path / ESTATE_STATUS
+    status.write_text("deploying 1/3 (dev done)\n", encoding="utf-8")
+    app = OpsConsoleApp(console)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        badge = app.screen.query_one("#demo-badge", Label)
+        assert str(badge.render()) == "DEMO · estate deploying 1/3 (dev done)"
+        status.write_text("deployed\n", encoding="utf-8")
+        for _ in range(30):
+            await pilot.pause(0.1)
+            if str(badge.render()) == "DEMO · simulated":
+                break
+        assert str(badge.render()) == "DEMO · simulated"

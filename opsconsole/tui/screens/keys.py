@@ -71,3 +71,30 @@ class KeysScreen(ModalScreen[None]):
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)
+
+
+def main_key_groups(
+    app_bindings: list[BindingType], environments: int
+) -> list[tuple[str, list[BindingType]]]:
+    """The main screen's f1 list: the app's keys, the screen's (number keys only for the
+    environments configured) and each pane's, from their own BINDINGS."""
+    from opsconsole.tui.screens.main_keys import MAIN_BINDINGS
+    from opsconsole.tui.widgets.ecs_pane import EcsPane
+    from opsconsole.tui.widgets.log_pane import LogPane
+    from opsconsole.tui.widgets.problems_pane import ProblemsPane
+    from opsconsole.tui.widgets.rds_pane import RdsPane
+
+    def bound(binding: BindingType) -> bool:
+        action = binding.action if isinstance(binding, Binding) else binding[1]
+        if action.startswith("switch_env("):
+            return int(action.removeprefix("switch_env(").rstrip(")")) < environments
+        return True
+
+    return [
+        ("Everywhere", [*app_bindings, *EVERYWHERE]),
+        ("Main screen", [b for b in MAIN_BINDINGS if bound(b)]),
+        ("ECS pane (f2)", list(EcsPane.BINDINGS)),
+        ("Zabbix problems pane (f3)", list(ProblemsPane.BINDINGS)),
+        ("RDS pane (f4)", list(RdsPane.BINDINGS)),
+        ("Graylog pane (f5)", list(LogPane.BINDINGS)),
+    ]

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Grid
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -26,6 +26,7 @@ from opsconsole.domain.timeline import TimelineEntry
 from opsconsole.links import Links
 from opsconsole.tui.bridge import StacksFacade
 from opsconsole.tui.controllers.changes import ChangeActions
+from opsconsole.tui.controllers.estate import EstateWatch
 from opsconsole.tui.controllers.linking import LinkChanged, Linking
 from opsconsole.tui.controllers.maintenance import Maintenance
 from opsconsole.tui.controllers.palette_index import Command, PaletteIndex, console_commands
@@ -87,6 +88,7 @@ class MainScreen(Screen[None]):
         yield KeyBar()
         yield from (self.sessions, self.linking, self.index, self.changes, self.problem_actions)
         yield self.maintenance
+        yield EstateWatch(self.console)
 
     def on_mount(self) -> None:
         self.query_one("#ecs-table").focus()
@@ -97,26 +99,11 @@ class MainScreen(Screen[None]):
     def action_focus_pane(self, pane: str) -> None:
         self.query_one(PANE_TARGETS[pane]).focus()
 
-    def _bound(self, binding: BindingType) -> bool:
-        """Number keys only for the environments configured."""
-        action = binding.action if isinstance(binding, Binding) else binding[1]
-        if action.startswith("switch_env("):
-            return int(action.removeprefix("switch_env(").rstrip(")")) < len(self._environments)
-        return True
-
     def key_groups(self) -> list[tuple[str, list[BindingType]]]:
         """f1's list: every binding, grouped by where it works."""
-        from opsconsole.tui.screens.keys import EVERYWHERE
+        from opsconsole.tui.screens.keys import main_key_groups
 
-        app_keys: list[BindingType] = [*self.app.BINDINGS, *EVERYWHERE]
-        return [
-            ("Everywhere", app_keys),
-            ("Main screen", [b for b in MAIN_BINDINGS if self._bound(b)]),
-            ("ECS pane (f2)", list(EcsPane.BINDINGS)),
-            ("Zabbix problems pane (f3)", list(ProblemsPane.BINDINGS)),
-            ("RDS pane (f4)", list(RdsPane.BINDINGS)),
-            ("Graylog pane (f5)", list(LogPane.BINDINGS)),
-        ]
+        return main_key_groups(list(self.app.BINDINGS), len(self._environments))
 
     # -- environment switching --------------------------------------------------------------
 

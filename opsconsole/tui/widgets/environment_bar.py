@@ -69,6 +69,7 @@ class EnvironmentBar(Horizontal):
         self._environments = list(environments)
         self._demo = demo
         self._read_only = read_only
+        self._estate: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Label("opsconsole", id="brand")
@@ -88,6 +89,11 @@ class EnvironmentBar(Horizontal):
         if self._demo:
             yield Label("DEMO · simulated", id="demo-badge", classes="badge")
 
+    def show_estate(self, progress: str | None) -> None:
+        """The demo's estate deploy in the DEMO badge while it runs (None: done, back to normal)."""
+        self._estate = progress
+        self._fit()
+
     def on_resize(self) -> None:
         self._fit()
 
@@ -97,7 +103,11 @@ class EnvironmentBar(Horizontal):
         narrow = self.outer_size.width < NARROW
         self.set_class(narrow, "narrow")
         if self._demo:
-            self.query_one("#demo-badge", Label).update("DEMO" if narrow else "DEMO · simulated")
+            if self._estate:
+                text = f"DEMO · estate {self._estate}"
+            else:
+                text = "DEMO" if narrow else "DEMO · simulated"
+            self.query_one("#demo-badge", Label).update(text)
 
     def select(self, env_name: str) -> None:
         self.query_one(Tabs).active = tab_id(env_name)
