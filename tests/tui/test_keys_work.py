@@ -4,14 +4,16 @@ shows every planned call in full, wrapped, at 80 columns."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
-from textual.widgets import DataTable, Input, Label
+from textual.widgets import DataTable, Input, Label, TextArea
 
 from opsconsole.domain.problems import Problem, ProblemFilter
 from opsconsole.tui.app import OpsConsoleApp
 from opsconsole.tui.screens.confirm import ConfirmChange
+from opsconsole.tui.screens.describe import DescribeScreen
 from opsconsole.tui.screens.main import MainScreen
 from opsconsole.tui.widgets.log_pane import LogPane
 from opsconsole.tui.widgets.problems_pane import ProblemsPane
@@ -133,3 +135,33 @@ async def test_a_wrong_name_is_refused_with_the_reason_and_calls_are_shown_whole
         await pilot.press("enter")
         await settle(pilot)
         assert [a[:3] for a in console.actions] == [("prod", "ecs.redeploy", "api")]
+
+
+async def test_d_describes_the_selected_service_database_and_problem_as_yaml_or_json() -> None:
+    app = OpsConsoleApp(FrozenConsole())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")  # dev-cluster's services, the cursor on api
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        modal = app.screen
+        assert isinstance(modal, DescribeScreen)
+        text = modal.query_one(TextArea).text
+        assert "name: api" in text and "desired: 4" in text and "task_definition:" in text
+        await pilot.press("j")
+        assert json.loads(modal.query_one(TextArea).text)["running"] == 3
+        await pilot.press("escape", "f4")
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, DescribeScreen)
+        assert "identifier: dev-db" in app.screen.query_one(TextArea).text
+        await pilot.press("escape", "f3")
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, DescribeScreen)
+        described = app.screen.query_one(TextArea).text
+        assert "eventid: '901'" in described  # the linked api's one problem
+        assert "severity: HIGH" in described

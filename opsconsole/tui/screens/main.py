@@ -26,6 +26,7 @@ from opsconsole.domain.timeline import TimelineEntry
 from opsconsole.links import Links
 from opsconsole.tui.bridge import StacksFacade
 from opsconsole.tui.controllers.changes import ChangeActions
+from opsconsole.tui.controllers.describe import Describer
 from opsconsole.tui.controllers.estate import EstateWatch
 from opsconsole.tui.controllers.linking import LinkChanged, Linking
 from opsconsole.tui.controllers.maintenance import Maintenance
@@ -70,6 +71,7 @@ class MainScreen(Screen[None]):
         self.changes = ChangeActions(console)
         self.problem_actions = ProblemActions(console)
         self.maintenance = Maintenance(console)
+        self.describer = Describer(console)
 
     def compose(self) -> ComposeResult:
         settings = self.console.settings
@@ -89,12 +91,16 @@ class MainScreen(Screen[None]):
         yield from (self.sessions, self.linking, self.index, self.changes, self.problem_actions)
         yield self.maintenance
         yield EstateWatch(self.console)
+        yield self.describer
 
     def on_mount(self) -> None:
         self.query_one("#ecs-table").focus()
         for pane, key in PANE_KEYS.items():
             self.query_one(f"#{pane}-pane").border_subtitle = key
         self._entered(self.current_env)
+
+    def action_describe(self) -> None:
+        self.describer.describe_focused(self.current_env)
 
     def action_focus_pane(self, pane: str) -> None:
         self.query_one(PANE_TARGETS[pane]).focus()

@@ -92,6 +92,14 @@ MAIN_BINDINGS: list[Binding | tuple[str, str] | tuple[str, str, str]] = [
         id="stacks-open",
         tooltip="The environment's CloudFormation stacks: plan, review, deploy.",
     ),
+    Binding(
+        "d",
+        "describe",
+        "Describe",
+        id="describe",
+        show=False,
+        tooltip="The selected service, task, cluster, database or problem whole, as YAML or JSON.",
+    ),
     *[
         Binding(key, f"focus_pane('{pane}')", f"Go to {title}", id=f"jump-{pane}", show=False, tooltip=tip)
         for key, pane, title, tip in (
