@@ -77,8 +77,9 @@ async def step(pilot: Any, screen: MainScreen, rng: random.Random) -> str:
         run()
         return f"palette {name}"
     env = rng.choice(ENVS)
-    screen.post_message(FleetChosen("services", env, f"{env}-cluster/{rng.choice(['api', 'web'])}"))
-    return f"all-environments Enter on {env}"
+    key = f"{env}-cluster/{rng.choice(['api', 'web'])}"
+    screen._open_from_fleet(FleetChosen("services", env, key))  # what the all-environments view returns
+    return f"all-environments Enter on {env} {key}"
 
 
 def check(console: FrozenConsole, screen: MainScreen, what: str) -> None:
@@ -171,3 +172,20 @@ async def test_a_filter_that_hides_the_linked_service_says_so() -> None:
         await settle(pilot)
         assert "hidden by the ECS filter" in text_of(screen, "#link-indicator")
         assert text_of(screen, "#ecs-state").startswith("1 of 3 services match “work”")
+
+
+async def test_the_palette_opens_a_service_of_another_environment_in_it() -> None:
+    app = OpsConsoleApp(FrozenConsole(), initial_env="staging")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        await settle(pilot)
+        names = {name: run for name, run, _help in screen.palette_commands()}
+        assert "open service: api (prod)" in names and "open database: prod-db (prod)" in names
+        assert "open service: api (staging)" not in names  # this environment's are listed as before
+        names["open service: api (prod)"]()
+        await settle(pilot)
+        await settle(pilot)
+        assert screen.current_env == "prod"
+        assert screen.linked is not None and screen.linked.label == "prod / api"
+        assert "linked to prod / api" in text_of(screen, "#problems-state")

@@ -286,6 +286,10 @@ class MainScreen(Screen[None]):
 
         self.app.push_screen(AllEnvironmentsScreen(self.console), self._open_from_fleet)
 
+    def open_in(self, env_name: str, kind: str, key: str) -> None:
+        """Open a service (key cluster/service) or database of any environment, in it."""
+        self._open_from_fleet(FleetChosen(kind, env_name, key))
+
     def _open_from_fleet(self, chosen: FleetChosen | None) -> None:
         """Open a row of the all-environments view in its own environment."""
         if chosen is None:
