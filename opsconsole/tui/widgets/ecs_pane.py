@@ -220,11 +220,14 @@ class EcsPane(RefreshingPane[Rows]):
     def action_filter(self) -> None:
         box = self.query_one("#ecs-filter", Input)
         box.add_class("shown")
-        box.focus()
+        # Shown and focused now, not at the next refresh: keys typed right after must land in it.
+        box.display = True
+        self.screen.set_focus(box)
 
     def _close_filter(self) -> None:
         box = self.query_one("#ecs-filter", Input)
         box.remove_class("shown")
+        box.display = False
         box.value = ""
         self.query_one("#ecs-table", DataTable).focus()
 
@@ -267,7 +270,8 @@ class EcsPane(RefreshingPane[Rows]):
             column = table.columns.get(name)  # type: ignore[call-overload]
             if column is not None:
                 column.label = Text(f"{name} ▲" if index == self.sort_column else name)
-        table.refresh()
+                column.content_width = max(column.content_width, column.label.cell_len)
+        table.refresh(layout=True)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Read-only hides every change: the keys leave the footer and do nothing.

@@ -289,7 +289,9 @@ class LogPane(StalePane):
         box.value = current.pattern if current is not None else ""
         box.placeholder = f"{mode} lines matching (regex or text); empty clears"
         box.add_class("shown")
-        box.focus()
+        # Shown and focused now, not at the next refresh: keys typed right after must land in it.
+        box.display = True
+        self.screen.set_focus(box)
 
     @on(Input.Submitted, "#log-filter")
     def _filter_done(self, event: Input.Submitted) -> None:
@@ -299,6 +301,7 @@ class LogPane(StalePane):
         else:
             self.exclude = pattern
         event.input.remove_class("shown")
+        event.input.display = False
         self.query_one("#log-view", Log).focus()
         self._redraw()
         self.render_state()
@@ -313,6 +316,7 @@ class LogPane(StalePane):
         box = self.query_one("#log-filter", Input)
         if box.has_class("shown"):
             box.remove_class("shown")
+            box.display = False
             self.query_one("#log-view", Log).focus()
         elif self.searching:
             self.searching = None

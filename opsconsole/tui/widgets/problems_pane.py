@@ -363,7 +363,9 @@ class ProblemsPane(RefreshingPane[list[Problem]]):
     def action_filter(self) -> None:
         box = self.query_one("#problems-filter", Input)
         box.add_class("shown")
-        box.focus()
+        # Shown and focused now, not at the next refresh: keys typed right after must land in it.
+        box.display = True
+        self.screen.set_focus(box)
 
     @on(Input.Changed, "#problems-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -377,6 +379,7 @@ class ProblemsPane(RefreshingPane[list[Problem]]):
         box = self.query_one("#problems-filter", Input)
         box.value = ""
         box.remove_class("shown")
+        box.display = False
         self.query_one("#problems-table", DataTable).focus()
 
     def _set_filters(self, **changes: Any) -> None:
