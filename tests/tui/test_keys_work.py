@@ -165,3 +165,16 @@ async def test_d_describes_the_selected_service_database_and_problem_as_yaml_or_
         described = app.screen.query_one(TextArea).text
         assert "eventid: '901'" in described  # the linked api's one problem
         assert "severity: HIGH" in described
+
+
+async def test_a_log_filter_says_how_many_lines_match() -> None:
+    app = OpsConsoleApp(FrozenConsole())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, 0.3)
+        pane = app.screen.query_one(LogPane)
+        everything = len(pane.buffer)
+        await pilot.press("f5", "plus", *"timed out", "enter")
+        await settle(pilot)
+        matching = sum(1 for m in pane.buffer if "timed out" in m.message)
+        assert 0 < matching < everything
+        assert f"{matching} of {everything} lines match" in label(app.screen, "#log-state")

@@ -266,7 +266,10 @@ class LogPane(StalePane):
             parts.append(f"+{self.include.pattern}")
         if self.exclude is not None:
             parts.append(f"-{self.exclude.pattern}")
-        parts.append(plural(len(self.buffer), "line"))
+        total = plural(len(self.buffer), "line")
+        if self.include is not None or self.exclude is not None:
+            total = f"{self.query_one('#log-view', Log).line_count} of {total} match"
+        parts.append(total)
         stale = self.stale_text()
         if stale is not None:
             parts.insert(0, f"{stale} · retrying")
