@@ -153,12 +153,14 @@ def _service_counts_and_events_follow_tasks() -> None:
         return running
 
     def crashing(service: Any) -> bool:
-        """A task of the service's current deployment was killed (OOM): ECS reports no steady
-        state while its tasks keep dying, only once a new deployment runs without kills."""
+        """A task of the service's current deployment was killed (OOM) in the last minute: ECS
+        reports no steady state while its tasks keep dying (a new deployment starts afresh)."""
         killed_at = getattr(service, "_opsconsole_killed_at", None)
+        if killed_at is None or (utcnow() - killed_at).total_seconds() > 60:
+            return False
         primary: dict[str, Any] = next((d for d in service.deployments if d.get("status") == "PRIMARY"), {})
         since = primary.get("createdAt")
-        return killed_at is not None and (since is None or killed_at >= since)
+        return since is None or killed_at >= since
 
     def started(backend: Any, cluster: str, tasks: list[Any]) -> None:
         for task in tasks:
