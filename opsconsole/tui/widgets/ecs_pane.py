@@ -55,6 +55,7 @@ class EcsPane(RefreshingPane[Rows]):
     EcsPane.stale { border: round $warning; }
     EcsPane #ecs-title { height: 1; padding: 0 1; text-style: bold; }
     EcsPane #ecs-state { height: 1; padding: 0 1; color: $text-muted; }
+    EcsPane #ecs-state { width: 100%; text-wrap: nowrap; text-overflow: ellipsis; }
     EcsPane.stale #ecs-state { color: $warning; }
     EcsPane #ecs-filter { display: none; height: 3; }
     EcsPane #ecs-filter.shown { display: block; }

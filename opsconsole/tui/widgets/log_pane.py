@@ -85,6 +85,7 @@ class LogPane(StalePane):
     LogPane.stale { border: round $warning; }
     LogPane.paused { border: round $primary; }
     LogPane #log-state { height: 1; padding: 0 1; color: $text-muted; }
+    LogPane #log-state { width: 100%; text-wrap: nowrap; text-overflow: ellipsis; }
     LogPane.stale #log-state { color: $warning; }
     LogPane #log-filter { display: none; height: 3; }
     LogPane #log-filter.shown { display: block; }

@@ -110,6 +110,7 @@ class ProblemsPane(RefreshingPane[list[Problem]]):
     ProblemsPane:focus-within { border: round $accent; }
     ProblemsPane.stale { border: round $warning; }
     ProblemsPane #problems-state { height: 1; padding: 0 1; color: $text-muted; }
+    ProblemsPane #problems-state { width: 100%; text-wrap: nowrap; text-overflow: ellipsis; }
     ProblemsPane.stale #problems-state { color: $warning; }
     ProblemsPane #problems-filter { display: none; height: 3; }
     ProblemsPane #problems-filter.shown { display: block; }
