@@ -155,6 +155,19 @@ class PaletteHost(Protocol):
 MUTATING = ("stacks: plan and deploy", "problems:", "maintenance")
 
 
+def elsewhere(host: PaletteHost, index: PaletteIndex) -> list[Command]:
+    """Services and databases of the other environments: choosing one switches to it."""
+    return [
+        (
+            f"open {kind.removesuffix('s')}: {key.split('/')[-1]} ({where})",
+            partial(host.open_in, where, kind, key),
+            f"{where} · switches to it",
+        )
+        for where, kind, key in index.everywhere
+        if where != host.current_env
+    ]
+
+
 def console_commands(host: PaletteHost, settings: Settings, index: PaletteIndex) -> list[Command]:
     """Every command the palette offers now, the changes left out where the environment is read-only."""
     env = host.current_env
@@ -172,15 +185,7 @@ def console_commands(host: PaletteHost, settings: Settings, index: PaletteIndex)
     commands += [
         (f"open database: {db}", partial(host.open_database, db), env) for db in host.known_databases()
     ]
-    commands += [
-        (
-            f"open {kind.removesuffix('s')}: {key.split('/')[-1]} ({where})",
-            partial(host.open_in, where, kind, key),
-            f"{where} · switches to it",
-        )
-        for where, kind, key in index.everywhere
-        if where != env
-    ]
+    commands += elsewhere(host, index)
     commands += [
         ("stacks: plan and deploy", host.action_open_stacks, f"the {env} estate, reviewed"),
         ("timeline of the selection", host.action_timeline, "what changed before it broke"),
