@@ -57,6 +57,7 @@ class RdsPane(RefreshingPane[Rows]):
     RdsPane:focus-within { border: round $accent; }
     RdsPane.stale { border: round $warning; }
     RdsPane #rds-state { height: 1; padding: 0 1; color: $text-muted; }
+    RdsPane #rds-state { width: 100%; text-wrap: nowrap; text-overflow: ellipsis; }
     RdsPane.stale #rds-state { color: $warning; }
     RdsPane DataTable { height: 1fr; }
     """
