@@ -46,6 +46,8 @@ class AccessPort(Protocol):
 
     def session(self, env_name: str, tier: RoleTier, reason: str | None = None) -> RoleSession: ...
 
+    def renew(self, env_name: str, tier: RoleTier) -> RoleSession: ...
+
 
 class FleetPort(Protocol):
     """ECS and RDS reads of one environment, with their CloudWatch series."""

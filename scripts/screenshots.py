@@ -41,10 +41,12 @@ def simulate(ready: DemoReady) -> None:
 Steps = Callable[[Any], Awaitable[None]]
 
 
-async def shot(console: Console, name: str, steps: Steps, env: str | None = None) -> Path:
+async def shot(
+    console: Console, name: str, steps: Steps, env: str | None = None, size: tuple[int, int] = SIZE
+) -> Path:
     # Runbooks still run on the old facade until the Console has them (as launch_tui does).
     app = OpsConsoleApp(console, initial_env=env, runbooks=Runbooks(console))
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         await settle(pilot)
         await steps(pilot)
         await settle(pilot)
@@ -97,6 +99,17 @@ async def runbook(pilot: Any) -> None:
     await settle(pilot, 0.5)
 
 
+async def keys(pilot: Any) -> None:
+    await pilot.press("f1")
+    await settle(pilot, 0.3)
+
+
+async def describe(pilot: Any) -> None:
+    await api_linked(pilot)
+    await pilot.press("d")
+    await settle(pilot, 0.5)
+
+
 async def stacks_review(pilot: Any) -> None:
     await pilot.press("s")
     await settle(pilot)
@@ -133,7 +146,9 @@ def main() -> int:
             ("acknowledge-prod", ack_modal, "prod"),
             ("runbook-prod", runbook, "prod"),
         ]
+        plan += [("keys", keys, "prod"), ("describe-prod-api", describe, "prod")]
         svgs = [asyncio.run(shot(console, name, steps, env)) for name, steps, env in plan]
+        svgs.append(asyncio.run(shot(console, "main-prod-80x24", nothing, "prod", (80, 24))))
         changed = Console.build(dataclasses.replace(settings, stacks_root=str(changed_estate(Path(state)))))
         svgs.append(asyncio.run(shot(changed, "stacks-review-prod", stacks_review, "prod")))
         console.close()

@@ -41,6 +41,10 @@ class Access:
         """The role session for the environment and tier, assumed (and audited) when needed."""
         return self._context.broker.session(env_name, tier, reason)
 
+    def renew(self, env_name: str, tier: RoleTier) -> RoleSession:
+        """Assume the role again now (the TUI's `r`): a fresh session with its full duration."""
+        return self._context.broker.renew(env_name, tier)
+
     def expires_at(self, env_name: str, tier: RoleTier) -> datetime | None:
         return self._context.broker.expires_at(env_name, tier)
 

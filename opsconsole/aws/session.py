@@ -249,6 +249,13 @@ class RoleBroker:
             self._clients[key] = (assumed.credentials.access_key_id, client)
             return client
 
+    def renew(self, env_name: str, tier: RoleTier) -> RoleSession:
+        """Assume the role again now, whatever time the current session has left."""
+        env = self._settings.environment(env_name)
+        with self._lock:
+            self._assumed.pop((env.name, tier), None)
+        return self._fresh(env_name, tier, None).session
+
     def expires_at(self, env_name: str, tier: RoleTier) -> datetime | None:
         with self._lock:
             assumed = self._assumed.get((env_name, tier))

@@ -16,14 +16,18 @@ def launch_tui(settings: Settings) -> int:
     """Sign in (asking for MFA on the terminal if needed), then run the app until it exits."""
     from opsconsole.app.console import Console
     from opsconsole.app.runbooks import Runbooks
+    from opsconsole.tui.mfa import ModalMfaPrompt
 
-    console = Console.build(settings, mfa_prompt=mfa_prompt(None))
+    # MFA codes: on the terminal before the screen switches, in a modal once the app runs.
+    prompt = ModalMfaPrompt(mfa_prompt(None))
+    console = Console.build(settings, mfa_prompt=prompt)
     # Fails here, before the screen switches, when there are no credentials or MFA is refused.
     console.access.caller_identity()
 
     from opsconsole.tui.app import OpsConsoleApp
 
     app = OpsConsoleApp(console, runbooks=Runbooks(console))
+    prompt.attach(app)
 
     def on_sigterm(*_: object) -> None:
         # Signal handlers run on the app's own thread; exit through a helper thread.
@@ -33,6 +37,7 @@ def launch_tui(settings: Settings) -> int:
     try:
         app.run()
     finally:
+        prompt.close()
         signal.signal(signal.SIGTERM, previous)
         console.close()
     return app.return_code or 0

@@ -20,6 +20,7 @@ def apply_all() -> None:
     _iam_actions_use_service_prefixes()
     _key_policies_from_templates_are_documents()
     _dynamodb_conditional_writes_are_atomic()
+    _pending_maintenance_is_answered()
 
 
 def _change_sets_refresh_outputs_and_parameters() -> None:
@@ -152,9 +153,21 @@ def _service_counts_and_events_follow_tasks() -> None:
             service.deployments = [d for d in service.deployments if d.get("status") == "PRIMARY"]
         return running
 
+    def crashing(service: Any) -> bool:
+        """A task of the service's current deployment was killed (OOM) in the last minute: ECS
+        reports no steady state while its tasks keep dying (a new deployment starts afresh)."""
+        killed_at = getattr(service, "_opsconsole_killed_at", None)
+        if killed_at is None or (utcnow() - killed_at).total_seconds() > 60:
+            return False
+        primary: dict[str, Any] = next((d for d in service.deployments if d.get("status") == "PRIMARY"), {})
+        since = primary.get("createdAt")
+        return since is None or killed_at >= since
+
     def started(backend: Any, cluster: str, tasks: list[Any]) -> None:
         for task in tasks:
             task.started_at = utcnow()
+            for container in task.containers:
+                container.last_status, container.exitCode = "RUNNING", None
             service = service_of(backend, cluster, task.group)
             if service is None:
                 continue
@@ -162,7 +175,7 @@ def _service_counts_and_events_follow_tasks() -> None:
                 service,
                 f"(service {service.name}) has started 1 tasks: (task {task.task_arn.rsplit('/', 1)[-1]}).",
             )
-            if recount(backend, service) == service.desired_count:
+            if recount(backend, service) == service.desired_count and not crashing(service):
                 add_event(service, f"(service {service.name}) has reached a steady state.")
 
     original_run = EC2ContainerServiceBackend.run_task
@@ -185,7 +198,14 @@ def _service_counts_and_events_follow_tasks() -> None:
         task.stopped_at = utcnow()
         killed = "OutOfMemoryError" in (reason or "")
         task.stop_code = "EssentialContainerExited" if killed else "UserInitiated"
+        for container in task.containers:
+            # AWS: the kernel's OOM killer sends SIGKILL (exit 137); ECS stops with SIGTERM (143).
+            container.last_status, container.exitCode = "STOPPED", 137 if killed else 143
+            if killed:
+                container.reason = "OutOfMemoryError: Container killed due to memory usage"
         service = service_of(self, cluster_str, task.group)
+        if service is not None and killed:
+            service._opsconsole_killed_at = task.stopped_at
         if service is not None:
             add_event(
                 service,
@@ -365,3 +385,33 @@ def _dynamodb_conditional_writes_are_atomic() -> None:
         functools.update_wrapper(serialised, original)
         serialised._opsconsole_fixed = True  # type: ignore[attr-defined]
         setattr(DynamoDBBackend, name, serialised)
+
+
+def _pending_maintenance_is_answered() -> None:
+    """AWS: DescribePendingMaintenanceActions lists what each instance has pending. moto 5.2 has no
+    such action and answers a page botocore cannot parse ("invalid XML"). Here it answers: a
+    protected (Multi-AZ) instance has the OS update AWS announces regularly; the others nothing."""
+    from moto.core.responses import ActionResult
+    from moto.rds.responses import RDSResponse
+
+    if hasattr(RDSResponse, "describe_pending_maintenance_actions"):
+        return
+
+    def describe_pending_maintenance_actions(self: Any) -> ActionResult:
+        pending = [
+            {
+                "ResourceIdentifier": db.arn,
+                "PendingMaintenanceActionDetails": [
+                    {
+                        "Action": "system-update",
+                        "Description": "New Operating System update is available",
+                        "OptInStatus": "next-maintenance",
+                    }
+                ],
+            }
+            for db in self.backend.databases.values()
+            if str(getattr(db, "multi_az", False)).lower() == "true"
+        ]
+        return ActionResult({"PendingMaintenanceActions": pending})
+
+    RDSResponse.describe_pending_maintenance_actions = describe_pending_maintenance_actions  # type: ignore[attr-defined]

@@ -115,7 +115,7 @@ class Simulator:
                 self.traffic.emit(
                     account.name, self._tasks(account), self._container_instances(account), self.spikes
                 )
-            if self.random.random() < self.oom_chance:
+            if self.random.random() < self.oom_chance and not self._in_story(account):
                 self.kill_one(account)
             self._crash_bad_releases(account)
             db_cpu = self._publish_metrics(account, now)
@@ -266,6 +266,11 @@ class Simulator:
         if self.ticks == self.story_at + 20:
             self.db_spikes[prod.name] = 15
 
+    def _in_story(self, account: SimAccount) -> bool:
+        """prod's incidents are the story's: no random OOM kill there, so once the bad release is
+        rolled back its 5xx end (within the runbook's two-minute window) instead of starting again."""
+        return self.story_at is not None and account.name == "prod"
+
     def bad_deploy(self, account: SimAccount, service: str) -> str:
         """Roll out a release of `service` that runs out of memory: a new task definition revision
         (the deployment) whose tasks are OOM-killed tick after tick until it is rolled back."""
@@ -273,8 +278,9 @@ class Simulator:
         cluster = f"{account.name}-cluster"
         current = ecs.describe_services(cluster=cluster, services=[service])["services"][0]["taskDefinition"]
         definition = ecs.describe_task_definition(taskDefinition=current)["taskDefinition"]
-        keep = RELEASE_FIELDS
-        released = ecs.register_task_definition(**{k: definition[k] for k in keep if definition.get(k)})
+        release = {k: definition[k] for k in RELEASE_FIELDS if definition.get(k)}
+        release["containerDefinitions"] = [_bad_release(c) for c in definition["containerDefinitions"]]
+        released = ecs.register_task_definition(**release)
         arn = str(released["taskDefinition"]["taskDefinitionArn"])
         ecs.update_service(cluster=cluster, service=service, taskDefinition=arn)
         self.bad_releases[(account.name, service)] = arn
@@ -365,6 +371,22 @@ class Simulator:
             DBSnapshotIdentifier=f"{account.name}-db-simulated-backup-{now:%Y%m%d%H%M%S}",
             Tags=[{"Key": "created-by", "Value": STARTED_BY}],
         )
+
+
+def _bad_release(container: dict[str, Any]) -> dict[str, Any]:
+    """The release that causes the OOM kills: a new image whose container memory limit was halved
+    (a copy-paste from a smaller service), so the container is killed once it warms its cache."""
+    changed = dict(container)
+    image = str(container.get("image", ""))
+    repository = image.rsplit(":", 1)[0] if ":" in image.rsplit("/", 1)[-1] else image
+    changed["image"] = f"{repository}:{datetime.now(UTC):%Y.%m.%d}-1" if repository else image
+    if container.get("memory"):
+        changed["memory"] = max(64, int(container["memory"]) // 2)
+    if container.get("memoryReservation"):
+        changed["memoryReservation"] = min(
+            int(container["memoryReservation"]), changed.get("memory", 1 << 30)
+        )
+    return changed
 
 
 def _count_down(counters: dict[Any, int]) -> None:

@@ -236,10 +236,12 @@ def deploy_estate(config_path: Path) -> None:
     from opsconsole.domain.errors import BackendError
 
     console = Console.build(load_settings(config_path, environ={}))
+    status = EstateStatus(config_path.parent / ESTATE_STATUS, [a.name for a in ENVIRONMENTS])
 
     def deploy(env: str) -> list[str]:
         with console.stacks.plan(env, reason="demo world start", lint=False) as review:
             outcomes = review.execute()
+        status.deployed(env)
         return [f"{o.stack_name}: {o.message}" for o in outcomes if not o.succeeded]
 
     try:
@@ -248,7 +250,34 @@ def deploy_estate(config_path: Path) -> None:
     finally:
         console.close()
     if failures:
+        status.write(f"failed: {'; '.join(failures)[:200]}")
         raise BackendError("the demo world's stacks did not deploy: " + "; ".join(failures))
+    status.write("deployed")
+
+
+ESTATE_STATUS = "estate.status"
+"""One line beside the demo's config saying how far the estate's deploy is (the TUI shows it)."""
+
+
+class EstateStatus:
+    """`deploying 1/3 (dev)`, then `deployed` or `failed: …`, replaced atomically as it goes."""
+
+    def __init__(self, path: Path, envs: list[str]) -> None:
+        self.path = path
+        self.envs = envs
+        self.done: list[str] = []
+        self._lock = threading.Lock()
+        self.write(f"deploying 0/{len(envs)}")
+
+    def deployed(self, env: str) -> None:
+        with self._lock:
+            self.done.append(env)
+            self.write(f"deploying {len(self.done)}/{len(self.envs)} ({', '.join(self.done)} done)")
+
+    def write(self, line: str) -> None:
+        temp = self.path.with_suffix(".tmp")
+        temp.write_text(line + "\n", encoding="utf-8")
+        temp.replace(self.path)
 
 
 def render_config(

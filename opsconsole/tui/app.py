@@ -5,11 +5,13 @@ from __future__ import annotations
 import gc
 from typing import TYPE_CHECKING
 
+from textual import on
 from textual.app import App
 from textual.binding import Binding
 
 from opsconsole.domain.errors import InvalidInput
 from opsconsole.runbooks.library import runbook_titles
+from opsconsole.tui.mfa import MfaRequested, MfaScreen
 from opsconsole.tui.screens.main import MainScreen
 
 if TYPE_CHECKING:
@@ -84,8 +86,18 @@ class OpsConsoleApp(App[int]):
             bar.set_class(self.read_only, "read-only")
         self.notify("read-only: every change is hidden" if self.read_only else "changes allowed again")
 
+    @on(MfaRequested)
+    def _mfa_requested(self, message: MfaRequested) -> None:
+        """A thread renewing the identity needs a code: ask on this thread, in a modal."""
+        self.push_screen(MfaScreen(message.serial), message.answer)
+
     def action_toggle_help(self) -> None:
-        if self.screen.query("HelpPanel"):
+        from opsconsole.tui.screens.keys import KeysScreen
+
+        groups = getattr(self.screen, "key_groups", None)
+        if groups is not None:
+            self.push_screen(KeysScreen(groups()))
+        elif self.screen.query("HelpPanel"):
             self.action_hide_help_panel()
         else:
             self.action_show_help_panel()

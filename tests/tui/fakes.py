@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -94,6 +95,13 @@ class FrozenConsole:
 class FakeAccess:
     def __init__(self, world: FrozenConsole) -> None:
         self.world = world
+        self.renewed: list[str] = []
+
+    def renew(self, env_name: str, tier: RoleTier) -> RoleSession:
+        """A fresh session: the full hour from the world's clock."""
+        self.renewed.append(env_name)
+        session = self.session(env_name, tier)
+        return replace(session, expires_at=self.world.now() + timedelta(hours=1))
 
     def caller_identity(self) -> CallerIdentity:
         return CallerIdentity("999999999999", "arn:aws:iam::999999999999:user/alice", "AIDAEXAMPLEALICE")

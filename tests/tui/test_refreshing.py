@@ -132,7 +132,7 @@ async def test_the_refresh_re_arms_after_a_failure_and_recovers() -> None:
         assert services.rds_reads > failed_at + 1  # tried again, more than once, on its own
         services.down = frozenset()
         await settle(pilot, 0.3)
-        assert not pane.has_class("stale") and "instances · updated" in state(pane)
+        assert not pane.has_class("stale") and "1 instance · updated" in state(pane)
 
 
 async def test_an_unexpected_exception_reaches_the_stale_marker_not_the_app() -> None:

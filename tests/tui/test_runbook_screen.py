@@ -12,7 +12,7 @@ from opsconsole.app.console import Console
 from opsconsole.app.runbooks import Runbooks
 from opsconsole.demo.world import DemoReady
 from opsconsole.runbooks.library import runs_dir
-from opsconsole.runbooks.state import SUCCEEDED, RunStore
+from opsconsole.runbooks.state import AWAITING_APPROVAL, SUCCEEDED, RunState, RunStore
 from opsconsole.tui.app import OpsConsoleApp
 from opsconsole.tui.screens.approval import ApprovalScreen
 from opsconsole.tui.screens.runbooks import RunbookScreen
@@ -116,3 +116,35 @@ def test_runbook_screen_snapshot(runbooks_dir: Path, snap_compare: Any) -> None:
         await settle(pilot, 0.3)
 
     assert snap_compare(OpsConsoleApp(FrozenConsole()), terminal_size=SIZE, run_before=run_before)
+
+
+async def test_a_resumed_run_shows_the_step_states_its_file_holds(runbooks_dir: Path) -> None:
+    path = runbooks_dir / "scale-with-approval.yaml"
+    state = RunState(
+        run_id="20261126T093000-abc123",
+        runbook="scale-with-approval",
+        path=str(path),
+        title="Scale a service, with an approval",
+        source_text=RUNBOOK,
+        inputs={"env": "prod"},
+        started_by="alice",
+        started_at="2026-11-26T09:30:00+00:00",
+        status=AWAITING_APPROVAL,
+        cursor="ok",
+        statuses={"hello": SUCCEEDED},
+    )
+    RunStore(runs_dir()).save(state)
+    app = OpsConsoleApp(FrozenConsole())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, 0.3)
+        app.push_screen(RunbookScreen(app.ops, app.runbooks, "prod", {}))
+        await settle(pilot, 0.3)
+        screen = app.screen
+        assert isinstance(screen, RunbookScreen)
+        runs = screen.query_one("#rb-runs", DataTable)
+        runs.focus()
+        runs.move_cursor(row=runs.get_row_index(state.run_id))
+        await pilot.press("enter")  # resume: the frozen world's engine refuses, the file's states stay
+        await settle(pilot, 0.3)
+        steps = screen.query_one("#rb-steps", DataTable)
+        assert [str(steps.get_row(k)[2]) for k in ("hello", "ok", "scale")] == ["done", "approval", "pending"]

@@ -17,7 +17,7 @@ from opsconsole.tui.controllers.base import Controller
 
 if TYPE_CHECKING:
     from opsconsole.config import Settings
-    from opsconsole.ports import ConsolePort, RunbooksPort
+    from opsconsole.ports import ConsolePort, FleetPort, RunbooksPort
 
 Command = tuple[str, Callable[[], object], str]
 
@@ -35,10 +35,29 @@ class MaintenancesIndexed(Message, bubble=False):
         self.windows = windows
 
 
+class EstateIndexed(Message, bubble=False):
+    def __init__(self, found: list[tuple[str, str, str]]) -> None:
+        super().__init__()
+        self.found = found
+
+
+def estate_of(fleet: FleetPort, env_name: str) -> list[tuple[str, str, str]]:
+    """(environment, kind, key) of every service (key cluster/service) and database."""
+    found = [
+        (env_name, "services", f"{c.name}/{s}")
+        for c in fleet.clusters(env_name)
+        for s in fleet.service_names(env_name, c.name)
+    ]
+    return found + [(env_name, "databases", db.identifier) for db in fleet.databases(env_name)]
+
+
 class PaletteIndex(Controller):
     def __init__(self, console: ConsolePort, runbooks: RunbooksPort) -> None:
         super().__init__(console)
         self._catalogue = runbooks
+        self.everywhere: list[tuple[str, str, str]] = []
+        """Services and databases of every environment, read in the background: the palette
+        opens them in their own environment."""
         self.runbooks: list[tuple[str, str]] = []
         self.env_name = ""
         self.maintenances: list[MaintenanceWindow] = []
@@ -50,6 +69,22 @@ class PaletteIndex(Controller):
         self.env_name = env_name
         self.maintenances = []
         self.read_maintenances(env_name)
+        self.read_estate()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="palette-estate", description="Estate")
+    def read_estate(self) -> None:
+        fleet = self.console.fleet
+        answers = self.console.fan_out(
+            list(self.console.settings.environments), lambda env: estate_of(fleet, env)
+        )
+        # An environment that does not answer keeps nothing here; its own panes say why.
+        self.post_message(
+            EstateIndexed([row for _env, rows in answers if isinstance(rows, list) for row in rows])
+        )
+
+    @on(EstateIndexed)
+    def _estate(self, message: EstateIndexed) -> None:
+        self.everywhere = message.found
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="palette-runbooks", description="Runbooks")
     def read_runbooks(self) -> None:
@@ -93,6 +128,8 @@ class PaletteHost(Protocol):
 
     def open_database(self, identifier: str) -> None: ...
 
+    def open_in(self, env_name: str, kind: str, key: str) -> None: ...
+
     def act_on_problems(self, kind: ActionKind) -> None: ...
 
     def end_maintenance(self, window: MaintenanceWindow) -> None: ...
@@ -119,6 +156,19 @@ class PaletteHost(Protocol):
 MUTATING = ("stacks: plan and deploy", "problems:", "maintenance")
 
 
+def elsewhere(host: PaletteHost, index: PaletteIndex) -> list[Command]:
+    """Services and databases of the other environments: choosing one switches to it."""
+    return [
+        (
+            f"open {kind.removesuffix('s')}: {key.split('/')[-1]} ({where})",
+            partial(host.open_in, where, kind, key),
+            f"{where} · switches to it",
+        )
+        for where, kind, key in index.everywhere
+        if where != host.current_env
+    ]
+
+
 def console_commands(host: PaletteHost, settings: Settings, index: PaletteIndex) -> list[Command]:
     """Every command the palette offers now, the changes left out where the environment is read-only."""
     env = host.current_env
@@ -136,6 +186,7 @@ def console_commands(host: PaletteHost, settings: Settings, index: PaletteIndex)
     commands += [
         (f"open database: {db}", partial(host.open_database, db), env) for db in host.known_databases()
     ]
+    commands += elsewhere(host, index)
     commands += [
         ("stacks: plan and deploy", host.action_open_stacks, f"the {env} estate, reviewed"),
         ("timeline of the selection", host.action_timeline, "what changed before it broke"),

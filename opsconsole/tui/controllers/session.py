@@ -46,7 +46,9 @@ class SessionKeeper(Controller):
         self.assume_read(env_name)
 
     def renew(self) -> None:
-        self.assume_read(self.env_name)
+        """`r`: assume the read role again now; the countdown starts over from the new session."""
+        self.notify(f"renewing the {self.env_name} session…")
+        self.assume_read(self.env_name, renew=True)
 
     @work(
         thread=True,
@@ -55,10 +57,13 @@ class SessionKeeper(Controller):
         group="session-assume",
         description="Assuming the read role",
     )
-    def assume_read(self, env_name: str) -> None:
+    def assume_read(self, env_name: str, *, renew: bool = False) -> None:
         worker = get_current_worker()
+        access = self.console.access
         try:
-            session = self.console.access.session(env_name, RoleTier.READ)
+            session = (
+                access.renew(env_name, RoleTier.READ) if renew else access.session(env_name, RoleTier.READ)
+            )
         except OpsError as e:
             if not worker.is_cancelled:
                 self.post_message(SessionFailed(env_name, str(e)))

@@ -25,12 +25,13 @@ class ApprovalScreen(ModalScreen[ApprovalDecision | None]):
     DEFAULT_CSS = """
     ApprovalScreen { align: center middle; }
     ApprovalScreen > Vertical {
-        width: 84; height: auto; padding: 1 2; border: thick $warning; background: $surface;
+        width: 90%; max-width: 120; height: auto; max-height: 90%;
+        padding: 1 2; border: thick $warning; background: $surface;
     }
     ApprovalScreen.protected > Vertical { border: thick $error; }
     ApprovalScreen #approval-what { text-style: bold; margin-bottom: 1; }
-    ApprovalScreen #approval-message { margin-bottom: 1; }
-    ApprovalScreen #approval-why { color: $error; height: auto; }
+    ApprovalScreen #approval-message { margin-bottom: 1; width: 100%; }
+    ApprovalScreen #approval-why { color: $error; height: auto; width: 100%; }
     ApprovalScreen Horizontal { height: auto; align-horizontal: right; margin-top: 1; }
     ApprovalScreen Button { margin-left: 2; }
     """

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
@@ -16,11 +16,14 @@ class ConfirmChange(ModalScreen[bool]):
     DEFAULT_CSS = """
     ConfirmChange { align: center middle; }
     ConfirmChange > Vertical {
-        width: 72; height: auto; padding: 1 2; border: thick $warning; background: $surface;
+        width: 90%; max-width: 120; height: auto; max-height: 90%;
+        padding: 1 2; border: thick $warning; background: $surface;
     }
     ConfirmChange.protected > Vertical { border: thick $error; }
-    ConfirmChange #what { text-style: bold; margin-bottom: 1; }
-    ConfirmChange #why { color: $text-muted; margin-bottom: 1; }
+    ConfirmChange #what { text-style: bold; margin-bottom: 1; width: 100%; }
+    ConfirmChange #calls { height: auto; max-height: 12; margin-bottom: 1; }
+    ConfirmChange #why { color: $text-muted; width: 100%; }
+    ConfirmChange #refused { color: $error; width: 100%; height: auto; }
     ConfirmChange Horizontal { height: auto; align-horizontal: right; margin-top: 1; }
     ConfirmChange Button { margin-left: 2; }
     """
@@ -35,15 +38,17 @@ class ConfirmChange(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"{self.what} — {self.env_name}", id="what")
-            yield Label(self.summary, id="why")
+            yield Label(f"{self.what} — {self.env_name}", id="what", markup=False)
+            with VerticalScroll(id="calls"):
+                yield Label(self.summary, id="why", markup=False)
             if self.protected:
                 yield Label(f"{self.env_name} is protected. Type its name to go ahead:")
                 yield Input(placeholder=self.env_name, id="typed")
+                yield Label("", id="refused")
             with Horizontal():
                 yield Button("Cancel", id="cancel")
                 yield Button(
-                    self.what,
+                    "Send" if self.protected else "Confirm",
                     id="go",
                     variant="error" if self.protected else "warning",
                     disabled=self.protected,
@@ -61,8 +66,14 @@ class ConfirmChange(ModalScreen[bool]):
 
     @on(Input.Submitted, "#typed")
     def _submitted(self, event: Input.Submitted) -> None:
-        if event.value.strip() == self.env_name:
+        typed = event.value.strip()
+        if typed == self.env_name:
             self.dismiss(True)
+            return
+        why = "nothing typed" if not typed else f"“{typed}” is not “{self.env_name}”"
+        self.query_one("#refused", Label).update(
+            f"{why}: type the environment's name exactly to confirm, or Escape to change nothing"
+        )
 
     @on(Button.Pressed, "#go")
     def _go(self) -> None:

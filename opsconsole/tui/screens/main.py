@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Grid
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, Tabs
+from textual.widgets import DataTable, Label, Tabs
 
 from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.environment import Environment
@@ -24,6 +25,8 @@ from opsconsole.domain.resources import ResourceKind, ResourceRef
 from opsconsole.domain.timeline import TimelineEntry
 from opsconsole.links import Links
 from opsconsole.tui.controllers.changes import ChangeActions
+from opsconsole.tui.controllers.describe import Describer
+from opsconsole.tui.controllers.estate import EstateWatch
 from opsconsole.tui.controllers.linking import LinkChanged, Linking
 from opsconsole.tui.controllers.maintenance import Maintenance
 from opsconsole.tui.controllers.palette_index import Command, PaletteIndex, console_commands
@@ -33,10 +36,11 @@ from opsconsole.tui.messages import ActionDone, ActionRequested
 from opsconsole.tui.palette import ConsoleCommands
 from opsconsole.tui.read_only import changes_hidden
 from opsconsole.tui.screens.info import EnvironmentInfo
-from opsconsole.tui.screens.main_keys import MAIN_BINDINGS
-from opsconsole.tui.widgets.ecs_pane import EcsPane, EcsSelected
+from opsconsole.tui.screens.main_keys import MAIN_BINDINGS, PANE_KEYS, PANE_TARGETS
+from opsconsole.tui.widgets.ecs_pane import EcsFiltered, EcsPane, EcsSelected
 from opsconsole.tui.widgets.environment_bar import EnvironmentBar
 from opsconsole.tui.widgets.fleet_table import FleetChosen
+from opsconsole.tui.widgets.key_bar import KeyBar
 from opsconsole.tui.widgets.log_pane import LogPane
 from opsconsole.tui.widgets.problems_pane import ProblemActionRequested, ProblemsPane
 from opsconsole.tui.widgets.rds_pane import RdsPane, RdsSelected
@@ -67,6 +71,7 @@ class MainScreen(Screen[None]):
         self.changes = ChangeActions(console)
         self.problem_actions = ProblemActions(console)
         self.maintenance = Maintenance(console)
+        self.describer = Describer(console)
 
     def compose(self) -> ComposeResult:
         settings = self.console.settings
@@ -82,13 +87,29 @@ class MainScreen(Screen[None]):
             )
             yield RdsPane(self.console, self.current_env).data_bind(env_name=env)
             yield LogPane(self.console, self.current_env).data_bind(env_name=env, linked_to=MainScreen.links)
-        yield Footer()
+        yield KeyBar()
         yield from (self.sessions, self.linking, self.index, self.changes, self.problem_actions)
         yield self.maintenance
+        yield EstateWatch(self.console)
+        yield self.describer
 
     def on_mount(self) -> None:
         self.query_one("#ecs-table").focus()
+        for pane, key in PANE_KEYS.items():
+            self.query_one(f"#{pane}-pane").border_subtitle = key
         self._entered(self.current_env)
+
+    def action_describe(self) -> None:
+        self.describer.describe_focused(self.current_env)
+
+    def action_focus_pane(self, pane: str) -> None:
+        self.query_one(PANE_TARGETS[pane]).focus()
+
+    def key_groups(self) -> list[tuple[str, list[BindingType]]]:
+        """f1's list: every binding, grouped by where it works."""
+        from opsconsole.tui.screens.keys import main_key_groups
+
+        return main_key_groups(list(self.app.BINDINGS), len(self._environments))
 
     # -- environment switching --------------------------------------------------------------
 
@@ -178,7 +199,8 @@ class MainScreen(Screen[None]):
     @on(EcsSelected)
     @on(RdsSelected)
     def _selected(self, message: EcsSelected | RdsSelected) -> None:
-        self.linking.rested_on(message.ref)
+        if message.ref.environment == self.current_env:
+            self.linking.rested_on(message.ref)
 
     def link_to(self, ref: ResourceRef | None) -> None:
         self.linking.link_to(ref)
@@ -201,9 +223,15 @@ class MainScreen(Screen[None]):
             label.update("links off · l links the panes to the selection")
         elif linked is None:
             label.update(f"{self.current_env} · all · select a service or database to link")
+        elif self.query_one(EcsPane).hides(linked):
+            label.update(f"linked to {linked.label} · its row is hidden by the ECS filter · l unlinks")
         else:
             label.update(f"linked to {linked.label} · l unlinks")
         label.set_class(linked is not None, "linked")
+
+    @on(EcsFiltered)
+    def _ecs_filtered(self) -> None:
+        self._show_link()
 
     @on(DataTable.RowSelected, "#problems-table")
     def _problem_chosen(self) -> None:
@@ -257,6 +285,10 @@ class MainScreen(Screen[None]):
         from opsconsole.tui.screens.all_envs import AllEnvironmentsScreen
 
         self.app.push_screen(AllEnvironmentsScreen(self.console), self._open_from_fleet)
+
+    def open_in(self, env_name: str, kind: str, key: str) -> None:
+        """Open a service (key cluster/service) or database of any environment, in it."""
+        self._open_from_fleet(FleetChosen(kind, env_name, key))
 
     def _open_from_fleet(self, chosen: FleetChosen | None) -> None:
         """Open a row of the all-environments view in its own environment."""

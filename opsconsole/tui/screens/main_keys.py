@@ -92,4 +92,25 @@ MAIN_BINDINGS: list[Binding | tuple[str, str] | tuple[str, str, str]] = [
         id="stacks-open",
         tooltip="The environment's CloudFormation stacks: plan, review, deploy.",
     ),
+    Binding(
+        "d",
+        "describe",
+        "Describe",
+        id="describe",
+        show=False,
+        tooltip="The selected service, task, cluster, database or problem whole, as YAML or JSON.",
+    ),
+    *[
+        Binding(key, f"focus_pane('{pane}')", f"Go to {title}", id=f"jump-{pane}", show=False, tooltip=tip)
+        for key, pane, title, tip in (
+            ("f2", "ecs", "ECS", "Focus the ECS pane."),
+            ("f3", "problems", "problems", "Focus the Zabbix problems pane."),
+            ("f4", "rds", "RDS", "Focus the RDS pane."),
+            ("f5", "log", "logs", "Focus the Graylog pane."),
+        )
+    ],
 ]
+
+PANE_KEYS = {"ecs": "f2", "problems": "f3", "rds": "f4", "log": "f5"}
+"""The key that jumps to each pane (shown in its border)."""
+PANE_TARGETS = {"ecs": "#ecs-table", "problems": "#problems-table", "rds": "#rds-table", "log": "#log-view"}

@@ -26,7 +26,7 @@ from opsconsole.runbooks.events import ApprovalRefused, ApprovalRequest, RunEven
 from opsconsole.runbooks.library import find_runbook, runbook_files, runbooks_root, runs_dir
 from opsconsole.runbooks.loader import RunbookInvalid, load_runbook
 from opsconsole.runbooks.model import Runbook
-from opsconsole.runbooks.state import FAILED, SUCCEEDED, RunState, RunStore
+from opsconsole.runbooks.state import AWAITING_APPROVAL, FAILED, SUCCEEDED, RunState, RunStore
 from opsconsole.tui.read_only import changes_hidden
 from opsconsole.tui.screens.approval import ApprovalDecision, ApprovalScreen
 
@@ -42,6 +42,23 @@ STEP_STYLES = {
     "failed": "bold red",
     "skipped": "dim",
 }
+PERSISTED_STATES = {SUCCEEDED: "done", FAILED: "failed"}
+
+
+def persisted_states(state: RunState | None) -> dict[str, tuple[str, str]]:
+    """Step id -> (state shown, output) from a run's file: its last outcome of each step, and the
+    cursor's step awaiting approval when the run stopped there."""
+    if state is None:
+        return {}
+    shown = {step: (PERSISTED_STATES.get(status, "pending"), "") for step, status in state.statuses.items()}
+    for record in state.history:
+        if record.step in shown and record.output is not None:
+            shown[record.step] = (shown[record.step][0], str(record.output)[:80])
+    if state.status == AWAITING_APPROVAL and state.cursor:
+        shown[state.cursor] = ("approval", "")
+    return shown
+
+
 EVENT_STATES = {
     "step-started": "running",
     "waiting": "waiting",
@@ -183,11 +200,14 @@ class RunbookScreen(Screen[None]):
             return self.env_name
         return "" if default is None else str(default)
 
-    def _show_steps(self, book: Runbook) -> None:
+    def _show_steps(self, book: Runbook, state: RunState | None = None) -> None:
+        """The steps, as a resumed run's file has them (done, failed, awaiting), or all pending."""
         steps = self.query_one("#rb-steps", DataTable)
         steps.clear()
+        persisted = persisted_states(state)
         for step in book.steps:
-            steps.add_row(step.id, step.kind, Text("pending", style=STEP_STYLES["pending"]), "", key=step.id)
+            shown, output = persisted.get(step.id, ("pending", ""))
+            steps.add_row(step.id, step.kind, Text(shown, style=STEP_STYLES[shown]), output, key=step.id)
 
     def inputs(self) -> dict[str, str]:
         assert self.runbook is not None
@@ -232,6 +252,7 @@ class RunbookScreen(Screen[None]):
             return
         self.runbook = book
         self._begin(book)
+        self._show_steps(book, state)
         self.drive(book, {}, False, state.run_id)
 
     def _begin(self, book: Runbook) -> None:

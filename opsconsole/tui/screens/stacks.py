@@ -22,7 +22,7 @@ from textual.worker import get_current_worker
 
 from opsconsole.domain.errors import OpsError
 from opsconsole.domain.stacks import DeployedStack, EnvironmentPlan, StackEvent, StackOutcome, StackSpec
-from opsconsole.tui.format import age
+from opsconsole.tui.format import age, plural
 from opsconsole.tui.messages import (
     DeployFinished,
     PlanReady,
@@ -262,7 +262,9 @@ class StacksScreen(Screen[None]):
                 else:
                     table.add_row(*values, key=spec.key)
         if not self.deploying:
-            self._status(f"{len(message.rows)} stacks · p plan · d deploy · t template diff · esc back")
+            self._status(
+                f"{plural(len(message.rows), 'stack')} · p plan · d deploy · t template diff · esc back"
+            )
 
     def _row(self, spec: StackSpec, deployed: DeployedStack | None, now: datetime) -> tuple[str, ...]:
         status = deployed.raw_status if deployed else "NOT DEPLOYED"

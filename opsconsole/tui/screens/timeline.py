@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Label
 from opsconsole.domain.errors import OpsError
 from opsconsole.domain.resources import ResourceRef
 from opsconsole.domain.timeline import Timeline, TimelineEntry
+from opsconsole.tui.format import plural
 
 if TYPE_CHECKING:
     from opsconsole.ports import ConsolePort
@@ -107,7 +108,8 @@ class TimelineScreen(Screen[TimelineEntry | None]):
                 entry.text,
                 key=str(i),
             )
-        state = f"{len(self.entries)} entries since {message.timeline.since:%H:%M} · enter jumps · t span"
+        since = f"{message.timeline.since:%H:%M}"
+        state = f"{plural(len(self.entries), 'entry')} since {since} · enter jumps · t span"
         if message.timeline.unavailable:
             state += " · left out: " + "; ".join(message.timeline.unavailable)
         self.query_one("#timeline-state", Label).update(state)

@@ -10,6 +10,7 @@ from collections.abc import Callable, Hashable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,6 +20,7 @@ from textual.widgets import DataTable, Input, Label
 
 from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.resources import ResourceKind, ResourceRef
+from opsconsole.tui.format import plural
 from opsconsole.tui.messages import ActionRequested
 from opsconsole.tui.read_only import changes_hidden
 from opsconsole.tui.widgets.ecs_rows import COLUMNS, Level, read_rows, sort_key
@@ -39,6 +41,13 @@ class EcsSelected(Message):
         self.ref = ref
 
 
+class EcsFiltered(Message):
+    """The filter changed: a linked row may now be hidden (the screen says so)."""
+
+
+SINGULAR = {"clusters": "cluster", "services": "service", "tasks": "task"}
+
+
 class EcsPane(RefreshingPane[Rows]):
     DEFAULT_CSS = """
     EcsPane { border: round $primary; height: 1fr; }
@@ -46,6 +55,7 @@ class EcsPane(RefreshingPane[Rows]):
     EcsPane.stale { border: round $warning; }
     EcsPane #ecs-title { height: 1; padding: 0 1; text-style: bold; }
     EcsPane #ecs-state { height: 1; padding: 0 1; color: $text-muted; }
+    EcsPane #ecs-state { width: 100%; text-wrap: nowrap; text-overflow: ellipsis; }
     EcsPane.stale #ecs-state { color: $warning; }
     EcsPane #ecs-filter { display: none; height: 3; }
     EcsPane #ecs-filter.shown { display: block; }
@@ -140,6 +150,8 @@ class EcsPane(RefreshingPane[Rows]):
     def _show_level(self) -> None:
         assert self._table is not None
         self._table.reset(COLUMNS[self.level.kind])
+        self.sort_column = 0
+        self._mark_sorted()
         self.rows = {}
         self.forget()
         self.query_one("#ecs-title", Label).update(f"{self.env_name} › {self.level.title}")
@@ -209,11 +221,14 @@ class EcsPane(RefreshingPane[Rows]):
     def action_filter(self) -> None:
         box = self.query_one("#ecs-filter", Input)
         box.add_class("shown")
-        box.focus()
+        # Shown and focused now, not at the next refresh: keys typed right after must land in it.
+        box.display = True
+        self.screen.set_focus(box)
 
     def _close_filter(self) -> None:
         box = self.query_one("#ecs-filter", Input)
         box.remove_class("shown")
+        box.display = False
         box.value = ""
         self.query_one("#ecs-table", DataTable).focus()
 
@@ -221,15 +236,43 @@ class EcsPane(RefreshingPane[Rows]):
     def _filter_changed(self, event: Input.Changed) -> None:
         self.filter_text = event.value.strip().lower()
         self._render_rows()
+        self.render_state()
+        self.post_message(EcsFiltered())
+
+    def shown_keys(self) -> list[str]:
+        """Keys of the rows the filter lets through."""
+        text = self.filter_text
+        return [k for k, v in self.rows.items() if not text or text in " ".join(map(str, v)).lower()]
+
+    def hides(self, ref: ResourceRef) -> bool:
+        """Whether the filter hides `ref`'s row at the level shown (the link then points off screen)."""
+        if not self.filter_text or ref.environment != self.env_name:
+            return False
+        if ref.kind is ResourceKind.SERVICE and self.level.kind == "services":
+            return ref.name in self.rows and ref.name not in self.shown_keys()
+        return False
 
     @on(Input.Submitted, "#ecs-filter")
     def _filter_done(self) -> None:
         self.query_one("#ecs-table", DataTable).focus()
 
     def action_sort(self) -> None:
-        self.sort_column = (self.sort_column + 1) % len(COLUMNS[self.level.kind])
-        self.query_one("#ecs-table", DataTable).sort(COLUMNS[self.level.kind][self.sort_column], key=sort_key)
-        self._state(f"sorted by {COLUMNS[self.level.kind][self.sort_column]}")
+        columns = COLUMNS[self.level.kind]
+        self.sort_column = (self.sort_column + 1) % len(columns)
+        table = self.query_one("#ecs-table", DataTable)
+        table.sort(columns[self.sort_column], key=sort_key)
+        self._mark_sorted()
+        self.render_state()
+
+    def _mark_sorted(self) -> None:
+        """The sorted column's header carries ▲; the others their plain names."""
+        table = self.query_one("#ecs-table", DataTable)
+        for index, name in enumerate(COLUMNS[self.level.kind]):
+            column = table.columns.get(name)  # type: ignore[call-overload]
+            if column is not None:
+                column.label = Text(f"{name} ▲" if index == self.sort_column else name)
+                column.content_width = max(column.content_width, column.label.cell_len)
+        table.refresh(layout=True)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Read-only hides every change: the keys leave the footer and do nothing.
@@ -294,16 +337,25 @@ class EcsPane(RefreshingPane[Rows]):
         if stale is not None:
             self._state(f"{stale} · retrying")
         elif self.loaded_at is not None:
-            hint = "enter opens" if self.level.kind != "tasks" else "X stops a task"
-            updated = f"updated {self.loaded_at:%H:%M:%S}"
-            self._state(f"{len(self.rows)} {self.level.kind} · {updated} · {hint} · esc back")
+            self._state(" · ".join(self._state_parts()))
+
+    def _state_parts(self) -> list[str]:
+        assert self.loaded_at is not None
+        noun = SINGULAR[self.level.kind]
+        count = plural(len(self.rows), noun)
+        if self.filter_text:
+            count = f"{len(self.shown_keys())} of {count} match “{self.filter_text}”"
+        parts = [count, f"sorted by {COLUMNS[self.level.kind][self.sort_column]}"]
+        if self.level.kind == "clusters":
+            parts.append("tasks counted from the tasks")
+        elif self.level.kind == "services":
+            parts.append("counts as ECS reports them")
+        hint = "enter opens" if self.level.kind != "tasks" else "X stops a task"
+        return [*parts, f"updated {self.loaded_at:%H:%M:%S}", hint, "esc back"]
 
     def _render_rows(self) -> None:
         assert self._table is not None
-        text = self.filter_text
-        self._table.update(
-            {k: v for k, v in self.rows.items() if not text or text in " ".join(map(str, v)).lower()}
-        )
+        self._table.update({k: self.rows[k] for k in self.shown_keys()})
         self._select_pending()
 
     def _state(self, text: str) -> None:

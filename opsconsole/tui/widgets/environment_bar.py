@@ -24,6 +24,10 @@ def format_remaining(remaining: timedelta) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
+NARROW = 110
+"""Columns below which the header shows the environment's name instead of the tabs."""
+
+
 class EnvironmentBar(Horizontal):
     """Tabs for the environments (protected ones in the error colour) and the session's facts."""
 
@@ -46,6 +50,14 @@ class EnvironmentBar(Horizontal):
     EnvironmentBar .badge { width: auto; padding: 0 1; height: 1; margin: 0 1 0 0; text-style: bold; }
     EnvironmentBar .fact { width: auto; }
     EnvironmentBar #demo-badge { background: $accent; color: $text; }
+    EnvironmentBar #env-name { display: none; width: auto; padding: 0 1; height: 1; text-style: bold; }
+    EnvironmentBar #env-name.protected { background: $error; color: $text; }
+    EnvironmentBar.narrow { height: 1; }
+    EnvironmentBar.narrow #env-name { display: block; }
+    EnvironmentBar.narrow #brand { display: none; }
+    EnvironmentBar.narrow Tabs { display: none; }
+    EnvironmentBar.narrow .fact { padding: 0 0 0 1; }
+    EnvironmentBar.narrow .badge { margin: 0 0 0 1; }
     EnvironmentBar #readonly-badge { background: $secondary; color: $text; }
     """
 
@@ -57,9 +69,11 @@ class EnvironmentBar(Horizontal):
         self._environments = list(environments)
         self._demo = demo
         self._read_only = read_only
+        self._estate: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Label("opsconsole", id="brand")
+        yield Label(self._active, id="env-name")
         tabs = []
         for env in self._environments:
             tab = Tab(env.name, id=tab_id(env.name))
@@ -75,8 +89,32 @@ class EnvironmentBar(Horizontal):
         if self._demo:
             yield Label("DEMO · simulated", id="demo-badge", classes="badge")
 
+    def show_estate(self, progress: str | None) -> None:
+        """The demo's estate deploy in the DEMO badge while it runs (None: done, back to normal)."""
+        self._estate = progress
+        self._fit()
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        """Below NARROW columns the tabs give way to the environment's name alone (always shown, in
+        its protected colour) and the facts to their short forms: account and tier stay."""
+        narrow = self.outer_size.width < NARROW
+        self.set_class(narrow, "narrow")
+        if self._demo:
+            if self._estate:
+                text = f"DEMO · estate {self._estate}"
+            else:
+                text = "DEMO" if narrow else "DEMO · simulated"
+            self.query_one("#demo-badge", Label).update(text)
+
     def select(self, env_name: str) -> None:
         self.query_one(Tabs).active = tab_id(env_name)
+        name = self.query_one("#env-name", Label)
+        name.update(env_name)
+        env = next((e for e in self._environments if e.name == env_name), None)
+        name.set_class(env is not None and env.protected, "protected")
 
     def show_pending(self, env: Environment) -> None:
         self.query_one("#account", Label).update(f"account {env.account_id}")
@@ -91,5 +129,9 @@ class EnvironmentBar(Horizontal):
 
     def show_remaining(self, remaining: timedelta | None, *, expiring: bool) -> None:
         countdown = self.query_one("#countdown", Label)
-        countdown.update("session —" if remaining is None else f"expires in {format_remaining(remaining)}")
+        if remaining is None:
+            countdown.update("session —")
+        else:
+            prefix = "" if self.has_class("narrow") else "expires in "
+            countdown.update(f"{prefix}{format_remaining(remaining)}")
         countdown.set_class(expiring, "expiring")

@@ -24,6 +24,7 @@ from textual.widgets import Input, Label, Log
 
 from opsconsole.domain.errors import OpsError
 from opsconsole.domain.logs import LogMessage
+from opsconsole.tui.format import plural
 from opsconsole.tui.messages import PaneRefreshFailed
 from opsconsole.tui.widgets.log_lines import LineHighlighter, compile_filter, format_line
 from opsconsole.tui.widgets.refreshing import StalePane
@@ -84,6 +85,7 @@ class LogPane(StalePane):
     LogPane.stale { border: round $warning; }
     LogPane.paused { border: round $primary; }
     LogPane #log-state { height: 1; padding: 0 1; color: $text-muted; }
+    LogPane #log-state { width: 100%; text-wrap: nowrap; text-overflow: ellipsis; }
     LogPane.stale #log-state { color: $warning; }
     LogPane #log-filter { display: none; height: 3; }
     LogPane #log-filter.shown { display: block; }
@@ -157,11 +159,17 @@ class LogPane(StalePane):
 
     def watch_env_name(self, before: str, env_name: str) -> None:
         if before != env_name and self.is_mounted:
-            self.link(None, None)
+            self._follow(self.linked_to)
 
     def watch_linked_to(self, before: Links | None, links: Links | None) -> None:
         if before != links and self.is_mounted:
-            self.link(links.log_query if links else None, links.ref.label if links else None)
+            self._follow(links)
+
+    def _follow(self, links: Links | None) -> None:
+        # A link of another environment never narrows this one: its resource is not here.
+        if links is not None and (self.envs or links.ref.environment != self.env_name):
+            links = None
+        self.link(links.log_query if links else None, links.ref.label if links else None)
 
     def link(self, query: str | None, label: str | None) -> None:
         """Follow a linked resource's query (None: the whole environment)."""
@@ -259,7 +267,10 @@ class LogPane(StalePane):
             parts.append(f"+{self.include.pattern}")
         if self.exclude is not None:
             parts.append(f"-{self.exclude.pattern}")
-        parts.append(f"{len(self.buffer)} lines")
+        total = plural(len(self.buffer), "line")
+        if self.include is not None or self.exclude is not None:
+            total = f"{self.query_one('#log-view', Log).line_count} of {total} match"
+        parts.append(total)
         stale = self.stale_text()
         if stale is not None:
             parts.insert(0, f"{stale} · retrying")
@@ -282,7 +293,9 @@ class LogPane(StalePane):
         box.value = current.pattern if current is not None else ""
         box.placeholder = f"{mode} lines matching (regex or text); empty clears"
         box.add_class("shown")
-        box.focus()
+        # Shown and focused now, not at the next refresh: keys typed right after must land in it.
+        box.display = True
+        self.screen.set_focus(box)
 
     @on(Input.Submitted, "#log-filter")
     def _filter_done(self, event: Input.Submitted) -> None:
@@ -292,6 +305,7 @@ class LogPane(StalePane):
         else:
             self.exclude = pattern
         event.input.remove_class("shown")
+        event.input.display = False
         self.query_one("#log-view", Log).focus()
         self._redraw()
         self.render_state()
@@ -306,6 +320,7 @@ class LogPane(StalePane):
         box = self.query_one("#log-filter", Input)
         if box.has_class("shown"):
             box.remove_class("shown")
+            box.display = False
             self.query_one("#log-view", Log).focus()
         elif self.searching:
             self.searching = None

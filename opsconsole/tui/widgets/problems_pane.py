@@ -110,6 +110,7 @@ class ProblemsPane(RefreshingPane[list[Problem]]):
     ProblemsPane:focus-within { border: round $accent; }
     ProblemsPane.stale { border: round $warning; }
     ProblemsPane #problems-state { height: 1; padding: 0 1; color: $text-muted; }
+    ProblemsPane #problems-state { width: 100%; text-wrap: nowrap; text-overflow: ellipsis; }
     ProblemsPane.stale #problems-state { color: $warning; }
     ProblemsPane #problems-filter { display: none; height: 3; }
     ProblemsPane #problems-filter.shown { display: block; }
@@ -219,7 +220,13 @@ class ProblemsPane(RefreshingPane[list[Problem]]):
 
     def watch_linked_to(self, before: Links | None, links: Links | None) -> None:
         if before != links and self._table is not None:
-            self.link(links.problems.matches if links else None, links.ref.label if links else None)
+            self._follow(links)
+
+    def _follow(self, links: Links | None) -> None:
+        # A link of another environment never narrows this one: its resource is not here.
+        if links is not None and links.ref.environment != self.env_name:
+            links = None
+        self.link(links.problems.matches if links else None, links.ref.label if links else None)
 
     def switch_environment(self) -> None:
         self.problems.clear()
@@ -227,6 +234,7 @@ class ProblemsPane(RefreshingPane[list[Problem]]):
         assert self._table is not None
         self._table.reset()
         self.forget()
+        self._follow(self.linked_to)
         self.refresh_rows()
 
     def link(self, scope: Callable[[Problem], bool] | None, label: str | None) -> None:
@@ -356,7 +364,9 @@ class ProblemsPane(RefreshingPane[list[Problem]]):
     def action_filter(self) -> None:
         box = self.query_one("#problems-filter", Input)
         box.add_class("shown")
-        box.focus()
+        # Shown and focused now, not at the next refresh: keys typed right after must land in it.
+        box.display = True
+        self.screen.set_focus(box)
 
     @on(Input.Changed, "#problems-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -370,6 +380,7 @@ class ProblemsPane(RefreshingPane[list[Problem]]):
         box = self.query_one("#problems-filter", Input)
         box.value = ""
         box.remove_class("shown")
+        box.display = False
         self.query_one("#problems-table", DataTable).focus()
 
     def _set_filters(self, **changes: Any) -> None:

@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Label
 
 from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.resources import ResourceKind, ResourceRef
+from opsconsole.tui.format import plural
 from opsconsole.tui.messages import ActionRequested
 from opsconsole.tui.read_only import changes_hidden
 from opsconsole.tui.widgets.refreshing import KeyedRows, RefreshingPane, Row
@@ -56,6 +57,7 @@ class RdsPane(RefreshingPane[Rows]):
     RdsPane:focus-within { border: round $accent; }
     RdsPane.stale { border: round $warning; }
     RdsPane #rds-state { height: 1; padding: 0 1; color: $text-muted; }
+    RdsPane #rds-state { width: 100%; text-wrap: nowrap; text-overflow: ellipsis; }
     RdsPane.stale #rds-state { color: $warning; }
     RdsPane DataTable { height: 1fr; }
     """
@@ -177,7 +179,7 @@ class RdsPane(RefreshingPane[Rows]):
         if stale is not None:
             state = f"{stale} · retrying"
         elif self._table is not None and self.loaded_at is not None:
-            state = f"{len(self._table.shown)} instances · updated {self.loaded_at:%H:%M:%S}"
+            state = f"{plural(len(self._table.shown), 'instance')} · updated {self.loaded_at:%H:%M:%S}"
         else:
             return
         self.query_one("#rds-state", Label).update(state)

@@ -36,6 +36,9 @@ class StalePane(Vertical):
     again in `retry_later`, and name the worker group whose failure should trigger that retry.
     """
 
+    ALLOW_MAXIMIZE = True
+    """The pane (not its table alone) fills the screen, so it stays on screen and keeps refreshing."""
+
     loop_group: str = ""
     """The worker group of the pane's loop: its unexpected failure re-arms the loop."""
 
