@@ -31,6 +31,7 @@ T = TypeVar("T")
 
 if TYPE_CHECKING:
     from opsconsole.app.changes import Change
+    from opsconsole.aws.sso import DeviceCode
     from opsconsole.links import Links
     from opsconsole.runbooks.events import ApprovalRequest, RunEvent
     from opsconsole.runbooks.model import Runbook
@@ -47,6 +48,8 @@ class AccessPort(Protocol):
     def session(self, env_name: str, tier: RoleTier, reason: str | None = None) -> RoleSession: ...
 
     def renew(self, env_name: str, tier: RoleTier) -> RoleSession: ...
+
+    def sso_login(self, profile: str | None, show: Callable[[DeviceCode], None]) -> datetime: ...
 
 
 class FleetPort(Protocol):

@@ -71,6 +71,10 @@ class Access:
         """Where sessions are kept between commands, in one line."""
         return self._context.broker.store_description
 
+    def sso_login(self, profile: str | None, show: Callable[[DeviceCode], None]) -> datetime:
+        """The device flow for `profile` (the identity's when None); see `sso_login` below."""
+        return sso_login(self._context.settings, profile, show)
+
     def logout(self) -> int:
         """Forget every cached session (memory and store); returns how many stored entries went."""
         return self._context.broker.logout()

@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, TypeVar, cast
 
 from opsconsole.app.actions import Planners, plan_action
@@ -45,6 +46,8 @@ class FrozenConsole:
         self.failing = failing or set()
         self.delay = delay
         self.release = threading.Event()
+        self.sso_approved = threading.Event()
+        """Set by a test: the fake SSO sign-in is approved in the browser."""
         self.zabbix_down = False
         self.down: frozenset[str] = frozenset()
         """Environments whose account answers nothing (every backend read fails)."""
@@ -105,6 +108,18 @@ class FakeAccess:
 
     def caller_identity(self) -> CallerIdentity:
         return CallerIdentity("999999999999", "arn:aws:iam::999999999999:user/alice", "AIDAEXAMPLEALICE")
+
+    def sso_login(self, profile: str | None, show: Callable[[Any], None]) -> datetime:
+        """A device flow that shows its code, then waits for the test to approve it (`sso_approved`)."""
+        show(
+            SimpleNamespace(
+                verification_uri_complete="https://device.sso.example/?user_code=WDJB-MJHT",
+                user_code="WDJB-MJHT",
+            )
+        )
+        if not self.world.sso_approved.wait(10):
+            raise CredentialsError("the SSO sign-in was not approved in time")
+        return self.world.now() + timedelta(hours=8)
 
     def session(self, env_name: str, tier: RoleTier, reason: str | None = None) -> RoleSession:
         world = self.world

@@ -14,6 +14,7 @@ from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.errors import OpsError
 from opsconsole.domain.problems import MaintenanceWindow
 from opsconsole.tui.controllers.base import Controller
+from opsconsole.tui.controllers.sso import SsoLogin
 
 if TYPE_CHECKING:
     from opsconsole.config import Settings
@@ -116,6 +117,7 @@ class PaletteHost(Protocol):
     """What the palette's commands act on: the main screen."""
 
     current_env: str
+    sso: SsoLogin
 
     @property
     def read_only(self) -> bool: ...
@@ -191,6 +193,7 @@ def console_commands(host: PaletteHost, settings: Settings, index: PaletteIndex)
         ("stacks: plan and deploy", host.action_open_stacks, f"the {env} estate, reviewed"),
         ("timeline of the selection", host.action_timeline, "what changed before it broke"),
         ("links: on/off", host.action_toggle_link, "the selection drives logs and problems"),
+        ("sign in: IAM Identity Center (SSO)", host.sso.start, "device code: open the URL, type the code"),
         (
             "problems: acknowledge",
             partial(host.act_on_problems, ActionKind.ZABBIX_ACKNOWLEDGE),

@@ -32,6 +32,7 @@ from opsconsole.tui.controllers.maintenance import Maintenance
 from opsconsole.tui.controllers.palette_index import Command, PaletteIndex, console_commands
 from opsconsole.tui.controllers.problems import ProblemActions
 from opsconsole.tui.controllers.session import SessionKeeper
+from opsconsole.tui.controllers.sso import SsoLogin
 from opsconsole.tui.messages import ActionDone, ActionRequested
 from opsconsole.tui.palette import ConsoleCommands
 from opsconsole.tui.read_only import changes_hidden
@@ -72,6 +73,7 @@ class MainScreen(Screen[None]):
         self.problem_actions = ProblemActions(console)
         self.maintenance = Maintenance(console)
         self.describer = Describer(console)
+        self.sso = SsoLogin(console)
 
     def compose(self) -> ComposeResult:
         settings = self.console.settings
@@ -92,6 +94,7 @@ class MainScreen(Screen[None]):
         yield self.maintenance
         yield EstateWatch(self.console)
         yield self.describer
+        yield self.sso
 
     def on_mount(self) -> None:
         self.query_one("#ecs-table").focus()
