@@ -164,7 +164,7 @@ def test_tail_reports_late_messages_and_its_help_says_so(
     assert "none is skipped" not in helped.stdout
     assert "--late-window" in helped.stdout and "late" in helped.stdout
     bad = run_cli(capsys, "-c", str(config), "logs", "tail", "--late-window", "0s")
-    assert bad.code == 2 and "--late-window 0s is out of range" in bad.stderr
+    assert bad.code == 2 and "--late-window" in bad.stderr and "too short" in bad.stderr
 
 
 def test_the_late_window_config_key_is_checked(

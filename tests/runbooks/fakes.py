@@ -7,6 +7,7 @@ Only these tests use it; the shipped runbooks run on the demo world's real emula
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -136,6 +137,11 @@ class FakeGraylog(GraylogClient):
     counts: dict[str, int] = field(default_factory=dict)
     """Count per query substring; the first key found in a query answers it (0 otherwise)."""
     on_count: Callable[[str], int | None] | None = None
+
+    def __post_init__(self) -> None:
+        # GraylogClient's per-request deadline, which a fake that answers at once never meets.
+        self._budget = threading.local()
+        self.deadline = 30.0
 
     def search(
         self,

@@ -37,8 +37,12 @@ def test_lock_refusal_view_and_break_from_two_terminals(
     assert run_cli(capsys, "-c", bob, "team", "break", env, "--reason", "").code == 2
     broken = run_cli(capsys, "-c", bob, "team", "break", env, "--reason", "alice is off, deploy stuck")
     assert broken.code == 0, broken.stderr
-    table = run_cli(capsys, "-c", bob, "team")
-    assert env not in {line.split()[0] for line in table.stdout.splitlines() if line.strip()}
+    after = json.loads(run_cli(capsys, "-c", bob, "team", "-o", "json").stdout)
+    assert env not in {lock["environment"] for lock in after["locks"]}
+    # The break is in the team's index of actions (every console's audit trail also goes there).
+    assert any(a["environment"] == env and a["action"] == "team.break" for a in after["actions"]), after[
+        "actions"
+    ]
 
 
 def test_runbook_approve_signs_as_the_approver(
