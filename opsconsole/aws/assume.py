@@ -48,10 +48,13 @@ def assume_chain(source: IdentitySource, plan: Plan, client_factory: Any) -> Tem
     """AssumeRole through the chain; `client_factory(keys | None)` returns an STS client."""
     sts = source.sts_client(plan.mfa_serial)
     hops = [*plan.env.via_roles, plan.role_arn]
+    hop_ids = dict(zip(plan.env.via_roles, plan.env.via_external_ids, strict=False))
     credentials: TemporaryCredentials | None = None
     for index, role_arn in enumerate(hops):
         last = index == len(hops) - 1
         params: dict[str, Any] = {"RoleArn": role_arn, "RoleSessionName": plan.session_name}
+        if not last and hop_ids.get(role_arn):
+            params["ExternalId"] = hop_ids[role_arn]
         if last:
             params["DurationSeconds"] = plan.env.session_duration
             if plan.env.external_id:

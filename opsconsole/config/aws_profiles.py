@@ -113,7 +113,14 @@ def resolve(profiles: Mapping[str, Mapping[str, Any]], name: str, source: Path) 
     if base is not None:
         _put(result, "source_profile", base, name)
     if hops:
-        _put(result, "via_roles", hops, name)
+        # As botocore does, each hop is assumed with its own profile's external_id, and an MFA
+        # device met on the way is the one the chain's first call is signed with.
+        _put(result, "via_roles", [str(h["role_arn"]) for h in hops], name)
+        if any(h.get("external_id") for h in hops):
+            _put(result, "via_external_ids", [str(h.get("external_id") or "") for h in hops], name)
+        device = next((str(h["mfa_serial"]) for h in hops if h.get("mfa_serial")), None)
+        if device and "mfa_serial" not in result.values:
+            _put(result, "mfa_serial", device, name)
     return result
 
 
@@ -135,14 +142,15 @@ def _sso_direct(name: str, profile: Mapping[str, Any]) -> ProfileRole:
 
 def _walk_sources(
     profiles: Mapping[str, Mapping[str, Any]], name: str, source: Path
-) -> tuple[str | None, list[str]]:
-    """The profile whose own credentials start the chain, and the roles assumed on the way."""
+) -> tuple[str | None, list[Mapping[str, Any]]]:
+    """The profile whose own credentials start the chain, and the profiles of the roles assumed
+    on the way, in the order they are assumed."""
     seen = [name]
-    hops: list[str] = []
+    hops: list[Mapping[str, Any]] = []
     current = profiles[name]
     while True:
         if current.get("credential_source") and not current.get("source_profile"):
-            return None, hops
+            return None, list(reversed(hops))
         parent = current.get("source_profile")
         if not parent:
             raise ConfigError(
@@ -161,7 +169,7 @@ def _walk_sources(
                 hint="one profile in the chain must hold credentials (keys, credential_process, SSO)",
             )
         seen.append(parent)
-        hops.append(str(nested["role_arn"]))
+        hops.append(nested)
         current = nested
 
 

@@ -201,6 +201,7 @@ ENVIRONMENT_SETTINGS: Mapping[str, Spec] = {
     "role_session_name": Spec(check=SESSION_NAME),
     "source_profile": Spec(),
     "via_roles": Spec(shown=False),
+    "via_external_ids": Spec(shown=False),
 }
 """The settings of one `[environments.NAME]` table, by field of the domain's Environment.
 

@@ -69,6 +69,8 @@ class Environment:
     """The profile whose credentials start the chain; [identity] profile when unset."""
     via_roles: tuple[str, ...] = ()
     """Roles assumed in order between the source profile's credentials and this environment's role."""
+    via_external_ids: tuple[str, ...] = ()
+    """The ExternalId of each of `via_roles`, as its profile gives it ("" for none)."""
 
     def role_arn(self, tier: RoleTier) -> str | None:
         return self.roles.get(tier)

@@ -366,6 +366,7 @@ def test_allowed_keys_and_view_come_from_the_declarations() -> None:
         "role_session_name",
         "source_profile",
         "via_roles",
+        "via_external_ids",
     }
     assert "endpoint_url" in set(settings_table().children["aws"].children)  # type: ignore[union-attr]
     view = resolved_view(parse_settings(VALID, source=None))
