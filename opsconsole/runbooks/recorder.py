@@ -9,9 +9,10 @@ from typing import Any
 from opsconsole.app.audit import AuditScope
 from opsconsole.app.console import Console
 from opsconsole.domain.audit import Outcome, pair_records
+from opsconsole.domain.team import RunState as TeamRun
 from opsconsole.runbooks.events import RunEvent
 from opsconsole.runbooks.model import Step
-from opsconsole.runbooks.state import SENDING, RunState, RunStore, StepRecord
+from opsconsole.runbooks.state import AWAITING_APPROVAL, SENDING, RunState, RunStore, StepRecord
 
 Listener = Callable[[RunEvent], None]
 
@@ -31,6 +32,24 @@ class RunRecorder:
         state.updated_at = self.now().isoformat()
         if not state.dry_run:
             self.store.save(state)
+            self._publish(state)
+
+    def _publish(self, state: RunState) -> None:
+        """The run as the team sees it (`opsconsole team`); kept locally while the store is away."""
+        team = self.console.team
+        if team is None:
+            return
+        env = state.inputs.get("env")
+        team.publish_run(
+            TeamRun(
+                run_id=state.run_id,
+                environment=str(env.get("name") if isinstance(env, dict) else env or ""),
+                starter=state.started_by,
+                status="waiting" if state.status == AWAITING_APPROVAL else state.status,
+                updated_at=self.now(),
+                waiting_step=state.cursor if state.status == AWAITING_APPROVAL else None,
+            )
+        )
 
     def audit(
         self,

@@ -225,6 +225,8 @@ def test_with_a_team_an_approval_is_a_signed_proof_from_the_approvers_own_consol
     assert stopped.code == 3, stopped.stderr
     run_id = json.loads(stopped.stdout)["run_id"]
     assert f"opsconsole runbook approve {run_id} ok" in stopped.stderr
+    team = json.loads(run_cli(capsys, "-c", bob, "team", "-o", "json").stdout)
+    assert any(r["run_id"] == run_id and r["waiting_step"] == "ok" for r in team["runs"]), team["runs"]
     typed = run_cli(capsys, "-c", config, "runbook", "resume", run_id, "--approve-as", "bob")
     assert typed.code == 3, "a typed name is no approval: the run still waits for a signed one"
     own = run_cli(capsys, "-c", config, "runbook", "approve", run_id, "ok")
