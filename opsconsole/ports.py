@@ -32,6 +32,7 @@ T = TypeVar("T")
 if TYPE_CHECKING:
     from opsconsole.app.changes import Change
     from opsconsole.aws.sso import DeviceCode
+    from opsconsole.domain.team import TeamView
     from opsconsole.links import Links
     from opsconsole.runbooks.events import ApprovalRequest, RunEvent
     from opsconsole.runbooks.model import Runbook
@@ -197,6 +198,12 @@ class RunbooksPort(Protocol):
     ) -> RunbookRunner: ...
 
 
+class TeamPort(Protocol):
+    """The team store (`[team] table`): what the TUI reads of it."""
+
+    def view(self) -> TeamView: ...
+
+
 class ConsolePort(Protocol):
     """The application as the TUI holds it: its use cases and the registry of action kinds."""
 
@@ -223,6 +230,9 @@ class ConsolePort(Protocol):
 
     @property
     def correlation(self) -> CorrelationPort: ...
+
+    @property
+    def team(self) -> TeamPort | None: ...
 
     def fan_out(self, env_names: list[str], read: Callable[[str], T]) -> list[tuple[str, T | OpsError]]: ...
 

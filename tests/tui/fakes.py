@@ -25,6 +25,7 @@ from opsconsole.domain.environment import RoleTier
 from opsconsole.domain.errors import BackendError, CredentialsError, OpsError
 from opsconsole.domain.identity import CallerIdentity, RoleSession
 from opsconsole.domain.rds import DbInstance
+from opsconsole.domain.team import TeamView
 from opsconsole.runbooks.library import runbook_titles
 from tests.tui.fake_backends import FakeAlerts, FakeCorrelation, FakeLogs
 from tests.tui.fake_stacks import FakeStacks
@@ -48,6 +49,8 @@ class FrozenConsole:
         self.release = threading.Event()
         self.sso_approved = threading.Event()
         """Set by a test: the fake SSO sign-in is approved in the browser."""
+        self.team: FakeTeam | None = None
+        """Alone unless a test gives it a team (the team store's view)."""
         self.zabbix_down = False
         self.down: frozenset[str] = frozenset()
         """Environments whose account answers nothing (every backend read fails)."""
@@ -380,3 +383,13 @@ class FakeRds:
                 True,
             )
         ]
+
+
+class FakeTeam:
+    """The team store's view, as a test sets it."""
+
+    def __init__(self, view: TeamView) -> None:
+        self.shown = view
+
+    def view(self) -> TeamView:
+        return self.shown

@@ -33,6 +33,7 @@ from opsconsole.tui.controllers.palette_index import Command, PaletteIndex, cons
 from opsconsole.tui.controllers.problems import ProblemActions
 from opsconsole.tui.controllers.session import SessionKeeper
 from opsconsole.tui.controllers.sso import SsoLogin
+from opsconsole.tui.controllers.team import TeamWatch
 from opsconsole.tui.messages import ActionDone, ActionRequested
 from opsconsole.tui.palette import ConsoleCommands
 from opsconsole.tui.read_only import changes_hidden
@@ -74,6 +75,7 @@ class MainScreen(Screen[None]):
         self.maintenance = Maintenance(console)
         self.describer = Describer(console)
         self.sso = SsoLogin(console)
+        self.team = TeamWatch(console)
 
     def compose(self) -> ComposeResult:
         settings = self.console.settings
@@ -91,10 +93,7 @@ class MainScreen(Screen[None]):
             yield LogPane(self.console, self.current_env).data_bind(env_name=env, linked_to=MainScreen.links)
         yield KeyBar()
         yield from (self.sessions, self.linking, self.index, self.changes, self.problem_actions)
-        yield self.maintenance
-        yield EstateWatch(self.console)
-        yield self.describer
-        yield self.sso
+        yield from (self.maintenance, EstateWatch(self.console), self.describer, self.sso, self.team)
 
     def on_mount(self) -> None:
         self.query_one("#ecs-table").focus()
@@ -129,8 +128,8 @@ class MainScreen(Screen[None]):
         bar.select(env_name)
         bar.show_pending(env)
         self.set_class(env.protected, "protected-env")
-        self.sessions.enter(env_name)
-        self.index.enter(env_name)
+        for controller in (self.sessions, self.index, self.team):
+            controller.enter(env_name)
 
     @on(Tabs.TabActivated)
     def _tab_activated(self, event: Tabs.TabActivated) -> None:
