@@ -123,6 +123,18 @@ def test_two_resumes_race_one_owns_the_run_the_other_is_refused(
 ) -> None:
     config = config_with_own_journal(demo_world, tmp_path)
     ecs = admin(demo_world, "staging", "ecs")
+    # The world is shared by the session's tests: web goes back to its count at the end.
+    before = ecs.describe_services(cluster="staging-cluster", services=["web"])["services"][0]["desiredCount"]
+    try:
+        _race_two_resumes(demo_world, config, tmp_path, capsys)
+    finally:
+        ecs.update_service(cluster="staging-cluster", service="web", desiredCount=before)
+
+
+def _race_two_resumes(
+    demo_world: DemoReady, config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ecs = admin(demo_world, "staging", "ecs")
     ecs.update_service(cluster="staging-cluster", service="web", desiredCount=2)
     book = tmp_path / "wait.yaml"
     book.write_text(WAIT_FOR_WEB, encoding="utf-8")
