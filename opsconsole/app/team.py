@@ -63,7 +63,9 @@ class Team:
             retries={"mode": "standard", "total_max_attempts": 2}, connect_timeout=3, read_timeout=10
         )
         broker = context.broker
-        store = DynamoTeamStore(broker.identity_client("dynamodb", region, fast), team.table, context.clock)
+        store = DynamoTeamStore(
+            lambda: broker.identity_client("dynamodb", region, fast), team.table, context.clock
+        )
         return cls(
             TeamParts(
                 store=store,

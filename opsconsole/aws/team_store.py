@@ -56,10 +56,19 @@ def create_table(client: Any, table: str) -> None:
 class DynamoTeamStore:
     """Leases, approvals, runs and the action index in one table; botocore errors become OpsErrors."""
 
-    def __init__(self, client: Any, table: str, clock: Callable[[], datetime]) -> None:
-        self._client = client
+    def __init__(self, client: Callable[[], Any], table: str, clock: Callable[[], datetime]) -> None:
+        """`client()` makes the DynamoDB client on first use: a console that never touches the team
+        (a Zabbix read, say) resolves no identity credentials for it."""
+        self._make_client = client
+        self._made: Any = None
         self.table = table
         self._clock = clock
+
+    @property
+    def _client(self) -> Any:
+        if self._made is None:
+            self._made = self._make_client()
+        return self._made
 
     # -- leases -------------------------------------------------------------------------------
 

@@ -26,7 +26,7 @@ TTL = timedelta(seconds=5)
 def main(endpoint: str, table: str, key_id: str, secret: str, arn: str, env: str, state: str) -> None:
     operator = Operator("holder", arn, key_id, secret)
     parts = TeamParts(
-        store=DynamoTeamStore(operator.client("dynamodb", endpoint), table, utc_now),
+        store=DynamoTeamStore(lambda: operator.client("dynamodb", endpoint), table, utc_now),
         audit=AuditTrail(AuditJournal(Path(state) / "audit.jsonl"), lambda: "holder", utc_now),
         clock=utc_now,
         me=lambda: arn,

@@ -15,7 +15,7 @@ from tests.team.world import Operator
 
 def contend(operator: Operator, endpoint: str, table: str, rounds: int, barrier: Any, results: Any) -> None:
     """Each round: wait for the other contender, then try to take lock `race-N` once."""
-    store = DynamoTeamStore(operator.client("dynamodb", endpoint), table, utc_now)
+    store = DynamoTeamStore(lambda: operator.client("dynamodb", endpoint), table, utc_now)
     for n in range(rounds):
         now = utc_now()
         lease = Lease(

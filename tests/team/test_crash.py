@@ -39,7 +39,7 @@ def test_a_killed_holders_lease_expires_and_the_lock_is_free_again(
         line = holder.stdout.readline()  # type: ignore[union-attr]
         assert line.startswith("HELD "), line
         token = line.split()[1]
-        store = DynamoTeamStore(alice.client("dynamodb", team_world.endpoint), TABLE, utc_now)
+        store = DynamoTeamStore(lambda: alice.client("dynamodb", team_world.endpoint), TABLE, utc_now)
         first = store.lease(env)
         time.sleep(6)  # longer than the 5 s lease: only renewal keeps it
         renewed = store.lease(env)

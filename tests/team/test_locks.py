@@ -25,7 +25,7 @@ ROUNDS = 100
 
 def test_two_processes_racing_100_times_leave_exactly_one_holder_each_time(team_world: TeamWorld) -> None:
     alice, bob = team_world.operators["alice"], team_world.operators["bob"]
-    seeder = DynamoTeamStore(alice.client("dynamodb", team_world.endpoint), TABLE, utc_now)
+    seeder = DynamoTeamStore(lambda: alice.client("dynamodb", team_world.endpoint), TABLE, utc_now)
     past = utc_now() - timedelta(minutes=10)
     for n in range(0, ROUNDS, 2):  # half the rounds race to take over an expired lease
         seeder.take_lease(Lease(f"race-{n}", "arn:ghost", "crashed run", past, uuid.uuid4().hex, past))
