@@ -16,6 +16,18 @@ from opsconsole.demo.world import DemoReady, DemoWorld
 _LEAKY_PREFIXES = ("AWS_", "OPSCONSOLE_")
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under xdist's `--dist loadgroup` (./dev test), every test of a module that starts its own world
+    (a module-scoped fixture) goes to one worker, so that world starts once instead of once per worker;
+    the other tests are still spread one by one."""
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        definitions = info.name2fixturedefs.values() if info is not None else ()
+        if any(d.scope == "module" for defs in definitions for d in defs):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+
+
 @pytest.fixture(autouse=True)
 def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in list(os.environ):
