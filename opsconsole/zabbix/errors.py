@@ -65,13 +65,15 @@ def api_error(url: str, method: str, error: dict[str, Any] | None, text: str, *,
         )
     data = str(error.get("data") or "")
     message = str(error.get("message") or "")
-    if SESSION_TERMINATED in data or (NOT_AUTHORIZED in data and not token):
-        return SessionTerminated(data)
-    if NOT_AUTHORIZED in data:
+    if token and (SESSION_TERMINATED in data or NOT_AUTHORIZED in data):
+        # 6.0 answers a wrong token either way; a token has no session to log in again with
         return CredentialsError(
-            f"Zabbix at {url} did not accept the API token",
-            hint="check the token (token_env / token_command in [zabbix]); it may be revoked or expired",
+            f"Zabbix at {url} did not accept the API token ({data})",
+            hint="the token from [zabbix] token_env or token_command is wrong, expired or revoked, or "
+            "its user is disabled: make a new one in Zabbix (User settings > API tokens)",
         )
+    if SESSION_TERMINATED in data or NOT_AUTHORIZED in data:
+        return SessionTerminated(data)
     if BAD_LOGIN in data:
         return CredentialsError(
             f"Zabbix at {url} refused the user name or password ({data})",
