@@ -240,6 +240,8 @@ class RunbookEngine:
         following = sequential_next(runbook, step)
         if step.kind == "note":
             text = str(render(step.text, context))
+            if state.dry_run:  # a closing note tells what happened; in a dry run nothing did
+                text = f"(dry run: nothing was changed; a real run would end here with) {text}"
             self.recorder.emit(state, "note", step.id, text)
             return text, following
         if step.kind == "branch":

@@ -168,6 +168,20 @@ def test_a_dry_run_sends_no_change_asks_no_approval_and_keeps_no_run_file(
     assert any(e.kind == "approval-needed" for e in events)
 
 
+def test_a_closing_note_of_a_dry_run_says_nothing_was_changed(world: Monitored) -> None:
+    events: list[RunEvent] = []
+    book = ACK + "  - id: done\n    kind: note\n    text: acknowledged {{ inputs.eventid }}\n"
+    for dry_run in (True, False):
+        engine(world, events, approve_as="bob").start(
+            parse_runbook(book, "ack.yaml"), {"env": "dev", "eventid": "42"}, dry_run=dry_run
+        )
+    notes = [e.message for e in events if e.kind == "note"]
+    assert notes == [
+        "(dry run: nothing was changed; a real run would end here with) acknowledged 42",
+        "acknowledged 42",
+    ]
+
+
 def test_a_change_interrupted_while_sending_is_not_sent_again_unasked(world: Monitored) -> None:
     book = parse_runbook(ACK, "ack.yaml")
     store = RunStore(runs_dir())
