@@ -44,7 +44,7 @@ def denied_action(error: Exception, service: str) -> str:
 @contextmanager
 def aws_errors(session: RoleSession, service: str, what: str = "AWS call") -> Iterator[None]:
     """Re-raise botocore errors raised inside the block as AccessDenied or BackendError."""
-    from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
+    from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError, SSLError
     from botocore.parsers import ResponseParserError
 
     try:
@@ -65,6 +65,10 @@ def aws_errors(session: RoleSession, service: str, what: str = "AWS call") -> It
         raise BackendError(
             f"{what} failed in {session.environment}: {_error_code(e)}: {short_message(e)}"
         ) from e
+    except SSLError as e:
+        from opsconsole.aws.sts_errors import tls_failure
+
+        raise tls_failure(e, f"cannot reach AWS for {session.environment}") from e
     except EndpointConnectionError as e:
         raise BackendError(
             f"cannot reach AWS for {session.environment}: {e}",

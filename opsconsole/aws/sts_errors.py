@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from opsconsole.domain.errors import BackendError, ConfigError, CredentialsError, OpsError
+from opsconsole.domain.tls import explain_tls_failure
 
 _DENIED = {"AccessDenied", "AccessDeniedException", "403"}
 _EXPIRED = {"ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"}
@@ -62,6 +63,7 @@ def sts_failure(error: Exception, what: str, *, role_hint: str) -> OpsError:
         EndpointConnectionError,
         NoCredentialsError,
         ReadTimeoutError,
+        SSLError,
     )
 
     if isinstance(error, ClientError):
@@ -90,6 +92,8 @@ def sts_failure(error: Exception, what: str, *, role_hint: str) -> OpsError:
             f"{what}: no AWS credentials found",
             hint="set [identity] profile to a profile with credentials, or sign in (aws configure)",
         )
+    if isinstance(error, SSLError):
+        return tls_failure(error, what)
     if isinstance(error, EndpointConnectionError | ReadTimeoutError):
         return BackendError(
             f"{what}: AWS cannot be reached", hint="check the network, the region and [aws] endpoint_url"
@@ -102,6 +106,13 @@ def sts_failure(error: Exception, what: str, *, role_hint: str) -> OpsError:
             hint="check the role ARN and the endpoint; if both are right, STS is failing: retry later",
         )
     return raw_provider_failure(error, what)
+
+
+def tls_failure(error: Exception, what: str) -> BackendError:
+    """An AWS endpoint whose TLS handshake failed: an untrusted CA (a TLS-inspecting proxy) is the
+    usual cause, and botocore's own text does not say where the fix goes."""
+    cause, fix = explain_tls_failure(str(error), "ca_bundle in the AWS profile (or AWS_CA_BUNDLE)")
+    return BackendError(f"{what}: {cause}", hint=fix)
 
 
 def raw_provider_failure(error: Exception, what: str) -> OpsError:

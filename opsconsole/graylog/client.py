@@ -21,7 +21,9 @@ import requests
 from opsconsole import __version__
 from opsconsole.domain.errors import BackendError, CredentialsError, InvalidInput
 from opsconsole.domain.logs import LogMessage, NodeInfo, SearchResult, Stream
+from opsconsole.domain.tls import explain_tls_failure
 from opsconsole.graylog.deadline import DeadlineAdapter, DeadlineExceeded, deadline
+from opsconsole.http_session import VerifyingSession
 
 EVENT_STREAMS = frozenset(f"00000000000000000000000{n}" for n in (2, 3, 4))
 """Graylog's event and failure streams (Stream.java): not log messages, hidden from the console."""
@@ -54,7 +56,7 @@ class GraylogClient:
         self.connect_timeout = connect_timeout
         self.deadline = deadline
         self._budget = threading.local()
-        self.session = requests.Session()
+        self.session = VerifyingSession()
         adapter = DeadlineAdapter()
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
@@ -194,10 +196,8 @@ class GraylogClient:
                 hint="the server or the network is very slow; try again, or narrow the query or time range",
             ) from None
         except requests.exceptions.SSLError as e:
-            raise BackendError(
-                f"Graylog at {self.url}: TLS verification failed ({_reason(e)})",
-                hint="set [graylog] ca_bundle to the CA that signed the server's certificate",
-            ) from None
+            cause, fix = explain_tls_failure(str(e), "[graylog] ca_bundle")
+            raise BackendError(f"Graylog at {self.url}: {cause}", hint=fix) from None
         except requests.exceptions.Timeout:
             raise BackendError(
                 f"Graylog at {self.url} did not answer within {self.timeout:g} s",

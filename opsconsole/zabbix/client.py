@@ -13,6 +13,7 @@ from typing import Any
 
 from opsconsole.config import BackendSettings
 from opsconsole.domain.errors import BackendError, ConfigError, CredentialsError
+from opsconsole.domain.tls import explain_tls_failure
 from opsconsole.zabbix.errors import SessionTerminated, api_error
 
 DEFAULT_TIMEOUT = 15.0
@@ -38,7 +39,8 @@ class ZabbixClient:
         connect_timeout: float = 3.0,
     ) -> None:
         from pyzabbix.api import ZabbixAPI
-        from requests import Session
+
+        from opsconsole.http_session import VerifyingSession
 
         if not token and not (username and password):
             raise ConfigError(
@@ -46,7 +48,7 @@ class ZabbixClient:
                 key="zabbix",
                 hint="set token_env (or token_command) in [zabbix]; with username set, it gives the password",
             )
-        session = Session()
+        session = VerifyingSession()
         session.verify = ca_bundle or verify_tls
         self.url = url
         self._api = ZabbixAPI(url, session=session, timeout=(connect_timeout, timeout))  # type: ignore[arg-type]
@@ -176,10 +178,8 @@ class ZabbixClient:
         except SessionTerminated:
             raise
         except requests.exceptions.SSLError as e:
-            raise BackendError(
-                f"Zabbix at {self.url}: TLS verification failed ({type(e).__name__})",
-                hint="set ca_bundle in [zabbix] to the CA that signed the server's certificate",
-            ) from None
+            cause, fix = explain_tls_failure(str(e), "[zabbix] ca_bundle")
+            raise BackendError(f"Zabbix at {self.url}: {cause}", hint=fix) from None
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as e:
             raise BackendError(
                 f"Zabbix at {self.url} is unreachable ({type(e).__name__})",
