@@ -110,7 +110,9 @@ def perform_action(
     planned = plan(console, environment, tier)
     if not dry_run:
         confirm_environment(planned.environment, confirm, planned.summary)
-    result = console.changes.execute(planned, reason=reason or planned.kind.value, dry_run=dry_run)
+    # Without --reason, the operator's own words (a Zabbix action's message) say why, not the kind's name.
+    why = reason or str(planned.details.get("message") or "") or planned.kind.value
+    result = console.changes.execute(planned, reason=why, dry_run=dry_run)
     action_output(result, output)
 
 

@@ -49,6 +49,9 @@ def test_a_raised_problem_is_listed_and_acknowledged_with_a_message(
     )
     assert acked.code == 0, acked.stderr
     assert json.loads(acked.stdout)["calls"][0]["params"]["message"] == "on it"
+    audited = run_cli(capsys, "-c", config, "audit", "list", "--output", "json")
+    [change] = [r for r in json.loads(audited.stdout) if r["action"] == "zabbix.acknowledge"]
+    assert (change["reason"], change["outcome"]) == ("on it", "ok"), "without --reason, the message says why"
     after = run_cli(capsys, "-c", config, "alerts", "list", "--env", "ops", "--output", "json")
     [row] = json.loads(after.stdout)
     assert row["acknowledged"] is True
