@@ -27,7 +27,9 @@ from bench.common import OPSCONSOLE, Sample, Table, alternate, clean_env, comman
 def startup(table: Table, aws: str, rounds: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         env = clean_env(tmp)
-        got = alternate({"ours": command([OPSCONSOLE, "--help"], env), "aws": command([aws, "--version"], env)}, rounds)
+        got = alternate(
+            {"ours": command([OPSCONSOLE, "--help"], env), "aws": command([aws, "--version"], env)}, rounds
+        )
     table.add("`opsconsole --help`", got["ours"], got["aws"], budget=0.6, peer_name="`aws --version`")
     table.add("`aws --version` (peer, its own venv)", got["aws"])
 
@@ -81,9 +83,15 @@ def world_rows(table: Table, aws: str, config: Path, rounds: int) -> None:
         )  # fmt: skip
         table.add("same cold: `aws sts get-caller-identity --profile prod-read`, empty cache", got["aws"])
         got = alternate(
-            {"ours": command(whoami, ours_env(warm_state)), "aws": command(identity, peer_env(warm_home))}, rounds
+            {"ours": command(whoami, ours_env(warm_state)), "aws": command(identity, peer_env(warm_home))},
+            rounds,
         )
-        table.add("whoami warm: `opsconsole accounts whoami --env prod` (session file warm)", got["ours"], got["aws"], peer_name="aws")
+        table.add(
+            "whoami warm: `opsconsole accounts whoami --env prod` (session file warm)",
+            got["ours"],
+            got["aws"],
+            peer_name="aws",
+        )
         table.add("same warm: `aws sts get-caller-identity` (~/.aws/cli/cache warm)", got["aws"])
 
         services = [*ours, "ecs", "services", "--env", "prod", "-o", "json"]
@@ -111,6 +119,20 @@ def world_rows(table: Table, aws: str, config: Path, rounds: int) -> None:
             },
             rounds,
         )
-        table.add("`opsconsole ecs services --env prod -o json` (6 services)", got["ours"], got["aws"], budget=0.5, peer_name="aws list+describe")
-        table.add("same with `aws ecs list-services` + `aws ecs describe-services` (two processes)", got["aws"])
-        table.add("`opsconsole ecs services --all-envs -o json` (3 accounts)", got["all"], got["ours"], budget=1.15, peer_name="`--env prod`")
+        table.add(
+            "`opsconsole ecs services --env prod -o json` (6 services)",
+            got["ours"],
+            got["aws"],
+            budget=0.5,
+            peer_name="aws list+describe",
+        )
+        table.add(
+            "same with `aws ecs list-services` + `aws ecs describe-services` (two processes)", got["aws"]
+        )
+        table.add(
+            "`opsconsole ecs services --all-envs -o json` (3 accounts)",
+            got["all"],
+            got["ours"],
+            budget=1.15,
+            peer_name="`--env prod`",
+        )

@@ -205,7 +205,11 @@ def start_demo(env: Mapping[str, str]) -> tuple[subprocess.Popen[str], float, fl
     """Start `opsconsole demo --serve`; seconds to its export line and to its estate being deployed."""
     started = time.perf_counter()
     process = subprocess.Popen(
-        [OPSCONSOLE, "demo", "--serve"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(env)
+        [OPSCONSOLE, "demo", "--serve"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(env),
     )
     assert process.stdout is not None and process.stderr is not None
     line = process.stdout.readline()
@@ -226,3 +230,12 @@ def stop(process: subprocess.Popen[str]) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(10)
+
+
+def peak_rss_mb() -> float:
+    """This process's own peak RSS since its exec (VmHWM), for a child that reports itself:
+    getrusage's maxrss would count the parent's memory copied at fork."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")

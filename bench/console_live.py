@@ -40,7 +40,6 @@ import argparse
 import asyncio
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -52,7 +51,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bench.common import Sample, Table
+from bench.common import Sample, Table, peak_rss_mb
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -197,7 +196,7 @@ async def drive(config: Path, launched: float, presses: int) -> dict[str, Any]:
         if presses:
             result["keys"] = await key_to_paint(app, pilot, watch, presses)
     console.close()
-    result["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # this console's own
+    result["rss_mb"] = peak_rss_mb()  # this console's own
     return result
 
 
@@ -423,9 +422,10 @@ def describe(r: Results) -> list[str]:
         f"app to filled {spread(r.starts(lambda s: s['app']['all']))}; first paint "
         f"{statistics.median(r.starts(lambda s: s['first_paint'])) * 1000:.0f} ms after sign-in; "
         f"each pane's median (ms after sign-in): {pane_medians}.",
-        f"- Environment switch to all panes refreshed (budget: p50 < 150 ms): first visit, read role assumed: "
+        f"- Environment switch to all panes refreshed (budget: p50 < 150 ms): first visit, role assumed: "
         f"{spread(r.switches(True))}; again, session cached: {spread(r.switches(False))}.",
-        f"- Key-to-paint with all panes live (on the demo world; the budget, p99 < 50 ms and max < 100 ms, is for the full-scale world of bench/scale_screen.py), {len(samples)} presses over "
+        f"- Key-to-paint with all panes live on the demo world (the budget, p99 < 50 ms and max < 100 ms, "
+        f"is for the full-scale world of bench/scale_screen.py), {len(samples)} presses over "
         f"{keys['seconds']:.0f} s while the panes refresh, the cursor's links restart the log tail and "
         f"re-filter problems, {keys['log_lines']} log lines tailed: {quantiles(samples)}; "
         f"cursor moves in ECS services {quantiles(by_kind['cursor'])}; tab to the next pane "
@@ -452,9 +452,17 @@ def table_rows(r: Results, table: Table) -> None:
         "console: launch to all panes filled (demo world)", starts, [Sample(p) for p in r.peer],
         budget_ms=800, peer_name="AWS CLI's ECS+RDS first screen",
     )  # fmt: skip
-    table.add("AWS CLI: list-clusters + describe-clusters + describe-db-instances", [Sample(p) for p in r.peer])
-    table.add("console: environment switch, session cached (p50)", [Sample(x) for x in r.switches(False)], budget_ms=150)
-    table.add("console: environment switch, first visit (role assumed)", [Sample(x) for x in r.switches(True)])
+    table.add(
+        "AWS CLI: list-clusters + describe-clusters + describe-db-instances", [Sample(p) for p in r.peer]
+    )
+    table.add(
+        "console: environment switch, session cached (p50)",
+        [Sample(x) for x in r.switches(False)],
+        budget_ms=150,
+    )
+    table.add(
+        "console: environment switch, first visit (role assumed)", [Sample(x) for x in r.switches(True)]
+    )
 
 
 if __name__ == "__main__":

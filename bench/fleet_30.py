@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import resource
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import Sample, Table, alternate, run_measured
+from bench.common import Sample, Table, alternate, peak_rss_mb, run_measured
 
 ACCOUNTS = 30
 GROUPS = ("dev", "staging", "prod")
@@ -113,7 +112,7 @@ async def drive(config: Path) -> dict[str, float]:
         rows = app.screen.query_one("#fleet-services DataTable", DataTable).row_count
     console.close()
     marks["rows"] = rows
-    marks["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    marks["rss_mb"] = peak_rss_mb()
     return marks
 
 
