@@ -148,7 +148,7 @@ def check(name: str, argv: list[str], env: dict[str, str], expected: int) -> str
 
 def interleaved(commands: dict[str, list[str]], env: dict[str, str], repeat: int) -> list[Timing]:
     """Time the commands in turns (A B A B), so a load that comes and goes falls on all of them."""
-    got = alternate({name: command(argv, env) for name, argv in commands.items()}, repeat)
+    got = alternate({name: command(argv, env) for name, argv in commands.items()}, repeat, warmup=False)
     return [Timing(name, samples) for name, samples in got.items()]
 
 

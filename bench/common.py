@@ -85,10 +85,16 @@ def timed(run: Callable[[], object], repeat: int) -> list[float]:
     return samples
 
 
-def alternate(sides: Mapping[str, Callable[[], Sample]], rounds: int) -> dict[str, list[Sample]]:
-    """A B A B: one sample of every side per round (the order flips every round)."""
+def alternate(
+    sides: Mapping[str, Callable[[], Sample]], rounds: int, *, warmup: bool = True
+) -> dict[str, list[Sample]]:
+    """A B A B: one sample of every side per round (the order flips every round), after one run of
+    each side that is not counted (it writes bytecode and fills the server's lazy imports)."""
     samples: dict[str, list[Sample]] = {name: [] for name in sides}
     names = list(sides)
+    if warmup:
+        for name in names:
+            sides[name]()
     for index in range(rounds):
         for name in names if index % 2 == 0 else reversed(names):
             samples[name].append(sides[name]())

@@ -38,6 +38,8 @@ FILLED = {
     "logs": re.compile(r"· [1-9]\d* lines"),
 }
 TIMEOUT = 300.0
+TMUX = ("tmux", "-L", f"bench-first-minute-{os.getpid()}")
+"""A tmux server of the bench's own: it starts with the bench's environment and is ended after."""
 
 
 @dataclass
@@ -54,14 +56,14 @@ class Run:
 
 def screen(session: str) -> str:
     done = subprocess.run(
-        ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True, check=False
+        [*TMUX, "capture-pane", "-p", "-t", session], capture_output=True, text=True, check=False
     )
     return done.stdout
 
 
 def alive(session: str) -> bool:
     return (
-        subprocess.run(["tmux", "has-session", "-t", session], capture_output=True, check=False).returncode
+        subprocess.run([*TMUX, "has-session", "-t", session], capture_output=True, check=False).returncode
         == 0
     )
 
@@ -91,12 +93,12 @@ def watch(session: str, run: Run, started: float, clone: Path) -> None:
 
 
 def quit_console(session: str) -> None:
-    subprocess.run(["tmux", "send-keys", "-t", session, "q"], check=False)
+    subprocess.run([*TMUX, "send-keys", "-t", session, "q"], check=False)
     deadline = time.perf_counter() + 60
     while alive(session) and time.perf_counter() < deadline:
         time.sleep(0.2)
     if alive(session):  # the console did not quit: end the session (SIGHUP stops the world)
-        subprocess.run(["tmux", "kill-session", "-t", session], check=False)
+        subprocess.run([*TMUX, "kill-session", "-t", session], check=False)
 
 
 def one(cache: Path, label: str, tmp: Path) -> Run:
@@ -116,7 +118,7 @@ def one(cache: Path, label: str, tmp: Path) -> Run:
     )
     session = f"bench-first-minute-{os.getpid()}-{label}"
     subprocess.run(
-        ["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "48",
+        [*TMUX, "new-session", "-d", "-s", session, "-x", "160", "-y", "48",
          f"cd {shlex_quote(str(clone))} && env {exports} ./dev demo"],
         env=env, check=True,
     )  # fmt: skip
@@ -141,13 +143,15 @@ def measure(*, cold: bool = True) -> list[Run]:
         cache = tmp / "uv-cache"
         cache.mkdir()
         runs = []
-        if cold:
-            runs.append(one(cache, "cold", tmp))
-        else:  # warm from the uv cache the machine already has
-            cache = Path(
-                subprocess.run(["uv", "cache", "dir"], capture_output=True, text=True).stdout.strip()
-            )
-        runs.append(one(cache, "warm", tmp))
+        try:
+            if cold:
+                runs.append(one(cache, "cold", tmp))
+            else:  # warm from the uv cache the machine already has
+                where = subprocess.run(["uv", "cache", "dir"], capture_output=True, text=True, check=False)
+                cache = Path(where.stdout.strip())
+            runs.append(one(cache, "warm", tmp))
+        finally:
+            subprocess.run([*TMUX, "kill-server"], capture_output=True, check=False)
         return runs
 
 

@@ -150,7 +150,7 @@ def rows(table: Table, env: dict[str, str], rounds: int) -> list[str]:
 
                 return once
 
-            got = alternate({"30": side(ACCOUNTS), "1": side(1)}, rounds)
+            got = alternate({"30": side(ACCOUNTS), "1": side(1)}, rounds, warmup=False)
         finally:
             world.stop()
     table.add(
