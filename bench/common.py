@@ -108,17 +108,23 @@ def peer_venv(package: str) -> Path:
     if stamp.exists():
         return venv
     uv = shutil.which("uv")
-    quiet = {"capture_output": True, "check": True}
     if uv:
-        subprocess.run([uv, "venv", "--quiet", "--python", sys.executable, str(venv)], **quiet)  # type: ignore[call-overload]
-        subprocess.run(  # type: ignore[call-overload]
+        steps = [
+            [uv, "venv", "--quiet", "--python", sys.executable, str(venv)],
             [uv, "pip", "install", "--quiet", "--compile-bytecode", "--python", str(venv / "bin" / "python"),
              package],
-            **quiet,
-        )  # fmt: skip
+        ]  # fmt: skip
     else:
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], **quiet)  # type: ignore[call-overload]
-        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", package], **quiet)  # type: ignore[call-overload]
+        steps = [
+            [sys.executable, "-m", "venv", str(venv)],
+            [str(venv / "bin" / "pip"), "install", "-q", package],
+        ]
+    for step in steps:
+        done = subprocess.run(step, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise SystemExit(
+                f"installing the peer {package}: `{' '.join(step[:3])}` said {done.stderr[-500:]}"
+            )
     stamp.touch()
     return venv
 

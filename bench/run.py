@@ -95,7 +95,7 @@ class Bench:
     def cli(self, aws: str) -> None:
         from bench import cli_rows
 
-        cli_rows.startup(self.table, aws, 6 if self.quick else 20)
+        cli_rows.startup(self.table, aws, 6 if self.quick else 15)
         starts = 1 if self.quick else 3
         ready, deployed = [], []
         with tempfile.TemporaryDirectory() as tmp:
@@ -106,7 +106,7 @@ class Bench:
                 deployed.append(Sample(to_deployed))
                 try:
                     if index == starts - 1:  # the last world serves the rows that read one
-                        cli_rows.world_rows(self.table, aws, config, 3 if self.quick else 10)
+                        cli_rows.world_rows(self.table, aws, config, 3 if self.quick else 7)
                 finally:
                     stop(process)
         self.table.add("`opsconsole demo --serve` to export line", ready, budget_ms=5000)
