@@ -133,21 +133,22 @@ class Bench:
                 "`opsconsole alerts list` vs zabbix-cli", "no real Zabbix 6.0 (scripts/zabbix/up.sh)"
             )
             return
-        outcome = alerts_run(real, problems=50, hosts=10, repeat=3 if self.quick else 7)
+        problems, hosts = (20, 5) if self.quick else (50, 10)
+        outcome = alerts_run(real, problems=problems, hosts=hosts, repeat=3 if self.quick else 7)
         self.peers.append(outcome.peer_version)
         self.notes.extend(outcome.notes)
         ours, theirs = outcome.timings if len(outcome.timings) == 2 else (None, None)
         if ours is None or theirs is None:
             return
-        self.table.add(f"50 problems on 10 hosts, real Zabbix 6.0: {ours.name}", ours.samples, theirs.samples,
-                       budget=0.6, peer_name="zabbix-cli")  # fmt: skip
+        name = f"{problems} problems on {hosts} hosts, real Zabbix 6.0: {ours.name}"
+        self.table.add(name, ours.samples, theirs.samples, budget=0.6, peer_name="zabbix-cli")
         self.table.add(f"same: {theirs.name}", theirs.samples)
 
     def fleet(self) -> None:
         from bench import fleet_30
 
         with tempfile.TemporaryDirectory() as tmp:
-            self.notes.extend(fleet_30.rows(self.table, clean_env(tmp), 2 if self.quick else 3))
+            self.notes.extend(fleet_30.rows(self.table, clean_env(tmp), 1 if self.quick else 3))
 
     def console(self) -> None:
         from bench import console_live
@@ -189,9 +190,10 @@ def main(argv: list[str]) -> int:
     later = [
         other("bench.scale_screen", "All panes live at full scale (bench/scale_screen.py)", quick),
         other("bench.fault_recovery", "Fault recovery (bench/fault_recovery.py)"),
-        guarded(
-            "The first minute", lambda: importlib.import_module("bench.first_minute").section(quick=quick)
-        ),
+        "## The first minute (bench/first_minute.py)\n\n- not run with --quick: a fresh clone and install "
+        "take a minute or more; `./dev bench` runs it.\n"
+        if quick
+        else guarded("The first minute", lambda: importlib.import_module("bench.first_minute").section()),
     ]
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     minutes = (time.perf_counter() - started) / 60
