@@ -83,7 +83,9 @@ class Bench:
         self.peers: list[str] = []
 
     def step(self, name: str, call: Callable[[], None]) -> None:
-        started = time.perf_counter()
+        """One step, its failure a visible row; its rows are printed as they land (a run cut short
+        still shows what it measured)."""
+        started, shown = time.perf_counter(), len(self.table.rows)
         try:
             call()
         except (Exception, SystemExit) as error:
@@ -91,6 +93,7 @@ class Bench:
             self.table.note(name, f"failed: {type(error).__name__}: {str(error)[:200]}")
         self.took.append(f"{name} {time.perf_counter() - started:.0f} s")
         print(f"[bench] {name}: {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+        print("\n".join(self.table.rows[shown:]), file=sys.stderr, flush=True)
 
     def cli(self, aws: str) -> None:
         from bench import cli_rows
