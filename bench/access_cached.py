@@ -21,7 +21,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bench.run import OPSCONSOLE, peer
+from bench.common import OPSCONSOLE, peer
 
 ROLE = "arn:aws:iam::333333333333:role/OpsConsoleReadOnly"
 MFA = "arn:aws:iam::999999999999:mfa/alice"
@@ -105,7 +105,7 @@ def main(repeat: int = 10) -> int:
         peer_env = {**base, "AWS_ENDPOINT_URL": ready.endpoint}
         ours = [OPSCONSOLE, "-c", str(config), "accounts", "whoami", "--env", "prod", "-o", "json"]
         subprocess.run([*ours, "--mfa-code", "123456"], env=ours_env, check=True, capture_output=True)
-        aws = os.environ.get("AWS_CLI") or shutil.which("aws") or peer("aws", "awscli")
+        aws = os.environ.get("AWS_CLI") or peer("aws", "awscli")
         cli = [aws, "sts", "get-caller-identity", "--profile", "prod-cli"]
         subprocess.run(cli, env=peer_env, input="123456\n", text=True, check=True, capture_output=True)
         rows = []

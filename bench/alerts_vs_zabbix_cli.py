@@ -12,7 +12,6 @@ problem, or the row is not written. The seeded hosts are deleted afterwards.
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import os
 import shlex
@@ -26,7 +25,7 @@ from typing import Any
 
 from pyzabbix.api import ZabbixAPI
 
-from bench.run import BIN, peer, timed
+from bench.common import BIN, Sample, alternate, command, peer
 from opsconsole.domain.problems import Severity
 from tests.zabbix_real import RealZabbix, env_file
 from tests.zabbix_scenario import ProblemSpec, raise_problems, unique
@@ -38,7 +37,7 @@ OURS = ["opsconsole", "alerts", "list", "--env", "dev", "--output", "json"]
 @dataclass(frozen=True)
 class Timing:
     name: str
-    samples: list[float]
+    samples: list[Sample]
 
 
 @dataclass(frozen=True)
@@ -148,15 +147,9 @@ def check(name: str, argv: list[str], env: dict[str, str], expected: int) -> str
 
 
 def interleaved(commands: dict[str, list[str]], env: dict[str, str], repeat: int) -> list[Timing]:
-    """Time the commands in turns, so a load that comes and goes on the machine falls on all of them."""
-    samples: dict[str, list[float]] = {name: [] for name in commands}
-    for _ in range(repeat):
-        for name, argv in commands.items():
-            run_once = functools.partial(
-                subprocess.run, argv, env=env, capture_output=True, check=True, timeout=120
-            )
-            samples[name] += timed(run_once, 1)
-    return [Timing(name, values) for name, values in samples.items()]
+    """Time the commands in turns (A B A B), so a load that comes and goes falls on all of them."""
+    got = alternate({name: command(argv, env) for name, argv in commands.items()}, repeat, warmup=False)
+    return [Timing(name, samples) for name, samples in got.items()]
 
 
 def run(
@@ -214,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     outcome = run(real, shlex.split(args.ours) if args.ours else None, args.problems, args.hosts, args.repeat)
     print(f"peer: {outcome.peer_version}; {args.problems} problems on {args.hosts} hosts")
     for timing in outcome.timings:
-        samples = timing.samples
+        samples = [s.seconds for s in timing.samples]
         print(
             f"{timing.name}: median {statistics.median(samples) * 1000:.0f} ms "
             f"(min {min(samples) * 1000:.0f}, max {max(samples) * 1000:.0f}, {len(samples)} runs)"

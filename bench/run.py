@@ -1,317 +1,236 @@
-"""Benchmarks against peer tools in the same run; writes bench/RESULTS.md.
+"""`./dev bench`: every row beside its peer in the same run; writes bench/RESULTS.md.
 
-Measures: `opsconsole --help` start-up (budget 0.3 s); `opsconsole demo --serve` until its export
-line (budget 5 s) and until its estate is deployed; assuming prod's read role plus
-GetCallerIdentity, opsconsole vs the AWS CLI with an equivalent role profile on the same moto
-world; a full-environment deploy of stacks/, opsconsole vs `sceptre launch` of the same templates;
-when a real Zabbix 6.0 is up (scripts/zabbix/up.sh), `opsconsole alerts list` vs zabbix-cli listing
-the same problems (bench/alerts_vs_zabbix_cli.py); the console on a running demo world, from launch
-to all panes filled, switching environments and key-to-paint, beside the AWS CLI reading the same
-first screen (bench/console_live.py).
+    ./dev bench            full run (<= 12 minutes on 2 cores), rewrites bench/RESULTS.md
+    ./dev bench --quick    fewer runs per row, the slowest rows left out (<= 3 minutes); prints only
+
+Peers live in venvs of their own under .venv-peers/ (bench/common.py), installed by the bench on
+first use; sides are alternated (A B A B); every row has several runs; memory is each measured
+process's own peak RSS. Both sides run from bytecode: this machine may set
+PYTHONDONTWRITEBYTECODE, which the bench lifts for its children as a user's machine has it, and
+every side runs once before its measured rounds (that run writes what it imports; peer venvs are
+installed compiled).
+
+Sections of other modules are imported guarded: one that is missing or fails is a visible
+"not run" line, never the end of the run.
 """
 
 from __future__ import annotations
 
-import json
+import importlib
 import os
 import platform
-import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
+from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
-OPSCONSOLE = str(BIN / "opsconsole")
-PEERS = ROOT / ".venv-peers"
+from bench.common import (  # re-exported: other bench modules import these from here
+    BIN,
+    OPSCONSOLE,
+    PEERS,
+    ROOT,
+    Sample,
+    Table,
+    clean_env,
+    load_average,
+    peer,
+    start_demo,
+    stop,
+    timed,
+    version_of,
+)
 
-
-def timed(run: Callable[[], object], repeat: int) -> list[float]:
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        run()
-        samples.append(time.perf_counter() - started)
-    return samples
-
-
-def command(args: list[str], env: dict[str, str] | None = None) -> Callable[[], object]:
-    def run() -> object:
-        return subprocess.run(args, env=env, check=True, capture_output=True)
-
-    return run
+__all__ = ["BIN", "OPSCONSOLE", "PEERS", "ROOT", "peer", "start_demo", "timed"]
 
 
-def peer(command: str, package: str) -> str:
-    """A peer tool, installed once into .venv-peers (its own venv: its pins never touch ours)."""
-    path = PEERS / "bin" / command
-    if not path.exists():
-        if not (PEERS / "bin" / "pip").exists():
-            subprocess.run([sys.executable, "-m", "venv", str(PEERS)], check=True)
-        subprocess.run([str(PEERS / "bin" / "pip"), "install", "-q", package], check=True)
-    return str(path)
+def guarded(title: str, call: Callable[[], str], module: str | None = None) -> str:
+    """A section's text, or one line saying it was not run and why."""
+    try:
+        return call()
+    except ModuleNotFoundError as error:
+        if module is not None and error.name is not None and module.startswith(error.name):
+            return f"## {title}\n\n- not run: `{module}` is not on this branch.\n"
+        return f"## {title}\n\n- not run: {error}\n"
+    except (Exception, SystemExit) as error:
+        traceback.print_exc()
+        return f"## {title}\n\n- not run: it failed ({type(error).__name__}: {str(error)[:300]}).\n"
 
 
-def start_demo(env: dict[str, str]) -> tuple[subprocess.Popen[str], float, float, Path]:
-    """Start `demo --serve`; seconds to its export line and to its estate being deployed."""
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        [OPSCONSOLE, "demo", "--serve"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
-    )
-    assert process.stdout is not None and process.stderr is not None
-    line = process.stdout.readline()
-    ready = time.perf_counter() - started
-    if not line.startswith("export OPSCONSOLE_CONFIG="):
-        process.kill()
-        raise SystemExit(f"demo did not start: {line!r}")
-    while "demo estate deployed" not in (progress := process.stderr.readline()):
-        if not progress:
-            raise SystemExit("demo stopped before its estate was deployed")
-    return process, ready, time.perf_counter() - started, Path(line.strip().split("=", 1)[1])
+def other(module: str, title: str, *args: Any) -> str:
+    """`module.section(*args)` of another helper's module, guarded."""
+    return guarded(title, lambda: importlib.import_module(module).section(*args), module)
 
 
-def row(name: str, samples: list[float], budget: str = "") -> str:
-    median = statistics.median(samples)
-    low, high = min(samples), max(samples)
-    return (
-        f"| {name} | {len(samples)} | {median * 1000:.0f} | {low * 1000:.0f} | {high * 1000:.0f} | {budget} |"
-    )
+def write_bytecode() -> None:
+    """Python's default (bytecode written on import) for every child, and the console's and the
+    demo world's imports written once before anything is timed."""
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    imports = "import opsconsole.cli.main, opsconsole.tui.app, opsconsole.app.console, opsconsole.demo.world"
+    subprocess.run([sys.executable, "-c", imports], check=True, cwd=ROOT)
 
 
-def log_pane_vs_toolong() -> list[str]:
-    """The log pane and toolong, each in its own process, 10,000 lines a second for 20 s each."""
-    peer("tl", "toolong")
-    ours = json.loads(
-        subprocess.run(
-            [sys.executable, "-m", "bench.log_pane_10k"], cwd=ROOT, check=True, capture_output=True, text=True
-        ).stdout
-    )
-    theirs = json.loads(
-        subprocess.run(
-            [str(PEERS / "bin" / "python"), str(ROOT / "bench" / "toolong_follow.py")],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-    )
+class Bench:
+    def __init__(self, quick: bool) -> None:
+        self.quick = quick
+        self.table = Table()
+        self.notes: list[str] = []
+        self.sections: list[str] = []
+        self.took: list[str] = []
+        self.peers: list[str] = []
 
-    def line(name: str, r: dict[str, float], took: str) -> str:
-        return (
-            f"{name}: {took}; key-to-paint over {r['presses']:.0f} presses median {r['median_ms']:.1f} ms, "
-            f"p95 {r['p95_ms']:.1f} ms, max {r['max_ms']:.0f} ms; peak RSS {r['max_rss_mb']:.0f} MB"
-        )
-
-    return [
-        line(
-            "Log pane at 10,000 lines/s (synthetic in-memory feed, bench/log_pane_10k.py)",
-            ours,
-            f"{ours['lines_shown_per_s']:.0f} lines/s shown, buffer bounded at {ours['buffered']:.0f} lines",
-        )
-        + " (budget < 100 ms).",
-        line(
-            "toolong (peer) following a file growing by 10,000 lines/s (bench/toolong_follow.py)",
-            theirs,
-            f"{theirs['lines_indexed_per_s']:.0f} lines/s indexed",
-        )
-        + ". Same keys (up, up, down, down every 0.1 s); toolong stops following when scrolled up,"
-        " the pane keeps rendering every line.",
-    ]
-
-
-def main() -> int:
-    aws = shutil.which("aws") or peer("aws", "awscli")
-    sceptre = peer("sceptre", "sceptre")
-    sceptre_version = subprocess.run([sceptre, "--version"], capture_output=True, text=True).stdout.strip()
-    aws_version = subprocess.run([aws, "--version"], capture_output=True, text=True).stdout.strip()
-    rows = []
-    notes: list[str] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "OPSCONSOLE_STATE_DIR": tmp}
-        for var in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
-            env.pop(var, None)
-        rows.append(row("`opsconsole --help`", timed(command([OPSCONSOLE, "--help"], env), 20), "< 300 ms"))
-        rows.append(row("`aws --version` (peer: start-up only)", timed(command([aws, "--version"], env), 20)))
-
-        ready, deployed = [], []
-        for _ in range(5):
-            process, to_ready, to_deployed, _config = start_demo(env)
-            ready.append(to_ready)
-            deployed.append(to_deployed)
-            process.terminate()
-            process.wait(30)
-        rows.append(row("`opsconsole demo --serve` to export line", ready, "< 5000 ms"))
-        rows.append(row("`opsconsole demo --serve` to estate deployed (3 envs × 7 stacks)", deployed))
-
-        process, _ready, _deployed, config = start_demo(env)
+    def step(self, name: str, call: Callable[[], None]) -> None:
+        """One step, its failure a visible row; its rows are printed as they land (a run cut short
+        still shows what it measured)."""
+        started, shown = time.perf_counter(), len(self.table.rows)
         try:
-            world = config.parent
-            endpoint = next(
-                line for line in config.read_text().splitlines() if line.startswith("endpoint_url")
+            call()
+        except (Exception, SystemExit) as error:
+            traceback.print_exc()
+            self.table.note(name, f"failed: {type(error).__name__}: {str(error)[:200]}")
+        self.took.append(f"{name} {time.perf_counter() - started:.0f} s")
+        print(f"[bench] {name}: {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+        print("\n".join(self.table.rows[shown:]), file=sys.stderr, flush=True)
+
+    def cli(self, aws: str) -> None:
+        from bench import cli_rows
+
+        cli_rows.startup(self.table, aws, 6 if self.quick else 15)
+        starts = 1 if self.quick else 3
+        ready, deployed = [], []
+        with tempfile.TemporaryDirectory() as tmp:
+            env = clean_env(tmp)
+            for index in range(starts):
+                process, to_ready, to_deployed, config = start_demo(env)
+                ready.append(Sample(to_ready))
+                deployed.append(Sample(to_deployed))
+                try:
+                    if index == starts - 1:  # the last world serves the rows that read one
+                        cli_rows.world_rows(self.table, aws, config, 3 if self.quick else 7)
+                finally:
+                    stop(process)
+        self.table.add("`opsconsole demo --serve` to export line", ready, budget_ms=5000)
+        self.table.add("`opsconsole demo --serve` to estate deployed (3 envs × 7 stacks)", deployed)
+
+    def stacks(self, sceptre: str) -> None:
+        from bench.stacks_vs_sceptre import run as stacks_run
+
+        got = stacks_run(OPSCONSOLE, sceptre, rounds=1 if self.quick else 3)
+        for kind in ("create", "no changes"):
+            ours, theirs = got[f"opsconsole deploy ({kind})"], got[f"sceptre launch ({kind})"]
+            self.table.add(
+                f"dev estate, 7 stacks on moto: opsconsole deploy ({kind})", ours, theirs, peer_name="sceptre"
             )
-            endpoint = endpoint.split("=", 1)[1].strip().strip('"')
-            aws_config = Path(tmp) / "aws-config"
-            aws_config.write_text(
-                (world / "aws-config").read_text()
-                + "\n[profile prod-read]\nrole_arn = arn:aws:iam::333333333333:role/OpsConsoleReadOnly\n"
-                "source_profile = opsconsole-demo\nexternal_id = opsconsole-prod\nregion = eu-west-1\n"
+            self.table.add(f"dev estate, 7 stacks on moto: sceptre launch ({kind})", theirs)
+
+    def alerts(self) -> None:
+        from bench.alerts_vs_zabbix_cli import real_zabbix
+        from bench.alerts_vs_zabbix_cli import run as alerts_run
+
+        real = real_zabbix()
+        if real is None:
+            self.table.note(
+                "`opsconsole alerts list` vs zabbix-cli", "no real Zabbix 6.0 (scripts/zabbix/up.sh)"
             )
-            peer_env = {
-                **env,
-                "AWS_CONFIG_FILE": str(aws_config),
-                "AWS_SHARED_CREDENTIALS_FILE": str(world / "aws-credentials"),
-                "AWS_ENDPOINT_URL": endpoint,
-                # The AWS CLI caches assumed-role keys under ~/.aws/cli/cache; a fresh HOME per
-                # run keeps keys from an earlier, stopped world out of this one.
-                "HOME": tmp,
-            }
-            ours = command(
-                [OPSCONSOLE, "-c", str(config), "accounts", "whoami", "--env", "prod", "-o", "json"], env
-            )
-            theirs = command([aws, "sts", "get-caller-identity", "--profile", "prod-read"], peer_env)
-            ours()
-            theirs()  # warm both once: the server's first STS call imports moto's STS backend
-            rows.append(
-                row(
-                    "assume prod read role + GetCallerIdentity: `opsconsole accounts whoami`", timed(ours, 10)
-                )
-            )
-            rows.append(row("same with `aws sts get-caller-identity --profile prod-read`", timed(theirs, 10)))
+            return
+        problems, hosts = (20, 5) if self.quick else (50, 10)
+        outcome = alerts_run(real, problems=problems, hosts=hosts, repeat=3 if self.quick else 7)
+        self.peers.append(outcome.peer_version)
+        self.notes.extend(outcome.notes)
+        ours, theirs = outcome.timings if len(outcome.timings) == 2 else (None, None)
+        if ours is None or theirs is None:
+            return
+        name = f"{problems} problems on {hosts} hosts, real Zabbix 6.0: {ours.name}"
+        self.table.add(name, ours.samples, theirs.samples, budget=0.6, peer_name="zabbix-cli")
+        self.table.add(f"same: {theirs.name}", theirs.samples)
 
-            ours_services = command(
-                [OPSCONSOLE, "-c", str(config), "ecs", "services", "--env", "prod", "-o", "json"], env
-            )
-            ours_services()
-            rows.append(
-                row("`opsconsole ecs services --env prod -o json` (6 services)", timed(ours_services, 10))
-            )
+    def fleet(self) -> None:
+        from bench import fleet_30
 
-            def aws_services() -> None:
-                listed = subprocess.run(
-                    [
-                        aws,
-                        "ecs",
-                        "list-services",
-                        "--cluster",
-                        "prod-cluster",
-                        "--profile",
-                        "prod-read",
-                        "--output",
-                        "json",
-                    ],
-                    env=peer_env,
-                    check=True,
-                    capture_output=True,
-                    text=True,
-                )
-                arns = json.loads(listed.stdout)["serviceArns"]
-                subprocess.run(
-                    [
-                        aws,
-                        "ecs",
-                        "describe-services",
-                        "--cluster",
-                        "prod-cluster",
-                        "--profile",
-                        "prod-read",
-                        "--services",
-                        *arns,
-                    ],
-                    env=peer_env,
-                    check=True,
-                    capture_output=True,
-                )
+        with tempfile.TemporaryDirectory() as tmp:
+            self.notes.extend(fleet_30.rows(self.table, clean_env(tmp), 1 if self.quick else 3))
 
-            aws_services()
-            rows.append(
-                row(
-                    "same with `aws ecs list-services` + `aws ecs describe-services`", timed(aws_services, 10)
-                )
-            )
-            all_envs = command(
-                [OPSCONSOLE, "-c", str(config), "ecs", "services", "--all-envs", "-o", "json"], env
-            )
-            rows.append(
-                row("`opsconsole ecs services --all-envs` (3 accounts in parallel)", timed(all_envs, 10))
-            )
-        finally:
-            process.terminate()
-            process.wait(30)
+    def console(self) -> None:
+        from bench import console_live
 
-    from bench.stacks_vs_sceptre import run as stacks_run
+        result = console_live.run(runs=2 if self.quick else 5, presses=60 if self.quick else 240)
+        console_live.table_rows(result, self.table)
+        self.sections.append("\n".join(console_live.describe(result)))
 
-    for name, seconds in stacks_run(OPSCONSOLE, sceptre).items():
-        rows.append(row(f"dev estate, 7 stacks on moto: {name}", [seconds]))
+    def log_pane(self) -> None:
+        from bench.log_pane_toolong import section
 
-    from bench.pane_2000 import run as pane_run
+        self.sections.append(section())
 
-    pane = pane_run()
-    notes.append(
-        f"ECS pane with {pane['rows']:.0f} services seeded on moto: first load {pane['first_load_s']:.2f} s; "
-        f"key-to-paint over 60 presses with refreshes in flight: median {pane['median_ms']:.1f} ms, "
-        f"p95 {pane['p95_ms']:.1f} ms, max {pane['max_ms']:.0f} ms (budget < 100 ms); peak RSS "
-        f"{pane['max_rss_mb']:.0f} MB. No peer TUI can run here (k9s has no ECS; e1s is a Go binary "
-        "this machine cannot fetch), so this row has no comparison."
-    )
+    def graylog(self) -> None:
+        from bench.graylog_tail import describe as describe_tail
+        from bench.graylog_tail import run as tail_run
 
-    notes.extend(log_pane_vs_toolong())
-
-    from bench.alerts_vs_zabbix_cli import real_zabbix
-    from bench.alerts_vs_zabbix_cli import run as alerts_run
-
-    peers = [aws_version, sceptre_version]
-    real = real_zabbix()
-    if real is None:
-        notes.append(
-            "`opsconsole alerts list` vs zabbix-cli: skipped, no real Zabbix 6.0 is up; start one as root "
-            "with `scripts/zabbix/up.sh` (Debian 12) and rerun `./dev bench`."
+        self.sections.append(
+            f"## Graylog\n\n- {describe_tail(tail_run())} (`python -m bench.graylog_tail`)\n"
         )
-    else:
-        alerts = alerts_run(real, problems=50, hosts=10)
-        peers.append(alerts.peer_version)
-        for timing in alerts.timings:
-            rows.append(row(f"50 problems on 10 hosts, real Zabbix 6.0: {timing.name}", timing.samples))
-        notes.extend(alerts.notes)
 
-    from bench.graylog_tail import describe as describe_tail
-    from bench.graylog_tail import run as tail_run
 
-    graylog = ["## Graylog", "", f"- {describe_tail(tail_run())} (`python -m bench.graylog_tail`)", ""]
-
-    from bench.console_live import describe as describe_console
-    from bench.console_live import run as console_run
-
-    console = describe_console(console_run())
-
+def main(argv: list[str]) -> int:
+    quick = "--quick" in argv
+    started = time.perf_counter()
+    load_before = load_average()
+    bench = Bench(quick)
+    write_bytecode()
+    aws, sceptre = peer("aws", "awscli"), peer("sceptre", "sceptre")
+    bench.peers += [version_of([aws, "--version"]), version_of([sceptre, "--version"])]
+    bench.step("CLI rows on a demo world", lambda: bench.cli(aws))
+    bench.step("alerts vs zabbix-cli", bench.alerts)
+    bench.step("console on the demo world", bench.console)
+    bench.step("30 accounts", bench.fleet)
+    if not quick:
+        bench.step("stacks vs sceptre", lambda: bench.stacks(sceptre))
+        bench.step("log pane vs toolong", bench.log_pane)
+        bench.step("Graylog tail", bench.graylog)
+    later = [
+        other("bench.scale_screen", "All panes live at full scale (bench/scale_screen.py)", quick),
+        other("bench.fault_recovery", "Fault recovery (bench/fault_recovery.py)"),
+        "## The first minute (bench/first_minute.py)\n\n- not run with --quick: a fresh clone and install "
+        "take a minute or more; `./dev bench` runs it.\n"
+        if quick
+        else guarded("The first minute", lambda: importlib.import_module("bench.first_minute").section()),
+    ]
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    minutes = (time.perf_counter() - started) / 60
     text = "\n".join(
         [
             "# Benchmark results",
             "",
-            f"Run {stamp} by `./dev bench` on {platform.machine()}, {os.cpu_count()} cores, "
-            f"Python {platform.python_version()}; peers: {'; '.join(peers)}.",
-            "Wall time of whole processes (start-up included), in milliseconds. The stacks rows run each",
-            "tool on its own fresh demo world with the same dev deploy role; opsconsole's cfn-lint cache",
-            "is warm (its `stacks validate` ran first), sceptre lints nothing.",
+            f"Run {stamp} by `./dev bench{' --quick' if quick else ''}` on {platform.machine()}, "
+            f"{os.cpu_count()} cores, Python {platform.python_version()}, in {minutes:.1f} minutes; load "
+            f"average (1/5/15 min) {load_before} before, {load_average()} after. Peers, each in its own "
+            f"venv under .venv-peers/: {'; '.join(bench.peers)}.",
             "",
-            "| what | runs | median | min | max | budget |",
-            "|---|---|---|---|---|---|",
-            *rows,
+            "Wall time of whole processes (start-up included), in milliseconds; the sides of a comparison "
+            "ran alternated (A B A B) and the ratio is median over median; peak RSS is each measured "
+            "process's own. Both sides run from bytecode; each side's first run (which writes it) is not "
+            "counted. The stacks rows run each tool on its own fresh demo world per round with the same "
+            "dev deploy role; opsconsole's cfn-lint cache is warm (its `stacks validate` ran first), "
+            "sceptre lints nothing.",
             "",
-            *(f"- {note}" for note in notes),
+            *bench.table.markdown(),
             "",
-            *graylog,
-            *console,
+            *(f"- {note}" for note in bench.notes),
+            "",
+            *bench.sections,
+            *later,
+            f"Time per step: {'; '.join(bench.took)}.",
+            "",
         ]
     )
-    (ROOT / "bench" / "RESULTS.md").write_text(text, encoding="utf-8")
+    if not quick:
+        (ROOT / "bench" / "RESULTS.md").write_text(text, encoding="utf-8")
     print(text)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -1,29 +1,20 @@
 """A full-environment deploy of stacks/ on moto, opsconsole next to `sceptre launch` of the same
-templates and parameters, each on a fresh demo world, signed with the same deploy role."""
+templates and parameters, each on a fresh demo world, signed with the same deploy role; rounds
+alternate which tool goes first."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
+from bench.common import Sample, clean_env, measure, run_measured
 from opsconsole.app.console import Console
 from opsconsole.config import load_settings
 from opsconsole.demo.world import DemoWorld
 from opsconsole.domain.stacks import OutputRef
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def timed(run: Callable[[], Any]) -> float:
-    started = time.perf_counter()
-    run()
-    return time.perf_counter() - started
 
 
 def sceptre_project(root: Path, services: Console, env: str) -> Path:
@@ -49,66 +40,52 @@ def sceptre_project(root: Path, services: Console, env: str) -> Path:
     return project
 
 
-def run(opsconsole: str, sceptre: str, env: str = "dev") -> dict[str, float]:
-    results: dict[str, float] = {}
+def ours(opsconsole: str, base: dict[str, str], root: Path, env: str) -> dict[str, Sample]:
+    with DemoWorld(root=root, operator="bench", deploy_stacks=False) as ready:
+        cli = [opsconsole, "-c", str(ready.config_path), "stacks"]
+        measure([*cli, "validate", env], base)  # warms the lint cache
+        return {
+            "opsconsole deploy (create)": measure([*cli, "deploy", env, "--yes"], base),
+            "opsconsole deploy (no changes)": measure([*cli, "deploy", env, "--yes"], base),
+        }
+
+
+def theirs(opsconsole: str, sceptre: str, base: dict[str, str], root: Path, env: str) -> dict[str, Sample]:
+    with DemoWorld(root=root, operator="bench", deploy_stacks=False) as ready:
+        services = Console.build(load_settings(ready.config_path, environ={}))
+        project = sceptre_project(root, services, env)
+        services.close()
+        _, exported = run_measured(
+            [opsconsole, "-c", str(ready.config_path), "accounts", "assume", env, "--role", "deploy",
+             "--export", "-o", "json"],
+            base,
+        )  # fmt: skip
+        keys = json.loads(exported)
+        peer = {
+            **base,
+            "AWS_ACCESS_KEY_ID": keys["AccessKeyId"],
+            "AWS_SECRET_ACCESS_KEY": keys["SecretAccessKey"],
+            "AWS_SESSION_TOKEN": keys["SessionToken"],
+            "AWS_ENDPOINT_URL": ready.endpoint,
+        }
+        launch = [sceptre, "--dir", str(project), "launch", "-y", env]
+        return {
+            "sceptre launch (create)": measure(launch, peer),
+            "sceptre launch (no changes)": measure(launch, peer),
+        }
+
+
+def run(opsconsole: str, sceptre: str, env: str = "dev", rounds: int = 3) -> dict[str, list[Sample]]:
+    """`rounds` rounds, each a fresh world per tool, the tools alternated (A B, then B A)."""
+    results: dict[str, list[Sample]] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        base = {**os.environ, "OPSCONSOLE_STATE_DIR": tmp}
-        for var in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
-            base.pop(var, None)
-
-        with DemoWorld(root=Path(tmp) / "ours", operator="bench", deploy_stacks=False) as ready:
-            config = str(ready.config_path)
-            cli = [opsconsole, "-c", config, "stacks"]
-            subprocess.run(
-                [*cli, "validate", env], env=base, check=True, capture_output=True
-            )  # warms the lint cache
-            results["opsconsole deploy (create)"] = timed(
-                lambda: subprocess.run(
-                    [*cli, "deploy", env, "--yes"], env=base, check=True, capture_output=True
-                )
-            )
-            results["opsconsole deploy (no changes)"] = timed(
-                lambda: subprocess.run(
-                    [*cli, "deploy", env, "--yes"], env=base, check=True, capture_output=True
-                )
-            )
-
-        with DemoWorld(root=Path(tmp) / "theirs", operator="bench", deploy_stacks=False) as ready:
-            settings = load_settings(ready.config_path, environ={})
-            services = Console.build(settings)
-            project = sceptre_project(Path(tmp), services, env)
-            exported = subprocess.run(
-                [
-                    opsconsole,
-                    "-c",
-                    str(ready.config_path),
-                    "accounts",
-                    "assume",
-                    env,
-                    "--role",
-                    "deploy",
-                    "--export",
-                    "-o",
-                    "json",
-                ],
-                env=base,
-                check=True,
-                capture_output=True,
-                text=True,
-            )
-            keys = json.loads(exported.stdout)
-            peer = {
-                **base,
-                "AWS_ACCESS_KEY_ID": keys["AccessKeyId"],
-                "AWS_SECRET_ACCESS_KEY": keys["SecretAccessKey"],
-                "AWS_SESSION_TOKEN": keys["SessionToken"],
-                "AWS_ENDPOINT_URL": ready.endpoint,
-            }
-            launch = [sceptre, "--dir", str(project), "launch", "-y", env]
-            results["sceptre launch (create)"] = timed(
-                lambda: subprocess.run(launch, env=peer, check=True, capture_output=True)
-            )
-            results["sceptre launch (no changes)"] = timed(
-                lambda: subprocess.run(launch, env=peer, check=True, capture_output=True)
-            )
+        base = clean_env(tmp)
+        for index in range(rounds):
+            sides = [
+                lambda i=index: ours(opsconsole, base, Path(tmp) / f"ours-{i}", env),
+                lambda i=index: theirs(opsconsole, sceptre, base, Path(tmp) / f"theirs-{i}", env),
+            ]
+            for side in sides if index % 2 == 0 else reversed(sides):
+                for name, sample in side().items():
+                    results.setdefault(name, []).append(sample)
     return results

@@ -1,6 +1,7 @@
 """The `opsconsole` command: the TUI without a subcommand, headless groups with one.
 
-Startup stays fast by importing boto3 and Textual only inside the commands that use them.
+Startup stays fast by importing boto3 and Textual only inside the commands that use them, and
+by plain (click) help and usage errors instead of typer's Rich panels.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ app = typer.Typer(
     "Exit codes: 0 ok, 1 failed, 2 invalid input, 3 denied or not confirmed.",
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help and usage errors: typer's Rich renderer imports rich.markdown (markdown-it,
+    # pygments) and rich.traceback (attrs), ~40% of the imports of `opsconsole --help`.
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(accounts.app, name="accounts")
