@@ -124,3 +124,22 @@ async def test_w_shows_the_console_and_switch_role_links_and_enter_copies() -> N
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)
+
+
+async def test_the_palette_finds_prod_api_with_the_words_in_any_order() -> None:
+    app = OpsConsoleApp(FrozenConsole())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, 0.5)  # the background index of every environment
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"prod api")
+        await settle(pilot, 0.5)
+        await pilot.press("enter")
+        await settle(pilot, 0.5)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        assert screen.current_env == "prod"
+        assert screen.linked is not None and (screen.linked.environment, screen.linked.name) == (
+            "prod",
+            "api",
+        )
