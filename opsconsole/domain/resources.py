@@ -52,9 +52,12 @@ class ResourceRef:
 
     @property
     def label(self) -> str:
-        """Short form for the "linked to" indicator: "prod / api" (a container: "prod / 1a2b3c4d › api")."""
+        """Short form for the "linked to" indicator: "prod / api", "prod / task 1a2b3c4d" (a container:
+        "prod / task 1a2b3c4d › api")."""
         if self.kind is ResourceKind.CONTAINER and self.task:
-            return f"{self.environment} / {self.task[:8]} › {self.name}"
+            return f"{self.environment} / task {self.task[:8]} › {self.name}"
+        if self.kind is ResourceKind.TASK:  # 8 of a task id's 32 or 36 characters tell it apart on screen
+            return f"{self.environment} / task {self.name[:8]}"
         return f"{self.environment} / {self.name}"
 
     @classmethod
