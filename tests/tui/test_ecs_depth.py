@@ -87,9 +87,12 @@ async def test_a_container_row_links_the_log_pane_to_that_container() -> None:
         }
         table.move_cursor(row=0)
         await pilot.press("down", "up")  # the operator's own move: the selection links
-        await settle(pilot, 0.5)
         screen = app.screen
         assert isinstance(screen, MainScreen)
+        for _ in range(100):  # the link settles 0.3 s after the cursor rests, then resolves in a worker
+            await settle(pilot, 0.1)
+            if screen.links is not None and screen.links.ref.kind is ResourceKind.CONTAINER:
+                break
         ref = screen.linked
         assert ref is not None and ref.kind is ResourceKind.CONTAINER
         assert ref.task == killed.rsplit("/", 1)[-1] and ref.name == "api"

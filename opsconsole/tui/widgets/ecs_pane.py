@@ -123,6 +123,8 @@ class EcsPane(RefreshingPane[Rows]):
         self.sort_column = 0
         self._table: KeyedRows | None = None
         self._select_when_loaded: str | None = None
+        self._follow_when_loaded = False
+        """Drilled or went back: the row the cursor lands on once loaded is the operator's choice."""
         self.seen_services: set[tuple[str, str]] = set()
         """(cluster, service) pairs shown in this environment: the palette's index."""
 
@@ -174,6 +176,7 @@ class EcsPane(RefreshingPane[Rows]):
             "tasks": Level("tasks", cluster=here.cluster, service=key),
             "containers": Level("containers", cluster=here.cluster, service=here.service, task=key),
         }[deeper]
+        self._follow_when_loaded = True
         self._show_level()
 
     @on(DataTable.RowSelected, "#ecs-table")
@@ -227,6 +230,7 @@ class EcsPane(RefreshingPane[Rows]):
             return
         if self.history:
             self.level = self.history.pop()
+            self._follow_when_loaded = True
             self._show_level()
 
     def action_filter(self) -> None:
@@ -342,6 +346,11 @@ class EcsPane(RefreshingPane[Rows]):
         if self.level.kind == "services" and self.level.cluster:
             self.seen_services |= {(self.level.cluster, name) for name in self.rows}
         self._render_rows()
+        if self._follow_when_loaded and self.rows:
+            self._follow_when_loaded = False
+            ref = self.selected_ref()
+            if ref is not None and self.query_one("#ecs-table", DataTable).has_focus:
+                self.post_message(EcsSelected(ref))
 
     def render_state(self) -> None:
         stale = self.stale_text()
