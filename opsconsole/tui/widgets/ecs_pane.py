@@ -124,7 +124,7 @@ class EcsPane(RefreshingPane[Rows]):
         self._table: KeyedRows | None = None
         self._select_when_loaded: str | None = None
         self._follow_when_loaded = False
-        """Drilled or went back: the row the cursor lands on once loaded is the operator's choice."""
+        """Drilled into a task's containers: the row the cursor lands on is the operator's choice."""
         self.seen_services: set[tuple[str, str]] = set()
         """(cluster, service) pairs shown in this environment: the palette's index."""
 
@@ -176,7 +176,7 @@ class EcsPane(RefreshingPane[Rows]):
             "tasks": Level("tasks", cluster=here.cluster, service=key),
             "containers": Level("containers", cluster=here.cluster, service=here.service, task=key),
         }[deeper]
-        self._follow_when_loaded = True
+        self._follow_when_loaded = deeper == "containers"  # often one row: the cursor never moves
         self._show_level()
 
     @on(DataTable.RowSelected, "#ecs-table")
@@ -230,7 +230,6 @@ class EcsPane(RefreshingPane[Rows]):
             return
         if self.history:
             self.level = self.history.pop()
-            self._follow_when_loaded = True
             self._show_level()
 
     def action_filter(self) -> None:
