@@ -24,6 +24,7 @@ LOG_QUERIES: dict[str, str] = {
     "cluster": "env:{env}",
     "service": "env:{env} AND service:{name}",
     "task": "env:{env} AND task_id:{name}",
+    "container": "env:{env} AND task_id:{task} AND container_name:{name}",
     "instance": "env:{env} AND instance_id:{name}",
     "db": "env:{env} AND rds_instance:{name}",
     "stack": "env:{env}",
@@ -35,6 +36,7 @@ STACKS: dict[str, str] = {
     "cluster": "{env}-compute",
     "service": "{env}-compute",
     "task": "{env}-compute",
+    "container": "{env}-compute",
     "instance": "{env}-compute",
     "db": "{env}-data",
     "stack": "{name}",
@@ -45,17 +47,22 @@ CONSOLE_URLS: dict[str, str] = {
     "cluster": _CONSOLE + "/ecs/v2/clusters/{cluster}/services?region={region}",
     "service": _CONSOLE + "/ecs/v2/clusters/{cluster}/services/{name}/health?region={region}",
     "task": _CONSOLE + "/ecs/v2/clusters/{cluster}/tasks/{name}/configuration?region={region}",
+    "container": _CONSOLE + "/ecs/v2/clusters/{cluster}/tasks/{task}/containers?region={region}",
     "instance": _CONSOLE + "/ec2/home?region={region}#InstanceDetails:instanceId={name}",
     "db": _CONSOLE + "/rds/home?region={region}#database:id={name};is-cluster=false",
     "stack": _CONSOLE + "/cloudformation/home?region={region}#/stacks?filteringText={name}",
 }
 
+GRAFANA_URLS: dict[str, str] = {}
+"""A Grafana dashboard per kind, none by default: `[links.grafana] service = "https://..."`."""
+
 TEMPLATE_SETS: dict[str, dict[str, str]] = {
     "log_query": LOG_QUERIES,
     "stack": STACKS,
     "console_url": CONSOLE_URLS,
+    "grafana": GRAFANA_URLS,
 }
-PLACEHOLDERS = frozenset({"env", "name", "cluster", "region", "account"})
+PLACEHOLDERS = frozenset({"env", "name", "cluster", "region", "account", "task"})
 
 
 @dataclass(frozen=True)
@@ -90,6 +97,7 @@ class Links:
     stack: str | None
     metrics: tuple[Metric, ...]
     console_url: str | None
+    grafana_url: str | None = None
 
     def to_json_dict(self) -> dict[str, object]:
         return {
@@ -105,6 +113,7 @@ class Links:
                 for m in self.metrics
             ],
             "console_url": self.console_url,
+            "grafana_url": self.grafana_url,
         }
 
 
@@ -126,6 +135,7 @@ class Linker:
             "cluster": cluster_of(ref),
             "region": env.region,
             "account": env.account_id,
+            "task": ref.task or "",
         }
 
         def fill(which: str) -> str | None:
@@ -139,6 +149,7 @@ class Linker:
             stack=fill("stack"),
             metrics=metrics_for(ref),
             console_url=_quoted_url(fill("console_url")),
+            grafana_url=_quoted_url(fill("grafana")),
         )
 
 
@@ -155,6 +166,8 @@ def problem_scope(ref: ResourceRef, instance_ids: Iterable[str] = ()) -> Problem
             return ProblemScope(tags=(("service", ref.name), *instances))
         case ResourceKind.TASK:
             return ProblemScope(tags=(("task_id", ref.name), *instances))
+        case ResourceKind.CONTAINER:
+            return ProblemScope(tags=(("task_id", ref.task or ""), *instances))
         case ResourceKind.INSTANCE:
             return ProblemScope(tags=(("instance_id", ref.name),))
         case ResourceKind.DB:

@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from opsconsole.config import Settings
 from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.actions import ActionResult
-from opsconsole.domain.ecs import Cluster, EcsService, Task
+from opsconsole.domain.ecs import Cluster, EcsService, TargetHealth, Task
 from opsconsole.domain.environment import RoleTier
 from opsconsole.domain.errors import OpsError
 from opsconsole.domain.identity import CallerIdentity, RoleSession
 from opsconsole.domain.logs import LogMessage, SearchResult
 from opsconsole.domain.problems import MaintenanceWindow, Problem, ProblemFilter, ProblemHost
-from opsconsole.domain.rds import DbInstance
+from opsconsole.domain.rds import DbEvent, DbInstance, PendingMaintenance
 from opsconsole.domain.resources import ResourceRef
 from opsconsole.domain.stacks import DeployedStack, EnvironmentPlan, StackEvent, StackOutcome, StackSpec
 from opsconsole.domain.timeline import Timeline
@@ -66,7 +66,17 @@ class FleetPort(Protocol):
         self, env_name: str, cluster: str, service: str | None = None, *, stopped: bool = False
     ) -> list[Task]: ...
 
+    def service(self, env_name: str, cluster: str, name: str) -> EcsService: ...
+
+    def ec2_instance_ids(self, env_name: str, cluster: str) -> dict[str, str]: ...
+
+    def target_health(self, env_name: str, service: EcsService) -> list[TargetHealth]: ...
+
     def databases(self, env_name: str) -> list[DbInstance]: ...
+
+    def db_events(self, env_name: str, identifier: str | None, since: datetime) -> list[DbEvent]: ...
+
+    def pending_maintenance(self, env_name: str, identifier: str) -> PendingMaintenance: ...
 
     def db_metrics(self, env_name: str, identifiers: list[str], span: timedelta) -> Series: ...
 

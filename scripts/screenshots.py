@@ -110,6 +110,36 @@ async def describe(pilot: Any) -> None:
     await settle(pilot, 0.5)
 
 
+async def api_tasks(pilot: Any) -> None:
+    await api_linked(pilot)
+    await pilot.press("enter")  # api's tasks: revision, containers, EC2 instance
+    await settle(pilot, 2.0)
+
+
+async def killed_container(pilot: Any) -> None:
+    """An OOM-killed task's container: exit 137, and the log pane on that container's lines."""
+    await api_tasks(pilot)
+    table = pilot.app.screen.query_one("#ecs-table")
+    killed = [n for n, k in enumerate(table.rows) if "137" in str(table.get_row(k)[4])]
+    if killed:
+        table.move_cursor(row=killed[0])
+    await pilot.press("enter")
+    await settle(pilot, 2.0)
+
+
+async def web_links(pilot: Any) -> None:
+    await api_linked(pilot)
+    await pilot.press("w")
+    await settle(pilot, 0.5)
+
+
+async def describe_db(pilot: Any) -> None:
+    await pilot.press("f4")
+    await settle(pilot, 0.5)
+    await pilot.press("d")
+    await settle(pilot, 1.0)
+
+
 async def stacks_review(pilot: Any) -> None:
     await pilot.press("s")
     await settle(pilot)
@@ -147,6 +177,12 @@ def main() -> int:
             ("runbook-prod", runbook, "prod"),
         ]
         plan += [("keys", keys, "prod"), ("describe-prod-api", describe, "prod")]
+        plan += [
+            ("tasks-prod-api", api_tasks, "prod"),
+            ("container-prod-api", killed_container, "prod"),
+            ("web-links-prod-api", web_links, "prod"),
+            ("describe-prod-db", describe_db, "prod"),
+        ]
         svgs = [asyncio.run(shot(console, name, steps, env)) for name, steps, env in plan]
         svgs.append(asyncio.run(shot(console, "main-prod-80x24", nothing, "prod", (80, 24))))
         changed = Console.build(dataclasses.replace(settings, stacks_root=str(changed_estate(Path(state)))))

@@ -37,11 +37,12 @@ class Correlation:
         """What `ref` links to in the other systems; `resolve` reads ECS for where a service's tasks run."""
         env = self._context.environment(ref.environment)
         instance_ids: list[str] = []
-        if resolve and ref.kind in (ResourceKind.SERVICE, ResourceKind.TASK):
+        if resolve and ref.kind in (ResourceKind.SERVICE, ResourceKind.TASK, ResourceKind.CONTAINER):
             cluster = cluster_of(ref)
             service_ref = ref.kind is ResourceKind.SERVICE
+            task_id = ref.task if ref.kind is ResourceKind.CONTAINER else ref.name
             tasks = self.fleet.tasks(ref.environment, cluster, ref.name if service_ref else None)
-            wanted = {t.container_instance for t in tasks if service_ref or t.id == ref.name}
+            wanted = {t.container_instance for t in tasks if service_ref or t.id == task_id}
             instance_ids = sorted(
                 ci.ec2_instance_id
                 for ci in self.fleet.container_instances(ref.environment, cluster)

@@ -12,10 +12,18 @@ from typing import Any, TypeVar
 
 from opsconsole.app.context import AppContext
 from opsconsole.aws.ecs import EcsReader
+from opsconsole.aws.elb import ElbReader
 from opsconsole.aws.errors import aws_errors, translate_unexpected
 from opsconsole.aws.metrics import MetricQuery, fetch
 from opsconsole.aws.rds import RdsReader
-from opsconsole.domain.ecs import Cluster, ContainerInstance, EcsService, Task, TaskDefinitionDiff
+from opsconsole.domain.ecs import (
+    Cluster,
+    ContainerInstance,
+    EcsService,
+    TargetHealth,
+    Task,
+    TaskDefinitionDiff,
+)
 from opsconsole.domain.environment import RoleTier
 from opsconsole.domain.errors import BackendError
 from opsconsole.domain.rds import DbCluster, DbEvent, DbInstance, PendingMaintenance
@@ -69,6 +77,17 @@ class Fleet:
 
     def container_instances(self, env_name: str, cluster: str) -> list[ContainerInstance]:
         return self._ecs(env_name, lambda r: r.container_instances(cluster))
+
+    def ec2_instance_ids(self, env_name: str, cluster: str) -> dict[str, str]:
+        """Container instance ARN -> EC2 instance id (the id Zabbix hosts and logs carry)."""
+        return self._ecs(env_name, lambda r: r.ec2_instance_ids(cluster))
+
+    def target_health(self, env_name: str, service: EcsService) -> list[TargetHealth]:
+        """The health of every target in the service's load balancer target groups (elbv2)."""
+        self._context.environment(env_name)
+        client = lambda: self._context.broker.client(env_name, RoleTier.READ, "elbv2")  # noqa: E731
+        with translate_unexpected(env_name):
+            return ElbReader(env_name, client).target_health(service.target_groups)
 
     def revisions(self, env_name: str, family: str) -> list[int]:
         return self._ecs(env_name, lambda r: r.revisions(family))

@@ -133,6 +133,17 @@ class EcsReader:
                 )
         return sorted(found, key=lambda i: i.ec2_instance_id or i.arn)
 
+    def ec2_instance_ids(self, cluster: str) -> dict[str, str]:
+        """Container instance ARN -> EC2 instance id, for every container instance of the cluster."""
+        arns = self._paginate("list_container_instances", "containerInstanceArns", cluster=cluster)
+        found: dict[str, str] = {}
+        for chunk in _chunks(arns, 100):
+            answer = self._client().describe_container_instances(cluster=cluster, containerInstances=chunk)
+            for raw in answer["containerInstances"]:
+                if raw.get("ec2InstanceId"):
+                    found[raw["containerInstanceArn"]] = raw["ec2InstanceId"]
+        return found
+
     def task_definition(self, name: str) -> dict[str, Any]:
         return dict(self._client().describe_task_definition(taskDefinition=name)["taskDefinition"])
 
@@ -207,6 +218,9 @@ def _service(env: str, cluster: str, raw: dict[str, Any]) -> EcsService:
             ServiceEvent(e["createdAt"], e.get("message", ""))
             for e in (raw.get("events") or [])[:20]
             if e.get("createdAt")
+        ),
+        target_groups=tuple(
+            lb["targetGroupArn"] for lb in raw.get("loadBalancers") or [] if lb.get("targetGroupArn")
         ),
     )
 

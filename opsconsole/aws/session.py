@@ -254,7 +254,7 @@ class RoleBroker:
         env = self._settings.environment(env_name)
         with self._lock:
             self._assumed.pop((env.name, tier), None)
-        return self._fresh(env_name, tier, None).session
+        return self._fresh(env_name, tier, None, cached=False).session
 
     def expires_at(self, env_name: str, tier: RoleTier) -> datetime | None:
         with self._lock:
@@ -279,14 +279,14 @@ class RoleBroker:
             aws_session_token=credentials.session_token,
         )
 
-    def _fresh(self, env_name: str, tier: RoleTier, reason: str | None) -> _Assumed:
+    def _fresh(self, env_name: str, tier: RoleTier, reason: str | None, *, cached: bool = True) -> _Assumed:
         env = self._settings.environment(env_name)
         self._check_allowed(env, tier)
         with self._lock:
             current = self._assumed.get((env.name, tier))
             if current is not None and current.credentials.expires_at - self._clock() > RENEWAL_MARGIN:
                 return current
-            renewed = self._assume(env, tier)
+            renewed = self._assume(env, tier, cached=cached)
             self._assumed[(env.name, tier)] = renewed
         if current is None and tier > RoleTier.READ and self._on_elevation is not None:
             self._on_elevation(renewed.session, reason)
@@ -309,7 +309,9 @@ class RoleBroker:
                 hint=f"add roles.{tier.value} to [environments.{env.name}] in the config",
             )
 
-    def _assume(self, env: Environment, tier: RoleTier) -> _Assumed:
+    def _assume(self, env: Environment, tier: RoleTier, *, cached: bool = True) -> _Assumed:
+        """The role's session: from the credential cache while it lasts (unless `cached` is False,
+        as for a renewal asked for), else assumed now and cached."""
         role_arn = env.role_arn(tier)
         assert role_arn is not None
         source = self.source(env.source_profile)
@@ -317,9 +319,9 @@ class RoleBroker:
             return self._direct(env, tier, source, role_arn)
         plan = Plan(env, tier, role_arn, self.session_name(env), env.mfa_serial or source.mfa_serial)
         key = plan.cache_key(source.client_keys())
-        cached = from_entry(self.store.get(key))
-        if cached is not None and cached[0].expires_at - self._clock() > RENEWAL_MARGIN:
-            credentials, identity = cached
+        stored = from_entry(self.store.get(key)) if cached else None
+        if stored is not None and stored[0].expires_at - self._clock() > RENEWAL_MARGIN:
+            credentials, identity = stored
             check_account(env, identity)
         else:
             credentials = assume_chain(source, plan, lambda keys: self._client_with("sts", env.region, keys))

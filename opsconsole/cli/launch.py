@@ -9,7 +9,10 @@ from typing import TYPE_CHECKING
 from opsconsole.cli.prompts import mfa_prompt
 
 if TYPE_CHECKING:
+    from textual.app import App
+
     from opsconsole.config import Settings
+    from opsconsole.tui.mfa import ModalMfaPrompt
 
 
 def launch_tui(settings: Settings) -> int:
@@ -28,6 +31,15 @@ def launch_tui(settings: Settings) -> int:
 
     app = OpsConsoleApp(console, runbooks=Runbooks(console))
     prompt.attach(app)
+    try:
+        return run_until_sigterm(app, prompt)
+    finally:
+        console.close()
+
+
+def run_until_sigterm(app: App[int], prompt: ModalMfaPrompt) -> int:
+    """Run the app until it exits or SIGTERM arrives, whatever it shows (an MFA modal too); a
+    thread waiting for an MFA code stops waiting as the app ends."""
 
     def on_sigterm(*_: object) -> None:
         # Signal handlers run on the app's own thread; exit through a helper thread.
@@ -39,5 +51,4 @@ def launch_tui(settings: Settings) -> int:
     finally:
         prompt.close()
         signal.signal(signal.SIGTERM, previous)
-        console.close()
     return app.return_code or 0

@@ -1,7 +1,7 @@
 """The simulation's application logs, sent as GELF over UDP to the demo's Graylog emulator, the way
 the ECS hosts' Docker GELF driver would: access lines with status and latency, errors with stack
 traces, ModSecurity blocks, Zabbix agent lines, each with the estate's fields (DESIGN section 6:
-env, service, task_id, instance_id) taken from the ECS tasks the simulation really runs.
+env, service, task_id, instance_id, container_name) taken from the ECS tasks the simulation really runs.
 
 They follow the simulation's incidents: while a service has a spike (after an OOM kill), its
 access lines turn 5xx and slow and it logs upstream errors; the OOM kill itself logs an error.
@@ -58,6 +58,8 @@ def _where(env: str, task: Mapping[str, Any], instance_id: str) -> dict[str, str
         "service": str(task.get("group", "")).split(":", 1)[-1],
         "task_id": str(task.get("taskArn", "")).rsplit("/", 1)[-1],
         "instance_id": instance_id,
+        # The container's name in the task definition, as a FireLens or GELF log router adds it.
+        "container_name": str(((task.get("containers") or [{}])[0]).get("name", "")),
     }
 
 

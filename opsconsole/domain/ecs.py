@@ -18,6 +18,12 @@ class Cluster:
     container_instances: int
 
 
+def revision_of(task_definition: str) -> int | None:
+    """The revision a task definition ARN (or family:revision) names, None when it names none."""
+    tail = task_definition.rsplit(":", 1)
+    return int(tail[1]) if len(tail) == 2 and tail[1].isdigit() else None
+
+
 @dataclass(frozen=True)
 class Deployment:
     id: str
@@ -51,11 +57,12 @@ class EcsService:
     scheduling: str
     deployments: tuple[Deployment, ...] = ()
     events: tuple[ServiceEvent, ...] = ()
+    target_groups: tuple[str, ...] = ()
+    """ARNs of the load balancer target groups the service registers its tasks in."""
 
     @property
     def revision(self) -> int | None:
-        tail = self.task_definition.rsplit(":", 1)
-        return int(tail[1]) if len(tail) == 2 and tail[1].isdigit() else None
+        return revision_of(self.task_definition)
 
     @property
     def family(self) -> str:
@@ -98,6 +105,15 @@ class Task:
         return self.arn.rsplit("/", 1)[-1]
 
     @property
+    def revision(self) -> int | None:
+        return revision_of(self.task_definition)
+
+    @property
+    def container_instance_id(self) -> str | None:
+        """The container instance's id (the tail of its ARN), None for Fargate tasks."""
+        return self.container_instance.rsplit("/", 1)[-1] if self.container_instance else None
+
+    @property
     def service(self) -> str | None:
         return self.group.split(":", 1)[1] if self.group and self.group.startswith("service:") else None
 
@@ -113,6 +129,24 @@ class ContainerInstance:
     running_tasks: int
     pending_tasks: int
     zabbix_agent_running: bool
+
+
+@dataclass(frozen=True)
+class TargetHealth:
+    """One target of a service's load balancer target group, as elbv2 reports its health."""
+
+    target_group: str
+    target: str
+    port: int | None
+    state: str
+    reason: str | None = None
+    description: str | None = None
+
+    @property
+    def group_name(self) -> str:
+        """The target group's name (the ARN's middle part: targetgroup/NAME/ID)."""
+        parts = self.target_group.split(":targetgroup/", 1)
+        return parts[1].split("/", 1)[0] if len(parts) == 2 else self.target_group
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ class ResourceKind(enum.StrEnum):
     CLUSTER = "cluster"
     SERVICE = "service"
     TASK = "task"
+    CONTAINER = "container"
+    """A container of a task, by its name in the task definition; the ref names the task too."""
     INSTANCE = "instance"
     """An ECS container instance, named by its EC2 instance id."""
     DB = "db"
@@ -23,9 +25,14 @@ class ResourceKind(enum.StrEnum):
 
 
 # Kinds that live inside an ECS cluster; their refs may name the cluster ("prod/service/prod-cluster/api").
-IN_CLUSTER = frozenset({ResourceKind.SERVICE, ResourceKind.TASK, ResourceKind.INSTANCE})
+IN_CLUSTER = frozenset(
+    {ResourceKind.SERVICE, ResourceKind.TASK, ResourceKind.INSTANCE, ResourceKind.CONTAINER}
+)
 
-REF_SYNTAX = "ENV/KIND/NAME or ENV/KIND/CLUSTER/NAME, e.g. prod/service/api or prod/db/prod-db"
+REF_SYNTAX = (
+    "ENV/KIND/NAME or ENV/KIND/CLUSTER/NAME, e.g. prod/service/api or prod/db/prod-db"
+    " (a container: ENV/container/CLUSTER/TASK/NAME)"
+)
 
 
 @dataclass(frozen=True)
@@ -34,14 +41,23 @@ class ResourceRef:
     kind: ResourceKind
     name: str
     cluster: str | None = None
+    task: str | None = None
+    """The task id a container belongs to (containers only)."""
 
     def __str__(self) -> str:
         middle = f"{self.cluster}/" if self.cluster and self.kind in IN_CLUSTER else ""
+        if self.kind is ResourceKind.CONTAINER:
+            middle += f"{self.task}/"
         return f"{self.environment}/{self.kind.value}/{middle}{self.name}"
 
     @property
     def label(self) -> str:
-        """Short form for the "linked to" indicator: "prod / api"."""
+        """Short form for the "linked to" indicator: "prod / api", "prod / task 1a2b3c4d" (a container:
+        "prod / task 1a2b3c4d › api")."""
+        if self.kind is ResourceKind.CONTAINER and self.task:
+            return f"{self.environment} / task {self.task[:8]} › {self.name}"
+        if self.kind is ResourceKind.TASK:  # 8 of a task id's 32 or 36 characters tell it apart on screen
+            return f"{self.environment} / task {self.name[:8]}"
         return f"{self.environment} / {self.name}"
 
     @classmethod
@@ -58,6 +74,11 @@ class ResourceRef:
             raise InvalidInput(
                 f"unknown resource kind {kind_text!r} in {text!r}", hint=f"kinds: {kinds}"
             ) from None
+        if kind is ResourceKind.CONTAINER:
+            if len(rest) not in (2, 3):
+                raise InvalidInput(f"cannot read the container {text!r}", hint=f"write it as {REF_SYNTAX}")
+            cluster = rest[0] if len(rest) == 3 else None
+            return cls(env, kind, rest[-1], cluster=cluster, task=rest[-2])
         if len(rest) == 2 and kind in IN_CLUSTER:
             return cls(env, kind, rest[1], cluster=rest[0])
         if len(rest) != 1:

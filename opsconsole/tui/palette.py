@@ -23,7 +23,12 @@ class ConsoleCommands(Provider):
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
+        # Words in any order too: "prod api" finds "open service: api (prod)".
+        words = [self.matcher(word) for word in query.split()] if len(query.split()) > 1 else []
         for name, run, help_text in self.commands():
             score = matcher.match(name)
+            if score <= 0 and words:
+                scores = [word.match(name) for word in words]
+                score = min(scores) * 0.9 if all(s > 0 for s in scores) else 0
             if score > 0:
                 yield Hit(score, matcher.highlight(name), run, help=help_text)

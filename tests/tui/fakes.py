@@ -20,11 +20,11 @@ from opsconsole.demo.accounts import ENVIRONMENTS
 from opsconsole.demo.world import render_config
 from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.actions import ActionResult, PlannedCall
-from opsconsole.domain.ecs import Cluster, Deployment, EcsService, ServiceEvent, Task
+from opsconsole.domain.ecs import Cluster, Container, Deployment, EcsService, ServiceEvent, TargetHealth, Task
 from opsconsole.domain.environment import RoleTier
 from opsconsole.domain.errors import BackendError, CredentialsError, OpsError
 from opsconsole.domain.identity import CallerIdentity, RoleSession
-from opsconsole.domain.rds import DbInstance
+from opsconsole.domain.rds import DbEvent, DbInstance, PendingMaintenance
 from opsconsole.domain.team import TeamView
 from opsconsole.runbooks.library import runbook_titles
 from tests.tui.fake_backends import FakeAlerts, FakeCorrelation, FakeLogs
@@ -171,8 +171,29 @@ class FakeFleet:
     ) -> list[Task]:
         return self.world.ecs(env_name).tasks(cluster, service, stopped=stopped)
 
+    def ec2_instance_ids(self, env_name: str, cluster: str) -> dict[str, str]:
+        return {
+            f"arn:aws:ecs:eu-west-1:1:container-instance/{cluster}/i{n}abc": f"i-0{env_name}{n}"
+            for n in range(3)
+        }
+
+    def target_health(self, env_name: str, service: EcsService) -> list[TargetHealth]:
+        group = f"arn:aws:elasticloadbalancing:eu-west-1:1:targetgroup/{env_name}-{service.name}/0a1b"
+        return [
+            TargetHealth(group, f"i-0{env_name}{n}", 32768 + n, "healthy" if n else "unhealthy", None, None)
+            for n in range(2)
+        ]
+
     def databases(self, env_name: str) -> list[DbInstance]:
         return self.world.rds(env_name).instances()
+
+    def db_events(self, env_name: str, identifier: str | None, since: datetime) -> list[DbEvent]:
+        return [
+            DbEvent(env_name, identifier or f"{env_name}-db", NOW, "DB instance restarted", ("availability",))
+        ]
+
+    def pending_maintenance(self, env_name: str, identifier: str) -> PendingMaintenance:
+        return PendingMaintenance(env_name, identifier, ("system-update (OS patch)",), available=True)
 
     def database(self, env_name: str, identifier: str) -> DbInstance:
         return self.world.rds(env_name).instance(identifier)
@@ -316,6 +337,9 @@ class FakeEcs:
                     ),
                 ),
                 (ServiceEvent(NOW, f"(service {name}) {event}"),),
+                (f"arn:aws:elasticloadbalancing:eu-west-1:1:targetgroup/{self.env}-{name}/0a1b",)
+                if name == "api"
+                else (),
             )
 
         found = [
@@ -330,12 +354,16 @@ class FakeEcs:
 
     def tasks(self, cluster: str, service: str | None = None, *, stopped: bool = False) -> list[Task]:
         def task(n: int, status: str, reason: str | None) -> Task:
+            revision = (self.service(cluster, service).revision or 1) if service else 1
+            container = Container(
+                service or "app", status, 137 if reason else None, reason and "OutOfMemoryError", None
+            )
             return Task(
                 self.env,
                 cluster,
                 f"arn:aws:ecs:eu-west-1:1:task/{cluster}/{n:08x}deadbeef0000",
                 f"service:{service}",
-                "td",
+                f"arn:aws:ecs:eu-west-1:1:task-definition/{self.env}-{service}:{revision - (1 if reason else 0)}",
                 status,
                 "RUNNING" if status == "RUNNING" else "STOPPED",
                 None,
@@ -344,6 +372,7 @@ class FakeEcs:
                 f"arn:aws:ecs:eu-west-1:1:container-instance/{cluster}/i{n % 3}abc",
                 NOW - timedelta(hours=n),
                 NOW if reason else None,
+                (container,),
             )
 
         return [

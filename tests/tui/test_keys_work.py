@@ -150,13 +150,18 @@ async def test_d_describes_the_selected_service_database_and_problem_as_yaml_or_
         text = modal.query_one(TextArea).text
         assert "name: api" in text and "desired: 4" in text and "task_definition:" in text
         await pilot.press("j")
-        assert json.loads(modal.query_one(TextArea).text)["running"] == 3
+        described = json.loads(modal.query_one(TextArea).text)
+        assert described["service"]["running"] == 3
+        # the load balancer's targets, as the fake elbv2 answers: one unhealthy, one healthy
+        assert [t["state"] for t in described["target health"]] == ["unhealthy", "healthy"]
         await pilot.press("escape", "f4")
         await settle(pilot)
         await pilot.press("d")
         await settle(pilot)
         assert isinstance(app.screen, DescribeScreen)
-        assert "identifier: dev-db" in app.screen.query_one(TextArea).text
+        db_text = app.screen.query_one(TextArea).text
+        assert "identifier: dev-db" in db_text
+        assert "DB instance restarted" in db_text and "system-update (OS patch)" in db_text
         await pilot.press("escape", "f3")
         await settle(pilot)
         await pilot.press("d")

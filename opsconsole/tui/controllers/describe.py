@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.message import Message
 
 from opsconsole.domain.errors import OpsError
+from opsconsole.domain.problems import Problem
 from opsconsole.domain.resources import ResourceKind, ResourceRef
 from opsconsole.tui.controllers.base import Controller
 from opsconsole.tui.messages import ActionFailed
 
 if TYPE_CHECKING:
+    from opsconsole.domain.ecs import TargetHealth
+    from opsconsole.domain.rds import DbEvent
     from opsconsole.ports import ConsolePort
 
 
@@ -27,7 +32,19 @@ class Describer(Controller):
     def __init__(self, console: ConsolePort) -> None:
         super().__init__(console)
 
-    def describe_focused(self, env_name: str) -> None:
+    def describe_focused(self, env_name: str, what: str = "object") -> None:
+        """`d`: the focused pane's selected row whole; `w` (what="links"): its web links."""
+        ref, problem = self.focused(env_name)
+        if what == "links":
+            self.show_links(ref, problem)
+        elif problem is not None:
+            self.show(f"problem {problem.eventid} in {env_name}", problem)
+        elif ref is None:
+            self.notify("nothing selected to describe", severity="warning")
+        else:
+            self.read(ref)
+
+    def focused(self, env_name: str) -> tuple[ResourceRef | None, Problem | None]:
         """The row under the cursor of the focused pane (problems and RDS), else the ECS pane's."""
         from opsconsole.tui.widgets.ecs_pane import EcsPane
         from opsconsole.tui.widgets.problems_pane import ProblemsPane
@@ -38,18 +55,22 @@ class Describer(Controller):
         problems, rds = screen.query_one(ProblemsPane), screen.query_one(RdsPane)
         if focused is not None and problems in focused.ancestors_with_self:
             problem = problems.selected()
-            if problem is not None:
-                self.show(f"problem {problem.eventid} in {env_name}", problem)
-            return
+            return (_problem_ref(problem) if problem else None), problem
         if focused is not None and rds in focused.ancestors_with_self:
             db = rds.selected()
-            ref = ResourceRef(env_name, ResourceKind.DB, db) if db else None
-        else:
-            ref = screen.query_one(EcsPane).selected_ref()
-        if ref is None:
-            self.notify("nothing selected to describe", severity="warning")
-        else:
-            self.read(ref)
+            return (ResourceRef(env_name, ResourceKind.DB, db) if db else None), None
+        return screen.query_one(EcsPane).selected_ref(), None
+
+    def show_links(self, ref: ResourceRef | None, problem: Problem | None) -> None:
+        from opsconsole.app.console_links import web_links
+        from opsconsole.tui.screens.web_links import WebLinksScreen
+
+        links = web_links(self.console.settings, ref, problem)
+        if not links:
+            self.notify("no web link for the selection: select a row first", severity="warning")
+            return
+        title = ref.label if ref else f"problem {problem.eventid}" if problem else ""
+        self.app.push_screen(WebLinksScreen(title, links))
 
     def show(self, title: str, value: Any) -> None:
         from opsconsole.tui.screens.describe import DescribeScreen
@@ -70,17 +91,79 @@ class Describer(Controller):
 
     def _read(self, ref: ResourceRef) -> Any:
         fleet, env = self.console.fleet, ref.environment
+        cluster = ref.cluster or f"{env}-cluster"
         if ref.kind is ResourceKind.CLUSTER:
             return next((c for c in fleet.clusters(env) if c.name == ref.name), None)
         if ref.kind is ResourceKind.SERVICE:
-            cluster = ref.cluster or f"{env}-cluster"
-            return next(iter(fleet.services(env, cluster, [ref.name])), None)
-        if ref.kind is ResourceKind.TASK:
-            cluster = ref.cluster or f"{env}-cluster"
-            tasks = fleet.tasks(env, cluster, stopped=True)
-            return next((t for t in tasks if t.arn.endswith(ref.name)), None)
-        return next((db for db in fleet.databases(env) if db.identifier == ref.name), None)
+            service = next(iter(fleet.services(env, cluster, [ref.name])), None)
+            if service is None:
+                return None
+            health = _extra(lambda: _targets(fleet.target_health(env, service)) or "no targets registered")
+            return {
+                "service": service,
+                "target health": health if service.target_groups else "no load balancer",
+            }
+        if ref.kind in (ResourceKind.TASK, ResourceKind.CONTAINER):
+            return self._read_task(ref, cluster)
+        db = next((db for db in fleet.databases(env) if db.identifier == ref.name), None)
+        if db is None:
+            return None
+        since = self.console.correlation.now() - timedelta(hours=24)
+        return {
+            "database": db,
+            "events (24h)": _extra(lambda: _db_events(fleet.db_events(env, ref.name, since))),
+            "pending maintenance": _extra(lambda: fleet.pending_maintenance(env, ref.name)),
+        }
+
+    def _read_task(self, ref: ResourceRef, cluster: str) -> Any:
+        """A task with its EC2 instance and the revision its service runs; a container alone."""
+        fleet, env = self.console.fleet, ref.environment
+        task_id = ref.task if ref.kind is ResourceKind.CONTAINER else ref.name
+        task = next((t for t in fleet.tasks(env, cluster, stopped=True) if t.id == task_id), None)
+        if task is None:
+            return None
+        if ref.kind is ResourceKind.CONTAINER:
+            return next((c for c in task.containers if c.name == ref.name), None)
+        ec2 = _extra(lambda: fleet.ec2_instance_ids(env, cluster).get(task.container_instance or "", "—"))
+        current: Any = "—"
+        if task.service is not None:
+            name: str = task.service
+            current = _extra(lambda: fleet.service(env, cluster, name).task_definition)
+        return {"task": task, "ec2 instance": ec2, "service runs": current}
 
     @on(Described)
     def _described(self, message: Described) -> None:
         self.show(message.title, message.value)
+
+
+def _extra(read: Callable[[], Any]) -> Any:
+    """A part of the description read on its own: its failure is shown in its place, not raised."""
+    try:
+        return read()
+    except OpsError as e:
+        return f"unreadable: {e}"
+
+
+def _targets(targets: list[TargetHealth]) -> list[dict[str, Any]]:
+    return [
+        {
+            "group": t.group_name,
+            "target": f"{t.target}:{t.port}" if t.port else t.target,
+            "state": t.state,
+            "reason": t.reason or t.description or "",
+        }
+        for t in targets
+    ]
+
+
+def _db_events(events: list[DbEvent]) -> list[str] | str:
+    return [f"{e.at:%Y-%m-%d %H:%M} {e.message}" for e in events[-20:]] or "none"
+
+
+def _problem_ref(problem: Problem) -> ResourceRef | None:
+    """The ECS service or database a problem is tagged with, in its environment."""
+    if db := problem.tag("rds_instance"):
+        return ResourceRef(problem.environment, ResourceKind.DB, db)
+    if service := problem.tag("service"):
+        return ResourceRef(problem.environment, ResourceKind.SERVICE, service, cluster=problem.tag("cluster"))
+    return None

@@ -101,8 +101,8 @@ class MainScreen(Screen[None]):
             self.query_one(f"#{pane}-pane").border_subtitle = key
         self._entered(self.current_env)
 
-    def action_describe(self) -> None:
-        self.describer.describe_focused(self.current_env)
+    def action_describe(self, what: str = "object") -> None:
+        self.describer.describe_focused(self.current_env, what)
 
     def action_focus_pane(self, pane: str) -> None:
         self.query_one(PANE_TARGETS[pane]).focus()

@@ -100,6 +100,14 @@ MAIN_BINDINGS: list[Binding | tuple[str, str] | tuple[str, str, str]] = [
         show=False,
         tooltip="The selected service, task, cluster, database or problem whole, as YAML or JSON.",
     ),
+    Binding(
+        "w",
+        "describe('links')",
+        "Web links",
+        id="web-links",
+        show=False,
+        tooltip="The selection's AWS console page, switch-role, Grafana and Zabbix links (copy or open).",
+    ),
     *[
         Binding(key, f"focus_pane('{pane}')", f"Go to {title}", id=f"jump-{pane}", show=False, tooltip=tip)
         for key, pane, title, tip in (

@@ -1,4 +1,4 @@
-"""The ECS pane: clusters, then services, then tasks (Enter drills down, Escape goes back).
+"""The ECS pane: clusters, services, tasks, containers (Enter drills down, Escape goes back).
 
 A `RefreshingPane`: the worker reads the level shown (ecs_rows.read_rows) and the rows are
 diffed into the table by key; a failed refresh keeps them and marks the pane stale.
@@ -45,7 +45,8 @@ class EcsFiltered(Message):
     """The filter changed: a linked row may now be hidden (the screen says so)."""
 
 
-SINGULAR = {"clusters": "cluster", "services": "service", "tasks": "task"}
+SINGULAR = {"clusters": "cluster", "services": "service", "tasks": "task", "containers": "container"}
+DEEPER = {"clusters": "services", "services": "tasks", "tasks": "containers"}
 
 
 class EcsPane(RefreshingPane[Rows]):
@@ -63,7 +64,11 @@ class EcsPane(RefreshingPane[Rows]):
     """
     BINDINGS = [
         Binding(
-            "enter", "drill", "Open", id="ecs-open", tooltip="Services of a cluster, tasks of a service."
+            "enter",
+            "drill",
+            "Open",
+            id="ecs-open",
+            tooltip="Services of a cluster, tasks of a service, containers of a task.",
         ),
         Binding("escape", "back", "Back", id="ecs-back", tooltip="Up one level."),
         Binding("slash", "filter", "Filter", id="ecs-filter", tooltip="Show only rows containing a text."),
@@ -118,6 +123,8 @@ class EcsPane(RefreshingPane[Rows]):
         self.sort_column = 0
         self._table: KeyedRows | None = None
         self._select_when_loaded: str | None = None
+        self._follow_when_loaded = False
+        """Drilled into a task's containers: the row the cursor lands on is the operator's choice."""
         self.seen_services: set[tuple[str, str]] = set()
         """(cluster, service) pairs shown in this environment: the palette's index."""
 
@@ -159,14 +166,17 @@ class EcsPane(RefreshingPane[Rows]):
 
     def action_drill(self) -> None:
         key = self._selected()
-        if key is None or self.level.kind == "tasks":
+        deeper = DEEPER.get(self.level.kind)
+        if key is None or deeper is None:
             return
         self.history.append(self.level)
-        self.level = (
-            Level("services", cluster=key)
-            if self.level.kind == "clusters"
-            else Level("tasks", cluster=self.level.cluster, service=key)
-        )
+        here = self.level
+        self.level = {
+            "services": Level("services", cluster=key),
+            "tasks": Level("tasks", cluster=here.cluster, service=key),
+            "containers": Level("containers", cluster=here.cluster, service=here.service, task=key),
+        }[deeper]
+        self._follow_when_loaded = deeper == "containers"  # often one row: the cursor never moves
         self._show_level()
 
     @on(DataTable.RowSelected, "#ecs-table")
@@ -188,6 +198,10 @@ class EcsPane(RefreshingPane[Rows]):
             return ResourceRef(self.env_name, ResourceKind.CLUSTER, key)
         if self.level.kind == "services":
             return ResourceRef(self.env_name, ResourceKind.SERVICE, key, cluster=self.level.cluster)
+        if self.level.kind == "containers":
+            task = (self.level.task or "").rsplit("/", 1)[-1]
+            cluster = self.level.cluster
+            return ResourceRef(self.env_name, ResourceKind.CONTAINER, key, cluster=cluster, task=task)
         return ResourceRef(
             self.env_name, ResourceKind.TASK, key.rsplit("/", 1)[-1], cluster=self.level.cluster
         )
@@ -331,6 +345,11 @@ class EcsPane(RefreshingPane[Rows]):
         if self.level.kind == "services" and self.level.cluster:
             self.seen_services |= {(self.level.cluster, name) for name in self.rows}
         self._render_rows()
+        if self._follow_when_loaded and self.rows:
+            self._follow_when_loaded = False
+            ref = self.selected_ref()
+            if ref is not None and self.query_one("#ecs-table", DataTable).has_focus:
+                self.post_message(EcsSelected(ref))
 
     def render_state(self) -> None:
         stale = self.stale_text()
@@ -350,7 +369,9 @@ class EcsPane(RefreshingPane[Rows]):
             parts.append("tasks counted from the tasks")
         elif self.level.kind == "services":
             parts.append("counts as ECS reports them")
-        hint = "enter opens" if self.level.kind != "tasks" else "X stops a task"
+        hint = {"tasks": "enter: containers · X stops a task", "containers": "logs follow the container"}.get(
+            self.level.kind, "enter opens"
+        )
         return [*parts, f"updated {self.loaded_at:%H:%M:%S}", hint, "esc back"]
 
     def _render_rows(self) -> None:

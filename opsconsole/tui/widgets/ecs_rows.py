@@ -14,6 +14,7 @@ from rich.text import Text
 from opsconsole.tui.format import age
 
 if TYPE_CHECKING:
+    from opsconsole.domain.ecs import Task
     from opsconsole.ports import FleetPort
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -30,7 +31,18 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "type",
         "last event",
     ),
-    "tasks": ("task", "status", "health", "instance", "started", "stopped because"),
+    "tasks": (
+        "task",
+        "rev",
+        "status",
+        "health",
+        "containers",
+        "ec2 instance",
+        "container inst",
+        "started",
+        "stopped because",
+    ),
+    "containers": ("container", "status", "exit", "health", "reason"),
 }
 
 
@@ -39,6 +51,8 @@ class Level:
     kind: str
     cluster: str | None = None
     service: str | None = None
+    task: str | None = None
+    """The task ARN whose containers are shown (containers only)."""
 
     @property
     def title(self) -> str:
@@ -46,7 +60,10 @@ class Level:
             return "clusters"
         if self.kind == "services":
             return f"{self.cluster} › services"
-        return f"{self.cluster} › {self.service} › tasks"
+        if self.kind == "tasks":
+            return f"{self.cluster} › {self.service} › tasks"
+        task_id = (self.task or "").rsplit("/", 1)[-1]
+        return f"{self.cluster} › {self.service} › {task_id[:8]} › containers"
 
 
 ALL_ROWS_UP_TO = 100
@@ -71,45 +88,113 @@ def read_rows(
             c.name: (c.name, c.services, c.running_tasks, c.pending_tasks, c.container_instances, c.status)
             for c in fleet.clusters(env_name)
         }
-    if level.kind == "services":
-        assert level.cluster is not None
-        previous = previous or {}
-        all_names = fleet.service_names(env_name, level.cluster)
-        big = len(all_names) > ALL_ROWS_UP_TO and previous
-        wanted = [n for n in all_names if n in set(visible) or n not in previous] if big else None
-        found = fleet.services(env_name, level.cluster, wanted)
-        names = [s.name for s in found]
-        if len(names) > ALL_ROWS_UP_TO:
-            names = [n for n in names if n in set(visible)] or names[:ALL_ROWS_UP_TO]
-        metrics = fleet.service_metrics(env_name, level.cluster, names, timedelta(minutes=30))
-        fresh = {
-            s.name: (
-                s.name,
-                s.desired,
-                _running(s.running, s.desired),
-                s.pending,
-                _percent(metrics.get(s.name, {}).get("CPUUtilization", [])),
-                _percent(metrics.get(s.name, {}).get("MemoryUtilization", [])),
-                s.rollout,
-                f":{s.revision}" if s.revision else "—",
-                s.scheduling,
-                s.events[0].message.replace(f"(service {s.name}) ", "")[:60] if s.events else "—",
-            )
-            for s in found
-        }
-        return {n: fresh.get(n) or previous[n] for n in all_names if n in fresh or n in previous}
     assert level.cluster is not None
+    if level.kind == "services":
+        return _service_rows(fleet, env_name, level.cluster, visible, previous or {})
+    if level.kind == "tasks":
+        return task_rows(fleet, env_name, level, now)
+    return container_rows(fleet, env_name, level)
+
+
+def _service_rows(
+    fleet: FleetPort,
+    env_name: str,
+    cluster: str,
+    visible: tuple[str, ...],
+    previous: dict[str, tuple[Any, ...]],
+) -> dict[str, tuple[Any, ...]]:
+    all_names = fleet.service_names(env_name, cluster)
+    big = len(all_names) > ALL_ROWS_UP_TO and previous
+    wanted = [n for n in all_names if n in set(visible) or n not in previous] if big else None
+    found = fleet.services(env_name, cluster, wanted)
+    names = [s.name for s in found]
+    if len(names) > ALL_ROWS_UP_TO:
+        names = [n for n in names if n in set(visible)] or names[:ALL_ROWS_UP_TO]
+    metrics = fleet.service_metrics(env_name, cluster, names, timedelta(minutes=30))
+    fresh = {
+        s.name: (
+            s.name,
+            s.desired,
+            _running(s.running, s.desired),
+            s.pending,
+            _percent(metrics.get(s.name, {}).get("CPUUtilization", [])),
+            _percent(metrics.get(s.name, {}).get("MemoryUtilization", [])),
+            s.rollout,
+            f":{s.revision}" if s.revision else "—",
+            s.scheduling,
+            s.events[0].message.replace(f"(service {s.name}) ", "")[:60] if s.events else "—",
+        )
+        for s in found
+    }
+    return {n: fresh.get(n) or previous[n] for n in all_names if n in fresh or n in previous}
+
+
+def task_rows(fleet: FleetPort, env_name: str, level: Level, now: datetime) -> dict[str, tuple[Any, ...]]:
+    """Tasks with their revision (flagged when older than the service's), containers and EC2 instance."""
+    assert level.cluster is not None
+    tasks = fleet.tasks(env_name, level.cluster, level.service, stopped=True)[:200]
+    current = fleet.service(env_name, level.cluster, level.service).revision if level.service else None
+    ec2 = fleet.ec2_instance_ids(env_name, level.cluster) if any(t.container_instance for t in tasks) else {}
     return {
         t.arn: (
             t.id[:12],
+            _revision(t.revision, current),
             _status(t.last_status),
             t.health or "—",
-            (t.container_instance or "").rsplit("/", 1)[-1][:12] or "—",
+            _containers(t),
+            ec2.get(t.container_instance or "", "—"),
+            (t.container_instance_id or "—")[:12],
             age(t.started_at, now),
             _reason(t.stopped_reason),
         )
-        for t in fleet.tasks(env_name, level.cluster, level.service, stopped=True)[:200]
+        for t in tasks
     }
+
+
+def container_rows(fleet: FleetPort, env_name: str, level: Level) -> dict[str, tuple[Any, ...]]:
+    """The containers of one task: status, exit code and reason as ECS reports them."""
+    assert level.cluster is not None
+    task = next(
+        (t for t in fleet.tasks(env_name, level.cluster, level.service, stopped=True) if t.arn == level.task),
+        None,
+    )
+    if task is None:
+        return {}
+    return {
+        c.name: (
+            c.name,
+            _status(c.last_status),
+            _exit(c.exit_code),
+            c.health or "—",
+            _reason(c.reason),
+        )
+        for c in task.containers
+    }
+
+
+def _revision(revision: int | None, current: int | None) -> Text:
+    if revision is None:
+        return Text("—", style="dim")
+    if current is not None and revision != current:
+        return Text(f":{revision} old", style="bold yellow")  # the service has moved on to :current
+    return Text(f":{revision}")
+
+
+def _containers(task: Task) -> Text:
+    """Containers up of all ("1/1 up"), or the first that exited badly and its code ("api 137")."""
+    if not task.containers:
+        return Text("—", style="dim")
+    failed = next((c for c in task.containers if c.exit_code not in (None, 0)), None)
+    if failed is not None:
+        return Text(f"{failed.name} {failed.exit_code}", style="bold red")
+    up = sum(1 for c in task.containers if c.last_status == "RUNNING")
+    return Text(f"{up}/{len(task.containers)} up", style="" if up == len(task.containers) else "yellow")
+
+
+def _exit(code: int | None) -> Text:
+    if code is None:
+        return Text("—", style="dim")
+    return Text(str(code), style="bold red" if code != 0 else "")
 
 
 def _percent(values: list[float]) -> Text:

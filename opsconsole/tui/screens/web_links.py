@@ -1,0 +1,84 @@
+"""`w`: the selected resource's web links (AWS console, switch role, Grafana, Zabbix), shown whole;
+Enter copies the highlighted one to the clipboard, `o` opens it in the browser."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Label, OptionList
+from textual.widgets.option_list import Option
+
+if TYPE_CHECKING:
+    from opsconsole.app.console_links import WebLink
+
+
+class WebLinksScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    WebLinksScreen { align: center middle; }
+    WebLinksScreen > Vertical {
+        width: 95%; height: auto; max-height: 90%; border: round $accent; background: $panel; padding: 0 1;
+    }
+    WebLinksScreen #links-title { text-style: bold; width: 100%; }
+    WebLinksScreen OptionList { height: auto; max-height: 30; }
+    """
+    BINDINGS = [
+        Binding("escape", "close", "Close", id="links-close"),
+        Binding("enter", "copy", "Copy", id="links-copy", tooltip="Copy the highlighted link."),
+        Binding("o", "open", "Open", id="links-open", tooltip="Open the highlighted link in the browser."),
+    ]
+
+    def __init__(self, title: str, links: list[WebLink]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.links = links
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(
+                f"web links of {self.title_text} · enter copies · o opens · esc closes",
+                id="links-title",
+                markup=False,
+            )
+            yield OptionList(*(Option(_entry(link), id=str(n)) for n, link in enumerate(self.links)))
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    def chosen(self) -> WebLink | None:
+        index = self.query_one(OptionList).highlighted
+        return self.links[index] if index is not None else None
+
+    @on(OptionList.OptionSelected)
+    def _selected(self) -> None:
+        self.action_copy()  # Enter on the list selects its option: that is the copy
+
+    def action_copy(self) -> None:
+        link = self.chosen()
+        if link is not None:
+            self.app.copy_to_clipboard(link.url)
+            self.notify(f"copied: {link.label}", title="Clipboard")
+
+    def action_open(self) -> None:
+        link = self.chosen()
+        if link is not None:
+            self.app.open_url(link.url)
+            self.notify(f"opening: {link.label}")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+def _entry(link: WebLink) -> Text:
+    text = Text(link.label, style="bold")
+    if link.note:
+        text.append(f"  ({link.note})", style="dim")
+    text.append("\n")
+    text.append(link.url, style="underline")
+    return text
