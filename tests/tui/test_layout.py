@@ -1,10 +1,11 @@
 """The main screen at 80x24, 120x40 and 200x50: the environment (in its protected colour), the
 account and tier, and the keys q, f1, Tab and the palette stay on screen; f1 lists every pane's
-keys; the pane jump keys focus their pane. Each size's SVG is saved under screenshots/."""
+keys; the pane jump keys focus their pane. Each size's SVG is saved (see SCREENSHOTS_VARIABLE)."""
 
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,9 @@ from opsconsole.tui.widgets.problems_pane import ProblemsPane
 from opsconsole.tui.widgets.rds_pane import RdsPane
 from tests.tui.fakes import FrozenConsole
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+SCREENSHOTS_VARIABLE = "LAYOUT_SCREENSHOTS"
+"""A directory to save each size's SVG in (`LAYOUT_SCREENSHOTS=screenshots` refreshes the
+committed ones); unset, they go to the test's own directory, so a test run never edits the tree."""
 
 
 async def settle(pilot: Any) -> None:
@@ -41,7 +44,7 @@ def shown(screen: MainScreen, selector: str) -> str:
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 50)])
-async def test_environment_tier_and_essential_keys_are_visible(size: tuple[int, int]) -> None:
+async def test_environment_tier_and_essential_keys_are_visible(size: tuple[int, int], tmp_path: Path) -> None:
     width, _height = size
     app = OpsConsoleApp(FrozenConsole(), initial_env="prod")
     async with app.run_test(size=size) as pilot:
@@ -64,8 +67,9 @@ async def test_environment_tier_and_essential_keys_are_visible(size: tuple[int, 
         for key in (" tab ", " f1 ", " ^p ", " q  quit"):
             assert key in keys
         assert fully_visible(essentials, width, keys)
-        SCREENSHOTS.mkdir(exist_ok=True)
-        app.save_screenshot(f"layout-{width}x{size[1]}.svg", path=str(SCREENSHOTS))
+        directory = Path(os.environ.get(SCREENSHOTS_VARIABLE) or tmp_path)
+        directory.mkdir(exist_ok=True)  # noqa: ASYNC240 - a test's own directory, once
+        app.save_screenshot(f"layout-{width}x{size[1]}.svg", path=str(directory))
 
 
 async def test_f1_lists_every_pane_keys_grouped_and_jump_keys_focus_panes() -> None:
