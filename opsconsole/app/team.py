@@ -23,7 +23,8 @@ from opsconsole.app.context import AppContext
 from opsconsole.app.team_approvals import Approvals
 from opsconsole.app.team_journal import OfflineJournal
 from opsconsole.app.team_parts import TeamParts
-from opsconsole.aws.team_store import DynamoTeamStore, parse_items
+from opsconsole.aws.team_store import DynamoTeamStore
+from opsconsole.aws.team_store_items import parse_items
 from opsconsole.domain.audit import AuditRecord
 from opsconsole.domain.errors import InvalidInput, OpsError
 from opsconsole.domain.team import (
