@@ -93,6 +93,8 @@ def run_item(run: RunState) -> dict[str, Any]:
     }
     if run.waiting_step:
         item["waiting"] = s(run.waiting_step)
+    if run.waiting_for:
+        item["waits_for"] = s(run.waiting_for)
     return item
 
 
@@ -144,6 +146,7 @@ def run_of(item: dict[str, Any]) -> RunState:
         item["status"]["S"],
         _time(item["updated"]),
         item.get("waiting", {}).get("S"),
+        item.get("waits_for", {}).get("S"),
     )
 
 

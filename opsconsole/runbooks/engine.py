@@ -248,7 +248,7 @@ class RunbookEngine:
             target = (step.then or END) if taken else (step.otherwise or following)
             return {"condition": taken, "goto": target}, target
         if step.kind == "approve":
-            return self.approvals.approve(state, step, context, environment), following
+            return self.approvals.approve(runbook, state, step, context, environment), following
         run = self._step_run(state, step, context, environment)
         if step.kind == "query":
             return query(run, step), following
