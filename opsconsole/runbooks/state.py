@@ -75,6 +75,8 @@ class RunState:
     updated_at: str = ""
     waiting_for: str = ""
     """While awaiting approval: SIGNED_APPROVAL or NAMED_APPROVAL (what resumes the run)."""
+    holds: list[str] = field(default_factory=list)
+    """Protected environments whose team lock the run holds (a killed run's resume takes them again)."""
 
     @property
     def waits_for_signed_approval(self) -> bool:
