@@ -72,7 +72,7 @@ async def test_at_80_columns_the_header_keeps_the_lock_short() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("3")
         await _settle(pilot)
-        assert _lock_text(app) == ("lock bob 04:30", True)
+        assert _lock_text(app) == ("lock bob 5m", True)  # 4:30 left, in whole minutes
 
 
 async def test_T_opens_the_team_screen_with_the_views_four_parts() -> None:
@@ -90,8 +90,8 @@ async def test_T_opens_the_team_screen_with_the_views_four_parts() -> None:
         }
         assert cells["locks"][0][:3] == ["prod", "bob", "deploy api 1.4"]
         assert cells["approvals"][0][-2:] == [
-            "scale [ecs.update_service(desiredCount=4)]",  # data, not markup
             "opsconsole runbook approve run-b ok",
+            "scale [ecs.update_service(desiredCount=4)]",  # data, not markup
         ]
         assert cells["runs"][0][2:] == ["waiting", "bob", "ok", "signed-approval"]
         assert cells["actions"][0][3:] == ["ecs.scale", "ok"]

@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Footer, Label
 
 from opsconsole.domain.errors import OpsError
 from opsconsole.domain.team import TeamView, short_name
+from opsconsole.tui.format import plural
 from opsconsole.tui.widgets.environment_bar import format_remaining
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ ALONE = 'no team store is configured: the console works alone (add [team] table 
 
 COLUMNS = {
     "locks": ("env", "holder", "purpose", "expires in"),
-    "approvals": ("run", "step", "env", "started by", "what", "approve with"),
+    "approvals": ("run", "step", "env", "started by", "approve with", "what"),
     "runs": ("run", "env", "status", "by", "waits at", "for"),
     "actions": ("env", "at", "who", "action", "outcome"),
 }
@@ -132,10 +133,10 @@ class TeamScreen(Screen[None]):
                     a.binding.step_id,
                     a.environment,
                     _who(a.starter, message.me),
-                    a.summary,
                     "signed: the run resumes"
                     if a.proof is not None
                     else f"opsconsole runbook approve {a.binding.run_id} {a.binding.step_id}",
+                    a.summary,
                 )
                 for a in view.approvals
             ],
@@ -165,10 +166,8 @@ class TeamScreen(Screen[None]):
 
     def _state(self, view: TeamView, at: datetime) -> None:
         state = self.query_one("#team-state", Label)
-        text = (
-            f"read {at:%H:%M:%S} UTC · {len(view.locks)} locks · {len(view.approvals)} pending approvals · "
-            f"{len(view.runs)} runs"
-        )
+        counts = (plural(len(view.locks), "lock"), plural(len(view.approvals), "pending approval"))
+        text = f"read {at:%H:%M:%S} UTC · {counts[0]} · {counts[1]} · {plural(len(view.runs), 'run')}"
         if view.unsent:
             text += f" · {view.unsent} record(s) kept locally until the store is back"
         if view.notes:

@@ -152,8 +152,9 @@ class EnvironmentBar(Horizontal):
             lock.update("")
             return
         left = format_remaining(remaining) if remaining is not None else "?"
-        if self.has_class("narrow"):
-            lock.update(f"lock {holder} {left}")
+        if self.has_class("narrow"):  # 80 columns: the DEMO badge and the session's facts stay
+            minutes = -(-int(remaining.total_seconds()) // 60) if remaining is not None else "?"
+            lock.update(f"lock {holder} {minutes}m")
         else:
             why = purpose if len(purpose) <= PURPOSE_SHOWN else purpose[: PURPOSE_SHOWN - 1] + "…"
             lock.update(f"locked by {holder}: {why} · expires in {left}")
