@@ -112,7 +112,8 @@ def test_a_run_killed_holding_the_lock_resumes_only_after_an_audited_break(
         assert _run_file(run_id)["holds"] == ["prod"]
         child.send_signal(signal.SIGKILL)
         child.wait(10)
-        assert _desired(demo_world, "worker") == worker + 1 and len(_records(journal, "ecs.scale")) == 1
+        scaled = [r["phase"] for r in _records(journal, "ecs.scale")]
+        assert _desired(demo_world, "worker") == worker + 1 and scaled == ["intent", "outcome"]
 
         refused = run_cli(capsys, "-c", alice, "runbook", "resume", run_id)
         assert refused.code == 3, refused.stderr

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from textual.widgets import DataTable, Label
 
 from opsconsole.domain.team import ApprovalBinding, ApprovalRequest, Lease, RunState, TeamAction, TeamView
@@ -48,13 +49,13 @@ async def test_the_header_names_the_holder_purpose_and_expiry_of_the_environment
     console = FrozenConsole()
     console.team = FakeTeam(_view())
     app = OpsConsoleApp(console)
-    async with app.run_test(size=(140, 40)) as pilot:
+    async with app.run_test(size=(200, 40)) as pilot:
         await _settle(pilot)
         assert _lock_text(app)[1] is False, "dev is shown; the lock is prod's"
         await pilot.press("3")  # prod
         await _settle(pilot)
         text, shown = _lock_text(app)
-        assert shown and text == "locked by bob: deploy api 1.4 · expires in 04:30"
+        assert shown and text == "locked by bob: deploy api 1.4 · 04:30"
         console.team.shown = _view(ALICE)  # the next read: alice (this operator) holds it
         app.screen.query_one("#team-watch").read()  # type: ignore[attr-defined]
         await _settle(pilot)
@@ -65,14 +66,16 @@ async def test_the_header_names_the_holder_purpose_and_expiry_of_the_environment
         assert _lock_text(app)[1] is False
 
 
-async def test_at_80_columns_the_header_keeps_the_lock_short() -> None:
+@pytest.mark.parametrize(("size", "shown"), [((80, 24), "lock bob 5m"), ((140, 36), "locked by bob · 04:30")])
+async def test_narrower_headers_keep_the_lock_short(size: tuple[int, int], shown: str) -> None:
+    """At 80 columns whole minutes (4:30 left: 5m); below 180 no purpose, so the tabs keep room."""
     console = FrozenConsole()
     console.team = FakeTeam(_view())
     app = OpsConsoleApp(console)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=size) as pilot:
         await pilot.press("3")
         await _settle(pilot)
-        assert _lock_text(app) == ("lock bob 5m", True)  # 4:30 left, in whole minutes
+        assert _lock_text(app) == (shown, True)
 
 
 async def test_T_opens_the_team_screen_with_the_views_four_parts() -> None:
@@ -90,8 +93,8 @@ async def test_T_opens_the_team_screen_with_the_views_four_parts() -> None:
         }
         assert cells["locks"][0][:3] == ["prod", "bob", "deploy api 1.4"]
         assert cells["approvals"][0][-2:] == [
-            "opsconsole runbook approve run-b ok",
             "scale [ecs.update_service(desiredCount=4)]",  # data, not markup
+            "opsconsole runbook approve run-b ok",
         ]
         assert cells["runs"][0][2:] == ["waiting", "bob", "ok", "signed-approval"]
         assert cells["actions"][0][3:] == ["ecs.scale", "ok"]

@@ -31,7 +31,7 @@ ALONE = 'no team store is configured: the console works alone (add [team] table 
 
 COLUMNS = {
     "locks": ("env", "holder", "purpose", "expires in"),
-    "approvals": ("run", "step", "env", "started by", "approve with", "what"),
+    "approvals": ("run", "step", "env", "started by", "what", "approve with"),
     "runs": ("run", "env", "status", "by", "waits at", "for"),
     "actions": ("env", "at", "who", "action", "outcome"),
 }
@@ -133,10 +133,10 @@ class TeamScreen(Screen[None]):
                     a.binding.step_id,
                     a.environment,
                     _who(a.starter, message.me),
+                    a.summary,
                     "signed: the run resumes"
                     if a.proof is not None
                     else f"opsconsole runbook approve {a.binding.run_id} {a.binding.step_id}",
-                    a.summary,
                 )
                 for a in view.approvals
             ],

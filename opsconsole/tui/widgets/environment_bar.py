@@ -26,7 +26,9 @@ def format_remaining(remaining: timedelta) -> str:
 
 NARROW = 110
 """Columns below which the header shows the environment's name instead of the tabs."""
-PURPOSE_SHOWN = 28
+WIDE = 180
+"""Columns from which the header's lock line also shows the lock's purpose."""
+PURPOSE_SHOWN = 24
 """Characters of a lock's purpose the header shows (the team screen shows it whole)."""
 
 
@@ -155,6 +157,8 @@ class EnvironmentBar(Horizontal):
         if self.has_class("narrow"):  # 80 columns: the DEMO badge and the session's facts stay
             minutes = -(-int(remaining.total_seconds()) // 60) if remaining is not None else "?"
             lock.update(f"lock {holder} {minutes}m")
+        elif self.outer_size.width < WIDE:  # the tabs keep their room; the purpose is in the notice
+            lock.update(f"locked by {holder} · {left}")
         else:
             why = purpose if len(purpose) <= PURPOSE_SHOWN else purpose[: PURPOSE_SHOWN - 1] + "…"
-            lock.update(f"locked by {holder}: {why} · expires in {left}")
+            lock.update(f"locked by {holder}: {why} · {left}")
