@@ -25,17 +25,17 @@ from opsconsole.runbooks.loader import parse_runbook
 from scripts.screenshots import OUT, settle, shot
 
 WAITING_RUN = """\
-title: Roll prod's api back after a bad deploy
+title: More workers for prod's queue backlog
 inputs:
   env: environment
 steps:
-  - id: approve_rollback
+  - id: approve_scale
     kind: approve
-    message: "roll {{ env.name }}'s api back to its previous task definition"
-  - id: rollback
+    message: "scale {{ env.name }}'s worker to 4 for the queue backlog"
+  - id: scale
     kind: action
-    action: ecs.rollback
-    with: {cluster: "{{ env.name }}-cluster", service: api}
+    action: ecs.scale
+    with: {cluster: "{{ env.name }}-cluster", service: worker, count: 4}
 """
 
 
@@ -59,8 +59,8 @@ def team_shots(ready: DemoReady, console: Console) -> list[Path]:
     assert bob.team is not None and console.team is not None
     lease = bob.team.take("prod", "deploy api 1.4 (JIRA OPS-212)")
     try:
-        book = parse_runbook(WAITING_RUN, "rollback-api.yaml")
-        Runbooks(console).engine().start(book, {"env": "prod"}, reason="INC-4711")  # pauses for bob
+        book = parse_runbook(WAITING_RUN, "scale-worker.yaml")
+        Runbooks(console).engine().start(book, {"env": "prod"}, reason="INC-4712")  # pauses for bob
         return [
             asyncio.run(shot(console, "team-prod-header", header_only, "prod")),
             asyncio.run(shot(console, "team-screen", team_screen, "prod")),
