@@ -23,7 +23,8 @@ from opsconsole.app.context import AppContext
 from opsconsole.app.team_approvals import Approvals
 from opsconsole.app.team_journal import OfflineJournal
 from opsconsole.app.team_parts import TeamParts
-from opsconsole.aws.team_store import DynamoTeamStore, parse_items
+from opsconsole.aws.team_store import DynamoTeamStore
+from opsconsole.aws.team_store_items import parse_items
 from opsconsole.domain.audit import AuditRecord
 from opsconsole.domain.errors import InvalidInput, OpsError
 from opsconsole.domain.team import (
@@ -49,6 +50,9 @@ class Team:
         self.parts = parts
         self.store = parts.store
         self.approvals = Approvals(parts)
+        self._held: dict[str, list[_Renewer]] = {}
+        """Leases this console holds now, by environment (a guard inside a guard shares one)."""
+        self._holding = threading.Lock()
 
     @classmethod
     def of_context(cls, context: AppContext) -> Team | None:
@@ -139,14 +143,30 @@ class Team:
     def guard(self, env: str, purpose: str) -> Iterator[Lease]:
         """Hold `env`'s lock while the block runs, renewed every third of its TTL, released after.
 
-        A process killed inside the block leaves a lease that expires after the TTL.
+        A guard inside a guard of the same console (a runbook run holding the environment, then
+        its step's change) shares the outer lease. A process killed inside the block leaves a
+        lease that expires after the TTL.
         """
-        lease = self.take(env, purpose)
-        renewer = _Renewer(self, lease)
+        with self._holding:
+            shared = self._held.get(env)
+            if shared:
+                shared.append(shared[0])
+        if shared:
+            try:
+                yield shared[0].lease
+            finally:
+                with self._holding:
+                    shared.pop()
+            return
+        renewer = _Renewer(self, self.take(env, purpose))
+        with self._holding:
+            self._held[env] = [renewer]
         renewer.start()
         try:
-            yield lease
+            yield renewer.lease
         finally:
+            with self._holding:
+                del self._held[env]
             renewer.stop()
             # Broken meanwhile, or the store is away: the lease then expires by itself.
             with contextlib.suppress(LeaseLost, TeamStoreUnavailable):

@@ -359,9 +359,7 @@ def _finish(run_state: RunState, calls: list[dict[str, Any]], output: OutputForm
     if run_state.status == SUCCEEDED:
         return
     if run_state.status == AWAITING_APPROVAL:
-        # With a team store the engine says who must do what (a signed approval); alone, a name.
-        signed = "opsconsole runbook approve" in (run_state.error or "")
-        how = run_state.error if signed else f"opsconsole runbook resume {run_state.run_id} --approve-as NAME"
-        info(f"run {run_state.run_id} waits for approval of step {run_state.cursor}: {how}")
+        # With a team store a signed approval from another identity; alone, a person's name.
+        info(f"run {run_state.run_id} {run_state.waiting_note()}")
         raise typer.Exit(int(ExitCode.DENIED))
     raise typer.Exit(int(ExitCode.FAILED))

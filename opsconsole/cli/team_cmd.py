@@ -152,7 +152,8 @@ def _render(view: TeamView) -> None:
             ("environment", "ENV"),
             ("status", "STATUS"),
             ("starter", "BY"),
-            ("waiting_step", "WAITS"),
+            ("waiting_step", "WAITS AT"),
+            ("waiting_for", "FOR"),
         ],
         "Runs",
     )

@@ -169,6 +169,15 @@ def role_of(arn: str) -> str:
     return arn
 
 
+def short_name(arn: str) -> str:
+    """Who an ARN is, for a narrow column: `user/alice` -> alice, `assumed-role/R/s` -> s (R)."""
+    resource = arn.split(":", 5)[-1]
+    parts = resource.split("/")
+    if resource.startswith("assumed-role/") and len(parts) >= 3:
+        return f"{parts[-1]} ({parts[1]})"
+    return parts[-1] or arn
+
+
 def user_name_of(arn: str) -> str | None:
     parts = arn.split(":", 5)
     if len(parts) == 6 and parts[2] == "iam" and parts[5].startswith("user/"):
@@ -198,6 +207,8 @@ class RunState:
     status: str
     updated_at: datetime
     waiting_step: str | None = None
+    waiting_for: str | None = None
+    """While waiting: what for (runbooks/state.py's SIGNED_APPROVAL or NAMED_APPROVAL)."""
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,14 @@ from opsconsole.app.console import Console
 from opsconsole.app.team import Team
 from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.audit import Outcome
-from opsconsole.domain.team import ApprovalBinding, digest_of
+from opsconsole.domain.team import ApprovalBinding
 from opsconsole.domain.team import ApprovalRefused as TeamApprovalRefused
+from opsconsole.runbooks.approval_plan import describe_work, planned_work, work_digest
 from opsconsole.runbooks.events import ApprovalRefused, ApprovalRequest
 from opsconsole.runbooks.expressions import render
-from opsconsole.runbooks.model import Step
+from opsconsole.runbooks.model import Runbook, Step
 from opsconsole.runbooks.recorder import RunRecorder
-from opsconsole.runbooks.state import RunState
+from opsconsole.runbooks.state import NAMED_APPROVAL, SIGNED_APPROVAL, RunState
 from opsconsole.runbooks.steps import StepFailed
 
 Approver = Callable[[ApprovalRequest], None]
@@ -33,7 +34,9 @@ class Approvals:
         self.recorder = recorder
         self.approver = approver
 
-    def approve(self, state: RunState, step: Step, context: dict[str, Any], environment: str | None) -> Any:
+    def approve(
+        self, runbook: Runbook, state: RunState, step: Step, context: dict[str, Any], environment: str | None
+    ) -> Any:
         """The approval's record (the step's output).
 
         Raises:
@@ -59,34 +62,45 @@ class Approvals:
         if state.dry_run:
             return {"approved": True, "by": None, "note": "dry run: approval not asked"}
         if self.console.team is not None and request.needs_second_person:
-            return self._proven(self.console.team, state, step, request)
+            work = planned_work(self.console, runbook, step, context)
+            return self._proven(self.console.team, state, step, request, work)
         self._ask(state, step, request)
         return self._decided(state, step, request, environment)
 
-    def _proven(self, team: Team, state: RunState, step: Step, request: ApprovalRequest) -> dict[str, Any]:
-        """With a team store, an approval is a signed proof of another identity, never a typed name:
-        the request is published, the run pauses, and a resume verifies the proof with STS.
+    def _proven(
+        self, team: Team, state: RunState, step: Step, request: ApprovalRequest, work: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        """With a team store, an approval is a signed proof of another identity, never a typed name,
+        over the planned calls of the changes it lets through: the request is published, the run
+        pauses, and a resume verifies the proof with STS against the calls planned then.
 
         Raises:
-            Paused: no proof yet (published now, or still pending), or the proof was refused.
+            Paused: no proof yet (published now, or still pending), or the proof was refused (when
+                the planned calls changed, a new request for the new calls is published).
         """
         environment = request.environment or ""
-        binding = ApprovalBinding(state.run_id, step.id, digest_of(f"{environment}\n{request.message}"))
+        binding = ApprovalBinding(state.run_id, step.id, work_digest(environment, request.message, work))
+        summary = describe_work(request.message, work)
         pending = team.pending_approval(state.run_id, step.id)
         if pending is not None and pending.proof is not None:
             try:
                 request.by = team.verify_approval(state.run_id, step.id, binding.digest)
             except TeamApprovalRefused as e:
-                state.error = e.message
+                state.error, state.waiting_for = e.message, SIGNED_APPROVAL
+                if pending.binding.digest != binding.digest and pending.status == "pending":
+                    team.request_approval(binding, environment, summary)  # the calls as they are now
                 self.recorder.emit(state, "approval-refused", step.id, e.message, {"hint": e.hint})
                 raise Paused from e
             request.decision, request.note = True, "signed approval verified with STS"
+            state.approvals[step.id] = {"digest": binding.digest, "work": work}
             return self._decided(state, step, request, request.environment)
-        if pending is None:
-            team.request_approval(binding, environment, request.message)
+        if pending is None or pending.binding.digest != binding.digest:
+            team.request_approval(binding, environment, summary)
         command = f"opsconsole runbook approve {state.run_id} {step.id}"
         state.error = f"waiting for a second person to approve: they run `{command}`, then resume"
-        self.recorder.emit(state, "approval-waiting", step.id, state.error, {"command": command})
+        state.waiting_for = SIGNED_APPROVAL
+        data = {"command": command, "digest": binding.digest, "work": work}
+        self.recorder.emit(state, "approval-waiting", step.id, state.error, data)
         raise Paused
 
     def _ask(self, state: RunState, step: Step, request: ApprovalRequest) -> None:
@@ -94,16 +108,18 @@ class Approvals:
             self.approver(request)
         except ApprovalRefused as e:
             # A refused approver is not a failed step: the run waits for someone who may approve.
-            state.error = e.message
+            state.error, state.waiting_for = e.message, NAMED_APPROVAL
             self.recorder.emit(state, "approval-refused", step.id, e.message, {"hint": e.hint})
             raise Paused from e
         if request.decision is None:
+            state.waiting_for = NAMED_APPROVAL
             raise Paused
 
     def _decided(
         self, state: RunState, step: Step, request: ApprovalRequest, environment: str | None
     ) -> dict[str, Any]:
         record = {
+            **state.approvals.get(step.id, {}),
             "approved": request.decision,
             "by": request.by,
             "note": request.note,

@@ -20,6 +20,7 @@ from opsconsole.runbooks.loader import parse_runbook
 from opsconsole.runbooks.model import END, Runbook, Step
 from opsconsole.runbooks.ownership import RunLock
 from opsconsole.runbooks.recorder import Listener, RunRecorder
+from opsconsole.runbooks.run_lease import RunLease
 from opsconsole.runbooks.scope import environment_facts, run_context, shown_inputs, step_environment
 from opsconsole.runbooks.state import (
     AWAITING_APPROVAL,
@@ -68,6 +69,8 @@ class RunbookEngine:
         self.stop = stop or threading.Event()
         self.recorder = RunRecorder(console, store, on_event or (lambda _event: None))
         self.approvals = Approvals(console, self.recorder, approver or (lambda _request: None))
+        self.leases: RunLease | None = None
+        """The team locks of the run being driven (one run at a time)."""
 
     # -- entry points ----------------------------------------------------------------------
 
@@ -160,9 +163,16 @@ class RunbookEngine:
     # -- the loop --------------------------------------------------------------------------
 
     def _drive_owned(self, runbook: Runbook, state: RunState, lock: RunLock | None) -> RunState:
-        """Drive the run while holding its lock; the lock goes when the run ends or pauses."""
+        """Drive the run while holding its lock (and, from its first change in a protected
+        environment, that environment's team lock); both go when the run ends or pauses."""
+        self.leases = RunLease(self.console, state)
         try:
-            return self._drive(runbook, state)
+            self.leases.take_again()  # a resumed run that held team locks when it stopped
+            try:
+                return self._drive(runbook, state)
+            finally:
+                if self.leases.release():
+                    self.recorder.save(state)
         finally:
             if lock is not None:
                 lock.release()
@@ -250,13 +260,16 @@ class RunbookEngine:
             target = (step.then or END) if taken else (step.otherwise or following)
             return {"condition": taken, "goto": target}, target
         if step.kind == "approve":
-            return self.approvals.approve(state, step, context, environment), following
+            return self.approvals.approve(runbook, state, step, context, environment), following
         run = self._step_run(state, step, context, environment)
         if step.kind == "query":
             return query(run, step), following
         if step.kind == "wait":
             return wait(run, step, self.stop.wait), following
         self.approvals.require_second_person(state, step, environment)
+        assert self.leases is not None  # set while a run is driven
+        if self.leases.hold(step.action, environment):
+            self.recorder.save(state)  # the file names the locks held, for a resume after a crash
         return act(run, step), following
 
     def _step_run(

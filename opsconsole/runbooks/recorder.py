@@ -40,14 +40,16 @@ class RunRecorder:
         if team is None:
             return
         env = state.inputs.get("env")
+        waiting = state.status == AWAITING_APPROVAL
         team.publish_run(
             TeamRun(
                 run_id=state.run_id,
                 environment=str(env.get("name") if isinstance(env, dict) else env or ""),
                 starter=state.started_by,
-                status="waiting" if state.status == AWAITING_APPROVAL else state.status,
+                status="waiting" if waiting else state.status,
                 updated_at=self.now(),
-                waiting_step=state.cursor if state.status == AWAITING_APPROVAL else None,
+                waiting_step=state.cursor if waiting else None,
+                waiting_for=state.waiting_for if waiting else None,
             )
         )
 

@@ -31,6 +31,11 @@ STEP_RUNNING = "running"
 SENDING = "sending"
 """The cursor step is sending a change: after a crash nobody knows whether it arrived."""
 
+SIGNED_APPROVAL = "signed-approval"
+"""A run awaiting approval waits for another identity's signed proof (`runbook approve`)."""
+NAMED_APPROVAL = "named-approval"
+"""A run awaiting approval waits for a person's name (`runbook resume --approve-as`), alone."""
+
 
 @dataclass
 class StepRecord:
@@ -68,6 +73,28 @@ class RunState:
     approvals: dict[str, dict[str, Any]] = field(default_factory=dict)
     error: str | None = None
     updated_at: str = ""
+    waiting_for: str = ""
+    """While awaiting approval: SIGNED_APPROVAL or NAMED_APPROVAL (what resumes the run)."""
+    holds: list[str] = field(default_factory=list)
+    """Protected environments whose team lock the run holds (a killed run's resume takes them again)."""
+
+    @property
+    def waits_for_signed_approval(self) -> bool:
+        return self.status == AWAITING_APPROVAL and self.waiting_for == SIGNED_APPROVAL
+
+    def waiting_note(self) -> str:
+        """What the run awaiting approval waits for and who does what; "" when it waits for nothing."""
+        if self.status != AWAITING_APPROVAL:
+            return ""
+        if self.waiting_for == SIGNED_APPROVAL:
+            return (
+                f"waits for a second person's signed approval of step {self.cursor}: they run "
+                f"`opsconsole runbook approve {self.run_id} {self.cursor}`, then resume"
+            )
+        return (
+            f"waits for approval of step {self.cursor}: "
+            f"opsconsole runbook resume {self.run_id} --approve-as NAME"
+        )
 
     def to_json_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -76,6 +103,10 @@ class RunState:
     def from_json_dict(cls, data: dict[str, Any]) -> RunState:
         values = dict(data)
         values["history"] = [StepRecord(**h) for h in values.get("history", [])]
+        if "waiting_for" not in values and values.get("status") == AWAITING_APPROVAL:
+            # Run files written before the field: the engine's message said which approval it was.
+            signed = "opsconsole runbook approve" in str(values.get("error") or "")
+            values["waiting_for"] = SIGNED_APPROVAL if signed else NAMED_APPROVAL
         known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in values.items() if k in known})
 
@@ -91,6 +122,7 @@ class RunState:
             "updated_at": self.updated_at,
             "dry_run": self.dry_run,
             "error": self.error,
+            "waiting_for": self.waiting_for if self.status == AWAITING_APPROVAL else None,
         }
 
 

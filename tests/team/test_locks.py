@@ -135,6 +135,22 @@ def test_guard_holds_renews_and_releases(make_team: MakeTeam) -> None:
     assert alice.store.lease("prod-e") is None
 
 
+def test_a_guard_inside_a_guard_of_the_same_console_shares_its_lease(make_team: MakeTeam) -> None:
+    """A runbook run holds prod, then its step's change guards prod again: one lease, let go once."""
+    alice, _ = make_team("alice")
+    bob, _ = make_team("bob")
+    env = f"prod-{uuid.uuid4().hex[:6]}"
+    with alice.guard(env, "runbook restart-api run r-1") as outer:
+        with alice.guard(env, "scale prod/api to 4") as inner:
+            assert inner.token == outer.token
+        held = alice.store.lease(env)
+        assert held is not None and held.token == outer.token, "the inner guard let nothing go"
+        assert held.purpose == "runbook restart-api run r-1"
+        with pytest.raises(LockHeld):  # another console is still refused
+            bob.take(env, "deploy")
+    assert alice.store.lease(env) is None
+
+
 def _short_ttl(team: Team) -> TeamParts:
     import dataclasses
 

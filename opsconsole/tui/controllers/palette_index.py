@@ -15,6 +15,7 @@ from opsconsole.domain.errors import OpsError
 from opsconsole.domain.problems import MaintenanceWindow
 from opsconsole.tui.controllers.base import Controller
 from opsconsole.tui.controllers.sso import SsoLogin
+from opsconsole.tui.controllers.team import TeamWatch
 
 if TYPE_CHECKING:
     from opsconsole.config import Settings
@@ -118,6 +119,7 @@ class PaletteHost(Protocol):
 
     current_env: str
     sso: SsoLogin
+    team: TeamWatch
 
     @property
     def read_only(self) -> bool: ...
@@ -188,12 +190,12 @@ def console_commands(host: PaletteHost, settings: Settings, index: PaletteIndex)
     commands += [
         (f"open database: {db}", partial(host.open_database, db), env) for db in host.known_databases()
     ]
-    commands += elsewhere(host, index)
-    commands += [
+    commands += elsewhere(host, index) + [
         ("stacks: plan and deploy", host.action_open_stacks, f"the {env} estate, reviewed"),
         ("timeline of the selection", host.action_timeline, "what changed before it broke"),
         ("links: on/off", host.action_toggle_link, "the selection drives logs and problems"),
         ("sign in: IAM Identity Center (SSO)", host.sso.start, "device code: open the URL, type the code"),
+        ("team: locks, approvals, runs", host.team.open, "who holds what, who waits for whom (T)"),
         (
             "problems: acknowledge",
             partial(host.act_on_problems, ActionKind.ZABBIX_ACKNOWLEDGE),

@@ -108,6 +108,14 @@ MAIN_BINDINGS: list[Binding | tuple[str, str] | tuple[str, str, str]] = [
         show=False,
         tooltip="The selection's AWS console page, switch-role, Grafana and Zabbix links (copy or open).",
     ),
+    Binding(
+        "T",
+        "app.push_screen('team')",
+        "Team",
+        id="team-open",
+        show=False,
+        tooltip="The team: locks, pending approvals, running and waiting runs, last actions.",
+    ),
     *[
         Binding(key, f"focus_pane('{pane}')", f"Go to {title}", id=f"jump-{pane}", show=False, tooltip=tip)
         for key, pane, title, tip in (

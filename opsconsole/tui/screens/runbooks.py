@@ -345,8 +345,9 @@ class RunbookScreen(Screen[None]):
             kind = "dry run" if state.dry_run else "run"
             label.update(f"{kind} {state.run_id}: {state.status} at {state.cursor or 'the end'}")
             failed = state.status == FAILED
+            waiting = state.waiting_note()  # a signed approval names the command that gives it
             self.notify(
-                f"{state.title}: {state.status}",
+                f"{state.title}: {state.status}" + (f"\n{waiting}" if waiting else ""),
                 title="Runbook",
                 severity="error" if failed else "information",
             )

@@ -26,6 +26,10 @@ def format_remaining(remaining: timedelta) -> str:
 
 NARROW = 110
 """Columns below which the header shows the environment's name instead of the tabs."""
+WIDE = 180
+"""Columns from which the header's lock line also shows the lock's purpose."""
+PURPOSE_SHOWN = 24
+"""Characters of a lock's purpose the header shows (the team screen shows it whole)."""
 
 
 class EnvironmentBar(Horizontal):
@@ -59,6 +63,9 @@ class EnvironmentBar(Horizontal):
     EnvironmentBar.narrow .fact { padding: 0 0 0 1; }
     EnvironmentBar.narrow .badge { margin: 0 0 0 1; }
     EnvironmentBar #readonly-badge { background: $secondary; color: $text; }
+    EnvironmentBar #lock { display: none; }
+    EnvironmentBar #lock.locked { display: block; color: $warning; text-style: bold; }
+    EnvironmentBar #lock.mine { color: $success; }
     """
 
     def __init__(
@@ -84,6 +91,7 @@ class EnvironmentBar(Horizontal):
         yield Label("account —", id="account", classes="fact")
         yield Label("tier —", id="tier", classes="fact")
         yield Label("session —", id="countdown", classes="fact")
+        yield Label("", id="lock", classes="fact", markup=False)
         if self._read_only:
             yield Label("READ-ONLY", id="readonly-badge", classes="badge")
         if self._demo:
@@ -135,3 +143,22 @@ class EnvironmentBar(Horizontal):
             prefix = "" if self.has_class("narrow") else "expires in "
             countdown.update(f"{prefix}{format_remaining(remaining)}")
         countdown.set_class(expiring, "expiring")
+
+    def show_lock(self, holder: str | None, purpose: str = "", remaining: timedelta | None = None) -> None:
+        """The team lock on the environment shown: who holds it (`you` for this operator), why,
+        and when it expires unless renewed; None: nobody holds it (the label hides)."""
+        lock = self.query_one("#lock", Label)
+        lock.set_class(holder is not None, "locked")
+        lock.set_class(holder == "you", "mine")
+        if holder is None:
+            lock.update("")
+            return
+        left = format_remaining(remaining) if remaining is not None else "?"
+        if self.has_class("narrow"):  # 80 columns: the DEMO badge and the session's facts stay
+            minutes = -(-int(remaining.total_seconds()) // 60) if remaining is not None else "?"
+            lock.update(f"lock {holder} {minutes}m")
+        elif self.outer_size.width < WIDE:  # the tabs keep their room; the purpose is in the notice
+            lock.update(f"locked by {holder} · {left}")
+        else:
+            why = purpose if len(purpose) <= PURPOSE_SHOWN else purpose[: PURPOSE_SHOWN - 1] + "…"
+            lock.update(f"locked by {holder}: {why} · {left}")
