@@ -60,8 +60,12 @@ def run(presses: int, soak: float = 0.0) -> dict[str, Any]:
 
 
 def serve() -> None:
-    """The world alone until Enter (or end of input): its config path on stdout."""
+    """The world alone until Enter, end of input or SIGTERM: its config path on stdout."""
+    import signal
+
     from opsconsole.demo.world import DemoWorld
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so the world stops its moto process
 
     with tempfile.TemporaryDirectory() as tmp, DemoWorld(root=Path(tmp) / "world", operator="bench") as ready:
         print(json.dumps(seed(ready.endpoint, ready.accounts.admin_keys["dev"])), flush=True)
