@@ -256,7 +256,11 @@ class KeyedRows:
         on its row)."""
         with self.table.app.batch_update():
             gone = [k for k in self.shown if k not in wanted]
-            if gone:
+            current = self._cursor_key()
+            if len(gone) > max(self.BULK, len(self.shown) // 2):
+                self.table.clear()  # most rows go: adding the few kept again is cheaper
+                self.shown = {}
+            elif gone:
                 self._remove(gone)
             shown = self.shown
             new: list[tuple[str, Row]] = []
@@ -272,6 +276,7 @@ class KeyedRows:
             if ordered and list(shown) != list(wanted):
                 self._reorder(list(wanted))
             self.shown = dict(wanted) if ordered else shown
+            self._keep_cursor_on(current)
 
     def _update_cells(self, key: str, before: Row, values: Row) -> None:
         for column, old, new in zip(self.columns, before, values, strict=True):
