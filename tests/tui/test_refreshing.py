@@ -176,6 +176,41 @@ async def test_keyed_rows_diff_by_key_and_an_ordered_layout_keeps_the_cursor() -
         assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value == "c"
 
 
+async def test_keyed_rows_removes_many_rows_in_one_pass_and_reorders_without_adding_again() -> None:
+    app = TableApp()
+    async with app.run_test() as pilot:
+        table = app.query_one(DataTable)
+        rows = KeyedRows(table, ("name", "count"))
+        rows.reset(("name", "count"))
+        rows.update({f"r{i:03d}": (f"r{i:03d}", i) for i in range(300)})
+        await pilot.pause()
+        table.move_cursor(row=table.get_row_index("r150"))
+        kept = {f"r{i:03d}": (f"r{i:03d}", i) for i in range(0, 300, 3)}  # 200 rows go at once
+        rows.update(kept)
+        await pilot.pause()
+        assert [str(r.key.value) for r in table.ordered_rows] == list(kept)
+        assert [table.get_row_index(k) for k in kept] == list(range(len(kept)))
+        assert table.get_row("r297") == ["r297", 297]
+        assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value == "r150"
+        added = table.add_row
+
+        def no_add(*_: object, **__: object) -> object:
+            raise AssertionError("a reorder adds no row")
+
+        table.add_row = no_add  # type: ignore[method-assign,assignment]
+        backwards = dict(reversed(list(kept.items())))
+        rows.update(backwards, ordered=True)
+        table.add_row = added  # type: ignore[method-assign]
+        await pilot.pause()
+        assert [str(r.key.value) for r in table.ordered_rows] == list(backwards)
+        assert [str(k.value) for k in table.rows] == list(backwards)  # as readers of `rows` expect
+        assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value == "r150"
+        rows.update({"r000": ("r000", 0), "new": ("new", 1)}, ordered=True)
+        await pilot.pause()
+        assert [str(r.key.value) for r in table.ordered_rows] == ["r000", "new"]
+        assert table.row_count == 2
+
+
 async def test_a_failing_log_tail_is_marked_stale_and_retries_on_its_own(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -63,11 +63,15 @@ class MultiTail:
 
 
 class LogBatch(Message, bubble=False):
+    """One poll's messages, and the last MAX_LINES of them formatted (in the worker, off the UI
+    thread: at 10,000 lines a second the formatting is most of a batch's cost)."""
+
     def __init__(self, generation: int, tail: LogFollower, messages: list[LogMessage]) -> None:
         super().__init__()
         self.generation = generation
         self.tail = tail
         self.messages = messages
+        self.lines = [format_line(m) for m in messages[-MAX_LINES:]]
 
 
 class LogSearchDone(Message, bubble=False):
@@ -229,7 +233,7 @@ class LogPane(StalePane):
         if self.paused or self.searching:
             self.held += len(message.messages)
         else:
-            lines = [line for line in map(format_line, message.messages) if self._shows(line)]
+            lines = [line for line in message.lines if self._shows(line)]
             if lines:
                 self.query_one("#log-view", Log).write_lines(lines)
         self.render_state()

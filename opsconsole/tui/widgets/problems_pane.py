@@ -8,12 +8,11 @@ space marks rows for actions on several problems at once.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -25,6 +24,9 @@ from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.problems import Problem, Severity
 from opsconsole.tui.format import age
 from opsconsole.tui.read_only import changes_hidden
+from opsconsole.tui.widgets.problem_rows import SEVERITY_VARIABLE as SEVERITY_VARIABLE
+from opsconsole.tui.widgets.problem_rows import Filters, problem_row
+from opsconsole.tui.widgets.problem_rows import theme_colour as theme_colour
 from opsconsole.tui.widgets.refreshing import KeyedRows, RefreshingPane
 
 if TYPE_CHECKING:
@@ -32,30 +34,12 @@ if TYPE_CHECKING:
     from opsconsole.ports import ConsolePort
 
 REFRESH_SECONDS = 10.0
+MAX_ROWS = 500
+"""Rows in the table at most, the most severe and newest first: an incident with thousands of open
+problems costs a bounded table, and the state line says how many more match (filter or link to
+narrow them)."""
 COLUMNS = ("", "severity", "age", "problem", "host", "ack", "tags")
 COLUMN_KEYS = tuple(column or "mark" for column in COLUMNS)
-
-# Severity -> theme variable, so every theme (and the prod chrome) colours problems its own way.
-SEVERITY_VARIABLE = {
-    Severity.DISASTER: "error",
-    Severity.HIGH: "error",
-    Severity.AVERAGE: "warning",
-    Severity.WARNING: "warning",
-    Severity.INFORMATION: "primary",
-    Severity.NOT_CLASSIFIED: "foreground-muted",
-}
-
-
-def theme_colour(variables: dict[str, str], name: str) -> str:
-    """A theme variable as a Rich colour, or "" when it is not a plain colour (e.g. "auto 60%")."""
-    from rich.color import Color, ColorParseError
-
-    value = variables.get(name, "")
-    try:
-        Color.parse(value)
-    except ColorParseError:
-        return ""
-    return value
 
 
 class ProblemSelected(Message):
@@ -74,34 +58,6 @@ class ProblemActionRequested(Message):
         self.env_name = env_name
         self.kind = kind
         self.problems = problems
-
-
-@dataclass(frozen=True)
-class Filters:
-    min_severity: Severity = Severity.NOT_CLASSIFIED
-    unacknowledged_only: bool = False
-    text: str = ""
-    scope: Callable[[Problem], bool] | None = None
-    """A linked resource's predicate (links.ProblemScope.matches), or None for all."""
-
-    def keep(self, problem: Problem) -> bool:
-        if problem.severity < self.min_severity:
-            return False
-        if self.unacknowledged_only and problem.acknowledged:
-            return False
-        if self.text and self.text.lower() not in f"{problem.name} {problem.host_names}".lower():
-            return False
-        return self.scope is None or self.scope(problem)
-
-    def describe(self) -> str:
-        parts = []
-        if self.min_severity > Severity.NOT_CLASSIFIED:
-            parts.append(f"≥ {self.min_severity.label}")
-        if self.unacknowledged_only:
-            parts.append("unacked")
-        if self.text:
-            parts.append(f"“{self.text}”")
-        return " · ".join(parts)
 
 
 class ProblemsPane(RefreshingPane[list[Problem]]):
@@ -195,6 +151,12 @@ class ProblemsPane(RefreshingPane[list[Problem]]):
         self.scope_label: str | None = None
         self._table: KeyedRows | None = None
         self._select_when_loaded: str | None = None
+        self.matching = 0
+        """Problems the filters let through (the table holds at most MAX_ROWS of them)."""
+        self.shown_filters: Filters | None = None
+        """The filters the table was last rendered with."""
+        self._rows: dict[str, tuple[Problem, str, bool, tuple[Any, ...]]] = {}
+        """Each shown problem's row, reused while the problem, its age and its mark are unchanged."""
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="text in problem or host; Escape clears", id="problems-filter")
@@ -276,28 +238,30 @@ class ProblemsPane(RefreshingPane[list[Problem]]):
             self._select_when_loaded = None
 
     def _render_rows(self) -> None:
-        """Problems that came, went or changed rank are laid out again; the cursor stays put."""
+        """Problems that came, went or changed rank are laid out again; the cursor stays put. A
+        row is built again only when its problem, age or mark changed."""
         assert self._table is not None
         now = self.now()
-        self._table.update({p.eventid: self._row(p, now) for p in self.shown_problems()}, ordered=True)
+        shown = self.shown_problems()
+        self.matching = len(shown)
+        colours = {s: theme_colour(self.app.theme_variables, v) for s, v in SEVERITY_VARIABLE.items()}
+        cache, rows = self._rows, {}
+        for problem in shown[:MAX_ROWS]:
+            when, marked = age(problem.started, now), problem.eventid in self.marked
+            held = cache.get(problem.eventid)
+            if held is None or held[1] != when or held[2] != marked or held[0] != problem:
+                held = (problem, when, marked, problem_row(problem, when, marked, colours[problem.severity]))
+            rows[problem.eventid] = held
+        self._rows = rows
+        self._table.update({key: held[3] for key, held in rows.items()}, ordered=True)
+        self.shown_filters = self.filters
         self.render_state()
-
-    def _row(self, problem: Problem, now: datetime) -> tuple[Any, ...]:
-        colour = theme_colour(self.app.theme_variables, SEVERITY_VARIABLE[problem.severity])
-        style = f"bold {colour}" if problem.severity >= Severity.HIGH else colour
-        return (
-            "●" if problem.eventid in self.marked else " ",
-            Text(problem.severity.label, style=style),
-            age(problem.started, now),
-            Text(problem.name, style="dim" if problem.suppressed else ""),
-            problem.host_names or "—",
-            Text("yes", style="green") if problem.acknowledged else Text("no", style=style),
-            " ".join(f"{t}:{v}" for t, v in problem.tags if t not in ("env",)),
-        )
 
     def render_state(self) -> None:
         shown = len(self.query_one("#problems-table", DataTable).rows)
         parts = [f"{shown} of {len(self.problems)} problems"]
+        if self.matching > shown:
+            parts.append(f"{self.matching} match, the {shown} most severe shown: filter or link to narrow")
         if self.scope_label:
             parts.append(f"linked to {self.scope_label}")
         if self.filters.describe():
