@@ -66,7 +66,7 @@ class Logs:
             cached = self._streams.get(env_name)
         if cached is not None:
             return cached
-        streams = self._context.backends.graylog().streams()
+        streams = self._context.guard("graylog", env_name, lambda: self._context.backends.graylog().streams())
         chosen = (
             streams
             if not env.graylog_streams
@@ -106,6 +106,23 @@ class Logs:
     ) -> SearchResult:
         """Newest first, within the environment's streams; the last `since` (5 min by default) or
         `start`..`end`. The stream lookup and the search share one deadline (`graylog.deadline`)."""
+
+        def search() -> SearchResult:
+            return self._search(env_name, query, since, start, end, limit, offset, fields)
+
+        return self._context.guard("graylog", env_name, search)
+
+    def _search(
+        self,
+        env_name: str,
+        query: str,
+        since: timedelta | None,
+        start: datetime | None,
+        end: datetime | None,
+        limit: int,
+        offset: int,
+        fields: tuple[str, ...] | list[str],
+    ) -> SearchResult:
         client = self._context.backends.graylog()
         with client.budget():
             return client.search(

@@ -116,6 +116,8 @@ class RoleBroker:
         self._lock = threading.RLock()
         self._assumed: dict[tuple[str, RoleTier], _Assumed] = {}
         self._clients: dict[tuple[str, RoleTier, str, str], tuple[str, Any]] = {}
+        self.client_hook: Callable[[Any, str, str], Any] | None = None
+        """Applied to each new client with its account and service (the app's rate limits)."""
         self._caller: CallerIdentity | None = None
         self.assume_count = 0
 
@@ -246,6 +248,8 @@ class RoleBroker:
             if cached and cached[0] == assumed.credentials.access_key_id:
                 return cached[1]
             client = self._client_with(service, region, assumed.credentials)
+            if self.client_hook is not None:
+                client = self.client_hook(client, env.account_id, service)
             self._clients[key] = (assumed.credentials.access_key_id, client)
             return client
 
