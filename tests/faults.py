@@ -9,7 +9,7 @@ import contextlib
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 PASS, RESET, BAD_GATEWAY = "pass", "reset", "bad-gateway"
@@ -76,6 +76,11 @@ class FaultProxy:
         self.delay = 0.0
         """Seconds: SLOW waits this long before forwarding each answer; DRIP between its bytes."""
         self.refused = 0
+        self.targets: list[tuple[float, str]] = []
+        """(monotonic time, X-Amz-Target) of each AWS JSON-protocol request forwarded."""
+        self.connections = 0
+        self.peak_connections = 0
+        """The most connections forwarded at one time: how many reads ran at once."""
         self._live: set[socket.socket] = set()
         self._lock = threading.Lock()
         threading.Thread(target=self._serve, daemon=True).start()
@@ -126,10 +131,23 @@ class FaultProxy:
             return
         with self._lock:
             self._live |= {client, upstream}
+            self.connections += 1
+            self.peak_connections = max(self.peak_connections, self.connections)
         answer_delay = self.delay if mode == SLOW else 0.0
         cut_after = 64 if mode == CLOSED else None
-        threading.Thread(target=_pump, args=(upstream, client, answer_delay, cut_after), daemon=True).start()
-        _pump(client, upstream)
+        answers = threading.Thread(
+            target=_pump, args=(upstream, client, answer_delay, cut_after), daemon=True
+        )
+        answers.start()
+        _pump(client, upstream, record=self._record)
+        answers.join()
+        with self._lock:
+            self.connections -= 1
+
+    def _record(self, data: bytes) -> None:
+        for line in data.split(b"\r\n"):
+            if line.lower().startswith(b"x-amz-target:"):
+                self.targets.append((time.monotonic(), line.split(b":", 1)[1].strip().decode()))
 
     def _answer_itself(self, client: socket.socket, mode: str) -> None:
         if mode == RESET:
@@ -150,12 +168,19 @@ class FaultProxy:
 
 
 def _pump(
-    source: socket.socket, sink: socket.socket, delay: float = 0.0, cut_after: int | None = None
+    source: socket.socket,
+    sink: socket.socket,
+    delay: float = 0.0,
+    cut_after: int | None = None,
+    record: Callable[[bytes], None] | None = None,
 ) -> None:
-    """Forward `source` to `sink`: after `delay` seconds per chunk; closed after `cut_after` bytes."""
+    """Forward `source` to `sink`: after `delay` seconds per chunk; closed after `cut_after` bytes;
+    each chunk shown to `record` first."""
     sent = 0
     with contextlib.suppress(OSError):
         while data := source.recv(65536):
+            if record is not None:
+                record(data)
             if delay:
                 time.sleep(delay)
             if cut_after is not None and sent + len(data) > cut_after:
