@@ -14,7 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 PASS, RESET, BAD_GATEWAY = "pass", "reset", "bad-gateway"
 UNAVAILABLE, THROTTLED, EXPIRED = "unavailable", "throttled", "expired"
-SLOW, HANG, DRIP, CLOSED = "slow", "hang", "drip", "closed"
+SLOW, HANG, DRIP, CLOSED, DOWN = "slow", "hang", "drip", "closed", "down"
 CANNED = (BAD_GATEWAY, UNAVAILABLE, THROTTLED, EXPIRED)
 """Faults answered by the proxy itself, in the dialect of the request (see `canned_answer`)."""
 _BAD_GATEWAY = b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
@@ -83,7 +83,7 @@ class FaultProxy:
         """The most connections forwarded at one time: how many reads ran at once."""
         self._live: set[socket.socket] = set()
         self._lock = threading.Lock()
-        threading.Thread(target=self._serve, daemon=True).start()
+        threading.Thread(target=self._serve, args=(self._server,), daemon=True).start()
 
     @property
     def url(self) -> str:
@@ -91,6 +91,7 @@ class FaultProxy:
         return urlunsplit(self._target_url._replace(netloc=f"127.0.0.1:{self.port}"))
 
     def fail(self, mode: str = RESET, *, delay: float = 0.0) -> None:
+        """Fail from now on in `mode`; DOWN closes the port itself (connections are refused)."""
         self.delay = delay
         with self._lock:
             self.mode = mode
@@ -99,19 +100,23 @@ class FaultProxy:
             with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
             conn.close()
+        if mode == DOWN:
+            self._server.close()
 
     def heal(self) -> None:
+        if self.mode == DOWN:  # listen again on the same port
+            self._server = socket.create_server(("127.0.0.1", self.port))
+            threading.Thread(target=self._serve, args=(self._server,), daemon=True).start()
         self.mode = PASS
         self.delay = 0.0
 
     def close(self) -> None:
-        self.fail()
-        self._server.close()
+        self.fail(DOWN)
 
-    def _serve(self) -> None:
+    def _serve(self, server: socket.socket) -> None:
         while True:
             try:
-                client, _ = self._server.accept()
+                client, _ = server.accept()
             except OSError:
                 return
             threading.Thread(target=self._handle, args=(client,), daemon=True).start()
