@@ -78,6 +78,11 @@ class FaultProxy:
         self.refused = 0
         self.targets: list[tuple[float, str]] = []
         """(monotonic time, X-Amz-Target) of each AWS JSON-protocol request forwarded."""
+        self.hold_after: bytes | None = None
+        """Once a request holding these bytes has been forwarded, every later request is held
+        (not forwarded) until `heal()`: the moment after a given call, frozen."""
+        self.holding = threading.Event()
+        self._released = threading.Event()
         self.connections = 0
         self.peak_connections = 0
         """The most connections forwarded at one time: how many reads ran at once."""
@@ -104,6 +109,9 @@ class FaultProxy:
             self._server.close()
 
     def heal(self) -> None:
+        self.hold_after = None
+        self._released.set()
+        self.holding.clear()
         if self.mode == DOWN:  # listen again on the same port
             self._server = socket.create_server(("127.0.0.1", self.port))
             threading.Thread(target=self._serve, args=(self._server,), daemon=True).start()
@@ -111,6 +119,7 @@ class FaultProxy:
         self.delay = 0.0
 
     def close(self) -> None:
+        self._released.set()
         self.fail(DOWN)
 
     def _serve(self, server: socket.socket) -> None:
@@ -149,10 +158,26 @@ class FaultProxy:
         with self._lock:
             self.connections -= 1
 
-    def _record(self, data: bytes) -> None:
+    def _hold(self, data: bytes) -> bool:
+        """Before a chunk goes upstream: wait while holding (a held request is dropped, never sent
+        late); start holding after the marker. Whether to forward the chunk."""
+        if self.holding.is_set():
+            self._released.wait()
+            return False
+        if self.hold_after is not None and self.hold_after in data:
+            self.hold_after = None
+            self._released.clear()
+            self.holding.set()
+        return True
+
+    def _record(self, data: bytes) -> bool:
+        """Whether to forward `data` (see `_hold`); AWS JSON targets are stamped."""
+        if (self.holding.is_set() or self.hold_after is not None) and not self._hold(data):
+            return False
         for line in data.split(b"\r\n"):
             if line.lower().startswith(b"x-amz-target:"):
                 self.targets.append((time.monotonic(), line.split(b":", 1)[1].strip().decode()))
+        return True
 
     def _answer_itself(self, client: socket.socket, mode: str) -> None:
         if mode == RESET:
@@ -177,15 +202,15 @@ def _pump(
     sink: socket.socket,
     delay: float = 0.0,
     cut_after: int | None = None,
-    record: Callable[[bytes], None] | None = None,
+    record: Callable[[bytes], bool] | None = None,
 ) -> None:
     """Forward `source` to `sink`: after `delay` seconds per chunk; closed after `cut_after` bytes;
-    each chunk shown to `record` first."""
+    each chunk shown to `record` first, which may stop the forwarding."""
     sent = 0
     with contextlib.suppress(OSError):
         while data := source.recv(65536):
-            if record is not None:
-                record(data)
+            if record is not None and not record(data):
+                break
             if delay:
                 time.sleep(delay)
             if cut_after is not None and sent + len(data) > cut_after:

@@ -133,3 +133,16 @@ def transport_failure(error: BaseException) -> bool:
             return isinstance(status, int) and status >= 500
         current = current.__cause__ or current.__context__
     return False
+
+
+def refuse_cut_answers(response_dict: dict[str, Any], operation_model: Any, **_: Any) -> None:
+    """A botocore before-parse hook: an answer with neither Content-Length nor chunked encoding and
+    no body is a connection closed inside the headers, not an empty success (http.client reads
+    headers cut short as complete, and an empty JSON answer parses as "no clusters")."""
+    from botocore.exceptions import ConnectionClosedError
+
+    if operation_model.has_streaming_output or response_dict.get("body"):
+        return
+    headers = response_dict.get("headers") or {}
+    if not any(h.lower() in ("content-length", "transfer-encoding") for h in headers):
+        raise ConnectionClosedError(endpoint_url=f"{operation_model.name}: the answer was cut short")

@@ -26,6 +26,7 @@ from opsconsole.aws.assume import (
     verify_account,
 )
 from opsconsole.aws.credential_cache import BotocoreCache, MemoryStore, SessionStore, describe, open_store
+from opsconsole.aws.errors import refuse_cut_answers
 from opsconsole.aws.identity import RENEWAL_MARGIN, IdentitySource, make_boto_session
 from opsconsole.aws.sts_errors import sts_errors, sts_failure
 from opsconsole.config import Settings
@@ -275,7 +276,7 @@ class RoleBroker:
 
     def _client_with(self, service: str, region: str, credentials: TemporaryCredentials) -> Any:
         with self._lock:  # a boto3 Session makes clients one thread at a time
-            return self._boto.client(
+            client = self._boto.client(
                 service,
                 region_name=region,
                 endpoint_url=self._settings.endpoint_url,
@@ -284,6 +285,8 @@ class RoleBroker:
                 aws_secret_access_key=credentials.secret_access_key,
                 aws_session_token=credentials.session_token,
             )
+        client.meta.events.register("before-parse", refuse_cut_answers)
+        return client
 
     def _fresh(self, env_name: str, tier: RoleTier, reason: str | None) -> _Assumed:
         env = self._settings.environment(env_name)
