@@ -6,10 +6,16 @@ cooldown one read probes the backend and closes the circuit; a 4xx answer never 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import re
+import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -176,3 +182,46 @@ def test_a_success_resets_the_count_and_nested_reads_count_once() -> None:
     with pytest.raises(BackendUnreachable):
         breakers.call("graylog", "dev", lambda: breakers.call("graylog", "dev", fail))
     assert breakers.state("graylog", "dev") == "closed", "one failure since the success, counted once"
+
+
+def test_the_cli_tail_says_in_one_line_that_the_circuit_is_open(demo_config: Path) -> None:
+    """`logs tail` follows on through failures: once the circuit opens, its warning says so."""
+    text = demo_config.read_text(encoding="utf-8")
+    url = re.search(r'^\[graylog\]\n(?:.*\n)*?url = "([^"]+)"', text, re.MULTILINE)
+    assert url
+    with fault_proxy(url.group(1)) as proxy:
+        text = text.replace(f'url = "{url.group(1)}"', f'url = "{proxy.url}"')
+        text += f"\n[breaker]\nfailures = {FAILURES}\ncooldown = 60\n"
+        demo_config.write_text(text.replace("[graylog]\n", "[graylog]\nconnect_timeout = 1\ntimeout = 1\n"))
+        child = subprocess.Popen(
+            [sys.executable, "-m", "opsconsole", "-c", str(demo_config), "logs", "tail", "--env", "dev"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        lines: list[str] = []
+        try:
+            started = time.monotonic() + 60
+            while proxy.peak_connections == 0 and time.monotonic() < started:
+                time.sleep(0.1)  # the process starts (slowly, on a loaded machine) and polls
+            time.sleep(3)  # its first poll (streams, then the search) ends before the fault
+            proxy.fail(RESET)
+            assert child.stderr is not None
+            deadline = time.monotonic() + 90
+            while time.monotonic() < deadline and not any("failures in a row" in ln for ln in lines):
+                line = child.stderr.readline()
+                if not line:
+                    break
+                lines.append(line)
+        finally:
+            child.send_signal(signal.SIGINT)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                child.wait(10)
+            if child.poll() is None:
+                child.kill()
+    opened = [ln for ln in lines if "failures in a row" in ln]
+    assert opened, lines
+    assert re.match(
+        rf"^warning: graylog dev: {FAILURES} failures in a row, next try in \d+s; retrying", opened[0]
+    )
+    assert not any("Traceback" in ln for ln in lines)
