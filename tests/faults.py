@@ -83,6 +83,7 @@ class FaultProxy:
         (not forwarded) until `heal()`: the moment after a given call, frozen."""
         self.holding = threading.Event()
         self._released = threading.Event()
+        self._placeholder = socket.socket()
         self.connections = 0
         self.peak_connections = 0
         """The most connections forwarded at one time: how many reads ran at once."""
@@ -106,13 +107,20 @@ class FaultProxy:
                 conn.shutdown(socket.SHUT_RDWR)
             conn.close()
         if mode == DOWN:
+            # Bound but not listening: connections are refused, and no other socket takes the port.
+            with contextlib.suppress(OSError):
+                self._server.shutdown(socket.SHUT_RDWR)  # wakes the accept() that holds it open
             self._server.close()
+            self._placeholder = socket.socket()
+            self._placeholder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            self._placeholder.bind(("127.0.0.1", self.port))
 
     def heal(self) -> None:
         self.hold_after = None
         self._released.set()
         self.holding.clear()
         if self.mode == DOWN:  # listen again on the same port
+            self._placeholder.close()
             self._server = socket.create_server(("127.0.0.1", self.port))
             threading.Thread(target=self._serve, args=(self._server,), daemon=True).start()
         self.mode = PASS
@@ -121,6 +129,7 @@ class FaultProxy:
     def close(self) -> None:
         self._released.set()
         self.fail(DOWN)
+        self._placeholder.close()
 
     def _serve(self, server: socket.socket) -> None:
         while True:
