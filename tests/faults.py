@@ -9,12 +9,12 @@ import contextlib
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 PASS, RESET, BAD_GATEWAY = "pass", "reset", "bad-gateway"
 UNAVAILABLE, THROTTLED, EXPIRED = "unavailable", "throttled", "expired"
-SLOW, HANG, DRIP, CLOSED = "slow", "hang", "drip", "closed"
+SLOW, HANG, DRIP, CLOSED, DOWN = "slow", "hang", "drip", "closed", "down"
 CANNED = (BAD_GATEWAY, UNAVAILABLE, THROTTLED, EXPIRED)
 """Faults answered by the proxy itself, in the dialect of the request (see `canned_answer`)."""
 _BAD_GATEWAY = b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
@@ -76,9 +76,20 @@ class FaultProxy:
         self.delay = 0.0
         """Seconds: SLOW waits this long before forwarding each answer; DRIP between its bytes."""
         self.refused = 0
+        self.targets: list[tuple[float, str]] = []
+        """(monotonic time, X-Amz-Target) of each AWS JSON-protocol request forwarded."""
+        self.hold_after: bytes | None = None
+        """Once a request holding these bytes has been forwarded, every later request is held
+        (not forwarded) until `heal()`: the moment after a given call, frozen."""
+        self.holding = threading.Event()
+        self._released = threading.Event()
+        self._placeholder = socket.socket()
+        self.connections = 0
+        self.peak_connections = 0
+        """The most connections forwarded at one time: how many reads ran at once."""
         self._live: set[socket.socket] = set()
         self._lock = threading.Lock()
-        threading.Thread(target=self._serve, daemon=True).start()
+        threading.Thread(target=self._serve, args=(self._server,), daemon=True).start()
 
     @property
     def url(self) -> str:
@@ -86,6 +97,7 @@ class FaultProxy:
         return urlunsplit(self._target_url._replace(netloc=f"127.0.0.1:{self.port}"))
 
     def fail(self, mode: str = RESET, *, delay: float = 0.0) -> None:
+        """Fail from now on in `mode`; DOWN closes the port itself (connections are refused)."""
         self.delay = delay
         with self._lock:
             self.mode = mode
@@ -94,19 +106,35 @@ class FaultProxy:
             with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
             conn.close()
+        if mode == DOWN:
+            # Bound but not listening: connections are refused, and no other socket takes the port.
+            with contextlib.suppress(OSError):
+                self._server.shutdown(socket.SHUT_RDWR)  # wakes the accept() that holds it open
+            self._server.close()
+            self._placeholder = socket.socket()
+            self._placeholder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            self._placeholder.bind(("127.0.0.1", self.port))
 
     def heal(self) -> None:
+        self.hold_after = None
+        self._released.set()
+        self.holding.clear()
+        if self.mode == DOWN:  # listen again on the same port
+            self._placeholder.close()
+            self._server = socket.create_server(("127.0.0.1", self.port))
+            threading.Thread(target=self._serve, args=(self._server,), daemon=True).start()
         self.mode = PASS
         self.delay = 0.0
 
     def close(self) -> None:
-        self.fail()
-        self._server.close()
+        self._released.set()
+        self.fail(DOWN)
+        self._placeholder.close()
 
-    def _serve(self) -> None:
+    def _serve(self, server: socket.socket) -> None:
         while True:
             try:
-                client, _ = self._server.accept()
+                client, _ = server.accept()
             except OSError:
                 return
             threading.Thread(target=self._handle, args=(client,), daemon=True).start()
@@ -126,10 +154,39 @@ class FaultProxy:
             return
         with self._lock:
             self._live |= {client, upstream}
+            self.connections += 1
+            self.peak_connections = max(self.peak_connections, self.connections)
         answer_delay = self.delay if mode == SLOW else 0.0
         cut_after = 64 if mode == CLOSED else None
-        threading.Thread(target=_pump, args=(upstream, client, answer_delay, cut_after), daemon=True).start()
-        _pump(client, upstream)
+        answers = threading.Thread(
+            target=_pump, args=(upstream, client, answer_delay, cut_after), daemon=True
+        )
+        answers.start()
+        _pump(client, upstream, record=self._record)
+        answers.join()
+        with self._lock:
+            self.connections -= 1
+
+    def _hold(self, data: bytes) -> bool:
+        """Before a chunk goes upstream: wait while holding (a held request is dropped, never sent
+        late); start holding after the marker. Whether to forward the chunk."""
+        if self.holding.is_set():
+            self._released.wait()
+            return False
+        if self.hold_after is not None and self.hold_after in data:
+            self.hold_after = None
+            self._released.clear()
+            self.holding.set()
+        return True
+
+    def _record(self, data: bytes) -> bool:
+        """Whether to forward `data` (see `_hold`); AWS JSON targets are stamped."""
+        if (self.holding.is_set() or self.hold_after is not None) and not self._hold(data):
+            return False
+        for line in data.split(b"\r\n"):
+            if line.lower().startswith(b"x-amz-target:"):
+                self.targets.append((time.monotonic(), line.split(b":", 1)[1].strip().decode()))
+        return True
 
     def _answer_itself(self, client: socket.socket, mode: str) -> None:
         if mode == RESET:
@@ -150,12 +207,19 @@ class FaultProxy:
 
 
 def _pump(
-    source: socket.socket, sink: socket.socket, delay: float = 0.0, cut_after: int | None = None
+    source: socket.socket,
+    sink: socket.socket,
+    delay: float = 0.0,
+    cut_after: int | None = None,
+    record: Callable[[bytes], bool] | None = None,
 ) -> None:
-    """Forward `source` to `sink`: after `delay` seconds per chunk; closed after `cut_after` bytes."""
+    """Forward `source` to `sink`: after `delay` seconds per chunk; closed after `cut_after` bytes;
+    each chunk shown to `record` first, which may stop the forwarding."""
     sent = 0
     with contextlib.suppress(OSError):
         while data := source.recv(65536):
+            if record is not None and not record(data):
+                break
             if delay:
                 time.sleep(delay)
             if cut_after is not None and sent + len(data) > cut_after:

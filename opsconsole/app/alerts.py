@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import timedelta
+from typing import TYPE_CHECKING, TypeVar
 
 from opsconsole.app.changes import Change, change
 from opsconsole.app.context import AppContext
@@ -17,6 +18,11 @@ from opsconsole.zabbix.actions import plan_maintenance_create, plan_maintenance_
 from opsconsole.zabbix.errors import UnknownHostGroups
 from opsconsole.zabbix.maintenance import read_maintenances
 from opsconsole.zabbix.problems import read_hosts, read_problems
+
+if TYPE_CHECKING:
+    from opsconsole.zabbix.client import ZabbixClient
+
+T = TypeVar("T")
 
 
 def problem_kind(
@@ -63,6 +69,10 @@ class Alerts:
             )
         return env
 
+    def _zabbix(self, env_name: str, read: Callable[[ZabbixClient], T]) -> T:
+        """A read through the Zabbix circuit of the environment (its client made inside it)."""
+        return self._context.guard("zabbix", env_name, lambda: read(self._context.backends.zabbix()))
+
     def problems(self, env_name: str, flt: ProblemFilter | None = None) -> list[Problem]:
         """Open problems of the environment's host groups (or of the filter's own groups), newest first.
 
@@ -71,12 +81,12 @@ class Alerts:
             BackendError, CredentialsError: Zabbix unreachable or refusing the credentials.
         """
         env = self._context.environment(env_name)
-        flt = flt or ProblemFilter()
-        if flt.host_groups:
-            return read_problems(self._context.backends.zabbix(), env.name, flt)
-        flt = dataclasses.replace(flt, host_groups=self._env(env_name).zabbix_host_groups)
+        given = flt or ProblemFilter()
+        if given.host_groups:
+            return self._zabbix(env.name, lambda z: read_problems(z, env.name, given))
+        scoped = dataclasses.replace(given, host_groups=self._env(env_name).zabbix_host_groups)
         with _configured_groups(env_name):
-            return read_problems(self._context.backends.zabbix(), env.name, flt)
+            return self._zabbix(env.name, lambda z: read_problems(z, env.name, scoped))
 
     def hosts(
         self, env_name: str, tags: Mapping[str, str] | Sequence[tuple[str, str]] | None = None
@@ -84,13 +94,13 @@ class Alerts:
         """Zabbix hosts of the environment's host groups, optionally with all the given tags."""
         groups = self._env(env_name).zabbix_host_groups
         with _configured_groups(env_name):
-            return read_hosts(self._context.backends.zabbix(), groups, tags)
+            return self._zabbix(env_name, lambda z: read_hosts(z, groups, tags))
 
     def maintenances(self, env_name: str) -> list[MaintenanceWindow]:
         """Maintenance windows on the environment's host groups or their hosts."""
         groups = self._env(env_name).zabbix_host_groups
         with _configured_groups(env_name):
-            return read_maintenances(self._context.backends.zabbix(), groups)
+            return self._zabbix(env_name, lambda z: read_maintenances(z, groups))
 
     def plan_problem_action(
         self,

@@ -1,5 +1,5 @@
 """The one context every use case is built from: settings, the role broker, the audit trail, the
-clock, the monitoring backends and the bounded fan-out."""
+clock, the monitoring backends, the circuit breakers, the AWS rate limits and the bounded fan-out."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from typing import TypeVar
 
 from opsconsole.app.audit import AuditScope, AuditTrail, journal_path
 from opsconsole.app.backends import Backends
+from opsconsole.app.breaker import Breakers
 from opsconsole.app.fanout import fan_out
+from opsconsole.app.ratelimit import RateLimits
 from opsconsole.audit import AuditJournal
 from opsconsole.aws.session import RoleBroker, utc_now
 from opsconsole.config import Settings
@@ -35,6 +37,10 @@ class AppContext:
     audit: AuditTrail
     clock: Callable[[], datetime]
     backends: Backends
+    breakers: Breakers = field(default_factory=Breakers)
+    """One circuit per backend x environment (`[breaker]`): reads fail at once while one is open."""
+    limits: RateLimits = field(default_factory=lambda: RateLimits(20))
+    """AWS calls per second per account x service (`[aws] rate_limit`), applied to every client."""
     env_lock: EnvLock = field(default=lambda _env, _purpose: contextlib.nullcontext())
     """Holds an environment's team lock while a change runs there (protected environments only);
     the Console sets it when `[team] table` is configured, and alone it holds nothing."""
@@ -53,7 +59,16 @@ class AppContext:
         broker = RoleBroker(settings, mfa_prompt=mfa_prompt, on_elevation=record_elevation, clock=clock)
         sink = GelfAuditForwarder(settings.audit.gelf) if settings.audit.gelf else None
         audit = AuditTrail(AuditJournal(journal_path(settings)), lambda: broker.operator, clock, sink)
-        context = cls(settings, broker, audit, clock, Backends(settings))
+        from opsconsole.aws.errors import transport_failure
+
+        breakers = Breakers(
+            failures=settings.breaker_failures,
+            cooldown=settings.breaker_cooldown,
+            classifiers={"aws": transport_failure},
+        )
+        limits = RateLimits(settings.aws_rate)
+        broker.client_hook = limits.limit
+        context = cls(settings, broker, audit, clock, Backends(settings), breakers, limits)
         return context
 
     def environment(self, name: str) -> Environment:
@@ -66,6 +81,14 @@ class AppContext:
         """Every environment's read at once, within one deadline: twice the slowest backend's
         timeout, since one read may take a role and then call the backend."""
         return fan_out(env_names, read, deadline=self.read_deadline)
+
+    def guard(self, backend: str, env_name: str, read: Callable[[], T]) -> T:
+        """`read()` through the circuit of `backend` (aws, zabbix, graylog) in `env_name`.
+
+        Raises:
+            CircuitOpen: the backend failed `[breaker] failures` times in a row there; nothing was sent.
+        """
+        return self.breakers.call(backend, env_name, read)
 
     @property
     def read_deadline(self) -> float:

@@ -1,6 +1,7 @@
 """The one bounded parallel fan-out for every read that covers several environments.
 
-Every environment's read runs at once (at most MAX_PARALLEL) and all of them share one deadline,
+Every environment's read runs at once (at most MAX_PARALLEL: AWS calls are paced per account and
+service by the token buckets of app/ratelimit.py, not here) and all of them share one deadline,
 so N environments cost about one, and a backend that hangs or drips a byte at a time (which no
 per-read socket timeout catches) costs the deadline, not forever: its environment gets an error
 naming the wait, and its thread is left behind as a daemon that cannot keep the process alive.
@@ -18,7 +19,7 @@ from opsconsole.domain.errors import BackendError, OpsError
 
 T = TypeVar("T")
 
-MAX_PARALLEL = 8
+MAX_PARALLEL = 32
 DEFAULT_DEADLINE = 60.0
 """Seconds every environment's read may take together, unless the caller says otherwise."""
 

@@ -43,14 +43,22 @@ class Fleet:
     def _ecs(self, env_name: str, read: Callable[[EcsReader], T]) -> T:
         self._context.environment(env_name)
         client = lambda: self._context.broker.client(env_name, RoleTier.READ, "ecs")  # noqa: E731
-        with translate_unexpected(env_name):
-            return read(EcsReader(env_name, client))
+
+        def guarded() -> T:
+            with translate_unexpected(env_name):
+                return read(EcsReader(env_name, client))
+
+        return self._context.guard("aws", env_name, guarded)
 
     def _rds(self, env_name: str, read: Callable[[RdsReader], T]) -> T:
         self._context.environment(env_name)
         client = lambda: self._context.broker.client(env_name, RoleTier.READ, "rds")  # noqa: E731
-        with translate_unexpected(env_name):
-            return read(RdsReader(env_name, client))
+
+        def guarded() -> T:
+            with translate_unexpected(env_name):
+                return read(RdsReader(env_name, client))
+
+        return self._context.guard("aws", env_name, guarded)
 
     # -- ECS --------------------------------------------------------------------------------
 
@@ -167,8 +175,11 @@ class Fleet:
         def client() -> Any:
             return self._context.broker.client(env_name, RoleTier.READ, "cloudwatch", region)
 
-        with translate_unexpected(env_name):
-            series = fetch(client, queries, self._context.now(), span)
+        def guarded() -> dict[str, list[float]]:
+            with translate_unexpected(env_name):
+                return fetch(client, queries, self._context.now(), span)
+
+        series = self._context.guard("aws", env_name, guarded)
         result: Series = {subject: {} for subject in subjects}
         for key, values in series.items():
             subject, metric = key.split("|", 1)

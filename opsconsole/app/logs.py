@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from opsconsole.app.context import AppContext
 from opsconsole.app.fanout import fan_out
@@ -66,7 +66,7 @@ class Logs:
             cached = self._streams.get(env_name)
         if cached is not None:
             return cached
-        streams = self._context.backends.graylog().streams()
+        streams = self._context.guard("graylog", env_name, lambda: self._context.backends.graylog().streams())
         chosen = (
             streams
             if not env.graylog_streams
@@ -106,6 +106,23 @@ class Logs:
     ) -> SearchResult:
         """Newest first, within the environment's streams; the last `since` (5 min by default) or
         `start`..`end`. The stream lookup and the search share one deadline (`graylog.deadline`)."""
+
+        def search() -> SearchResult:
+            return self._search(env_name, query, since, start, end, limit, offset, fields)
+
+        return self._context.guard("graylog", env_name, search)
+
+    def _search(
+        self,
+        env_name: str,
+        query: str,
+        since: timedelta | None,
+        start: datetime | None,
+        end: datetime | None,
+        limit: int,
+        offset: int,
+        fields: tuple[str, ...] | list[str],
+    ) -> SearchResult:
         client = self._context.backends.graylog()
         with client.budget():
             return client.search(
@@ -131,7 +148,7 @@ class Logs:
         back `late_window` (`graylog.late_window` by default) for late messages and counts later ones."""
         window = late_window or timedelta(seconds=self._context.settings.graylog.late_window)
         return LogTail(
-            self._context.backends.graylog(),
+            _Guarded(self._context, env_name),
             query,
             streams=self._stream_ids(env_name),
             backlog=backlog,
@@ -147,3 +164,15 @@ class Logs:
     def count(self, env_name: str, query: str, window: timedelta) -> int:
         """How many of the environment's messages match `query` in the last `window` (runbooks)."""
         return self.search(env_name, query, since=window, limit=1).total
+
+
+class _Guarded:
+    """A tail's searcher whose every search goes through the environment's Graylog circuit."""
+
+    def __init__(self, context: AppContext, env_name: str) -> None:
+        self._context = context
+        self._env_name = env_name
+
+    def search(self, query: str = "*", **options: Any) -> SearchResult:
+        client = self._context.backends.graylog()
+        return self._context.guard("graylog", self._env_name, lambda: client.search(query, **options))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,6 +22,7 @@ from opsconsole.app.stack_review import StackReview
 from opsconsole.aws.cloudformation import CloudFormation
 from opsconsole.aws.errors import aws_errors
 from opsconsole.domain.action_kinds import ActionKind
+from opsconsole.domain.audit import AuditRecord, Outcome
 from opsconsole.domain.environment import RoleTier
 from opsconsole.domain.errors import BackendError
 from opsconsole.domain.identity import RoleSession
@@ -33,6 +35,16 @@ from opsconsole.stacks.stackset import STACK_SET_NAME, BaselineDeployer, Baselin
 Keys = tuple[str, ...] | list[str]
 DriftRow = dict[str, Any]
 """One row of a drift report: stack, drift, resource, difference."""
+
+
+@dataclass(frozen=True)
+class Leftover:
+    """A change set that never ran: made by a plan or a deploy that ended before using it."""
+
+    stack_name: str
+    region: str
+    name: str
+    arn: str
 
 
 class Stacks:
@@ -58,6 +70,50 @@ class Stacks:
     ) -> list[tuple[StackSpec, DeployedStack | None]]:
         """Each selected stack (all when none is named) with what is deployed, read role."""
         return self._engine(env_name, RoleTier.READ, lint=lint, select=keys).status(keys)
+
+    def half_done(self, env_name: str, keys: Keys = ()) -> list[str]:
+        """What a deploy that ended midway may have left, one note each (read role): a deploy of
+        the environment whose outcome was never written (its process died), and change sets of
+        the selected stacks that never ran."""
+        notes = [
+            _no_outcome(e.record)
+            for e in self._context.audit.entries()
+            if e.record.action == ActionKind.STACKS_DEPLOY
+            and e.record.environment == env_name
+            and e.outcome == Outcome.UNKNOWN
+        ]
+        for left in self.leftovers(env_name, keys):
+            notes.append(f"{left.stack_name}: change set {left.name} was never executed")
+        return notes
+
+    def leftovers(self, env_name: str, keys: Keys = ()) -> list[Leftover]:
+        """The selected stacks' change sets that never ran (read role)."""
+        engine = self._engine(env_name, RoleTier.READ, lint=False, select=keys)
+        found = []
+        for key in engine.estate.select(keys):
+            spec = engine.estate.specs[key]
+            for name, arn in engine.cfn.unexecuted_change_sets(spec.stack_name, spec.region):
+                found.append(Leftover(spec.stack_name, spec.region, name, arn))
+        return found
+
+    def discard(self, env_name: str, leftovers: list[Leftover], *, reason: str | None = None) -> None:
+        """Delete change sets that never ran, and the empty stack a CREATE one left behind
+        (REVIEW_IN_PROGRESS), as one audited change (deploy role, the team lock where protected)."""
+        environment = self._context.environment(env_name)
+        self._context.writable(environment, "stacks discard")
+        engine = self._engine(env_name, RoleTier.DEPLOY, reason=reason, lint=False)
+        details = {"change_sets": [f"{left.stack_name}/{left.name}" for left in leftovers]}
+        scope = self._scope(env_name, RoleTier.DEPLOY)()
+        with (
+            self._context.guarded(environment, "stacks discard"),
+            self._context.audit.change(ActionKind.STACKS_DISCARD, scope, reason=reason, details=details),
+        ):
+            for left in leftovers:
+                engine.cfn.delete_change_set(left.arn, left.region)
+            for stack_name, region in {(left.stack_name, left.region) for left in leftovers}:
+                deployed = engine.cfn.describe(stack_name, region)
+                if deployed is not None and deployed.raw_status == "REVIEW_IN_PROGRESS":
+                    engine.cfn.delete(stack_name, region)
 
     def outputs(self, env_name: str, keys: Keys = ()) -> dict[str, dict[str, str] | None]:
         """Outputs of each selected stack by its key; None for a stack that is not deployed."""
@@ -261,6 +317,15 @@ class Stacks:
             return broker.client(env_name, tier, "cloudformation", region)
 
         return CloudFormation(client_for, session)
+
+
+def _no_outcome(record: AuditRecord) -> str:
+    """A deploy intent (of the environment, or of one stack) whose outcome was never written."""
+    when = f"{record.at:%Y-%m-%d %H:%M:%S} by {record.actor}"
+    if "stack" in record.details:
+        return f"{record.details['stack']}: its deploy ({when}) has no outcome: it may be half-done"
+    stacks = ", ".join(record.details.get("stacks", {})) or "its stacks"
+    return f"the stacks deploy of {when} ({stacks}) has no outcome: it may be half-done"
 
 
 def _drift_row(stack_name: str, drift: str) -> DriftRow:

@@ -102,6 +102,28 @@ class CloudFormation:
 
     # -- change sets ----------------------------------------------------------------------------
 
+    def unexecuted_change_sets(self, stack_name: str, region: str) -> list[tuple[str, str]]:
+        """(name, ARN) of the stack's change sets that can still run (AVAILABLE): made by a plan or
+        a deploy that ended before running or deleting them; none when there is no such stack."""
+        from botocore.exceptions import ClientError
+
+        client = self._client_for(region)
+        found: list[tuple[str, str]] = []
+        with self._errors(f"list the change sets of {stack_name}"):
+            try:
+                for page in client.get_paginator("list_change_sets").paginate(StackName=stack_name):
+                    found += [
+                        (c["ChangeSetName"], c["ChangeSetId"])
+                        for c in page.get("Summaries", [])
+                        # moto lists every change set of the region, whichever stack is asked
+                        if c.get("StackName") == stack_name and c.get("ExecutionStatus") == "AVAILABLE"
+                    ]
+            except ClientError as e:
+                if "does not exist" in str(e):
+                    return []
+                raise
+        return found
+
     def create_change_set(
         self,
         spec: StackSpec,

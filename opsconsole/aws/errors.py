@@ -111,3 +111,42 @@ def _error_code(error: Exception) -> str:
 def _error_message(error: Exception) -> str:
     response: dict[str, Any] = getattr(error, "response", {}) or {}
     return str(response.get("Error", {}).get("Message", "")) or str(error)
+
+
+def transport_failure(error: BaseException) -> bool:
+    """Whether an AWS failure (or what it was raised from) is the transport's, which a circuit
+    breaker counts: no connection, a connection closed or silent, an unreadable answer, a 5xx.
+    A 4xx answer (throttled, expired, denied, invalid) is AWS working, and is not."""
+    from botocore.exceptions import ClientError, HTTPClientError
+    from botocore.exceptions import ConnectionError as BotoConnectionError
+    from botocore.parsers import ResponseParserError
+
+    from opsconsole.domain.errors import BackendUnreachable
+
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, BackendUnreachable | OSError | BotoConnectionError | HTTPClientError):
+            return True
+        if isinstance(current, ResponseParserError):
+            return True
+        if isinstance(current, ClientError):
+            response = getattr(current, "response", {}) or {}
+            status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            return isinstance(status, int) and status >= 500
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def refuse_cut_answers(response_dict: dict[str, Any], operation_model: Any, **_: Any) -> None:
+    """A botocore before-parse hook: an answer with neither Content-Length nor chunked encoding and
+    no body is a connection closed inside the headers, not an empty success (http.client reads
+    headers cut short as complete, and an empty JSON answer parses as "no clusters")."""
+    from botocore.exceptions import ConnectionClosedError
+
+    if operation_model.has_streaming_output or response_dict.get("body"):
+        return
+    headers = response_dict.get("headers") or {}
+    if not any(h.lower() in ("content-length", "transfer-encoding") for h in headers):
+        raise ConnectionClosedError(endpoint_url=f"{operation_model.name}: the answer was cut short")

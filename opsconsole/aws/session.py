@@ -26,6 +26,7 @@ from opsconsole.aws.assume import (
     verify_account,
 )
 from opsconsole.aws.credential_cache import BotocoreCache, MemoryStore, SessionStore, describe, open_store
+from opsconsole.aws.errors import refuse_cut_answers
 from opsconsole.aws.identity import RENEWAL_MARGIN, IdentitySource, make_boto_session
 from opsconsole.aws.sts_errors import sts_errors, sts_failure
 from opsconsole.config import Settings
@@ -116,6 +117,9 @@ class RoleBroker:
         self._lock = threading.RLock()
         self._assumed: dict[tuple[str, RoleTier], _Assumed] = {}
         self._clients: dict[tuple[str, RoleTier, str, str], tuple[str, Any]] = {}
+        self._assuming: dict[tuple[str, RoleTier], threading.Lock] = {}
+        self.client_hook: Callable[[Any, str, str], Any] | None = None
+        """Applied to each new client with its account and service (the app's rate limits)."""
         self._caller: CallerIdentity | None = None
         self.assume_count = 0
 
@@ -246,6 +250,8 @@ class RoleBroker:
             if cached and cached[0] == assumed.credentials.access_key_id:
                 return cached[1]
             client = self._client_with(service, region, assumed.credentials)
+            if self.client_hook is not None:
+                client = self.client_hook(client, env.account_id, service)
             self._clients[key] = (assumed.credentials.access_key_id, client)
             return client
 
@@ -269,25 +275,36 @@ class RoleBroker:
             self._caller = None
 
     def _client_with(self, service: str, region: str, credentials: TemporaryCredentials) -> Any:
-        return self._boto.client(
-            service,
-            region_name=region,
-            endpoint_url=self._settings.endpoint_url,
-            config=self._config,
-            aws_access_key_id=credentials.access_key_id,
-            aws_secret_access_key=credentials.secret_access_key,
-            aws_session_token=credentials.session_token,
-        )
+        with self._lock:  # a boto3 Session makes clients one thread at a time
+            client = self._boto.client(
+                service,
+                region_name=region,
+                endpoint_url=self._settings.endpoint_url,
+                config=self._config,
+                aws_access_key_id=credentials.access_key_id,
+                aws_secret_access_key=credentials.secret_access_key,
+                aws_session_token=credentials.session_token,
+            )
+        client.meta.events.register("before-parse", refuse_cut_answers)
+        return client
 
     def _fresh(self, env_name: str, tier: RoleTier, reason: str | None, *, cached: bool = True) -> _Assumed:
         env = self._settings.environment(env_name)
         self._check_allowed(env, tier)
+        key = (env.name, tier)
         with self._lock:
-            current = self._assumed.get((env.name, tier))
+            current = self._assumed.get(key)
             if current is not None and current.credentials.expires_at - self._clock() > RENEWAL_MARGIN:
                 return current
+            gate = self._assuming.setdefault(key, threading.Lock())
+        with gate:  # one AssumeRole per environment and tier; other environments' go on at once
+            with self._lock:
+                latest = self._assumed.get(key)
+            if latest is not current and latest is not None:
+                return latest  # another thread renewed it while this one waited
             renewed = self._assume(env, tier, cached=cached)
-            self._assumed[(env.name, tier)] = renewed
+            with self._lock:
+                self._assumed[key] = renewed
         if current is None and tier > RoleTier.READ and self._on_elevation is not None:
             self._on_elevation(renewed.session, reason)
         return renewed

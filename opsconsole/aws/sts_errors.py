@@ -61,6 +61,7 @@ def sts_failure(error: Exception, what: str, *, role_hint: str) -> OpsError:
         BotoCoreError,
         ClientError,
         EndpointConnectionError,
+        HTTPClientError,
         NoCredentialsError,
         ReadTimeoutError,
         SSLError,
@@ -97,6 +98,11 @@ def sts_failure(error: Exception, what: str, *, role_hint: str) -> OpsError:
     if isinstance(error, EndpointConnectionError | ReadTimeoutError):
         return BackendError(
             f"{what}: AWS cannot be reached", hint="check the network, the region and [aws] endpoint_url"
+        )
+    if isinstance(error, HTTPClientError):  # the connection closed or cut mid-answer
+        return BackendError(
+            f"{what}: {error}",
+            hint="the connection to AWS broke mid-answer: retry; check any proxy on the way",
         )
     if isinstance(error, BotoCoreError):
         return provider_failure(error, what)

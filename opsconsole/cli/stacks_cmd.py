@@ -120,6 +120,7 @@ def status(
     found = console.stacks.status(env, stacks or [])
     rows = [view.status_row(spec, deployed) for spec, deployed in found]
     emit(rows, output, lambda: emit_table(rows, STATUS_COLUMNS))
+    _warn_half_done(console.stacks.half_done(env, stacks or []), env)
 
 
 @app.command("outputs")
@@ -271,6 +272,29 @@ def delete(
     console.stacks.delete(deletion, reason=reason or "stacks delete", on_progress=info)
 
 
+@app.command("discard")
+def discard(
+    ctx: typer.Context,
+    env: EnvArg,
+    stacks: StacksArg = None,
+    yes: Yes = False,
+    confirm: Confirm = None,
+    reason: Reason = None,
+    mfa_code: MfaCode = None,
+) -> None:
+    """Delete change sets that never ran (a plan or a deploy that ended midway left them), and the
+    empty stack a create left. Protected environments need --confirm or the typed name."""
+    console = _console(ctx, env, mfa_code)
+    leftovers = console.stacks.leftovers(env, stacks or [])
+    if not leftovers:
+        info(f"{env}: no change set is waiting to run")
+        return
+    names = ", ".join(f"{left.stack_name}/{left.name}" for left in leftovers)
+    confirm_change(console.settings.environment(env), confirm, yes, what=f"discard {names}")
+    console.stacks.discard(env, leftovers, reason=reason or "stacks discard")
+    info(f"discarded: {names}")
+
+
 @app.command("baseline")
 def baseline(
     ctx: typer.Context,
@@ -312,6 +336,18 @@ def baseline(
 
 
 # -- helpers ----------------------------------------------------------------------------------
+
+
+def _warn_half_done(notes: list[str], env: str) -> None:
+    """A deploy that ended midway is not "all is well": name what it left and how to go on."""
+    for note in notes:
+        info(f"warning: {note}")
+    if notes:
+        info(
+            "  → check `opsconsole audit list --outcome unknown`, then finish with"
+            f" `opsconsole stacks deploy {env}` (it plans again); change sets that never ran go with"
+            f" `opsconsole stacks discard {env}`"
+        )
 
 
 def _warn(warnings: list[str]) -> None:

@@ -259,6 +259,14 @@ class Settings:
     """Seconds to open a connection to an AWS endpoint."""
     aws_timeout: int = field(default=20, metadata=spec(key="aws.timeout", check=Bounds(1, 600)))
     """Seconds one AWS call may take, its retries included (botocore's adaptive mode, 3 attempts)."""
+    aws_rate: int = field(default=20, metadata=spec(key="aws.rate_limit", check=Bounds(1, 1000)))
+    """AWS calls per second per account and service (a token bucket, bursts of twice that): AWS
+    throttles per account and API, so environments' reads run at once without tripping it."""
+    breaker_failures: int = field(default=3, metadata=spec(key="breaker.failures", check=Bounds(1, 100)))
+    """Transport failures in a row (refused, reset, no answer, 5xx) after which a backend's calls in
+    one environment fail at once for `breaker.cooldown` seconds; then one call probes it."""
+    breaker_cooldown: int = field(default=20, metadata=spec(key="breaker.cooldown", check=Bounds(1, 3600)))
+    """Seconds an open circuit fails calls at once before one call tries the backend again."""
     read_only: bool = False
     demo: bool = False
     zabbix: BackendSettings = BackendSettings()

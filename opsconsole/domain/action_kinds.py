@@ -38,6 +38,7 @@ class ActionKind(enum.StrEnum):
     STACKS_DEPLOY = "stacks.deploy"
     STACKS_DELETE = "stacks.delete"
     STACKS_BASELINE = "stacks.baseline"
+    STACKS_DISCARD = "stacks.discard"
     ELEVATE = "access.elevate"
     EXPORT_CREDENTIALS = "access.export_credentials"
 
@@ -101,6 +102,7 @@ ACTION_SPECS: dict[ActionKind, ActionSpec] = {
     ActionKind.STACKS_DEPLOY: ActionSpec(Backend.CLOUDFORMATION, RoleTier.DEPLOY, "deploy"),
     ActionKind.STACKS_DELETE: ActionSpec(Backend.CLOUDFORMATION, RoleTier.DEPLOY, "delete"),
     ActionKind.STACKS_BASELINE: ActionSpec(Backend.CLOUDFORMATION, RoleTier.DEPLOY, "deploy the baseline"),
+    ActionKind.STACKS_DISCARD: ActionSpec(Backend.CLOUDFORMATION, RoleTier.DEPLOY, "discard change sets"),
     ActionKind.ELEVATE: ActionSpec(Backend.CONSOLE, RoleTier.READ, "elevate", mutating=False),
     ActionKind.EXPORT_CREDENTIALS: ActionSpec(Backend.CONSOLE, RoleTier.READ, "export credentials", False),
 }

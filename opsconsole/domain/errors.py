@@ -141,3 +141,23 @@ class AccountMismatch(OpsError):
 
 class BackendError(OpsError):
     """A backend (AWS, Zabbix, Graylog) failed or could not be reached."""
+
+
+class BackendUnreachable(BackendError):
+    """A backend could not be reached or did not answer (refused, reset, timed out, a 5xx): the
+    transport failures a circuit breaker counts, unlike an answer that refuses the request."""
+
+
+class CircuitOpen(BackendError):
+    """A backend failed several times in a row in an environment: calls fail at once for a while."""
+
+    def __init__(
+        self, backend: str, environment: str, *, failures: int, retry_in: int, last_error: str
+    ) -> None:
+        super().__init__(
+            f"{backend} {environment}: {failures} failures in a row, next try in {retry_in}s",
+            hint=f"the last one: {last_error}" if last_error else None,
+        )
+        self.backend = backend
+        self.environment = environment
+        self.retry_in = retry_in

@@ -19,7 +19,7 @@ from typing import Any
 import requests
 
 from opsconsole import __version__
-from opsconsole.domain.errors import BackendError, CredentialsError, InvalidInput
+from opsconsole.domain.errors import BackendError, BackendUnreachable, CredentialsError, InvalidInput
 from opsconsole.domain.logs import LogMessage, NodeInfo, SearchResult, Stream
 from opsconsole.domain.tls import explain_tls_failure
 from opsconsole.graylog.deadline import DeadlineAdapter, DeadlineExceeded, deadline
@@ -191,7 +191,7 @@ class GraylogClient:
             with deadline(limit):
                 response = self.session.get(url, params=params, timeout=(self.connect_timeout, self.timeout))
         except DeadlineExceeded:
-            raise BackendError(
+            raise BackendUnreachable(
                 f"Graylog at {self.url} did not finish answering within the {self.deadline:g} s deadline",
                 hint="the server or the network is very slow; try again, or narrow the query or time range",
             ) from None
@@ -199,12 +199,12 @@ class GraylogClient:
             cause, fix = explain_tls_failure(str(e), "[graylog] ca_bundle")
             raise BackendError(f"Graylog at {self.url}: {cause}", hint=fix) from None
         except requests.exceptions.Timeout:
-            raise BackendError(
+            raise BackendUnreachable(
                 f"Graylog at {self.url} did not answer within {self.timeout:g} s",
                 hint="the server is slow or overloaded; try again, or narrow the query",
             ) from None
         except requests.exceptions.RequestException as e:
-            raise BackendError(
+            raise BackendUnreachable(
                 f"Graylog at {self.url} is unreachable ({_reason(e)})",
                 hint="check [graylog] url in the config and that the server is up",
             ) from None
@@ -248,7 +248,8 @@ def _error(url: str, response: requests.Response) -> Exception:
     if status >= 500 and "Failed to obtain results" in message:
         # 7.x reports a query the search engine cannot parse this way (facts 4.3).
         return InvalidInput(f"Graylog could not run the query: {message}", hint=_QUERY_HINT)
-    return BackendError(f"Graylog at {url} failed ({status}): {message}")
+    failed = BackendUnreachable if status >= 500 else BackendError
+    return failed(f"Graylog at {url} failed ({status}): {message}")
 
 
 _QUERY_HINT = 'check the query: field:value, "a phrase", AND, OR, NOT, wildcards * and ?'

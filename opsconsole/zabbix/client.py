@@ -12,7 +12,7 @@ import threading
 from typing import Any
 
 from opsconsole.config import BackendSettings
-from opsconsole.domain.errors import BackendError, ConfigError, CredentialsError
+from opsconsole.domain.errors import BackendError, BackendUnreachable, ConfigError, CredentialsError
 from opsconsole.domain.tls import explain_tls_failure
 from opsconsole.zabbix.errors import SessionTerminated, api_error
 
@@ -120,24 +120,27 @@ class ZabbixClient:
             CredentialsError: token or login refused (after one re-login for an ended session).
             ZabbixNotFound, ZabbixPermissionDenied, ZabbixRefused: the API refused the request.
         """
-        with self._lock:
+        with self._lock:  # only the login: calls from several threads (environments) overlap
             self._ensure_login()
-            try:
-                return self._request(method, params)
-            except SessionTerminated:
-                self._login()
-                try:
-                    return self._request(method, params)
-                except SessionTerminated as e:
-                    raise CredentialsError(
-                        f"Zabbix at {self.url} ended the new session at once ({e})",
-                        hint="check the Zabbix user's access",
-                    ) from None
+            auth = self._api.auth
+        try:
+            return self._request(method, params)
+        except SessionTerminated:
+            with self._lock:
+                if self._api.auth == auth:  # no other thread has logged in again meanwhile
+                    self._login()
+        try:
+            return self._request(method, params)
+        except SessionTerminated as e:
+            raise CredentialsError(
+                f"Zabbix at {self.url} ended the new session at once ({e})",
+                hint="check the Zabbix user's access",
+            ) from None
 
     def logout(self) -> None:
-        """End a user session (nothing to do with an API token). A call still waiting on a server
+        """End a user session (nothing to do with an API token). A login still waiting on a server
         that does not answer keeps the lock: the session then ends on the server's own timeout,
-        rather than the console waiting for that call."""
+        rather than the console waiting for that login."""
         if not self._lock.acquire(timeout=0.5):
             return
         try:
@@ -181,15 +184,17 @@ class ZabbixClient:
             cause, fix = explain_tls_failure(str(e), "[zabbix] ca_bundle")
             raise BackendError(f"Zabbix at {self.url}: {cause}", hint=fix) from None
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as e:
-            raise BackendError(
+            raise BackendUnreachable(
                 f"Zabbix at {self.url} is unreachable ({type(e).__name__})",
                 hint="check [zabbix] url and that the server is up",
             ) from None
         except requests.exceptions.HTTPError as e:
-            status = e.response.status_code if e.response is not None else "?"
-            raise BackendError(
+            status = e.response.status_code if e.response is not None else 0
+            raise (BackendUnreachable if status >= 500 else BackendError)(
                 f"Zabbix at {self.url} answered HTTP {status}",
-                hint="check [zabbix] url: it should point at the frontend or its api_jsonrpc.php",
+                hint="the server (or a gateway before it) failed: retry, or check the server"
+                if status >= 500
+                else "check [zabbix] url: it should point at the frontend or its api_jsonrpc.php",
             ) from None
         except ZabbixAPIException as e:
             raise api_error(self.url, method, e.error, str(e), token=bool(self._token)) from None
