@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from opsconsole.aws.cloudformation import ChangeSetResult, CloudFormation
+from opsconsole.aws.cloudformation import NESTED, ChangeSetResult, CloudFormation
 from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.errors import BackendError, OpsError
 from opsconsole.domain.identity import RoleSession
@@ -380,7 +380,8 @@ class DeployEngine:
     ) -> StackOutcome:
         """Follow a stack's events until it settles; report how it ended and why."""
         seen: list[StackEvent] = []
-        for batch in self.cfn.follow(spec.stack_name, spec.region, since, stop):
+        nested = NESTED in spec.template_body
+        for batch in self.cfn.follow(spec.stack_name, spec.region, since, stop, nested=nested):
             seen += batch
             on_events(spec.key, batch)
         current = self.cfn.describe(spec.stack_name, spec.region)
