@@ -30,7 +30,7 @@ from opsconsole.domain.stacks import (
     StackStatus,
 )
 from opsconsole.stacks.changesets import ChangeSetLedger
-from opsconsole.stacks.deferred import deferred_plan
+from opsconsole.stacks.deferred import absent_upstreams, deferred_plan
 from opsconsole.stacks.diff import parameter_diff, template_diff
 from opsconsole.stacks.failures import settled_outcome
 from opsconsole.stacks.graph import downstream_of
@@ -78,6 +78,7 @@ class DeployEngine:
         self._approve: ApproveHook = lambda stack_plan: True
         self._artifacts = artifacts
         self._packaged: dict[str, Packaged] = {}
+        self._absent: set[str] = set()  # upstreams in depends_on, outside the plan, not deployed
         self._packaging_lock = threading.Lock()
         self._review_lock = threading.Lock()  # one deferred review at a time, whatever runs in parallel
 
@@ -104,6 +105,7 @@ class DeployEngine:
         selected = self.estate.select(keys)
         deployed = dict(zip(selected, (d for _s, d in self.status(selected)), strict=True))
         upstream_outputs = self._upstream_outputs(selected, deployed)
+        self._absent = absent_upstreams(self.estate, selected, deployed, self.cfn.describe)
         plans: dict[str, StackPlan] = {}
         for level in self.estate.levels:
             batch = [key for key in level if key in selected]
@@ -164,7 +166,7 @@ class DeployEngine:
     ) -> StackPlan:
         spec = self.estate.specs[key]
         exists = deployed is not None and deployed.status.exists
-        deferred = deferred_plan(spec, outputs, planned, exists=exists)
+        deferred = deferred_plan(spec, outputs, planned, exists=exists, undeployed=self._absent)
         if deferred is not None:
             return deferred
         if deployed is not None and deployed.status is StackStatus.IN_PROGRESS:
