@@ -29,7 +29,7 @@ from tests.world_helpers import admin
 SIZE = (140, 40)
 
 
-async def until(pilot: Any, holds: Callable[[], bool], seconds: float = 60.0) -> None:
+async def until(pilot: Any, holds: Callable[[], bool], seconds: float = 300.0) -> None:
     """Wait for the UI to reach a state (a deploy worker waits on the review, so it never completes)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + seconds
@@ -47,6 +47,7 @@ def _finished(messages: list[Message]) -> bool:
 
 
 async def type_name(pilot: Any, modal: ConfirmChange, name: str) -> None:
+    await until(pilot, lambda: bool(modal.query("#typed")))  # pushed is not yet composed
     modal.query_one("#typed", Input).value = name
     await pilot.pause()
     await pilot.press("enter")
@@ -82,7 +83,7 @@ async def test_protected_deferred_stacks_are_shown_and_confirmed_again(
         # its change set exists, then asks for the name again; names is declined (Escape).
         asked: list[str] = []
         while not any(isinstance(m, DeployFinished) for m in messages):
-            await until(pilot, lambda: _new_review(app.screen, asked) or _finished(messages), 180)
+            await until(pilot, lambda: _new_review(app.screen, asked) or _finished(messages))
             modal = app.screen
             if not isinstance(modal, ConfirmChange):
                 continue

@@ -332,6 +332,7 @@ class StacksScreen(Screen[None]):
                 self.query_one("#progress", Log).write_line(
                     f"{stack_plan.stack_name}: not started; its change set is deleted"
                 )
+            self._status("deploying…")
             message.answer(bool(answer))
 
         self._status(f"{stack_plan.stack_name} was deferred: review its plan and confirm")
