@@ -19,7 +19,7 @@ from opsconsole.app.context import AppContext
 from opsconsole.app.stack_audit import StackAudit
 from opsconsole.app.stack_changes import StackDeletion, delete_stacks, plan_deletion
 from opsconsole.app.stack_review import StackReview
-from opsconsole.aws.cloudformation import CloudFormation
+from opsconsole.aws.cloudformation import NESTED, CloudFormation
 from opsconsole.aws.errors import aws_errors
 from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.audit import AuditRecord, Outcome
@@ -123,11 +123,14 @@ class Stacks:
         }
 
     def events(self, env_name: str, stack: str, since: datetime | None = None) -> list[StackEvent]:
-        """Events of one stack, oldest first, named by its key or its CloudFormation name (read role)."""
+        """Events of one stack, oldest first, named by its key or its CloudFormation name (read
+        role); a stack with nested stacks has theirs merged in, as a deploy shows them."""
         estate = self.estate(env_name, lint=False)
         key = next((s.key for s in estate.specs.values() if stack in (s.key, s.stack_name)), stack)
         engine = self._engine(env_name, RoleTier.READ, lint=False, select=[key])
         spec = engine.estate.specs[key]
+        if NESTED in spec.template_body:
+            return engine.cfn.events_with_nested(spec.stack_name, spec.region, since=since)
         return engine.cfn.events(spec.stack_name, spec.region, since=since)
 
     def drift(self, env_name: str, keys: Keys = (), stop: threading.Event | None = None) -> list[DriftRow]:

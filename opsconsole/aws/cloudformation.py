@@ -216,14 +216,35 @@ class CloudFormation:
                 break
         return sorted(collected, key=lambda e: e.timestamp)
 
+    def nested_stacks(self, stack_name: str, region: str) -> list[str]:
+        """The physical ids of a stack's nested stacks, from its resources (moto never reports a
+        nested stack's events in its parent's, real AWS does; both list it as a resource)."""
+        with self._errors(f"read the resources of {stack_name}"):
+            resources = self._client_for(region).describe_stack_resources(StackName=stack_name)
+        return [
+            str(r["PhysicalResourceId"])
+            for r in resources.get("StackResources") or []
+            if r.get("ResourceType") == NESTED and r.get("PhysicalResourceId")
+        ]
+
+    def events_with_nested(
+        self, stack_name: str, region: str, since: datetime | None = None
+    ) -> list[StackEvent]:
+        """A stack's events and its nested stacks' (one level, as deployed now), oldest first."""
+        events = self.events(stack_name, region, since)
+        for child in self.nested_stacks(stack_name, region):
+            events += self.events(child, region, since)
+        return sorted(events, key=lambda e: e.timestamp)
+
     def follow(
-        self, stack_name: str, region: str, since: datetime, stop: threading.Event
+        self, stack_name: str, region: str, since: datetime, stop: threading.Event, *, nested: bool = False
     ) -> Iterator[list[StackEvent]]:
         """Yield batches of new events, nested stacks' included, until the stack settles or
         `stop` is set.
 
         Events are deduplicated by EventId; the watermark is the newest timestamp seen, so a
-        late page never replays what was already shown.
+        late page never replays what was already shown. Nested stacks are found from the
+        parent's events as they come and, with `nested`, from its resources once it settles.
         """
         seen: set[str] = set()
         watermark = since
@@ -238,23 +259,36 @@ class CloudFormation:
             for event in batch:
                 if event.resource_type == NESTED and event.logical_id != stack_name and event.physical_id:
                     children.setdefault(event.physical_id, since)
-            for child, child_mark in list(children.items()):
-                nested = self._fresh(child, region, child_mark, seen)
-                if nested:
-                    children[child] = nested[-1].timestamp
-                    batch = sorted(batch + nested, key=lambda e: e.timestamp)
+            batch = sorted(batch + self._children_fresh(children, region, seen), key=lambda e: e.timestamp)
             if batch:
                 yield batch
             # The stack's own events say when it settles; ask for its status only when they do not.
+            final: list[StackEvent] | None = None
             if last_status is not None and StackStatus.of(last_status) is not StackStatus.IN_PROGRESS:
-                return
-            deployed = self.describe(stack_name, region)
-            if deployed is None or deployed.status is not StackStatus.IN_PROGRESS:
-                final = self._fresh(stack_name, region, watermark, seen)
+                final = []
+            else:
+                deployed = self.describe(stack_name, region)
+                if deployed is None or deployed.status is not StackStatus.IN_PROGRESS:
+                    final = self._fresh(stack_name, region, watermark, seen)
+            if final is not None:
+                if nested:
+                    for child in self.nested_stacks(stack_name, region):
+                        children.setdefault(child, since)
+                    final += self._children_fresh(children, region, seen)
                 if final:
-                    yield final
+                    yield sorted(final, key=lambda e: e.timestamp)
                 return
             stop.wait(self.poll_seconds)
+
+    def _children_fresh(self, children: dict[str, datetime], region: str, seen: set[str]) -> list[StackEvent]:
+        """New events of the nested stacks, each from its own watermark (moved on as they come)."""
+        fresh: list[StackEvent] = []
+        for child, mark in list(children.items()):
+            nested = self._fresh(child, region, mark, seen)
+            if nested:
+                children[child] = nested[-1].timestamp
+                fresh += nested
+        return fresh
 
     def _fresh(self, stack: str, region: str, since: datetime, seen: set[str]) -> list[StackEvent]:
         batch = [e for e in self.events(stack, region, since) if e.event_id not in seen]

@@ -18,6 +18,7 @@ from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.durations import parse_duration
 from opsconsole.domain.errors import AccessDenied, InvalidInput, OpsError
 from opsconsole.domain.problems import Problem, ProblemFilter, Severity
+from opsconsole.domain.stacks import StackPlan
 from opsconsole.runbooks.expressions import ExpressionError, evaluate, render, truthy
 from opsconsole.runbooks.model import Source, Step
 
@@ -187,7 +188,7 @@ def _stacks_action(run: StepRun, env: str, verb: str, params: dict[str, Any]) ->
         if verb == "plan":
             return summary
         run.mark_sending()
-        outcomes = review.execute(stop=run.stop)
+        outcomes = review.execute(stop=run.stop, approve_deferred=lambda plan: _deferred_shown(run, plan))
     finally:
         review.close()
     summary["outcomes"] = [
@@ -197,6 +198,18 @@ def _stacks_action(run: StepRun, env: str, verb: str, params: dict[str, Any]) ->
     if failed:
         raise StepFailed(f"deploy failed: {failed[0].stack_name}: {failed[0].message}", summary)
     return summary
+
+
+def _deferred_shown(run: StepRun, plan: StackPlan) -> bool:
+    """A stack deferred at planning, shown in the run's record once its change set exists; the
+    run's approval (before this step) covers it, as `--confirm` does for the CLI."""
+    changes = [f"{c.action.value} {c.logical_id} ({c.resource_type})" for c in plan.changes]
+    run.emit(
+        "deferred",
+        f"{plan.stack_name} was deferred; now {plan.action.value}: {len(changes)} changes",
+        {"stack": plan.stack_name, "action": plan.action.value, "changes": changes},
+    )
+    return True
 
 
 def _problem(problem: Problem) -> dict[str, Any]:

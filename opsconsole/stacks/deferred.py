@@ -3,10 +3,11 @@ name in `depends_on`, is still to be created or is deferred itself."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 
-from opsconsole.domain.stacks import OutputRef, PlanAction, StackPlan, StackSpec
+from opsconsole.domain.stacks import DeployedStack, OutputRef, PlanAction, StackPlan, StackSpec
 from opsconsole.stacks.diff import parameter_diff
+from opsconsole.stacks.manifest import Estate
 from opsconsole.stacks.parameters import no_echo, template_resources
 
 
@@ -16,11 +17,13 @@ def deferred_plan(
     planned: Mapping[str, StackPlan],
     *,
     exists: bool,
+    undeployed: Collection[str] = (),
 ) -> StackPlan | None:
     """A DEFERRED plan when an upstream output is missing, or an upstream (named by an output
-    or by `depends_on`) is still to be created or is itself deferred. It shows what is known
-    for the review: the parameter values (upstream outputs named, NoEcho masked) and, for a
-    stack still to be created, the template's resources."""
+    or by `depends_on`) is still to be created, is itself deferred, or is outside the plan and
+    not deployed (`undeployed`). It shows what is known for the review: the parameter values
+    (upstream outputs named, NoEcho masked) and, for a stack still to be created, the template's
+    resources."""
     missing = [
         v
         for v in spec.parameters.values()
@@ -29,7 +32,8 @@ def deferred_plan(
     waiting = [
         up
         for up in spec.depends_on
-        if planned.get(up) and planned[up].action in (PlanAction.CREATE, PlanAction.DEFERRED)
+        if up in undeployed
+        or (planned.get(up) and planned[up].action in (PlanAction.CREATE, PlanAction.DEFERRED))
     ]
     if not missing and not waiting:
         return None
@@ -49,3 +53,20 @@ def deferred_plan(
         note=f"planned when {', '.join(names)} {'is' if len(names) == 1 else 'are'} deployed"
         + (f" (waiting for {absent})" if absent and not waiting else ""),
     )
+
+
+def absent_upstreams(
+    estate: Estate,
+    selected: Collection[str],
+    deployed: Mapping[str, DeployedStack | None],
+    describe: Callable[[str, str], DeployedStack | None],
+) -> set[str]:
+    """The stacks that `selected` name in `depends_on` which are neither in the plan (`deployed`
+    holds those) nor deployed: a stack waits for them as for an upstream still to be created."""
+    absent = set()
+    for up in {up for key in selected for up in estate.specs[key].depends_on if up not in deployed}:
+        spec = estate.specs[up]
+        current = describe(spec.stack_name, spec.region)
+        if current is None or not current.status.exists:
+            absent.add(up)
+    return absent

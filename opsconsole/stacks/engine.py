@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from opsconsole.aws.cloudformation import ChangeSetResult, CloudFormation
+from opsconsole.aws.cloudformation import NESTED, ChangeSetResult, CloudFormation
 from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.errors import BackendError, OpsError
 from opsconsole.domain.identity import RoleSession
@@ -30,7 +30,7 @@ from opsconsole.domain.stacks import (
     StackStatus,
 )
 from opsconsole.stacks.changesets import ChangeSetLedger
-from opsconsole.stacks.deferred import deferred_plan
+from opsconsole.stacks.deferred import absent_upstreams, deferred_plan
 from opsconsole.stacks.diff import parameter_diff, template_diff
 from opsconsole.stacks.failures import settled_outcome
 from opsconsole.stacks.graph import downstream_of
@@ -78,7 +78,9 @@ class DeployEngine:
         self._approve: ApproveHook = lambda stack_plan: True
         self._artifacts = artifacts
         self._packaged: dict[str, Packaged] = {}
+        self._absent: set[str] = set()  # upstreams in depends_on, outside the plan, not deployed
         self._packaging_lock = threading.Lock()
+        self._review_lock = threading.Lock()  # one deferred review at a time, whatever runs in parallel
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -102,7 +104,8 @@ class DeployEngine:
         stop = stop or threading.Event()
         selected = self.estate.select(keys)
         deployed = dict(zip(selected, (d for _s, d in self.status(selected)), strict=True))
-        upstream_outputs = self._outputs_of_upstreams(selected, deployed)
+        upstream_outputs = self._upstream_outputs(selected, deployed)
+        self._absent = absent_upstreams(self.estate, selected, deployed, self.cfn.describe)
         plans: dict[str, StackPlan] = {}
         for level in self.estate.levels:
             batch = [key for key in level if key in selected]
@@ -128,22 +131,27 @@ class DeployEngine:
         )
         return plan
 
-    def _outputs_of_upstreams(
-        self, selected: list[str], deployed: Mapping[str, DeployedStack | None]
+    def _upstream_outputs(
+        self,
+        keys: Collection[str],
+        deployed: Mapping[str, DeployedStack | None] | None = None,
+        *,
+        skip: Collection[str] = (),
     ) -> dict[str, Mapping[str, str]]:
-        """Current outputs of every stack the selected ones take outputs from."""
-        outputs: dict[str, Mapping[str, str]] = {}
+        """Current outputs of every stack that `keys` take outputs from, but those in `skip` (at
+        execution the plan's own stacks report theirs as they finish); read from `deployed` where
+        it has the stack, else described."""
+        deployed = deployed or {}
         needed = {
             value.stack
-            for key in selected
+            for key in keys
             for value in self.estate.specs[key].parameters.values()
-            if isinstance(value, OutputRef)
+            if isinstance(value, OutputRef) and value.stack not in skip
         }
+        outputs: dict[str, Mapping[str, str]] = {}
         for key in needed:
-            current = deployed.get(key) if key in deployed else None
-            if key not in deployed:
-                spec = self.estate.specs[key]
-                current = self.cfn.describe(spec.stack_name, spec.region)
+            spec = self.estate.specs[key]
+            current = deployed[key] if key in deployed else self.cfn.describe(spec.stack_name, spec.region)
             if current is not None and current.status.exists:
                 outputs[key] = current.outputs
         return outputs
@@ -158,7 +166,7 @@ class DeployEngine:
     ) -> StackPlan:
         spec = self.estate.specs[key]
         exists = deployed is not None and deployed.status.exists
-        deferred = deferred_plan(spec, outputs, planned, exists=exists)
+        deferred = deferred_plan(spec, outputs, planned, exists=exists, undeployed=self._absent)
         if deferred is not None:
             return deferred
         if deployed is not None and deployed.status is StackStatus.IN_PROGRESS:
@@ -270,7 +278,7 @@ class DeployEngine:
         by_key = {p.key: p for p in plan.stacks}
         outcomes: dict[str, StackOutcome] = {}
         blocked: dict[str, str] = {}
-        outputs = self._outside_outputs(by_key)
+        outputs = self._upstream_outputs(by_key, skip=by_key)
         for level in self.estate.levels:
             batch = [key for key in level if key in by_key]
             runnable = []
@@ -301,22 +309,6 @@ class DeployEngine:
             if stop.is_set():
                 break
         return [outcomes[key] for key in by_key if key in outcomes]
-
-    def _outside_outputs(self, planned: Mapping[str, StackPlan]) -> dict[str, Mapping[str, str]]:
-        """Outputs of upstream stacks outside this plan; those inside it report theirs as they finish."""
-        outside = {
-            value.stack
-            for key in planned
-            for value in self.estate.specs[key].parameters.values()
-            if isinstance(value, OutputRef) and value.stack not in planned
-        }
-        outputs: dict[str, Mapping[str, str]] = {}
-        for key in outside:
-            spec = self.estate.specs[key]
-            current = self.cfn.describe(spec.stack_name, spec.region)
-            if current is not None and current.status.exists:
-                outputs[key] = current.outputs
-        return outputs
 
     def _execute_stack(
         self,
@@ -356,7 +348,7 @@ class DeployEngine:
                     return StackOutcome(
                         spec.key, spec.stack_name, StackStatus.FAILED, message=f"not started: {fresh.note}"
                     )
-                if stack_plan.action is PlanAction.DEFERRED and not self._approve(fresh):
+                if stack_plan.action is PlanAction.DEFERRED and not self._reviewed(fresh):
                     return StackOutcome(
                         spec.key,
                         spec.stack_name,
@@ -375,6 +367,12 @@ class DeployEngine:
             return StackOutcome(spec.key, spec.stack_name, StackStatus.FAILED, message=str(e))
         return self.watch(spec, started, on_events, stop)
 
+    def _reviewed(self, fresh: StackPlan) -> bool:
+        """The front-end's answer for a deferred stack's fresh plan; stacks of one level run in
+        parallel, their reviews one after another (one prompt, one modal at a time)."""
+        with self._review_lock:
+            return self._approve(fresh)
+
     def watch(
         self,
         spec: StackSpec,
@@ -384,7 +382,8 @@ class DeployEngine:
     ) -> StackOutcome:
         """Follow a stack's events until it settles; report how it ended and why."""
         seen: list[StackEvent] = []
-        for batch in self.cfn.follow(spec.stack_name, spec.region, since, stop):
+        nested = NESTED in spec.template_body
+        for batch in self.cfn.follow(spec.stack_name, spec.region, since, stop, nested=nested):
             seen += batch
             on_events(spec.key, batch)
         current = self.cfn.describe(spec.stack_name, spec.region)

@@ -207,6 +207,10 @@ def _spec(source: _Source, key: str, table: dict[str, Any], problems: list[str])
     )
 
 
+LINT_MESSAGE_LIMIT = 240
+"""cfn-lint messages longer than this are cut: some list hundreds of allowed values."""
+
+
 def _lint(
     root: Path,
     specs: dict[str, StackSpec],
@@ -218,7 +222,11 @@ def _lint(
     """cfn-lint's errors join the problems, its warnings the warnings."""
     for key, text in texts.items():
         for finding in lint_template(text, specs[key].region, lint_cache):
-            line = f"{root / specs[key].template_path}:{finding.line}: {finding.rule} {finding.message}"
+            path = root / specs[key].template_path
+            message = finding.message
+            if len(message) > LINT_MESSAGE_LIMIT:  # W3037 lists every IAM action of a service
+                message = f"{message[:LINT_MESSAGE_LIMIT]}… (cut; `cfn-lint {path}` shows it whole)"
+            line = f"{path}:{finding.line}: {finding.rule} {message}"
             (problems if finding.is_error else warnings).append(line)
 
 

@@ -81,6 +81,14 @@ def test_nested_local_templates_and_a_large_one_deploy_through_the_artifacts_buc
     live = {s["StackName"]: s["StackStatus"] for s in cfn.list_stacks()["StackSummaries"]}
     children = [name for name in live if name.startswith("pkg-dev-app-")]
     assert len(children) == 2 and {live[n] for n in children} == {"CREATE_COMPLETE"}, live
+    # The nested stacks' events stream with the parent's, and `stacks events` merges them: moto
+    # reports them only in each child's own events (AWS in the parent's too), so they are found
+    # from the parent's resources once it settles.
+    for child in children:
+        assert f"  {child}  {child}  CREATE_COMPLETE" in result.stderr
+    events = run_cli(capsys, "-c", str(config), "stacks", "events", "dev", "app", "-o", "json")
+    assert events.code == 0, events.stderr
+    assert {e["stack"] for e in json.loads(events.stdout)} == {"pkg-dev-app", *children}
     assert live["pkg-dev-big"] == "CREATE_COMPLETE"
     assert (
         admin(open_world, "dev", "ssm").get_parameter(Name="/dev/big/setting-149")["Parameter"]["Value"]

@@ -136,3 +136,23 @@ def test_a_declined_deferred_stack_is_not_started_and_leaves_nothing(
     }
     assert "dec-prod-vpc" in live and "dec-prod-cluster" not in live
     assert available(open_world, "prod", "dec-") == []
+
+
+def test_an_explicit_upstream_that_is_not_deployed_holds_its_dependent_back(
+    open_world: DemoReady, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`names` depends on `cluster` (depends_on only, no output taken): deployed alone while
+    cluster is not deployed, it is deferred and never started (a public Fargate service whose
+    cluster had failed was sent anyway and failed on its missing exports)."""
+    _root, config = estate_config(open_world, tmp_path, "ups")
+    plan = run_cli(capsys, "-c", str(config), "stacks", "plan", "dev", "names", "-o", "json")
+    assert plan.code == 0, plan.stderr
+    [names] = json.loads(plan.stdout)["stacks"]
+    assert (names["action"], names["note"]) == ("after upstream", "planned when cluster is deployed")
+    result = run_cli(capsys, "-c", str(config), "stacks", "deploy", "dev", "names", "--yes", "-o", "json")
+    assert result.code == 1, result.stderr
+    [outcome] = json.loads(result.stdout)["stacks"]
+    assert outcome["message"] == "not started: planned when cluster is deployed"
+    cfn = admin(open_world, "dev", "cloudformation")
+    assert not [s for s in cfn.list_stacks()["StackSummaries"] if s["StackName"].startswith("ups-")]
+    assert available(open_world, "dev", "ups-") == []

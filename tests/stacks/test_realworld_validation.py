@@ -258,3 +258,26 @@ def test_root_flag_points_one_command_at_another_estate(
     assert json.loads(result.stdout)[0]["stack_name"] == "shop-dev-vpc"
     default = run_cli(capsys, "-c", config, "stacks", "list", "dev", "-o", "json")
     assert json.loads(default.stdout)[0]["stack_name"] == "dev-network"
+
+
+def test_a_lint_message_listing_hundreds_of_values_is_cut(
+    estate: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """cfn-lint's W3037 for an unknown IAM action lists every action of the service (about 9,000
+    characters for S3, seen with a public template): the warning keeps its start and says where
+    to read it whole."""
+    edit(
+        estate / "templates/ecs-cluster.yaml",
+        "      ManagedPolicyArns:",
+        "      Policies:\n        - PolicyName: replication\n          PolicyDocument:\n"
+        "            Statement:\n              - Effect: Allow\n                Action: s3:replicationtags\n"
+        "                Resource: '*'\n      ManagedPolicyArns:",
+    )
+    result = run_cli(capsys, "-c", str(config_for(tmp_path, estate)), "stacks", "validate", "dev")
+    assert result.code == 0, result.stderr
+    [warning] = [line for line in result.stderr.splitlines() if "W3037" in line]
+    assert "'replicationtags' is not one of" in warning
+    assert warning.endswith(
+        "… (cut; `cfn-lint " + str(estate / "templates/ecs-cluster.yaml") + "` shows it whole)"
+    )
+    assert len(warning) < 500

@@ -80,6 +80,7 @@ class FakeReview:
         on_events: Callable[[str, list[StackEvent]], None] | None = None,
         on_outcome: Callable[[StackOutcome], None] | None = None,
         stop: threading.Event | None = None,
+        approve_deferred: Callable[[StackPlan], bool] | None = None,
     ) -> list[StackOutcome]:
         raise AssertionError("snapshots never deploy")
 

@@ -1,6 +1,9 @@
 """The Stacks screen: an environment's stacks with status and age; plan, review, confirm, then
 live progress per stack ending in its outcome, or the first causal failure.
 
+A stack deferred at planning is shown in the progress log once its change set exists and, in a
+protected environment, runs only once the environment's name is typed again (stacks_deferred.py).
+
 The screen holds at most one review (the stacks use case's plan, which owns its change sets): a
 review that is declined, replaced by a new plan, or left behind when the screen closes is closed,
 and its change sets are deleted. Leaving the screen stops watching, never the deploy.
@@ -33,6 +36,11 @@ from opsconsole.tui.messages import (
 )
 from opsconsole.tui.read_only import changes_hidden
 from opsconsole.tui.screens.confirm import ConfirmChange
+from opsconsole.tui.screens.stacks_deferred import (
+    DeferredApprover,
+    DeferredReviewRequested,
+    deferred_plan_lines,
+)
 from opsconsole.tui.widgets.plan_view import plan_summary, render_plan
 
 if TYPE_CHECKING:
@@ -239,7 +247,12 @@ class StacksScreen(Screen[None]):
             self.post_message(StackFinished(outcome))
 
         try:
-            outcomes = review.execute(on_events=events_arrived, on_outcome=stack_finished, stop=self._stop)
+            outcomes = review.execute(
+                on_events=events_arrived,
+                on_outcome=stack_finished,
+                stop=self._stop,
+                approve_deferred=DeferredApprover(self.app, self.post_message, self._stop),
+            )
         except OpsError as e:
             self.post_message(StackWorkFailed("deploy", str(e)))
             return
@@ -304,6 +317,34 @@ class StacksScreen(Screen[None]):
         own = [e for e in message.events if e.logical_id == e.stack_name]
         if own and message.stack_key in table.rows:
             table.update_cell(message.stack_key, "status", own[-1].status, update_width=True)
+
+    @on(DeferredReviewRequested)
+    def _deferred(self, message: DeferredReviewRequested) -> None:
+        stack_plan = message.stack_plan
+        lines = deferred_plan_lines(self.env_name, stack_plan)
+        self.query_one("#progress", Log).write_lines(lines)
+        if not self.environment.protected:
+            message.answer(True)
+            return
+
+        def confirmed(answer: bool | None) -> None:
+            if not answer:
+                self.query_one("#progress", Log).write_line(
+                    f"{stack_plan.stack_name}: not started; its change set is deleted"
+                )
+            self._status("deploying…")
+            message.answer(bool(answer))
+
+        self._status(f"{stack_plan.stack_name} was deferred: review its plan and confirm")
+        self.app.push_screen(
+            ConfirmChange(
+                self.env_name,
+                protected=True,
+                what=f"Deploy {stack_plan.stack_name} (deferred until its upstreams were deployed)",
+                summary="\n".join(lines[1:]),
+            ),
+            confirmed,
+        )
 
     @on(StackFinished)
     def _finished(self, message: StackFinished) -> None:

@@ -67,11 +67,13 @@ def _stack(plan: StackPlan, show_template_diff: bool) -> RenderableType:
                 Text.assemble(risk, (" " + ", ".join(change.details), "dim") if change.details else ""),
             )
         parts.append(table)
-    if plan.action is PlanAction.UPDATE:
-        for name, old, new in plan.parameter_diff:
+    for name, old, new in plan.parameter_diff:
+        if plan.action is PlanAction.UPDATE:
             parts.append(
                 Text(f"   ~ parameter {name}: {old if old is not None else '—'} → {new}", style="yellow")
             )
+        else:  # a create lists every value it will send (NoEcho masked by the plan)
+            parts.append(Text(f"   + parameter {name} = {new}", style="green"))
     if plan.template_diff:
         if show_template_diff:
             parts.append(_diff(plan.template_diff))
