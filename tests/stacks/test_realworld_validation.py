@@ -280,4 +280,5 @@ def test_a_lint_message_listing_hundreds_of_values_is_cut(
     assert warning.endswith(
         "… (cut; `cfn-lint " + str(estate / "templates/ecs-cluster.yaml") + "` shows it whole)"
     )
-    assert len(warning) < 500
+    path = str(estate / "templates/ecs-cluster.yaml")
+    assert len(warning) - 2 * len(path) < 400, "the message itself is cut, whatever the path's length"
