@@ -31,13 +31,20 @@ MAX_CHAIN = 10
 
 def aws_config_path(identity: Mapping[str, Any], environ: Mapping[str, str]) -> Path:
     """The AWS config file: [identity] aws_config_file, $AWS_CONFIG_FILE, else ~/.aws/config."""
-    configured = identity.get("aws_config_file") if isinstance(identity, Mapping) else None
+    return _aws_file(identity, "aws_config_file", environ, "AWS_CONFIG_FILE", "config")
+
+
+def _aws_file(
+    identity: Mapping[str, Any] | None, key: str, environ: Mapping[str, str], variable: str, name: str
+) -> Path:
+    """An AWS file as botocore finds it: the [identity] key, else the variable, else ~/.aws/<name>."""
+    configured = identity.get(key) if isinstance(identity, Mapping) else None
     if isinstance(configured, str) and configured:
         return Path(configured).expanduser()
-    if environ.get("AWS_CONFIG_FILE"):
-        return Path(environ["AWS_CONFIG_FILE"]).expanduser()
+    if environ.get(variable):
+        return Path(environ[variable]).expanduser()
     home = environ.get("HOME") or os.path.expanduser("~")
-    return Path(home) / ".aws" / "config"
+    return Path(home) / ".aws" / name
 
 
 def load_profiles(path: Path) -> dict[str, dict[str, Any]]:
@@ -271,14 +278,9 @@ def _place_default(table: dict[str, Any], key: str, value: Any) -> bool:
 
 
 def credentials_path(identity: Mapping[str, Any] | None, environ: Mapping[str, str]) -> Path:
-    """The shared credentials file, found as botocore finds it."""
-    configured = (identity or {}).get("aws_credentials_file")
-    if isinstance(configured, str) and configured:
-        return Path(configured).expanduser()
-    if environ.get("AWS_SHARED_CREDENTIALS_FILE"):
-        return Path(environ["AWS_SHARED_CREDENTIALS_FILE"]).expanduser()
-    home = environ.get("HOME") or os.path.expanduser("~")
-    return Path(home) / ".aws" / "credentials"
+    """The shared credentials file: [identity] aws_credentials_file, $AWS_SHARED_CREDENTIALS_FILE,
+    else ~/.aws/credentials."""
+    return _aws_file(identity, "aws_credentials_file", environ, "AWS_SHARED_CREDENTIALS_FILE", "credentials")
 
 
 @dataclass(frozen=True)
