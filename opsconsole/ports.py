@@ -150,16 +150,10 @@ class StacksPort(Protocol):
 
 
 class ChangesPort(Protocol):
-    """The one place a planned change is sent (and audited as intent, then outcome)."""
+    """The one place a planned change is sent (and audited as intent, then outcome); the TUI sends
+    for real (dry runs are the CLI's and runbooks')."""
 
-    def execute(
-        self,
-        planned: Change,
-        *,
-        reason: str | None,
-        dry_run: bool = False,
-        on_sending: Callable[[], None] | None = None,
-    ) -> ActionResult: ...
+    def execute(self, planned: Change, *, reason: str | None) -> ActionResult: ...
 
 
 class CorrelationPort(Protocol):
