@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypeVar, Unpack
 
 from opsconsole.config import Settings
 from opsconsole.domain.action_kinds import ActionKind
@@ -20,7 +20,7 @@ from opsconsole.domain.ecs import Cluster, EcsService, TargetHealth, Task
 from opsconsole.domain.environment import RoleTier
 from opsconsole.domain.errors import OpsError
 from opsconsole.domain.identity import CallerIdentity, RoleSession
-from opsconsole.domain.logs import LogMessage, SearchResult
+from opsconsole.domain.logs import SearchResult, SearchWindow
 from opsconsole.domain.problems import MaintenanceWindow, Problem, ProblemFilter, ProblemHost
 from opsconsole.domain.rds import DbEvent, DbInstance, PendingMaintenance
 from opsconsole.domain.resources import ResourceRef
@@ -38,12 +38,18 @@ T = TypeVar("T")
 
 if TYPE_CHECKING:
     from opsconsole.app.changes import Change
+    from opsconsole.app.logs import Follower
     from opsconsole.aws.sso import DeviceCode
     from opsconsole.domain.team import TeamView
     from opsconsole.links import Links
+    from opsconsole.runbooks.engine import RunbookEngine
     from opsconsole.runbooks.events import ApprovalRequest, RunEvent
-    from opsconsole.runbooks.model import Runbook
-    from opsconsole.runbooks.state import RunState
+
+    # The runbook screen drives the engine itself: no test fakes it (runs need the demo world), so
+    # its type is the engine's own rather than a protocol restating `start` and `resume`.
+    RunbookRunner: TypeAlias = RunbookEngine
+    # A live tail, as the log pane polls it: the application's own protocol, declared once.
+    LogFollower: TypeAlias = Follower
 
 Series = dict[str, dict[str, list[float]]]
 
@@ -100,32 +106,12 @@ class AlertsPort(Protocol):
     def maintenances(self, env_name: str) -> list[MaintenanceWindow]: ...
 
 
-class LogFollower(Protocol):
-    """A live tail as the log pane drives it: one poll per round, at the interval it suggests."""
-
-    @property
-    def interval(self) -> float: ...
-
-    def poll(self) -> list[LogMessage]: ...
-
-
 class LogsPort(Protocol):
     """Graylog of an environment: live tails and searches."""
 
     def tail(self, env_name: str, query: str = "*", *, backlog: timedelta = ...) -> LogFollower: ...
 
-    def search(
-        self,
-        env_name: str,
-        query: str = "*",
-        *,
-        since: timedelta | None = None,
-        start: datetime | None = None,
-        end: datetime | None = None,
-        limit: int = 150,
-        offset: int = 0,
-        fields: tuple[str, ...] | list[str] = (),
-    ) -> SearchResult: ...
+    def search(self, env_name: str, query: str = "*", **window: Unpack[SearchWindow]) -> SearchResult: ...
 
 
 class StackReviewPort(Protocol):
@@ -164,16 +150,10 @@ class StacksPort(Protocol):
 
 
 class ChangesPort(Protocol):
-    """The one place a planned change is sent (and audited as intent, then outcome)."""
+    """The one place a planned change is sent (and audited as intent, then outcome); the TUI sends
+    for real (dry runs are the CLI's and runbooks')."""
 
-    def execute(
-        self,
-        planned: Change,
-        *,
-        reason: str | None,
-        dry_run: bool = False,
-        on_sending: Callable[[], None] | None = None,
-    ) -> ActionResult: ...
+    def execute(self, planned: Change, *, reason: str | None) -> ActionResult: ...
 
 
 class CorrelationPort(Protocol):
@@ -184,22 +164,6 @@ class CorrelationPort(Protocol):
     def links(self, ref: ResourceRef, *, resolve: bool = True) -> Links: ...
 
     def timeline(self, ref: ResourceRef, since: timedelta) -> Timeline: ...
-
-
-class RunbookRunner(Protocol):
-    """A runbook engine as the runbook screen drives it (in a thread worker)."""
-
-    def start(
-        self,
-        runbook: Runbook,
-        inputs: Mapping[str, Any],
-        *,
-        selection: Mapping[str, Any] | None = None,
-        dry_run: bool = False,
-        reason: str | None = None,
-    ) -> RunState: ...
-
-    def resume(self, run_id: str, *, rerun: bool = False, skip: bool = False) -> RunState: ...
 
 
 class RunbooksPort(Protocol):

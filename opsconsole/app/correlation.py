@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from opsconsole.app.alerts import Alerts
@@ -16,15 +17,15 @@ from opsconsole.domain.timeline import Timeline
 from opsconsole.links import Linker, Links, cluster_of
 
 
+@dataclass(eq=False, repr=False)
 class Correlation:
     """Links and timelines, read through the other use cases."""
 
-    def __init__(self, context: AppContext, fleet: Fleet, alerts: Alerts, logs: Logs, stacks: Stacks) -> None:
-        self._context = context
-        self.fleet = fleet
-        self.alerts = alerts
-        self.logs = logs
-        self.stacks = stacks
+    _context: AppContext
+    fleet: Fleet
+    alerts: Alerts
+    logs: Logs
+    stacks: Stacks
 
     @property
     def audit(self) -> AuditTrail:

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from datetime import datetime, timedelta
-from typing import Any, Protocol
+from datetime import timedelta
+from typing import Protocol, Unpack
 
 from opsconsole.app.context import AppContext
 from opsconsole.app.fanout import fan_out
 from opsconsole.domain.errors import ConfigError, OpsError
-from opsconsole.domain.logs import LogMessage, SearchResult, Stream
+from opsconsole.domain.logs import LogMessage, SearchOptions, SearchResult, SearchWindow, Stream
 from opsconsole.graylog.tail import LogTail
 
 
 class Follower(Protocol):
-    """A live tail: what MergedTail merges."""
+    """A live tail as MergedTail and the log pane drive it: one poll per round, at the interval it
+    suggests (LogTail, MergedTail)."""
 
     @property
     def interval(self) -> float: ...
@@ -92,49 +93,16 @@ class Logs:
             return []  # no scoping: every message stream
         return [s.id for s in self.streams(env_name)]
 
-    def search(
-        self,
-        env_name: str,
-        query: str = "*",
-        *,
-        since: timedelta | None = None,
-        start: datetime | None = None,
-        end: datetime | None = None,
-        limit: int = 150,
-        offset: int = 0,
-        fields: tuple[str, ...] | list[str] = (),
-    ) -> SearchResult:
-        """Newest first, within the environment's streams; the last `since` (5 min by default) or
-        `start`..`end`. The stream lookup and the search share one deadline (`graylog.deadline`)."""
+    def search(self, env_name: str, query: str = "*", **window: Unpack[SearchWindow]) -> SearchResult:
+        """Newest first, within the environment's streams (see SearchWindow for the window). The
+        stream lookup and the search share one deadline (`graylog.deadline`)."""
 
         def search() -> SearchResult:
-            return self._search(env_name, query, since, start, end, limit, offset, fields)
+            client = self._context.backends.graylog()
+            with client.budget():
+                return client.search(query, streams=self._stream_ids(env_name), **window)
 
         return self._context.guard("graylog", env_name, search)
-
-    def _search(
-        self,
-        env_name: str,
-        query: str,
-        since: timedelta | None,
-        start: datetime | None,
-        end: datetime | None,
-        limit: int,
-        offset: int,
-        fields: tuple[str, ...] | list[str],
-    ) -> SearchResult:
-        client = self._context.backends.graylog()
-        with client.budget():
-            return client.search(
-                query,
-                since=since,
-                start=start,
-                end=end,
-                streams=self._stream_ids(env_name),
-                limit=limit,
-                offset=offset,
-                fields=tuple(fields),
-            )
 
     def tail(
         self,
@@ -173,6 +141,6 @@ class _Guarded:
         self._context = context
         self._env_name = env_name
 
-    def search(self, query: str = "*", **options: Any) -> SearchResult:
+    def search(self, query: str = "*", **options: Unpack[SearchOptions]) -> SearchResult:
         client = self._context.backends.graylog()
         return self._context.guard("graylog", self._env_name, lambda: client.search(query, **options))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from opsconsole.app.audit import AuditScope, AuditTrail, ChangeRecord
@@ -22,6 +23,7 @@ T = TypeVar("T")
 STOPPED = "stopped watching; stack operations already started go on in AWS"
 
 
+@dataclass(eq=False, repr=False)
 class StackReview:
     """One plan of one environment's stacks, between review and execution.
 
@@ -29,22 +31,13 @@ class StackReview:
     deleted then. Executing consumes only the stacks that ran.
     """
 
-    def __init__(
-        self,
-        context: AppContext,
-        engine: DeployEngine,
-        plan: EnvironmentPlan,
-        scope: AuditScope,
-        reason: str | None,
-        stack_audit: StackAudit,
-    ) -> None:
-        self._context = context
-        self._stack_audit = stack_audit
-        self._engine = engine
-        self._scope = scope
-        self._reason = reason
-        self._executed = False
-        self.plan = plan
+    _context: AppContext
+    _engine: DeployEngine
+    plan: EnvironmentPlan
+    _scope: AuditScope
+    _reason: str | None
+    _stack_audit: StackAudit
+    _executed: bool = field(default=False, init=False)
 
     @property
     def environment(self) -> str:

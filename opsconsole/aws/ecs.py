@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
-from opsconsole.aws.paging import paginate
+from opsconsole.aws.paging import EnvReader
 from opsconsole.domain.ecs import (
     Cluster,
     Container,
@@ -32,15 +32,8 @@ def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
         yield items[start : start + size]
 
 
-class EcsReader:
-    """Reads one environment's ECS, with a client getter the role broker keeps fresh."""
-
-    def __init__(self, env_name: str, client: Callable[[], Any]) -> None:
-        self.env = env_name
-        self._client = client
-
-    def _paginate(self, operation: str, key: str, **kwargs: Any) -> list[Any]:
-        return paginate(self._client, operation, key, **kwargs)
+class EcsReader(EnvReader):
+    """One environment's ECS."""
 
     def clusters(self) -> list[Cluster]:
         arns = self._paginate("list_clusters", "clusterArns")

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
+from opsconsole.aws.paging import EnvReader
 from opsconsole.domain.ecs import TargetHealth
 
 
-class ElbReader:
-    """elbv2 of one environment, with a client getter the role broker keeps fresh."""
-
-    def __init__(self, env_name: str, client: Callable[[], Any]) -> None:
-        self.env = env_name
-        self._client = client
+class ElbReader(EnvReader):
+    """elbv2 of one environment."""
 
     def target_health(self, target_groups: tuple[str, ...] | list[str]) -> list[TargetHealth]:
         """Every target of the groups with its state; a group with no targets adds nothing."""

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from opsconsole.aws.paging import paginate
+from opsconsole.aws.paging import EnvReader
 from opsconsole.domain.errors import InvalidInput
 from opsconsole.domain.rds import DbCluster, DbEvent, DbInstance, PendingMaintenance
 
 
-class RdsReader:
-    def __init__(self, env_name: str, client: Callable[[], Any]) -> None:
-        self.env = env_name
-        self._client = client
-
-    def _paginate(self, operation: str, key: str, **kwargs: Any) -> list[Any]:
-        return paginate(self._client, operation, key, **kwargs)
+class RdsReader(EnvReader):
+    """One environment's RDS."""
 
     def instances(self) -> list[DbInstance]:
         return sorted(

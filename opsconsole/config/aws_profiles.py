@@ -9,7 +9,7 @@ messages about a bad value.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,13 +31,20 @@ MAX_CHAIN = 10
 
 def aws_config_path(identity: Mapping[str, Any], environ: Mapping[str, str]) -> Path:
     """The AWS config file: [identity] aws_config_file, $AWS_CONFIG_FILE, else ~/.aws/config."""
-    configured = identity.get("aws_config_file") if isinstance(identity, Mapping) else None
+    return _aws_file(identity, "aws_config_file", environ, "AWS_CONFIG_FILE", "config")
+
+
+def _aws_file(
+    identity: Mapping[str, Any] | None, key: str, environ: Mapping[str, str], variable: str, name: str
+) -> Path:
+    """An AWS file as botocore finds it: the [identity] key, else the variable, else ~/.aws/<name>."""
+    configured = identity.get(key) if isinstance(identity, Mapping) else None
     if isinstance(configured, str) and configured:
         return Path(configured).expanduser()
-    if environ.get("AWS_CONFIG_FILE"):
-        return Path(environ["AWS_CONFIG_FILE"]).expanduser()
+    if environ.get(variable):
+        return Path(environ[variable]).expanduser()
     home = environ.get("HOME") or os.path.expanduser("~")
-    return Path(home) / ".aws" / "config"
+    return Path(home) / ".aws" / name
 
 
 def load_profiles(path: Path) -> dict[str, dict[str, Any]]:
@@ -47,22 +54,31 @@ def load_profiles(path: Path) -> dict[str, dict[str, Any]]:
         ConfigError: the file cannot be parsed (names the file and botocore's reason).
     """
     from botocore.configloader import load_config
+
+    profiles = _parsed(path, load_config, "config", "[profile NAME]").get("profiles", {})
+    return {str(name): dict(values) for name, values in profiles.items() if isinstance(values, dict)}
+
+
+def _parsed(path: Path, parse: Callable[[str], dict[str, Any]], what: str, header: str) -> dict[str, Any]:
+    """The AWS `what` file parsed by botocore's `parse`, {} when there is none.
+
+    Raises:
+        ConfigError: the file is malformed; names it and the `header` its sections take.
+    """
     from botocore.exceptions import BotoCoreError, ConfigNotFound
 
     if not path.is_file():
         return {}
     try:
-        parsed = load_config(str(path))
+        return parse(str(path))
     except ConfigNotFound:
         return {}
     except (BotoCoreError, ValueError, UnicodeDecodeError) as e:
         raise ConfigError(
-            f"the AWS config file cannot be parsed: {str(e).splitlines()[0]}",
+            f"the AWS {what} file cannot be parsed: {str(e).splitlines()[0]}",
             source=str(path),
-            hint="fix the file: [profile NAME] section headers, then key = value lines",
+            hint=f"fix the file: {header} section headers, then key = value lines",
         ) from None
-    profiles = parsed.get("profiles", {})
-    return {str(name): dict(values) for name, values in profiles.items() if isinstance(values, dict)}
 
 
 @dataclass
@@ -271,14 +287,9 @@ def _place_default(table: dict[str, Any], key: str, value: Any) -> bool:
 
 
 def credentials_path(identity: Mapping[str, Any] | None, environ: Mapping[str, str]) -> Path:
-    """The shared credentials file, found as botocore finds it."""
-    configured = (identity or {}).get("aws_credentials_file")
-    if isinstance(configured, str) and configured:
-        return Path(configured).expanduser()
-    if environ.get("AWS_SHARED_CREDENTIALS_FILE"):
-        return Path(environ["AWS_SHARED_CREDENTIALS_FILE"]).expanduser()
-    home = environ.get("HOME") or os.path.expanduser("~")
-    return Path(home) / ".aws" / "credentials"
+    """The shared credentials file: [identity] aws_credentials_file, $AWS_SHARED_CREDENTIALS_FILE,
+    else ~/.aws/credentials."""
+    return _aws_file(identity, "aws_credentials_file", environ, "AWS_SHARED_CREDENTIALS_FILE", "credentials")
 
 
 @dataclass(frozen=True)
@@ -304,7 +315,6 @@ def check_identity(
         ConfigError: the profile is named but defined in neither file, or a file is malformed.
     """
     from botocore.configloader import raw_config_parse
-    from botocore.exceptions import BotoCoreError
 
     identity = {"aws_config_file": files[0], "aws_credentials_file": files[1]}
     config_file = aws_config_path(identity, environ)
@@ -313,14 +323,7 @@ def check_identity(
     if not profile:
         return IdentityCheck(None, "default credential chain", mfa_serial, device_origin)
     creds_file = credentials_path(identity, environ)
-    try:
-        credentials = raw_config_parse(str(creds_file)) if creds_file.is_file() else {}
-    except (BotoCoreError, ValueError, UnicodeDecodeError) as e:
-        raise ConfigError(
-            f"the AWS credentials file cannot be parsed: {str(e).splitlines()[0]}",
-            source=str(creds_file),
-            hint="fix the file: [NAME] section headers, then key = value lines",
-        ) from None
+    credentials = _parsed(creds_file, raw_config_parse, "credentials", "[NAME]")
     where = [
         str(path) for path, found in ((config_file, profiles), (creds_file, credentials)) if profile in found
     ]

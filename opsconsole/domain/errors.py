@@ -68,20 +68,23 @@ class UnknownEnvironment(InvalidInput):
         self.name = name
 
 
-class NotConfirmed(OpsError):
+class Denied(OpsError):
+    """Exit 3: denied or not confirmed, not failed (not allowed, read-only, held by someone else,
+    or waiting for a person to decide)."""
+
+    exit_code = ExitCode.DENIED
+
+
+class NotConfirmed(Denied):
     """A protected action was not confirmed, or could not be asked for."""
 
-    exit_code = ExitCode.DENIED
+
+class ReadOnlyViolation(Denied):
+    """A change asked of a read-only environment or console."""
 
 
-class ReadOnlyViolation(OpsError):
-    exit_code = ExitCode.DENIED
-
-
-class AccessDenied(OpsError):
+class AccessDenied(Denied):
     """The role in force may not do something; names the role, the action and the tier needed."""
-
-    exit_code = ExitCode.DENIED
 
     def __init__(
         self,

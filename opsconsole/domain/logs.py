@@ -2,12 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import TypedDict
 
 SYSLOG_LEVELS = ("emerg", "alert", "crit", "error", "warning", "notice", "info", "debug")
 """GELF/syslog levels 0..7, the numbering Graylog stores in `level`."""
+
+
+class SearchWindow(TypedDict, total=False):
+    """Which messages a search reads and how many: the last `since` (5 min when not given), or
+    `start` (included) to `end` (excluded, now when not given); `limit` (150) from `offset` (0);
+    `fields` to return (all when empty). Declared once for every `search` that passes them on."""
+
+    since: timedelta | None
+    start: datetime | None
+    end: datetime | None
+    limit: int
+    offset: int
+    fields: tuple[str, ...] | list[str]
+
+
+class SearchOptions(SearchWindow, total=False):
+    """A search window on Graylog itself: only these `streams` (ids; all when empty), in `sort` order."""
+
+    streams: Sequence[str]
+    sort: str
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs
 
-from opsconsole.domain.errors import BackendError, ExitCode, OpsError
+from opsconsole.domain.errors import BackendError, Denied
 
 APPROVAL_HEADER = "X-Opsconsole-Approval"
 GET_CALLER_IDENTITY = {"Action": ["GetCallerIdentity"], "Version": ["2011-06-15"]}
@@ -19,10 +19,8 @@ _AMZ_DATE = "%Y%m%dT%H%M%SZ"
 _SIGNED_HEADERS = re.compile(r"SignedHeaders=([^,\s]+)")
 
 
-class LockHeld(OpsError):
+class LockHeld(Denied):
     """Someone else holds the environment's lease: names who, why and until when."""
-
-    exit_code = ExitCode.DENIED
 
     def __init__(self, lease: Lease) -> None:
         super().__init__(
@@ -33,16 +31,12 @@ class LockHeld(OpsError):
         self.lease = lease
 
 
-class LeaseLost(OpsError):
+class LeaseLost(Denied):
     """The caller's lease was released, broken or taken over after expiry."""
 
-    exit_code = ExitCode.DENIED
 
-
-class ApprovalRefused(OpsError):
+class ApprovalRefused(Denied):
     """An approval that proves nothing, or proves the wrong thing."""
-
-    exit_code = ExitCode.DENIED
 
 
 class TeamStoreUnavailable(BackendError):

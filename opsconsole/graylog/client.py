@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Unpack
 
 import requests
 
@@ -23,7 +23,7 @@ from opsconsole.domain.errors import BackendError, BackendUnreachable, Credentia
 from opsconsole.domain.logs import LogMessage, NodeInfo, SearchResult, Stream
 from opsconsole.domain.tls import explain_tls_failure
 from opsconsole.graylog.deadline import DeadlineAdapter, DeadlineExceeded, deadline
-from opsconsole.http_session import VerifyingSession
+from opsconsole.http_session import Connection, connection_session
 
 EVENT_STREAMS = frozenset(f"00000000000000000000000{n}" for n in (2, 3, 4))
 """Graylog's event and failure streams (Stream.java): not log messages, hidden from the console."""
@@ -35,36 +35,24 @@ _MAPPED = ("_id", "timestamp", "source", "message", "level")
 class GraylogClient:
     """One Graylog server. Auth: an access token (sent as Basic `<token>:token`) or a user and password."""
 
-    def __init__(
-        self,
-        url: str,
-        *,
-        token: str | None = None,
-        username: str | None = None,
-        password: str | None = None,
-        verify_tls: bool = True,
-        ca_bundle: str | None = None,
-        timeout: float = 10.0,
-        connect_timeout: float = 3.0,
-        deadline: float = 30.0,
-    ) -> None:
-        """`timeout` bounds the connect and each read; `deadline` the whole request (a server that
-        drips bytes never trips a read timeout)."""
+    def __init__(self, url: str, *, deadline: float = 30.0, **connection: Unpack[Connection]) -> None:
+        """`timeout` (10 s) bounds the connect and each read; `deadline` the whole request (a server
+        that drips bytes never trips a read timeout)."""
         base = url.rstrip("/")
         self.url = base if base.endswith("/api") else base + "/api"
-        self.timeout = timeout
-        self.connect_timeout = connect_timeout
+        self.timeout = connection.get("timeout", 10.0)
+        self.connect_timeout = connection.get("connect_timeout", 3.0)
         self.deadline = deadline
         self._budget = threading.local()
-        self.session = VerifyingSession()
+        self.session = connection_session(connection)
         adapter = DeadlineAdapter()
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
+        username, token = connection.get("username"), connection.get("token")
         if username:
-            self.session.auth = (username, password or "")
+            self.session.auth = (username, connection.get("password") or "")
         elif token:
             self.session.auth = (token, "token")
-        self.session.verify = ca_bundle or verify_tls
         self.session.headers.update(
             {
                 "Accept": "application/json",

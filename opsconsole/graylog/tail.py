@@ -26,10 +26,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Protocol, Unpack
 
 from opsconsole.domain.errors import BackendError
-from opsconsole.domain.logs import LogMessage, SearchResult
+from opsconsole.domain.logs import LogMessage, SearchOptions, SearchResult
 
 MAX_RESULT_WINDOW = 10_000
 LATE_HORIZON = timedelta(days=1)
@@ -38,19 +38,9 @@ _MS = timedelta(milliseconds=1)
 
 
 class Searcher(Protocol):
-    def search(
-        self,
-        query: str = "*",
-        *,
-        since: timedelta | None = None,
-        start: datetime | None = None,
-        end: datetime | None = None,
-        streams: Sequence[str] = (),
-        limit: int = 150,
-        offset: int = 0,
-        fields: Sequence[str] = (),
-        sort: str = "timestamp:desc",
-    ) -> SearchResult: ...
+    """What a tail searches: GraylogClient, or the application's circuit-guarded one."""
+
+    def search(self, query: str = "*", **options: Unpack[SearchOptions]) -> SearchResult: ...
 
 
 def _utc_now() -> datetime:

@@ -4,35 +4,22 @@ sources a query or wait step reads."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from opsconsole.app.action_params import PARAMS
+from opsconsole.app.action_params import PARAMS, ActionParams
 from opsconsole.domain.action_kinds import ActionKind
 
-
-@dataclass(frozen=True)
-class ParamSpec:
-    required: tuple[str, ...]
-    optional: tuple[str, ...] = ()
-
-    @property
-    def params(self) -> tuple[str, ...]:
-        return self.required + self.optional
-
-
-_STACKS = ParamSpec((), ("stacks",))
+_STACKS = ActionParams((), ("stacks",))
 """Stacks have a flow of their own (change sets, events), run by the step itself."""
 
-ACTIONS: dict[str, ParamSpec] = {
-    **{kind.value: ParamSpec(entry.required, entry.optional) for kind, entry in PARAMS.items()},
+ACTIONS: dict[str, ActionParams] = {
+    **{kind.value: entry for kind, entry in PARAMS.items()},
     ActionKind.STACKS_PLAN.value: _STACKS,
     ActionKind.STACKS_DEPLOY.value: _STACKS,
 }
 
-SOURCES: dict[str, ParamSpec] = {
-    "aws": ParamSpec(("service", "operation"), ("params", "region")),
-    "logs": ParamSpec(("query",), ("window",)),
-    "problems": ParamSpec((), ("tags", "min_severity", "unacknowledged", "text")),
+SOURCES: dict[str, ActionParams] = {
+    "aws": ActionParams(("service", "operation"), ("params", "region")),
+    "logs": ActionParams(("query",), ("window",)),
+    "problems": ActionParams((), ("tags", "min_severity", "unacknowledged", "text")),
 }
 """What a query or wait step may read; AWS reads always run at the read tier."""
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from opsconsole.app.console import Console
 from opsconsole.domain.audit import Outcome
-from opsconsole.domain.errors import ExitCode, InvalidInput, OpsError
+from opsconsole.domain.errors import Denied, InvalidInput, OpsError
 from opsconsole.runbooks.approvals import Approvals, Approver, Paused
 from opsconsole.runbooks.expressions import ExpressionError, evaluate, render, truthy
 from opsconsole.runbooks.graph import sequential_next
@@ -40,10 +40,8 @@ from opsconsole.runbooks.steps import StepFailed, StepRun, act, query, wait
 __all__ = ["Approver", "Listener", "RunInterrupted", "RunbookEngine"]
 
 
-class RunInterrupted(OpsError):
+class RunInterrupted(Denied):
     """A run stopped while sending a change: an operator must say whether to send it again."""
-
-    exit_code = ExitCode.DENIED
 
 
 class _Abort(Exception):

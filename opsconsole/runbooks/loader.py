@@ -289,9 +289,9 @@ class _Checker:
             )
         else:
             spec = ACTIONS[known]
-            self._params(params, spec.required, spec.params, f"step {step_id}: action {name}", raw.line)
+            self._params(params, spec.required, spec.names, f"step {step_id}: action {name}", raw.line)
             kind = ActionKind.parse(known)
-            for problem in param_problems(kind, {k: v for k, v in params.items() if k in spec.params}):
+            for problem in param_problems(kind, {k: v for k, v in params.items() if k in spec.names}):
                 self.add(raw.line_of("with"), f"step {step_id}: {problem}")
         return {"action": known or str(name), "params": _plain(params)}
 
@@ -306,7 +306,7 @@ class _Checker:
             self.add(raw.line_of(kind), f"step {step_id}: {kind} is a mapping")
             return {}
         allowed = SOURCES[kind]
-        self._params(spec, allowed.required, allowed.params, f"step {step_id}: {kind}", raw.line_of(kind))
+        self._params(spec, allowed.required, allowed.names, f"step {step_id}: {kind}", raw.line_of(kind))
         if kind == "aws" and isinstance(spec.get("service"), str) and isinstance(spec.get("operation"), str):
             action = iam_action(spec["service"], spec["operation"])
             if required_tier(action) is not RoleTier.READ:

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from opsconsole.domain.errors import ExitCode, OpsError
+from opsconsole.domain.errors import Denied
 
 HEARTBEAT_SECONDS = 5.0
 """How often the owner rewrites its heartbeat."""
@@ -32,10 +32,8 @@ STALE_AFTER_SECONDS = 30.0
 _RECORD_BYTES = 512
 
 
-class RunOwned(OpsError):
+class RunOwned(Denied):
     """Another live process owns the run: it is not resumed twice."""
-
-    exit_code = ExitCode.DENIED
 
 
 @dataclass(frozen=True)

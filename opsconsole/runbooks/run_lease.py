@@ -10,15 +10,13 @@ from contextlib import ExitStack
 
 from opsconsole.app.console import Console
 from opsconsole.domain.action_kinds import ActionKind
-from opsconsole.domain.errors import ExitCode, OpsError
+from opsconsole.domain.errors import Denied
 from opsconsole.domain.team import LockHeld
 from opsconsole.runbooks.state import RunState
 
 
-class RunLeaseHeld(OpsError):
+class RunLeaseHeld(Denied):
     """The lease of a run's earlier process (killed, crashed) is still live."""
-
-    exit_code = ExitCode.DENIED
 
 
 class RunLease:

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 from opsconsole.config import BackendSettings
 from opsconsole.domain.errors import BackendError, BackendUnreachable, ConfigError, CredentialsError
 from opsconsole.domain.tls import explain_tls_failure
 from opsconsole.zabbix.errors import SessionTerminated, api_error
+
+if TYPE_CHECKING:
+    from opsconsole.http_session import Connection
 
 DEFAULT_TIMEOUT = 15.0
 
@@ -26,35 +29,23 @@ class ZabbixClient:
     token is a CredentialsError at once.
     """
 
-    def __init__(
-        self,
-        url: str,
-        *,
-        token: str | None = None,
-        username: str | None = None,
-        password: str | None = None,
-        verify_tls: bool = True,
-        ca_bundle: str | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
-        connect_timeout: float = 3.0,
-    ) -> None:
+    def __init__(self, url: str, **connection: Unpack[Connection]) -> None:
         from pyzabbix.api import ZabbixAPI
 
-        from opsconsole.http_session import VerifyingSession
+        from opsconsole.http_session import connection_session
 
-        if not token and not (username and password):
+        self._token = connection.get("token")
+        self._username = connection.get("username")
+        self._password = connection.get("password")
+        if not self._token and not (self._username and self._password):
             raise ConfigError(
                 "Zabbix needs an API token, or a user name and a password",
                 key="zabbix",
                 hint="set token_env (or token_command) in [zabbix]; with username set, it gives the password",
             )
-        session = VerifyingSession()
-        session.verify = ca_bundle or verify_tls
+        timeouts = (connection.get("connect_timeout", 3.0), connection.get("timeout", DEFAULT_TIMEOUT))
         self.url = url
-        self._api = ZabbixAPI(url, session=session, timeout=(connect_timeout, timeout))  # type: ignore[arg-type]
-        self._token = token
-        self._username = username
-        self._password = password
+        self._api = ZabbixAPI(url, session=connection_session(connection), timeout=timeouts)  # type: ignore[arg-type]
         self._lock = threading.RLock()
         self._logged_in = False
 
@@ -76,24 +67,17 @@ class ZabbixClient:
                 key="zabbix",
                 hint="set token_env or token_command in [zabbix]",
             )
+        connection: Connection = {
+            "verify_tls": settings.verify_tls,
+            "ca_bundle": settings.ca_bundle,
+            "timeout": settings.timeout,
+            "connect_timeout": settings.connect_timeout,
+        }
         if settings.username:
-            return cls(
-                settings.url,
-                username=settings.username,
-                password=secret,
-                verify_tls=settings.verify_tls,
-                ca_bundle=settings.ca_bundle,
-                timeout=settings.timeout,
-                connect_timeout=settings.connect_timeout,
-            )
-        return cls(
-            settings.url,
-            token=secret,
-            verify_tls=settings.verify_tls,
-            ca_bundle=settings.ca_bundle,
-            timeout=settings.timeout,
-            connect_timeout=settings.connect_timeout,
-        )
+            connection["username"], connection["password"] = settings.username, secret
+        else:
+            connection["token"] = secret
+        return cls(settings.url, **connection)
 
     @property
     def version(self) -> tuple[int, ...]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from opsconsole.domain.errors import BackendError, ConfigError, CredentialsError, ExitCode, OpsError
+from opsconsole.domain.errors import BackendError, ConfigError, CredentialsError, Denied, OpsError
 
 SESSION_TERMINATED = "Session terminated, re-login, please."
 NOT_AUTHORIZED = "Not authorized."
@@ -44,8 +44,8 @@ def known_groups_hint(missing: list[str], known: list[str], shown: int = 15) -> 
     return f"{guess}host groups this user can see: {listed or 'none'}{more}"
 
 
-class ZabbixPermissionDenied(OpsError):
-    exit_code = ExitCode.DENIED
+class ZabbixPermissionDenied(Denied):
+    """The Zabbix user may not do this: Zabbix's own refusal."""
 
 
 class ZabbixRefused(BackendError):

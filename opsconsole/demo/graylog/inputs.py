@@ -149,16 +149,20 @@ class _TcpHandler(socketserver.BaseRequestHandler):
 
 
 class _TcpServer(socketserver.ThreadingTCPServer):
+    """A GELF input's threaded server on a free loopback port; a failed connection is logged."""
+
     daemon_threads = True
     allow_reuse_address = True
+    transport, unit = "tcp", "connection"
+    handler: type[socketserver.BaseRequestHandler] = _TcpHandler
 
     def __init__(self, store: MessageStore, node_id: str) -> None:
-        super().__init__(("127.0.0.1", 0), _TcpHandler)
+        super().__init__(("127.0.0.1", 0), self.handler)
         self.store = store
-        self.info = InputInfo("tcp", node_id=node_id)
+        self.info = InputInfo(self.transport, node_id=node_id)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        LOG.exception("GELF tcp input: connection from %s failed", client_address)
+        LOG.exception("GELF %s input: %s from %s failed", self.transport, self.unit, client_address)
 
 
 class _HttpHandler(BaseHTTPRequestHandler):
@@ -215,16 +219,9 @@ def _content_decoded(body: bytes) -> bytes:
     return out if len(out) <= DECOMPRESS_LIMIT else b"\x00"  # cut: the codec drops it as too short
 
 
-class _HttpServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, store: MessageStore, node_id: str) -> None:
-        super().__init__(("127.0.0.1", 0), _HttpHandler)
-        self.store = store
-        self.info = InputInfo("http", node_id=node_id)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        LOG.exception("GELF http input: request from %s failed", client_address)
+class _HttpServer(_TcpServer, ThreadingHTTPServer):
+    transport, unit = "http", "request"
+    handler = _HttpHandler
 
 
 class GelfInputs:

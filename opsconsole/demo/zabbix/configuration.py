@@ -8,13 +8,14 @@ from typing import Any
 from opsconsole.demo.zabbix.expressions import parse_expression
 from opsconsole.demo.zabbix.rpc import (
     NO_SUCH_OBJECT,
+    _create,
     _filter_ok,
     _finish,
     _in,
     _limited,
     _matching,
+    _new_name,
     _object,
-    _objects,
     _project,
     _tags_match,
     application,
@@ -27,17 +28,14 @@ class ConfigurationMethods:
     store: Store
 
     def m_hostgroup_create(self, params: Any, user: User | None) -> dict[str, list[str]]:
-        ids = []
-        for p in _objects(params):
-            name = str(p.get("name", ""))
-            if not name:
-                raise invalid('Invalid parameter "/1/name": cannot be empty.')
-            if any(g["name"] == name for g in self.store.groups.values()):
-                raise invalid(f'Host group "{name}" already exists.')
-            groupid = self.store.next_id("group")
-            self.store.groups[groupid] = {"groupid": groupid, "name": name, "flags": "0", "internal": "0"}
-            ids.append(groupid)
-        return {"groupids": ids}
+        return _create(params, "groupids", self._add_group)
+
+    def _add_group(self, p: dict[str, Any]) -> str:
+        missing = 'Invalid parameter "/1/name": cannot be empty.'
+        name = _new_name(p, "name", self.store.groups.values(), missing, 'Host group "{}" already exists.')
+        groupid = self.store.next_id("group")
+        self.store.groups[groupid] = {"groupid": groupid, "name": name, "flags": "0", "internal": "0"}
+        return groupid
 
     def m_hostgroup_get(self, params: Any, user: User | None) -> list[dict[str, Any]]:
         p = _object(params)
@@ -45,30 +43,28 @@ class ConfigurationMethods:
         return _finish(rows, p, lambda row: dict(row))
 
     def m_host_create(self, params: Any, user: User | None) -> dict[str, list[str]]:
-        ids = []
-        for p in _objects(params):
-            host = str(p.get("host", ""))
-            if not host:
-                raise invalid('Invalid parameter "/1": the parameter "host" is missing.')
-            if any(h["host"] == host for h in self.store.hosts.values()):
-                raise invalid(f'Host with the same name "{host}" already exists.')
-            groupids = [str(g["groupid"]) for g in p.get("groups", [])]
-            if not groupids:
-                raise invalid('Invalid parameter "/1": the parameter "groups" is missing.')
-            if any(g not in self.store.groups for g in groupids):
-                raise application(NO_SUCH_OBJECT)
-            hostid = self.store.next_id("host")
-            self.store.hosts[hostid] = {
-                "hostid": hostid,
-                "host": host,
-                "name": str(p.get("name") or host),
-                "status": str(p.get("status", "0")),
-                "description": str(p.get("description", "")),
-                "groupids": groupids,
-                "tags": [{"tag": str(t["tag"]), "value": str(t.get("value", ""))} for t in p.get("tags", [])],
-            }
-            ids.append(hostid)
-        return {"hostids": ids}
+        return _create(params, "hostids", self._add_host)
+
+    def _add_host(self, p: dict[str, Any]) -> str:
+        missing = 'Invalid parameter "/1": the parameter "host" is missing.'
+        taken = 'Host with the same name "{}" already exists.'
+        host = _new_name(p, "host", self.store.hosts.values(), missing, taken)
+        groupids = [str(g["groupid"]) for g in p.get("groups", [])]
+        if not groupids:
+            raise invalid('Invalid parameter "/1": the parameter "groups" is missing.')
+        if any(g not in self.store.groups for g in groupids):
+            raise application(NO_SUCH_OBJECT)
+        hostid = self.store.next_id("host")
+        self.store.hosts[hostid] = {
+            "hostid": hostid,
+            "host": host,
+            "name": str(p.get("name") or host),
+            "status": str(p.get("status", "0")),
+            "description": str(p.get("description", "")),
+            "groupids": groupids,
+            "tags": [{"tag": str(t["tag"]), "value": str(t.get("value", ""))} for t in p.get("tags", [])],
+        }
+        return hostid
 
     def m_host_get(self, params: Any, user: User | None) -> list[dict[str, Any]]:
         p = _object(params)
@@ -104,71 +100,66 @@ class ConfigurationMethods:
         return None
 
     def m_item_create(self, params: Any, user: User | None) -> dict[str, list[str]]:
-        ids = []
-        for p in _objects(params):
-            hostid, key = str(p.get("hostid", "")), str(p.get("key_", ""))
-            if hostid not in self.store.hosts:
-                raise application(NO_SUCH_OBJECT)
-            if any(i["hostid"] == hostid and i["key_"] == key for i in self.store.items.values()):
-                raise invalid(
-                    f'Item with key "{key}" already exists on "{self.store.hosts[hostid]["host"]}".'
-                )
-            itemid = self.store.next_id("item")
-            self.store.items[itemid] = {
-                "itemid": itemid,
-                "hostid": hostid,
-                "name": str(p.get("name", key)),
-                "key_": key,
-                "type": str(p.get("type", TRAPPER)),
-                "value_type": str(p.get("value_type", "3")),
-                "trapper_hosts": str(p.get("trapper_hosts", "")),
-                "lastvalue": "0",
-                "lastclock": "0",
-            }
-            ids.append(itemid)
-        return {"itemids": ids}
+        return _create(params, "itemids", self._add_item)
+
+    def _add_item(self, p: dict[str, Any]) -> str:
+        hostid, key = str(p.get("hostid", "")), str(p.get("key_", ""))
+        if hostid not in self.store.hosts:
+            raise application(NO_SUCH_OBJECT)
+        if any(i["hostid"] == hostid and i["key_"] == key for i in self.store.items.values()):
+            raise invalid(f'Item with key "{key}" already exists on "{self.store.hosts[hostid]["host"]}".')
+        itemid = self.store.next_id("item")
+        self.store.items[itemid] = {
+            "itemid": itemid,
+            "hostid": hostid,
+            "name": str(p.get("name", key)),
+            "key_": key,
+            "type": str(p.get("type", TRAPPER)),
+            "value_type": str(p.get("value_type", "3")),
+            "trapper_hosts": str(p.get("trapper_hosts", "")),
+            "lastvalue": "0",
+            "lastclock": "0",
+        }
+        return itemid
 
     def m_trigger_create(self, params: Any, user: User | None) -> dict[str, list[str]]:
-        ids = []
-        for p in _objects(params):
-            text = str(p.get("expression", ""))
-            expression = parse_expression(text)
-            if expression is None:
-                raise invalid(
-                    f'Invalid parameter "/1/expression": incorrect expression starting from "{text}".'
-                )
-            host = next((h for h in self.store.hosts.values() if h["host"] == expression.host), None)
-            if host is None:
-                raise invalid(
-                    f'Incorrect trigger expression. Host "{expression.host}" does not exist or you have no '
-                    "access to this host."
-                )
-            if not any(
-                i["hostid"] == host["hostid"] and i["key_"] == expression.key
-                for i in self.store.items.values()
-            ):
-                raise invalid(
-                    f'Incorrect item key "{expression.key}" provided for trigger expression on '
-                    f'"{expression.host}".'
-                )
-            triggerid = self.store.next_id("trigger")
-            row = {
-                "triggerid": triggerid,
-                "expression": text,
-                "description": str(p.get("description", "")),
-                "priority": str(p.get("priority", "0")),
-                "manual_close": str(p.get("manual_close", "0")),
-                "status": str(p.get("status", "0")),
-                "value": "0",
-                "state": "0",
-                "error": "",
-                "lastchange": "0",
-                "comments": str(p.get("comments", "")),
-                "tags": [{"tag": str(t["tag"]), "value": str(t.get("value", ""))} for t in p.get("tags", [])],
-            }
-            self.store.triggers[triggerid] = Trigger(row, expression, host["hostid"])
-            ids.append(triggerid)
-        return {"triggerids": ids}
+        return _create(params, "triggerids", self._add_trigger)
+
+    def _add_trigger(self, p: dict[str, Any]) -> str:
+        text = str(p.get("expression", ""))
+        expression = parse_expression(text)
+        if expression is None:
+            raise invalid(f'Invalid parameter "/1/expression": incorrect expression starting from "{text}".')
+        host = next((h for h in self.store.hosts.values() if h["host"] == expression.host), None)
+        if host is None:
+            raise invalid(
+                f'Incorrect trigger expression. Host "{expression.host}" does not exist or you have no '
+                "access to this host."
+            )
+        if not any(
+            i["hostid"] == host["hostid"] and i["key_"] == expression.key for i in self.store.items.values()
+        ):
+            raise invalid(
+                f'Incorrect item key "{expression.key}" provided for trigger expression on '
+                f'"{expression.host}".'
+            )
+        triggerid = self.store.next_id("trigger")
+        row = {
+            "triggerid": triggerid,
+            "expression": text,
+            "description": str(p.get("description", "")),
+            "priority": str(p.get("priority", "0")),
+            "manual_close": str(p.get("manual_close", "0")),
+            "status": str(p.get("status", "0")),
+            "value": "0",
+            "state": "0",
+            "error": "",
+            "lastchange": "0",
+            "comments": str(p.get("comments", "")),
+            "tags": [{"tag": str(t["tag"]), "value": str(t.get("value", ""))} for t in p.get("tags", [])],
+        }
+        self.store.triggers[triggerid] = Trigger(row, expression, host["hostid"])
+        return triggerid
 
     def m_trigger_get(self, params: Any, user: User | None) -> list[dict[str, Any]]:
         p = _object(params)

@@ -7,13 +7,14 @@ from typing import Any
 
 from opsconsole.demo.zabbix.rpc import (
     NO_SUCH_OBJECT,
+    _create,
     _finish,
     _ids,
     _in,
     _int,
     _matching,
+    _new_name,
     _object,
-    _objects,
     _project,
     application,
     invalid,
@@ -25,45 +26,39 @@ class MaintenanceMethods:
     store: Store
 
     def m_maintenance_create(self, params: Any, user: User | None) -> dict[str, list[str]]:
-        ids = []
-        for p in _objects(params):
-            name = str(p.get("name", ""))
-            if not name:
-                raise invalid('Invalid parameter "/1/name": cannot be empty.')
-            if any(m["name"] == name for m in self.store.maintenances.values()):
-                raise invalid(f'Maintenance "{name}" already exists.')
-            # `hostids`/`groupids` are the deprecated spellings 6.0 still accepts (facts).
-            hostids = [str(h["hostid"]) for h in p.get("hosts", [])] + [str(h) for h in p.get("hostids", [])]
-            groupids = [str(g["groupid"]) for g in p.get("groups", [])] + [
-                str(g) for g in p.get("groupids", [])
-            ]
-            if not hostids and not groupids:
-                raise invalid("At least one host group or host must be selected.")
-            if any(h not in self.store.hosts for h in hostids) or any(
-                g not in self.store.groups for g in groupids
-            ):
-                raise application(NO_SUCH_OBJECT)
-            since = _int(p.get("active_since", int(time.time())), "active_since")
-            till = _int(p.get("active_till", since + 86400), "active_till")
-            if till <= since:
-                raise invalid('Maintenance "active_since" value cannot be bigger than "active_till".')
-            maintenanceid = self.store.next_id("maintenance")
-            self.store.maintenances[maintenanceid] = {
-                "maintenanceid": maintenanceid,
-                "name": name,
-                "maintenance_type": str(p.get("maintenance_type", "0")),
-                "description": str(p.get("description", "")),
-                "active_since": str(since - since % 60),  # rounded down to the minute (facts)
-                "active_till": str(till),
-                "tags_evaltype": str(p.get("tags_evaltype", "0")),
-                "hostids": hostids,
-                "groupids": groupids,
-                "timeperiods": [
-                    {k: str(v) for k, v in period.items()} for period in p.get("timeperiods", [])
-                ],
-            }
-            ids.append(maintenanceid)
-        return {"maintenanceids": ids}
+        return _create(params, "maintenanceids", self._add_maintenance)
+
+    def _add_maintenance(self, p: dict[str, Any]) -> str:
+        missing = 'Invalid parameter "/1/name": cannot be empty.'
+        taken = 'Maintenance "{}" already exists.'
+        name = _new_name(p, "name", self.store.maintenances.values(), missing, taken)
+        # `hostids`/`groupids` are the deprecated spellings 6.0 still accepts (facts).
+        hostids = [str(h["hostid"]) for h in p.get("hosts", [])] + [str(h) for h in p.get("hostids", [])]
+        groupids = [str(g["groupid"]) for g in p.get("groups", [])] + [str(g) for g in p.get("groupids", [])]
+        if not hostids and not groupids:
+            raise invalid("At least one host group or host must be selected.")
+        if any(h not in self.store.hosts for h in hostids) or any(
+            g not in self.store.groups for g in groupids
+        ):
+            raise application(NO_SUCH_OBJECT)
+        since = _int(p.get("active_since", int(time.time())), "active_since")
+        till = _int(p.get("active_till", since + 86400), "active_till")
+        if till <= since:
+            raise invalid('Maintenance "active_since" value cannot be bigger than "active_till".')
+        maintenanceid = self.store.next_id("maintenance")
+        self.store.maintenances[maintenanceid] = {
+            "maintenanceid": maintenanceid,
+            "name": name,
+            "maintenance_type": str(p.get("maintenance_type", "0")),
+            "description": str(p.get("description", "")),
+            "active_since": str(since - since % 60),  # rounded down to the minute (facts)
+            "active_till": str(till),
+            "tags_evaltype": str(p.get("tags_evaltype", "0")),
+            "hostids": hostids,
+            "groupids": groupids,
+            "timeperiods": [{k: str(v) for k, v in period.items()} for period in p.get("timeperiods", [])],
+        }
+        return maintenanceid
 
     def m_maintenance_get(self, params: Any, user: User | None) -> list[dict[str, Any]]:
         p = _object(params)

@@ -43,6 +43,22 @@ def _objects(params: Any) -> list[dict[str, Any]]:
     return items
 
 
+def _create(params: Any, answer: str, add: Callable[[dict[str, Any]], str]) -> dict[str, list[str]]:
+    """An `<object>.create`: one object or a list, each checked and stored in turn by `add`, which
+    returns its new id; the answer lists the ids under `answer` (`groupids`, `hostids`, ...)."""
+    return {answer: [add(p) for p in _objects(params)]}
+
+
+def _new_name(p: dict[str, Any], key: str, rows: Iterable[dict[str, Any]], missing: str, taken: str) -> str:
+    """`p[key]`, required (else `missing`) and unique among `rows` (else `taken`, given the name)."""
+    name = str(p.get(key, ""))
+    if not name:
+        raise invalid(missing)
+    if any(row[key] == name for row in rows):
+        raise invalid(taken.format(name))
+    return name
+
+
 def _listed(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list | tuple) else [value]
 
