@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,6 +29,47 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         definitions = info.name2fixturedefs.values() if info is not None else ()
         if any(d.scope == "module" for defs in definitions for d in defs):
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+
+
+def _copy_atomically(source: Path, target: Path) -> None:
+    partial = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}")
+    shutil.copyfile(source, partial)
+    os.replace(partial, target)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def shared_lint_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """cfn-lint's findings shared by every test of a worker, as the console shares them across runs.
+
+    `lint_template` is a pure function of (cfn-lint version, region, template text) and the console
+    caches it by that digest under its state directory; each test has its own state directory, so
+    the same shipped templates were linted again in every test (~1 s of CPU each). Here a finding
+    computed once is copied into the test's own cache before the console reads it: the console's
+    cache-read path runs as in production, and every distinct template is still linted by cfn-lint
+    at least once per worker. A call without a cache (`cache_dir=None`) always lints."""
+    from opsconsole.stacks import manifest, templates
+
+    shared = tmp_path_factory.mktemp("cfn-lint-shared")
+    original = templates.lint_template
+
+    def lint_template(text: str, region: str, cache_dir: Path | None) -> list[templates.LintFinding]:
+        if cache_dir is None:
+            return original(text, region, cache_dir)
+        from cfnlint.version import __version__
+
+        name = hashlib.sha256(f"{__version__}\0{region}\0{text}".encode()).hexdigest() + ".json"
+        known, own = shared / name, cache_dir / name
+        if known.exists() and not own.exists():
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            _copy_atomically(known, own)
+        findings = original(text, region, cache_dir)
+        if own.exists() and not known.exists():
+            _copy_atomically(own, known)
+        return findings
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(manifest, "lint_template", lint_template)
+        yield shared
 
 
 @pytest.fixture(autouse=True)
