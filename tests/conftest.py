@@ -7,6 +7,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -19,16 +20,26 @@ from opsconsole.demo.world import DemoReady, DemoWorld
 _LEAKY_PREFIXES = ("AWS_", "OPSCONSOLE_")
 
 
+SHARED_WORLDS = ("bad_release_world", "open_world", "team_world")
+"""Session worlds that one group of tests shares: under xdist, each goes to one worker, so the world
+starts once per run instead of once per worker (demo_world, used by far more tests, is not grouped:
+one worker could not run all its tests in time)."""
+
+
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under xdist's `--dist loadgroup` (./dev test), every test of a module that starts its own world
     (a module-scoped fixture) goes to one worker, so that world starts once instead of once per worker;
-    the other tests are still spread one by one."""
+    so do the tests of each of SHARED_WORLDS; the other tests are still spread one by one."""
     for item in items:
         info = getattr(item, "_fixtureinfo", None)
         definitions = info.name2fixturedefs.values() if info is not None else ()
+        names = getattr(item, "fixturenames", ())
+        shared = next((name for name in SHARED_WORLDS if name in names), None)
         if any(d.scope == "module" for defs in definitions for d in defs):
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+        elif shared is not None:
+            item.add_marker(pytest.mark.xdist_group(shared))
 
 
 def _copy_atomically(source: Path, target: Path) -> None:
@@ -107,6 +118,28 @@ def open_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoReady]:
     ready = world.start()
     yield ready
     world.stop()
+
+
+@dataclass(frozen=True)
+class BadRelease:
+    ready: DemoReady
+    release: str
+    """The bad release's task definition ARN."""
+
+
+@pytest.fixture(scope="session")
+def bad_release_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BadRelease]:
+    """The demo world after the story's bad api release in prod (`play_bad_release`), for the tests
+    that only read it (demo truth, timeline, linked panes): started once per run, not once per module."""
+    from opsconsole.demo.story import play_bad_release
+
+    world = DemoWorld(root=tmp_path_factory.mktemp("bad-release"), operator="alice")
+    ready = world.start()
+    try:
+        release = play_bad_release(ready)
+        yield BadRelease(ready, release)
+    finally:
+        world.stop()
 
 
 def settings_with_own_journal(world: DemoReady, tmp_path: Path) -> Settings:
