@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
+import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -16,16 +20,67 @@ from opsconsole.demo.world import DemoReady, DemoWorld
 _LEAKY_PREFIXES = ("AWS_", "OPSCONSOLE_")
 
 
+SHARED_WORLDS = ("bad_release_world", "open_world", "team_world")
+"""Session worlds that one group of tests shares: under xdist, each goes to one worker, so the world
+starts once per run instead of once per worker (demo_world, used by far more tests, is not grouped:
+one worker could not run all its tests in time)."""
+
+
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under xdist's `--dist loadgroup` (./dev test), every test of a module that starts its own world
     (a module-scoped fixture) goes to one worker, so that world starts once instead of once per worker;
-    the other tests are still spread one by one."""
+    so do the tests of each of SHARED_WORLDS; the other tests are still spread one by one."""
     for item in items:
         info = getattr(item, "_fixtureinfo", None)
         definitions = info.name2fixturedefs.values() if info is not None else ()
+        names = getattr(item, "fixturenames", ())
+        shared = next((name for name in SHARED_WORLDS if name in names), None)
         if any(d.scope == "module" for defs in definitions for d in defs):
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+        elif shared is not None:
+            item.add_marker(pytest.mark.xdist_group(shared))
+
+
+def _copy_atomically(source: Path, target: Path) -> None:
+    partial = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}")
+    shutil.copyfile(source, partial)
+    os.replace(partial, target)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def shared_lint_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """cfn-lint's findings shared by every test of a worker, as the console shares them across runs.
+
+    `lint_template` is a pure function of (cfn-lint version, region, template text) and the console
+    caches it by that digest under its state directory; each test has its own state directory, so
+    the same shipped templates were linted again in every test (~1 s of CPU each). Here a finding
+    computed once is copied into the test's own cache before the console reads it: the console's
+    cache-read path runs as in production, and every distinct template is still linted by cfn-lint
+    at least once per worker. A call without a cache (`cache_dir=None`) always lints."""
+    from opsconsole.stacks import manifest, templates
+
+    shared = tmp_path_factory.mktemp("cfn-lint-shared")
+    original = templates.lint_template
+
+    def lint_template(text: str, region: str, cache_dir: Path | None) -> list[templates.LintFinding]:
+        if cache_dir is None:
+            return original(text, region, cache_dir)
+        from cfnlint.version import __version__
+
+        name = hashlib.sha256(f"{__version__}\0{region}\0{text}".encode()).hexdigest() + ".json"
+        known, own = shared / name, cache_dir / name
+        if known.exists() and not own.exists():
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            _copy_atomically(known, own)
+        findings = original(text, region, cache_dir)
+        if own.exists() and not known.exists():
+            _copy_atomically(own, known)
+        return findings
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(manifest, "lint_template", lint_template)
+        yield shared
 
 
 @pytest.fixture(autouse=True)
@@ -63,6 +118,28 @@ def open_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoReady]:
     ready = world.start()
     yield ready
     world.stop()
+
+
+@dataclass(frozen=True)
+class BadRelease:
+    ready: DemoReady
+    release: str
+    """The bad release's task definition ARN."""
+
+
+@pytest.fixture(scope="session")
+def bad_release_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BadRelease]:
+    """The demo world after the story's bad api release in prod (`play_bad_release`), for the tests
+    that only read it (demo truth, timeline, linked panes): started once per run, not once per module."""
+    from opsconsole.demo.story import play_bad_release
+
+    world = DemoWorld(root=tmp_path_factory.mktemp("bad-release"), operator="alice")
+    ready = world.start()
+    try:
+        release = play_bad_release(ready)
+        yield BadRelease(ready, release)
+    finally:
+        world.stop()
 
 
 def settings_with_own_journal(world: DemoReady, tmp_path: Path) -> Settings:

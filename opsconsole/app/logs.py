@@ -121,6 +121,7 @@ class Logs:
             streams=self._stream_ids(env_name),
             backlog=backlog,
             overlap=window,
+            max_interval=self._context.settings.graylog.tail_max_interval,
         )
 
     def merged_tail(

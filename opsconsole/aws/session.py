@@ -58,10 +58,6 @@ def botocore_prompter(mfa_prompt: MfaPrompt | None) -> Callable[[str], str] | No
     return ask
 
 
-AWS_ATTEMPTS = 3
-"""Attempts per AWS call: throttling and dropped connections are retried with backoff."""
-
-
 @dataclass
 class _Assumed:
     session: RoleSession
@@ -104,12 +100,12 @@ class RoleBroker:
                 settings.identity, botocore_prompter(mfa_prompt), BotocoreCache(self.store)
             )
         )
-        # Three attempts share the call's time: a hung endpoint costs aws_timeout, not five reads
-        # of 30 s each (which once left the CLI silent for ~185 s).
+        # The attempts (`aws.attempts`, 3) share the call's time: a hung endpoint costs aws_timeout,
+        # not five reads of 30 s each (which once left the CLI silent for ~185 s).
         self._config = Config(
-            retries={"mode": "adaptive", "max_attempts": AWS_ATTEMPTS},
+            retries={"mode": "adaptive", "max_attempts": settings.aws_attempts},
             connect_timeout=settings.aws_connect_timeout,
-            read_timeout=max(1, settings.aws_timeout // AWS_ATTEMPTS),
+            read_timeout=max(1, settings.aws_timeout // settings.aws_attempts),
             user_agent_extra="opsconsole",
         )
         self._identity = self._source_for(self._boto, settings.identity.profile)

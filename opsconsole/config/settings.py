@@ -119,6 +119,9 @@ class GraylogSettings(BackendSettings):
     """Seconds a log tail looks back for messages Graylog indexes late; later ones are counted, reported."""
     deadline: int = field(default=30, metadata=spec(check=Bounds(1, 600)))
     """Seconds one Graylog request may take in all, however slowly the server answers."""
+    tail_max_interval: int = field(default=10, metadata=spec(check=Bounds(1, 600)))
+    """Longest pause, in seconds, of a log tail between polls while idle or failing (it polls every
+    second while messages flow)."""
 
 
 @dataclass(frozen=True)
@@ -259,6 +262,8 @@ class Settings:
     """Seconds to open a connection to an AWS endpoint."""
     aws_timeout: int = field(default=20, metadata=spec(key="aws.timeout", check=Bounds(1, 600)))
     """Seconds one AWS call may take, its retries included (botocore's adaptive mode, 3 attempts)."""
+    aws_attempts: int = field(default=3, metadata=spec(key="aws.attempts", check=Bounds(1, 10)))
+    """Attempts per AWS call (botocore's adaptive retry mode); they share `aws.timeout`."""
     aws_rate: int = field(default=20, metadata=spec(key="aws.rate_limit", check=Bounds(1, 1000)))
     """AWS calls per second per account and service (a token bucket, bursts of twice that): AWS
     throttles per account and API, so environments' reads run at once without tripping it."""

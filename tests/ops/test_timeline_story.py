@@ -3,31 +3,27 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from opsconsole.app.console import Console
-from opsconsole.demo.story import play_bad_release
-from opsconsole.demo.world import DemoReady, DemoWorld
+from opsconsole.demo.world import DemoReady
 from opsconsole.domain.resources import ResourceRef
 from opsconsole.domain.timeline import Timeline
-from tests.conftest import config_with_own_journal, settings_with_own_journal
+from tests.conftest import BadRelease, config_with_own_journal, settings_with_own_journal
 from tests.helpers import run_cli
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoReady]:
-    demo = DemoWorld(root=tmp_path_factory.mktemp("story"), operator="alice")
-    yield demo.start()
-    demo.stop()
+@pytest.fixture
+def world(bad_release_world: BadRelease) -> DemoReady:
+    return bad_release_world.ready
 
 
-@pytest.fixture(scope="module")
-def bad_deploy(world: DemoReady) -> str:
-    return play_bad_release(world)
+@pytest.fixture
+def bad_deploy(bad_release_world: BadRelease) -> str:
+    return bad_release_world.release
 
 
 def services_of(world: DemoReady, tmp_path: Path) -> Console:

@@ -9,15 +9,14 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from opsconsole.demo.world import DemoReady, DemoWorld
+from opsconsole.demo.world import DemoReady
 from opsconsole.runbooks.library import runs_dir
-from tests.conftest import config_with_own_journal
+from tests.conftest import BadRelease, config_with_own_journal
 from tests.helpers import run_cli
 from tests.world_helpers import admin
 
@@ -61,12 +60,11 @@ steps:
 """
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoReady]:
-    demo = DemoWorld(root=tmp_path_factory.mktemp("runbook-cli"), operator="alice")
-    ready = demo.start()
-    yield ready
-    demo.stop()
+@pytest.fixture
+def world(bad_release_world: BadRelease) -> DemoReady:
+    """The shared demo world of the bad release (prod's api): these runs touch dev's web and the
+    varnish services only, which the other tests of that world do not read."""
+    return bad_release_world.ready
 
 
 @pytest.fixture

@@ -13,18 +13,13 @@ import pytest
 
 from opsconsole.app.console import Console
 from opsconsole.app.fleet import PENDING_STATES
-from opsconsole.demo.story import play_bad_release
-from opsconsole.demo.world import ESTATE_STATUS, DemoReady, DemoWorld
-from tests.conftest import settings_with_own_journal
+from opsconsole.demo.world import ESTATE_STATUS, DemoReady
+from tests.conftest import BadRelease, settings_with_own_journal
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoReady]:
-    demo = DemoWorld(root=tmp_path_factory.mktemp("truth"), operator="alice")
-    ready = demo.start()
-    play_bad_release(ready)
-    yield ready
-    demo.stop()
+@pytest.fixture
+def world(bad_release_world: BadRelease) -> DemoReady:
+    return bad_release_world.ready
 
 
 @pytest.fixture

@@ -10,25 +10,20 @@ import pytest
 from textual.widgets import DataTable
 
 from opsconsole.app.console import Console
-from opsconsole.demo.story import play_bad_release
-from opsconsole.demo.world import DemoReady, DemoWorld
+from opsconsole.demo.world import DemoReady
 from opsconsole.tui.app import OpsConsoleApp
 from opsconsole.tui.screens.main import MainScreen
 from opsconsole.tui.widgets.ecs_pane import EcsPane
 from opsconsole.tui.widgets.log_pane import LogPane
 from opsconsole.tui.widgets.problems_pane import ProblemsPane
-from tests.conftest import settings_with_own_journal
+from tests.conftest import BadRelease, settings_with_own_journal
 
 SIZE = (160, 48)
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoReady]:
-    demo = DemoWorld(root=tmp_path_factory.mktemp("linked"), operator="alice")
-    ready = demo.start()
-    play_bad_release(ready)
-    yield ready
-    demo.stop()
+@pytest.fixture
+def world(bad_release_world: BadRelease) -> DemoReady:
+    return bad_release_world.ready
 
 
 @pytest.fixture
