@@ -1,4 +1,5 @@
-"""`d` on the main screen: read the selected row's whole object in a worker, then show it."""
+"""`d` on the main screen: read the selected row's whole object in a worker, then show it; `w`: the
+row's web links, and from them (`s`) the AWS console signed in with the environment's read role."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from opsconsole.tui.controllers.base import Controller
 from opsconsole.tui.messages import ActionFailed
 
 if TYPE_CHECKING:
+    from opsconsole.app.console_signin import Signin
     from opsconsole.domain.ecs import TargetHealth
     from opsconsole.domain.rds import DbEvent
     from opsconsole.ports import ConsolePort
@@ -26,6 +28,13 @@ class Described(Message, bubble=False):
         super().__init__()
         self.title = title
         self.value = value
+
+
+class SignedIn(Message, bubble=False):
+    def __init__(self, ref: ResourceRef, result: Signin) -> None:
+        super().__init__()
+        self.ref = ref
+        self.result = result
 
 
 class Describer(Controller):
@@ -70,7 +79,41 @@ class Describer(Controller):
             self.notify("no web link for the selection: select a row first", severity="warning")
             return
         title = ref.label if ref else f"problem {problem.eventid}" if problem else ""
-        self.app.push_screen(WebLinksScreen(title, links))
+        screen = WebLinksScreen(title, links, can_sign_in=ref is not None)
+        self.app.push_screen(screen, lambda chosen: self._links_closed(ref, chosen))
+
+    def _links_closed(self, ref: ResourceRef | None, chosen: str | None) -> None:
+        from opsconsole.tui.screens.web_links import SIGN_IN
+
+        if chosen == SIGN_IN and ref is not None:
+            self.notify(f"signing in to the AWS console for {ref.label} …")
+            self.sign_in(ref)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="console-sign-in", description="Signing in")
+    def sign_in(self, ref: ResourceRef) -> None:
+        """The console page of `ref` in the browser, signed in with the read role (app/console_signin.py)."""
+        try:
+            result = self.console.signin.open(ref)
+        except OpsError as e:
+            self.post_message(ActionFailed(f"console sign-in for {ref.environment}", str(e)))
+            return
+        self.post_message(SignedIn(ref, result))
+
+    @on(SignedIn)
+    def _signed_in(self, message: SignedIn) -> None:
+        from opsconsole.app.console_links import WebLink
+        from opsconsole.tui.screens.web_links import WebLinksScreen
+
+        result = message.result
+        if result.opened:
+            self.notify(result.summary, title="AWS console")
+        elif result.simulated:
+            link = WebLink("simulated: the demo would open (token redacted)", result.shown_url)
+            self.app.push_screen(WebLinksScreen(f"{message.ref.label} (simulated sign-in)", [link]))
+        else:
+            self.notify(f"{result.summary}; sign in by hand with the switch-role link", severity="warning")
+            links = [result.switch_role] if result.switch_role else []
+            self.app.push_screen(WebLinksScreen(f"{message.ref.label}: {result.why_not}", links))
 
     def show(self, title: str, value: Any) -> None:
         from opsconsole.tui.screens.describe import DescribeScreen
