@@ -1,8 +1,13 @@
 """Linked panes: the resource the operator rests on, resolved to its links in a worker, then
-broadcast by the screen (its `links` reactive, bound to the log and problem panes)."""
+broadcast by the screen (its `links` reactive, bound to the log and problem panes).
+
+While a new link resolves the panes keep the narrowing they have (the indicator says "linking");
+they never fall back to the whole environment in between, which flashed every row at scale.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -23,12 +28,20 @@ LINK_SETTLE_SECONDS = 0.3
 
 
 class LinkChanged(Message):
-    """The panes should follow `links` (None: the whole environment); the screen broadcasts it."""
+    """The panes should follow `links` (None: the whole environment); the screen broadcasts it.
+    With `resolving`, `ref` is being resolved: only the indicator changes, the panes keep theirs."""
 
-    def __init__(self, ref: ResourceRef | None, links: Links | None) -> None:
+    def __init__(self, ref: ResourceRef | None, links: Links | None, *, resolving: bool = False) -> None:
         super().__init__()
         self.ref = ref
         self.links = links
+        self.resolving = resolving
+
+
+class LinkFailed(Message):
+    def __init__(self, ref: ResourceRef) -> None:
+        super().__init__()
+        self.ref = ref
 
 
 class Linking(Controller):
@@ -36,6 +49,8 @@ class Linking(Controller):
         super().__init__(console)
         self.enabled = True
         self.linked: ResourceRef | None = None
+        self.resolving = False
+        """`linked` is being resolved; the panes still show the previous link's narrowing."""
         self._timer: Timer | None = None
 
     def rested_on(self, ref: ResourceRef) -> None:
@@ -52,7 +67,8 @@ class Linking(Controller):
             self._timer.stop()  # an explicit link wins over a cursor still settling
             self._timer = None
         self.linked = ref
-        self.post_message(LinkChanged(ref, None))
+        self.resolving = ref is not None
+        self.post_message(LinkChanged(ref, None, resolving=self.resolving))
         if ref is not None:
             self.resolve(ref)
 
@@ -62,6 +78,20 @@ class Linking(Controller):
             self._timer.stop()
             self._timer = None
         self.linked = None
+        self.resolving = False
+
+    def indicator(self, env_name: str, hidden: Callable[[ResourceRef], bool]) -> str:
+        """The link line: off, the whole environment, linking, or linked (and hidden by a filter)."""
+        linked = self.linked
+        if not self.enabled:
+            return "links off · l links the panes to the selection"
+        if linked is None:
+            return f"{env_name} · all · select a service or database to link"
+        if self.resolving:
+            return f"linking to {linked.label} …"
+        if hidden(linked):
+            return f"linked to {linked.label} · its row is hidden by the ECS filter · l unlinks"
+        return f"linked to {linked.label} · l unlinks"
 
     def toggle(self, selected: ResourceRef | None) -> None:
         self.enabled = not self.enabled
@@ -78,6 +108,7 @@ class Linking(Controller):
             links = self.console.correlation.links(ref)
         except OpsError as e:
             self.post_message(ActionFailed(f"link to {ref}", str(e)))
+            self.post_message(LinkFailed(ref))
             return
         self.post_message(LinkResolved(links))
 
@@ -85,4 +116,14 @@ class Linking(Controller):
     def _resolved(self, message: LinkResolved) -> None:
         message.stop()
         if message.links.ref == self.linked:  # else the operator moved on while this resolved
+            self.resolving = False
             self.post_message(LinkChanged(message.links.ref, message.links))
+
+    @on(LinkFailed)
+    def _link_failed(self, message: LinkFailed) -> None:
+        message.stop()
+        """No links for it: the whole environment, rather than a narrowing that is not its own."""
+        if message.ref == self.linked:
+            self.linked = None
+            self.resolving = False
+            self.post_message(LinkChanged(None, None))
