@@ -297,7 +297,7 @@ async def test_maintenance_for_the_linked_service_covers_its_hosts() -> None:
         assert len(maintenance) == 1
         env, hostids, options = maintenance[0]
         assert env == "dev" and hostids == ["10500"]  # the host of the instance api runs on
-        assert "dev/service/dev-cluster/api" in str(options["maintenance"])
+        assert "dev/service/dev-cluster/api (its running tasks): " in str(options["maintenance"])
 
 
 async def test_read_only_hides_every_change_and_the_palette_turns_it_on() -> None:
