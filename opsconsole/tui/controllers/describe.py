@@ -4,6 +4,7 @@ row's web links, and from them (`s`) the AWS console signed in with the environm
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -23,18 +24,16 @@ if TYPE_CHECKING:
     from opsconsole.ports import ConsolePort
 
 
+@dataclass
 class Described(Message, bubble=False):
-    def __init__(self, title: str, value: Any) -> None:
-        super().__init__()
-        self.title = title
-        self.value = value
+    title: str
+    value: Any
 
 
+@dataclass
 class SignedIn(Message, bubble=False):
-    def __init__(self, ref: ResourceRef, result: Signin) -> None:
-        super().__init__()
-        self.ref = ref
-        self.result = result
+    ref: ResourceRef
+    result: Signin
 
 
 class Describer(Controller):
@@ -92,12 +91,8 @@ class Describer(Controller):
     @work(thread=True, exclusive=True, exit_on_error=False, group="console-sign-in", description="Signing in")
     def sign_in(self, ref: ResourceRef) -> None:
         """The console page of `ref` in the browser, signed in with the read role (app/console_signin.py)."""
-        try:
-            result = self.console.signin.open(ref)
-        except OpsError as e:
-            self.post_message(ActionFailed(f"console sign-in for {ref.environment}", str(e)))
-            return
-        self.post_message(SignedIn(ref, result))
+        what = f"console sign-in for {ref.environment}"
+        self.attempt(what, lambda: self.console.signin.open(ref), lambda result: SignedIn(ref, result))
 
     @on(SignedIn)
     def _signed_in(self, message: SignedIn) -> None:
@@ -122,15 +117,14 @@ class Describer(Controller):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="describe", description="Describing")
     def read(self, ref: ResourceRef) -> None:
-        try:
-            value = self._read(ref)
-        except OpsError as e:
-            self.post_message(ActionFailed(f"describe {ref.label}", str(e)))
-            return
-        if value is None:
-            self.post_message(ActionFailed(f"describe {ref.label}", "it is gone"))
-            return
-        self.post_message(Described(f"{ref.kind.value} {ref.label}", value))
+        what = f"describe {ref.label}"
+
+        def described(value: Any) -> Message:
+            if value is None:
+                return ActionFailed(what, "it is gone")
+            return Described(f"{ref.kind.value} {ref.label}", value)
+
+        self.attempt(what, lambda: self._read(ref), described)
 
     def _read(self, ref: ResourceRef) -> Any:
         fleet, env = self.console.fleet, ref.environment

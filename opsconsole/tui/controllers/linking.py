@@ -8,17 +8,17 @@ they never fall back to the whole environment in between, which flashed every ro
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import KW_ONLY, dataclass
 from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.message import Message
 from textual.timer import Timer
 
-from opsconsole.domain.errors import OpsError
 from opsconsole.domain.resources import ResourceKind, ResourceRef
 from opsconsole.links import Links
 from opsconsole.tui.controllers.base import Controller
-from opsconsole.tui.messages import ActionFailed, LinkResolved
+from opsconsole.tui.messages import LinkResolved
 
 if TYPE_CHECKING:
     from opsconsole.ports import ConsolePort
@@ -27,21 +27,20 @@ LINK_SETTLE_SECONDS = 0.3
 """Follow the cursor only once it rests, so scrolling through rows does not restart tails."""
 
 
+@dataclass
 class LinkChanged(Message):
     """The panes should follow `links` (None: the whole environment); the screen broadcasts it.
     With `resolving`, `ref` is being resolved: only the indicator changes, the panes keep theirs."""
 
-    def __init__(self, ref: ResourceRef | None, links: Links | None, *, resolving: bool = False) -> None:
-        super().__init__()
-        self.ref = ref
-        self.links = links
-        self.resolving = resolving
+    ref: ResourceRef | None
+    links: Links | None
+    _: KW_ONLY
+    resolving: bool = False
 
 
+@dataclass
 class LinkFailed(Message):
-    def __init__(self, ref: ResourceRef) -> None:
-        super().__init__()
-        self.ref = ref
+    ref: ResourceRef
 
 
 class Linking(Controller):
@@ -104,13 +103,8 @@ class Linking(Controller):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="link", description="Linking panes")
     def resolve(self, ref: ResourceRef) -> None:
-        try:
-            links = self.console.correlation.links(ref)
-        except OpsError as e:
-            self.post_message(ActionFailed(f"link to {ref}", str(e)))
+        if not self.attempt(f"link to {ref}", lambda: self.console.correlation.links(ref), LinkResolved):
             self.post_message(LinkFailed(ref))
-            return
-        self.post_message(LinkResolved(links))
 
     @on(LinkResolved)
     def _resolved(self, message: LinkResolved) -> None:

@@ -66,14 +66,11 @@ class ConfirmChange(ModalScreen[bool]):
 
     @on(Input.Submitted, "#typed")
     def _submitted(self, event: Input.Submitted) -> None:
-        typed = event.value.strip()
-        if typed == self.env_name:
+        refused = name_refused(event.value, self.env_name)
+        if refused is None:
             self.dismiss(True)
-            return
-        why = "nothing typed" if not typed else f"“{typed}” is not “{self.env_name}”"
-        self.query_one("#refused", Label).update(
-            f"{why}: type the environment's name exactly to confirm, or Escape to change nothing"
-        )
+        else:
+            self.query_one("#refused", Label).update(refused)
 
     @on(Button.Pressed, "#go")
     def _go(self) -> None:
@@ -82,3 +79,12 @@ class ConfirmChange(ModalScreen[bool]):
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(False)
+
+
+def name_refused(typed: str, env_name: str) -> str | None:
+    """Why a typed confirmation does not confirm `env_name`, in a line; None when it does."""
+    typed = typed.strip()
+    if typed == env_name:
+        return None
+    why = "nothing typed" if not typed else f"“{typed}” is not “{env_name}”"
+    return f"{why}: type the environment's name exactly to confirm, or Escape to change nothing"

@@ -97,6 +97,7 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#ecs-table").focus()
+        self.query_one(Tabs).can_focus = False  # tab cycles the four panes; 1-3, [ and ] switch env
         for pane, key in PANE_KEYS.items():
             self.query_one(f"#{pane}-pane").border_subtitle = key
         self._entered(self.current_env)

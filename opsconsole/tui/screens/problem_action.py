@@ -13,6 +13,7 @@ from textual.widgets import Button, Input, Label, Select
 
 from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.problems import Problem, Severity
+from opsconsole.tui.screens.confirm import name_refused
 
 TITLES = {
     ActionKind.ZABBIX_ACKNOWLEDGE: "Acknowledge",
@@ -50,6 +51,7 @@ class ProblemActionScreen(ModalScreen[ProblemDecision | None]):
     ProblemActionScreen #targets { color: $text-muted; margin-bottom: 1; }
     ProblemActionScreen Horizontal { height: auto; align-horizontal: right; margin-top: 1; }
     ProblemActionScreen Button { margin-left: 2; }
+    ProblemActionScreen #refused { color: $error; width: 100%; height: auto; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="problem-action-cancel", tooltip="Change nothing.")]
 
@@ -74,6 +76,7 @@ class ProblemActionScreen(ModalScreen[ProblemDecision | None]):
             if self.protected:
                 yield Label(f"{self.env_name} is protected. Type its name to go ahead:")
                 yield Input(placeholder=self.env_name, id="typed")
+            yield Label("", id="refused")
             with Horizontal():
                 yield Button("Cancel", id="cancel")
                 yield Button(TITLES[self.kind].split()[0], id="go", variant="warning", disabled=True)
@@ -82,24 +85,32 @@ class ProblemActionScreen(ModalScreen[ProblemDecision | None]):
         self.query_one("#severity" if self.kind is ActionKind.ZABBIX_SEVERITY else "#message").focus()
         self._update()
 
-    def _ready(self) -> bool:
-        if self.protected and self.query_one("#typed", Input).value.strip() != self.env_name:
-            return False
-        if self.kind is ActionKind.ZABBIX_SEVERITY:
-            return isinstance(self.query_one("#severity", Select).value, Severity)
-        if self.kind is ActionKind.ZABBIX_MESSAGE:
-            return bool(self.query_one("#message", Input).value.strip())
-        return True
+    def _refused(self) -> str | None:
+        """Why the action cannot go ahead yet, in a line; None when it can."""
+        if self.kind is ActionKind.ZABBIX_SEVERITY and not isinstance(
+            self.query_one("#severity", Select).value, Severity
+        ):
+            return "choose the new severity first"
+        if self.kind is ActionKind.ZABBIX_MESSAGE and not self.query_one("#message", Input).value.strip():
+            return "write the message first"
+        return name_refused(self.query_one("#typed", Input).value, self.env_name) if self.protected else None
 
     @on(Input.Changed)
     @on(Select.Changed)
     def _update(self) -> None:
-        self.query_one("#go", Button).disabled = not self._ready()
+        self.query_one("#go", Button).disabled = self._refused() is not None
+        self._say("")
+
+    def _say(self, refused: str) -> None:
+        label = self.query_one("#refused", Label)
+        label.update(refused)
+        label.display = bool(refused)
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#go")
     def _go(self) -> None:
-        if not self._ready():
+        if (refused := self._refused()) is not None:
+            self._say(refused)
             return
         severity = (
             self.query_one("#severity", Select).value if self.kind is ActionKind.ZABBIX_SEVERITY else None
