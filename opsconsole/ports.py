@@ -38,6 +38,7 @@ T = TypeVar("T")
 
 if TYPE_CHECKING:
     from opsconsole.app.changes import Change
+    from opsconsole.app.console_signin import Signin
     from opsconsole.app.logs import Follower
     from opsconsole.aws.sso import DeviceCode
     from opsconsole.domain.team import TeamView
@@ -186,6 +187,10 @@ class TeamPort(Protocol):
     def view(self) -> TeamView: ...
 
 
+class SigninPort(Protocol):
+    def open(self, target: ResourceRef | str, tier: RoleTier = ..., reason: str | None = None) -> Signin: ...
+
+
 class ConsolePort(Protocol):
     """The application as the TUI holds it: its use cases and the registry of action kinds."""
 
@@ -215,6 +220,9 @@ class ConsolePort(Protocol):
 
     @property
     def team(self) -> TeamPort | None: ...
+
+    @property
+    def signin(self) -> SigninPort: ...
 
     def fan_out(self, env_names: list[str], read: Callable[[str], T]) -> list[tuple[str, T | OpsError]]: ...
 

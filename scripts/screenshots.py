@@ -25,6 +25,7 @@ from opsconsole.tui.app import OpsConsoleApp
 
 OUT = Path(__file__).resolve().parents[1] / "screenshots"
 SIZE = (160, 46)
+PNG_FONT = "DejaVu Sans Mono"
 
 
 def simulate(ready: DemoReady) -> None:
@@ -133,6 +134,18 @@ async def web_links(pilot: Any) -> None:
     await settle(pilot, 0.5)
 
 
+async def sign_in(pilot: Any) -> None:
+    """w, then s: the demo has no AWS console, so it shows the sign-in URL, token redacted."""
+    await web_links(pilot)
+    await pilot.press("s")
+    await settle(pilot, 1.0)
+
+
+async def facts(pilot: Any) -> None:
+    await pilot.press("i")
+    await settle(pilot, 0.5)
+
+
 async def describe_db(pilot: Any) -> None:
     await pilot.press("f4")
     await settle(pilot, 0.5)
@@ -181,10 +194,12 @@ def main() -> int:
             ("tasks-prod-api", api_tasks, "prod"),
             ("container-prod-api", killed_container, "prod"),
             ("web-links-prod-api", web_links, "prod"),
+            ("sign-in-prod-api", sign_in, "prod"),
             ("describe-prod-db", describe_db, "prod"),
         ]
         svgs = [asyncio.run(shot(console, name, steps, env)) for name, steps, env in plan]
         svgs.append(asyncio.run(shot(console, "main-prod-80x24", nothing, "prod", (80, 24))))
+        svgs.append(asyncio.run(shot(console, "facts-prod-80x24", facts, "prod", (80, 24))))
         changed = Console.build(dataclasses.replace(settings, stacks_root=str(changed_estate(Path(state)))))
         svgs.append(asyncio.run(shot(changed, "stacks-review-prod", stacks_review, "prod")))
         console.close()
@@ -194,7 +209,10 @@ def main() -> int:
         print(f"SVGs written; PNGs skipped ({e}); install libcairo2 to render them", file=sys.stderr)
         return 1
     for svg in svgs:
-        cairosvg.svg2png(url=str(svg), write_to=str(svg.with_suffix(".png")))
+        # The SVG asks for Fira Code from the web; offline cairo falls back to a proportional font and
+        # columns run together ("STOPPED137"). A local monospace font keeps the terminal's grid.
+        text = svg.read_text(encoding="utf-8").replace("Fira Code, monospace", f"{PNG_FONT}, monospace")
+        cairosvg.svg2png(bytestring=text.encode("utf-8"), write_to=str(svg.with_suffix(".png")))
         print(svg.with_suffix(".png"))
     return 0
 

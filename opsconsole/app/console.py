@@ -11,6 +11,7 @@ from opsconsole.app.actions import plan_action
 from opsconsole.app.alerts import Alerts
 from opsconsole.app.audit import AuditTrail
 from opsconsole.app.changes import Change, ChangeRunner
+from opsconsole.app.console_signin import ConsoleSignin
 from opsconsole.app.context import AppContext
 from opsconsole.app.correlation import Correlation
 from opsconsole.app.fleet import Fleet
@@ -41,6 +42,8 @@ class Console:
         self.logs = Logs(context)
         self.stacks = Stacks(context)
         self.changes = ChangeRunner(context)
+        self.signin = ConsoleSignin(context)
+        """The AWS console signed in with a role session (the URL goes to the browser only)."""
         self.correlation = Correlation(context, self.fleet, self.alerts, self.logs, self.stacks)
         self.team = Team.of_context(context)
         """The team store of `[team] table` (locks, approvals, the team view), or None alone."""

@@ -1,10 +1,9 @@
 """Web links of a selected resource: its AWS console page, the console's switch-role link for the
 environment's read role, its Grafana dashboard and its Zabbix page, where each is known.
 
-Nothing here is a secret, so every link may be shown and copied. A federation sign-in URL
-(getSigninToken) is not made: the sign-in token inside it is a bearer credential for the console,
-and showing or copying it would put a secret on screen or in the clipboard. The switch-role link
-names the account and role instead; the operator signs in with their own identity and switches.
+Nothing here is a secret, so every link may be shown and copied. The federation sign-in URL, whose
+token is a bearer credential, is made only by `console_signin.py`, which hands it to the browser
+alone; the switch-role link here is what an operator uses where no browser can be opened.
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode
 
-from opsconsole.domain.environment import RoleTier
+from opsconsole.domain.environment import Environment, RoleTier
 from opsconsole.domain.problems import Problem
 from opsconsole.domain.resources import ResourceRef
 from opsconsole.links import Linker
@@ -37,17 +36,15 @@ def web_links(settings: Settings, ref: ResourceRef | None, problem: Problem | No
     if ref is not None:
         env = settings.environment(ref.environment)
         links = Linker(settings.links).links(ref, env)
-        role = env.roles.get(RoleTier.READ)
-        role_name = role.split(":role/", 1)[-1] if role else None
+        role_name = _read_role_name(env)
         signed_as = f"account {env.account_id}, role {role_name or '?'}"
         if settings.demo:
             signed_as += " (demo: no real AWS console behind it)"
         if links.console_url:
             label = f"AWS console: {ref.kind.value} {ref.name}"
             found.append(WebLink(label, links.console_url, signed_as))
-        if role_name:
-            switch = _switch_role(env.account_id, role_name, ref.environment)
-            found.append(WebLink(f"switch role in the console to {ref.environment}", switch, signed_as))
+        if (switch := switch_role_link(env)) is not None:
+            found.append(WebLink(switch.label, switch.url, signed_as))
         if links.grafana_url:
             found.append(WebLink(f"Grafana: {ref.kind.value} {ref.name}", links.grafana_url))
     if problem is not None:
@@ -82,8 +79,18 @@ def zabbix_frontend(api_url: str | None) -> str | None:
     return base if base.endswith("/") else base + "/"
 
 
-def _switch_role(account: str, role_name: str, env_name: str) -> str:
+def switch_role_link(env: Environment) -> WebLink | None:
+    """The console's switch-role link to the environment's read role; None without one."""
+    role_name = _read_role_name(env)
+    if role_name is None:
+        return None
     query = urlencode(
-        {"roleName": role_name, "account": account, "displayName": f"{env_name} read"}, quote_via=quote
+        {"roleName": role_name, "account": env.account_id, "displayName": f"{env.name} read"}, quote_via=quote
     )
-    return f"{SWITCH_ROLE}?{query}"
+    label = f"switch role in the console to {env.name}"
+    return WebLink(label, f"{SWITCH_ROLE}?{query}", f"account {env.account_id}, role {role_name}")
+
+
+def _read_role_name(env: Environment) -> str | None:
+    role = env.roles.get(RoleTier.READ)
+    return role.split(":role/", 1)[-1] if role else None

@@ -18,6 +18,7 @@ from opsconsole.cli import (
     alerts_cmd,
     audit_cmd,
     config_cmd,
+    console_cmd,
     demo_cmd,
     ecs_cmd,
     links_cmd,
@@ -51,6 +52,7 @@ app.add_typer(alerts_cmd.app, name="alerts")
 app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(logs_cmd.app, name="logs")
 app.add_typer(links_cmd.app, name="links")
+app.add_typer(console_cmd.app, name="console")
 app.add_typer(runbook_cmd.app, name="runbook")
 app.add_typer(team_cmd.app, name="team")
 runbook_cmd.app.command("approve")(team_cmd.approve)  # four-eyes approval, signed as yourself

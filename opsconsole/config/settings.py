@@ -258,6 +258,11 @@ class Settings:
     """The environment the console starts in; the first one when unset."""
     endpoint_url: str | None = field(default=None, metadata=spec(key="aws.endpoint_url", check=HTTP_URL))
     """Where AWS calls go instead of AWS (moto in the demo world and the tests)."""
+    aws_signin_url: str = field(
+        default="https://signin.aws.amazon.com/federation",
+        metadata=spec(key="aws.signin_url", check=HTTP_URL),
+    )
+    """AWS's federation endpoint for console sign-in (another partition's, or a test's stub)."""
     aws_connect_timeout: int = field(default=3, metadata=spec(key="aws.connect_timeout", check=Bounds(1, 60)))
     """Seconds to open a connection to an AWS endpoint."""
     aws_timeout: int = field(default=20, metadata=spec(key="aws.timeout", check=Bounds(1, 600)))

@@ -93,6 +93,9 @@ def service_counts_and_events_follow_tasks() -> None:
             task.started_at = utcnow()
             for container in task.containers:
                 container.last_status, container.exitCode = "RUNNING", None
+                # AWS: a container with no healthCheck in its definition (none in stacks/) is UNKNOWN;
+                # moto says HEALTHY, even once the container was OOM-killed.
+                container.health_status = "UNKNOWN"
             service = service_of(backend, cluster, task.group)
             if service is None:
                 continue
@@ -126,6 +129,7 @@ def service_counts_and_events_follow_tasks() -> None:
         for container in task.containers:
             # AWS: the kernel's OOM killer sends SIGKILL (exit 137); ECS stops with SIGTERM (143).
             container.last_status, container.exitCode = "STOPPED", 137 if killed else 143
+            container.health_status = "UNKNOWN"
             if killed:
                 container.reason = "OutOfMemoryError: Container killed due to memory usage"
         service = service_of(self, cluster_str, task.group)

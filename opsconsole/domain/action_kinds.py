@@ -41,6 +41,7 @@ class ActionKind(enum.StrEnum):
     STACKS_DISCARD = "stacks.discard"
     ELEVATE = "access.elevate"
     EXPORT_CREDENTIALS = "access.export_credentials"
+    CONSOLE_SIGNIN = "access.console_signin"
 
     @property
     def family(self) -> str:
@@ -105,6 +106,7 @@ ACTION_SPECS: dict[ActionKind, ActionSpec] = {
     ActionKind.STACKS_DISCARD: ActionSpec(Backend.CLOUDFORMATION, RoleTier.DEPLOY, "discard change sets"),
     ActionKind.ELEVATE: ActionSpec(Backend.CONSOLE, RoleTier.READ, "elevate", mutating=False),
     ActionKind.EXPORT_CREDENTIALS: ActionSpec(Backend.CONSOLE, RoleTier.READ, "export credentials", False),
+    ActionKind.CONSOLE_SIGNIN: ActionSpec(Backend.CONSOLE, RoleTier.READ, "console sign-in", False),
 }
 
 # Names shipped runbooks used before the registry; still accepted.

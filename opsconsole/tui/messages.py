@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -18,71 +19,62 @@ if TYPE_CHECKING:
     from opsconsole.app.changes import Change
 
 
+@dataclass
 class SessionResolved(Message, bubble=False):
     """A role session for an environment was assumed or renewed."""
 
-    def __init__(self, session: RoleSession) -> None:
-        super().__init__()
-        self.session = session
+    session: RoleSession
 
 
+@dataclass
 class SessionFailed(Message, bubble=False):
     """Assuming a role failed; the screen keeps what it showed and marks it stale."""
 
-    def __init__(self, env_name: str, error: str) -> None:
-        super().__init__()
-        self.env_name = env_name
-        self.error = error
+    env_name: str
+    error: str
 
 
+@dataclass
 class IdentityResolved(Message, bubble=False):
-    def __init__(self, identity: CallerIdentity) -> None:
-        super().__init__()
-        self.identity = identity
+    identity: CallerIdentity
 
 
+@dataclass
 class StacksLoaded(Message, bubble=False):
     """The stacks of an environment with their deployed state (None: not deployed)."""
 
-    def __init__(self, env_name: str, rows: list[tuple[StackSpec, DeployedStack | None]]) -> None:
-        super().__init__()
-        self.env_name = env_name
-        self.rows = rows
+    env_name: str
+    rows: list[tuple[StackSpec, DeployedStack | None]]
 
 
+@dataclass
 class PlanReady(Message, bubble=False):
-    def __init__(self, plan: EnvironmentPlan) -> None:
-        super().__init__()
-        self.plan = plan
+    plan: EnvironmentPlan
 
 
+@dataclass
 class StackWorkFailed(Message, bubble=False):
     """Loading, planning or deploying failed before any stack outcome; `what` says which."""
 
-    def __init__(self, what: str, error: str) -> None:
-        super().__init__()
-        self.what = what
-        self.error = error
+    what: str
+    error: str
 
 
+@dataclass
 class StackEventsArrived(Message, bubble=False):
-    def __init__(self, stack_key: str, events: list[StackEvent]) -> None:
-        super().__init__()
-        self.stack_key = stack_key
-        self.events = events
+    stack_key: str
+    events: list[StackEvent]
 
 
+@dataclass
 class StackFinished(Message, bubble=False):
-    def __init__(self, outcome: StackOutcome) -> None:
-        super().__init__()
-        self.outcome = outcome
+    outcome: StackOutcome
 
 
+@dataclass
 class DeployFinished(Message, bubble=False):
-    def __init__(self, outcomes: list[StackOutcome], stopped: bool) -> None:
-        super().__init__()
-        self.outcomes = outcomes
-        self.stopped = stopped
+    outcomes: list[StackOutcome]
+    stopped: bool
 
 
 class ActionRequested(Message):
@@ -96,52 +88,46 @@ class ActionRequested(Message):
         self.params = dict(params)
 
 
+@dataclass
 class ActionPlanned(Message, bubble=False):
     """An action's calls are known; the screen asks the operator before sending them."""
 
-    def __init__(self, plan: Change) -> None:
-        super().__init__()
-        self.plan = plan
+    plan: Change
 
 
+@dataclass
 class ActionDone(Message):
     """A change was sent; it bubbles to the screen, which refreshes the panes it touched."""
 
-    def __init__(self, kind: ActionKind, result: ActionResult) -> None:
-        super().__init__()
-        self.kind = kind
-        self.result = result
+    kind: ActionKind
+    result: ActionResult
 
 
+@dataclass
 class ActionFailed(Message, bubble=False):
-    def __init__(self, what: str, error: str) -> None:
-        super().__init__()
-        self.what = what
-        self.error = error
+    what: str
+    error: str
 
 
+@dataclass
 class LinkResolved(Message):
     """What the selected resource links to, read in a worker."""
 
-    def __init__(self, links: Links) -> None:
-        super().__init__()
-        self.links = links
+    links: Links
 
 
+@dataclass
 class PaneLoaded(Message, bubble=False):
     """A refreshing pane's worker read its data for `context` (what the pane showed when it asked)."""
 
-    def __init__(self, context: Hashable, data: object, at: datetime) -> None:
-        super().__init__()
-        self.context = context
-        self.data = data
-        self.at = at
+    context: Hashable
+    data: object
+    at: datetime
 
 
+@dataclass
 class PaneRefreshFailed(Message, bubble=False):
     """A refreshing pane's backend answered with an error; the pane keeps its rows and goes stale."""
 
-    def __init__(self, context: Hashable, error: str) -> None:
-        super().__init__()
-        self.context = context
-        self.error = error
+    context: Hashable
+    error: str

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -31,13 +32,12 @@ MFA_TIMEOUT_SECONDS = 120.0
 POLL_SECONDS = 0.1
 
 
+@dataclass
 class MfaRequested(Message):
     """A thread needs an MFA code: the app shows the modal and calls `answer` with it (None: none)."""
 
-    def __init__(self, serial: str, answer: Callable[[str | None], None]) -> None:
-        super().__init__()
-        self.serial = serial
-        self.answer = answer
+    serial: str
+    answer: Callable[[str | None], None]
 
 
 class ModalMfaPrompt:

@@ -8,9 +8,11 @@ from typing import Protocol
 
 from opsconsole.app.alerts import problem_kind
 from opsconsole.app.changes import Change, change
+from opsconsole.app.console_signin import Signin
 from opsconsole.config import Settings
 from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.actions import PlannedCall
+from opsconsole.domain.environment import RoleTier
 from opsconsole.domain.errors import BackendError
 from opsconsole.domain.logs import LogMessage, SearchResult, Stream
 from opsconsole.domain.problems import (
@@ -316,3 +318,29 @@ class FakeCorrelation:
 
 def _has_tags(problem: Problem, tags: dict[str, str] | None) -> bool:
     return all(problem.tag(k) == v for k, v in (tags or {}).items())
+
+
+class FakeSignin:
+    """The console sign-in as a browser that opens: records what it was asked to open, with which
+    tier. No token exists here; the shown URL is the redacted one the real use case returns."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.opened: list[tuple[str, RoleTier]] = []
+        self.browser = True
+
+    def open(
+        self, target: ResourceRef | str, tier: RoleTier = RoleTier.READ, reason: str | None = None
+    ) -> Signin:
+        from opsconsole.app.console_links import switch_role_link
+        from opsconsole.aws.signin import redacted_login_url
+
+        env = self.settings.environment(target if isinstance(target, str) else target.environment)
+        label = target if isinstance(target, str) else target.label
+        destination = f"https://{env.region}.console.aws.amazon.com/{label}"
+        shown = redacted_login_url(self.settings.aws_signin_url, destination)
+        if not self.browser:
+            link = switch_role_link(env)
+            return Signin(env.name, "read", destination, False, shown, why_not="no display", switch_role=link)
+        self.opened.append((label, tier))
+        return Signin(env.name, "OpsConsoleReadOnly (read)", destination, True, shown)

@@ -27,7 +27,7 @@ from opsconsole.domain.identity import CallerIdentity, RoleSession
 from opsconsole.domain.rds import DbEvent, DbInstance, PendingMaintenance
 from opsconsole.domain.team import TeamView
 from opsconsole.runbooks.library import runbook_titles
-from tests.tui.fake_backends import FakeAlerts, FakeCorrelation, FakeLogs
+from tests.tui.fake_backends import FakeAlerts, FakeCorrelation, FakeLogs, FakeSignin
 from tests.tui.fake_stacks import FakeStacks
 
 T = TypeVar("T")
@@ -69,6 +69,7 @@ class FrozenConsole:
         self.changes = FakeChanges(self)
         self.correlation = FakeCorrelation(self)
         self.runbooks = FakeRunbooks()
+        self.signin = FakeSignin(self.settings)
 
     def now(self) -> datetime:
         return NOW

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import Label, Tabs
+from textual.widgets import Footer, Label, Tabs
 
 from opsconsole.app.console import Console
 from opsconsole.tui.app import OpsConsoleApp
 from opsconsole.tui.messages import SessionFailed, SessionResolved
+from opsconsole.tui.screens.info import EnvironmentInfo
 from opsconsole.tui.screens.main import MainScreen
 from opsconsole.tui.widgets.facts import SessionPanel
 from tests.tui.fakes import FrozenConsole
@@ -114,3 +116,22 @@ def test_main_screen_snapshot(env_key: str, snap_compare: Any) -> None:
 
     app = OpsConsoleApp(FrozenConsole())
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+async def test_the_facts_modal_fits_80x24_with_its_close_key_in_view() -> None:
+    app = OpsConsoleApp(FrozenConsole())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        facts = app.screen.query_one(VerticalScroll)
+        assert facts.region.right <= 80 and facts.region.bottom <= 23  # the last row is the footer's
+        footer = app.screen.query_one(Footer)
+        assert footer.region.bottom == 24 and footer.region.height == 1
+        assert "Close" in app.export_screenshot()  # the footer's close key stays on screen
+        facts.scroll_end(animate=False)
+        await pilot.pause()
+        assert facts.max_scroll_y > 0  # what does not fit scrolls instead of being cut
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, EnvironmentInfo)

@@ -44,9 +44,13 @@ def test_killed_containers_are_stopped_with_137_and_no_steady_state_while_they_d
     assert killed, "the story OOM-kills api's tasks"
     for task in killed:
         assert task.last_status == "STOPPED"
-        assert [(c.last_status, c.exit_code) for c in task.containers] == [("STOPPED", 137)]
+        assert [(c.last_status, c.exit_code, c.health) for c in task.containers] == [
+            ("STOPPED", 137, "UNKNOWN")
+        ]
     running = [t for t in tasks if t.last_status == "RUNNING"]
     assert running and all(c.last_status == "RUNNING" for t in running for c in t.containers)
+    # no healthCheck in the demo's task definitions: AWS says UNKNOWN, never HEALTHY
+    assert {c.health for t in running for c in t.containers} == {"UNKNOWN"}
     service = console.fleet.service("prod", "prod-cluster", "api")
     release = next(d for d in service.deployments if d.status == "PRIMARY")
     assert release.created_at is not None

@@ -183,3 +183,19 @@ async def test_a_log_filter_says_how_many_lines_match() -> None:
         matching = sum(1 for m in pane.buffer if "timed out" in m.message)
         assert 0 < matching < everything
         assert f"{matching} of {everything} lines match" in label(app.screen, "#log-state")
+
+
+async def test_tab_cycles_the_four_panes_and_nothing_else() -> None:
+    """f1 says tab focuses the next pane: four presses come back to the ECS table (the header's
+    environment tabs are not a stop: 1-3, [ and ] switch environment)."""
+    app = OpsConsoleApp(FrozenConsole())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        seen = []
+        for _ in range(4):
+            await pilot.press("tab")
+            await pilot.pause()
+            focused = app.focused
+            assert focused is not None
+            seen.append(next(w.id for w in focused.ancestors_with_self if str(w.id or "").endswith("-pane")))
+        assert seen == ["problems-pane", "rds-pane", "log-pane", "ecs-pane"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual.widgets import DataTable, Input, Log
+from textual.widgets import DataTable, Input, Label, Log
 
 from opsconsole.tui.app import OpsConsoleApp
 from opsconsole.tui.screens.problem_action import ProblemActionScreen
@@ -122,10 +122,16 @@ async def test_acknowledge_in_prod_needs_the_typed_name() -> None:
         app.screen.query_one("#problems-table", DataTable).focus()
         await pilot.press("a")
         await settle(pilot)
-        await pilot.press(*"on it", "enter")  # no typed name yet: nothing is sent
+        await pilot.press(*"on it", "enter")  # no typed name yet: nothing is sent, and it says why
         await settle(pilot)
         assert services.problem_calls == []
-        await pilot.press("tab", *"prod", "enter")
+        refused = str(app.screen.query_one("#refused", Label).render())
+        assert refused.startswith("nothing typed: type the environment's name exactly")
+        await pilot.press("tab", *"prd", "enter")
+        await settle(pilot)
+        assert services.problem_calls == []
+        assert str(app.screen.query_one("#refused", Label).render()).startswith("“prd” is not “prod”")
+        await pilot.press("backspace", "backspace", *"rod", "enter")
         await settle(pilot)
         assert [call[0] for call in services.problem_calls] == ["prod"]
 
@@ -297,7 +303,7 @@ async def test_maintenance_for_the_linked_service_covers_its_hosts() -> None:
         assert len(maintenance) == 1
         env, hostids, options = maintenance[0]
         assert env == "dev" and hostids == ["10500"]  # the host of the instance api runs on
-        assert "dev/service/dev-cluster/api" in str(options["maintenance"])
+        assert "dev/service/dev-cluster/api (its running tasks): " in str(options["maintenance"])
 
 
 async def test_read_only_hides_every_change_and_the_palette_turns_it_on() -> None:

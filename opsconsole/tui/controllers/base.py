@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from textual import on
+from textual.message import Message
 from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
+from opsconsole.domain.errors import OpsError
 from opsconsole.tui.messages import ActionFailed
 
 if TYPE_CHECKING:
     from opsconsole.ports import ConsolePort
+
+T = TypeVar("T")
 
 
 class Controller(Widget):
@@ -22,6 +27,17 @@ class Controller(Widget):
     def __init__(self, console: ConsolePort, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
         self.console = console
+
+    def attempt(self, what: str, call: Callable[[], T], done: Callable[[T], Message]) -> bool:
+        """From a worker: post `done(call())`, or ActionFailed naming `what` when the call raises an
+        OpsError (shown as a notice). Returns whether the call succeeded."""
+        try:
+            result = call()
+        except OpsError as e:
+            self.post_message(ActionFailed(what, str(e)))
+            return False
+        self.post_message(done(result))
+        return True
 
     @on(ActionFailed)
     def _failed(self, message: ActionFailed) -> None:

@@ -9,9 +9,8 @@ from typing import TYPE_CHECKING, Any
 from textual import on, work
 
 from opsconsole.domain.action_kinds import ActionKind
-from opsconsole.domain.errors import OpsError
 from opsconsole.tui.controllers.base import Controller
-from opsconsole.tui.messages import ActionDone, ActionFailed, ActionPlanned
+from opsconsole.tui.messages import ActionDone, ActionPlanned
 from opsconsole.tui.screens.confirm import ConfirmChange
 
 if TYPE_CHECKING:
@@ -24,12 +23,8 @@ class ChangeActions(Controller):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="action-plan", description="Planning")
     def plan_change(self, kind: ActionKind, env_name: str, params: dict[str, Any]) -> None:
-        try:
-            planned = self.console.plan(kind, env_name, params)
-        except OpsError as e:
-            self.post_message(ActionFailed(f"{kind.spec.label} in {env_name}", str(e)))
-            return
-        self.post_message(ActionPlanned(planned))
+        what = f"{kind.spec.label} in {env_name}"
+        self.attempt(what, lambda: self.console.plan(kind, env_name, params), ActionPlanned)
 
     @on(ActionPlanned)
     def _planned(self, message: ActionPlanned) -> None:
@@ -48,9 +43,8 @@ class ChangeActions(Controller):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="action-run", description="Sending")
     def send(self, plan: Change) -> None:
-        try:
-            result = self.console.changes.execute(plan, reason="tui")
-        except OpsError as e:
-            self.post_message(ActionFailed(plan.summary, str(e)))
-            return
-        self.post_message(ActionDone(plan.kind, result))
+        self.attempt(
+            plan.summary,
+            lambda: self.console.changes.execute(plan, reason="tui"),
+            lambda result: ActionDone(plan.kind, result),
+        )

@@ -1,8 +1,10 @@
-"""`d` on the main screen: read the selected row's whole object in a worker, then show it."""
+"""`d` on the main screen: read the selected row's whole object in a worker, then show it; `w`: the
+row's web links, and from them (`s`) the AWS console signed in with the environment's read role."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -16,16 +18,22 @@ from opsconsole.tui.controllers.base import Controller
 from opsconsole.tui.messages import ActionFailed
 
 if TYPE_CHECKING:
+    from opsconsole.app.console_signin import Signin
     from opsconsole.domain.ecs import TargetHealth
     from opsconsole.domain.rds import DbEvent
     from opsconsole.ports import ConsolePort
 
 
+@dataclass
 class Described(Message, bubble=False):
-    def __init__(self, title: str, value: Any) -> None:
-        super().__init__()
-        self.title = title
-        self.value = value
+    title: str
+    value: Any
+
+
+@dataclass
+class SignedIn(Message, bubble=False):
+    ref: ResourceRef
+    result: Signin
 
 
 class Describer(Controller):
@@ -70,7 +78,37 @@ class Describer(Controller):
             self.notify("no web link for the selection: select a row first", severity="warning")
             return
         title = ref.label if ref else f"problem {problem.eventid}" if problem else ""
-        self.app.push_screen(WebLinksScreen(title, links))
+        screen = WebLinksScreen(title, links, can_sign_in=ref is not None)
+        self.app.push_screen(screen, lambda chosen: self._links_closed(ref, chosen))
+
+    def _links_closed(self, ref: ResourceRef | None, chosen: str | None) -> None:
+        from opsconsole.tui.screens.web_links import SIGN_IN
+
+        if chosen == SIGN_IN and ref is not None:
+            self.notify(f"signing in to the AWS console for {ref.label} …")
+            self.sign_in(ref)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="console-sign-in", description="Signing in")
+    def sign_in(self, ref: ResourceRef) -> None:
+        """The console page of `ref` in the browser, signed in with the read role (app/console_signin.py)."""
+        what = f"console sign-in for {ref.environment}"
+        self.attempt(what, lambda: self.console.signin.open(ref), lambda result: SignedIn(ref, result))
+
+    @on(SignedIn)
+    def _signed_in(self, message: SignedIn) -> None:
+        from opsconsole.app.console_links import WebLink
+        from opsconsole.tui.screens.web_links import WebLinksScreen
+
+        result = message.result
+        if result.opened:
+            self.notify(result.summary, title="AWS console")
+        elif result.simulated:
+            link = WebLink("simulated: the demo would open (token redacted)", result.shown_url)
+            self.app.push_screen(WebLinksScreen(f"{message.ref.label} (simulated sign-in)", [link]))
+        else:
+            self.notify(f"{result.summary}; sign in by hand with the switch-role link", severity="warning")
+            links = [result.switch_role] if result.switch_role else []
+            self.app.push_screen(WebLinksScreen(f"{message.ref.label}: {result.why_not}", links))
 
     def show(self, title: str, value: Any) -> None:
         from opsconsole.tui.screens.describe import DescribeScreen
@@ -79,15 +117,14 @@ class Describer(Controller):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="describe", description="Describing")
     def read(self, ref: ResourceRef) -> None:
-        try:
-            value = self._read(ref)
-        except OpsError as e:
-            self.post_message(ActionFailed(f"describe {ref.label}", str(e)))
-            return
-        if value is None:
-            self.post_message(ActionFailed(f"describe {ref.label}", "it is gone"))
-            return
-        self.post_message(Described(f"{ref.kind.value} {ref.label}", value))
+        what = f"describe {ref.label}"
+
+        def described(value: Any) -> Message:
+            if value is None:
+                return ActionFailed(what, "it is gone")
+            return Described(f"{ref.kind.value} {ref.label}", value)
+
+        self.attempt(what, lambda: self._read(ref), described)
 
     def _read(self, ref: ResourceRef) -> Any:
         fleet, env = self.console.fleet, ref.environment

@@ -1,4 +1,6 @@
-"""Zabbix maintenance: a window for the hosts of the linked resource, or the end of one.
+"""Zabbix maintenance: a window for the hosts of the linked resource, or the end of one. A service's
+hosts are the instances its running tasks are on (what links.py resolves); the window's name says
+so, so the confirmation does not suggest that hosts of stopped tasks are covered.
 
 Finding the hosts reads Zabbix (a worker); the change itself is a registered kind, planned,
 confirmed and sent by the change controller.
@@ -13,7 +15,7 @@ from textual import work
 from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.errors import OpsError
 from opsconsole.domain.problems import MaintenanceWindow
-from opsconsole.domain.resources import ResourceRef
+from opsconsole.domain.resources import ResourceKind, ResourceRef
 from opsconsole.tui.controllers.base import Controller
 from opsconsole.tui.messages import ActionFailed, ActionRequested
 
@@ -35,12 +37,16 @@ class Maintenance(Controller):
         except OpsError as e:
             self.post_message(ActionFailed(f"maintenance for {ref}", str(e)))
             return
+        running = " (its running tasks)" if ref.kind is ResourceKind.SERVICE else ""
         if not hosts:
             self.post_message(
-                ActionFailed(f"maintenance for {ref}", f"no Zabbix hosts found for {ref.label}")
+                ActionFailed(f"maintenance for {ref}", f"no Zabbix hosts found for {ref.label}{running}")
             )
             return
-        params = {"name": f"opsconsole: {ref}", "hostids": list(hosts), "duration": MAINTENANCE_DURATION}
+        named = sorted(h.name for h in hosts.values())
+        names = ", ".join(named[:3]) + (f" and {len(named) - 3} more" if len(named) > 3 else "")
+        name = f"opsconsole: {ref}{running}: {names}"
+        params = {"name": name, "hostids": list(hosts), "duration": MAINTENANCE_DURATION}
         self.post_message(ActionRequested(ActionKind.ZABBIX_MAINTENANCE_CREATE, ref.environment, params))
 
     def end(self, env_name: str, window: MaintenanceWindow) -> None:

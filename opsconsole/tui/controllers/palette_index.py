@@ -4,6 +4,7 @@ in the background (runbook titles, the environment's maintenance windows). No I/
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Protocol
 
@@ -24,23 +25,20 @@ if TYPE_CHECKING:
 Command = tuple[str, Callable[[], object], str]
 
 
+@dataclass
 class RunbooksIndexed(Message, bubble=False):
-    def __init__(self, titles: list[tuple[str, str]]) -> None:
-        super().__init__()
-        self.titles = titles
+    titles: list[tuple[str, str]]
 
 
+@dataclass
 class MaintenancesIndexed(Message, bubble=False):
-    def __init__(self, env_name: str, windows: list[MaintenanceWindow]) -> None:
-        super().__init__()
-        self.env_name = env_name
-        self.windows = windows
+    env_name: str
+    windows: list[MaintenanceWindow]
 
 
+@dataclass
 class EstateIndexed(Message, bubble=False):
-    def __init__(self, found: list[tuple[str, str, str]]) -> None:
-        super().__init__()
-        self.found = found
+    found: list[tuple[str, str, str]]
 
 
 def estate_of(fleet: FleetPort, env_name: str) -> list[tuple[str, str, str]]:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from textual import work
 
 from opsconsole.domain.action_kinds import ActionKind
-from opsconsole.domain.errors import OpsError
+from opsconsole.domain.actions import ActionResult
 from opsconsole.tui.controllers.base import Controller
-from opsconsole.tui.messages import ActionDone, ActionFailed
+from opsconsole.tui.messages import ActionDone
 from opsconsole.tui.read_only import changes_hidden
 from opsconsole.tui.screens.problem_action import ProblemActionScreen, ProblemDecision
 from opsconsole.tui.widgets.problems_pane import ProblemActionRequested
@@ -47,10 +47,9 @@ class ProblemActions(Controller):
     @work(thread=True, exclusive=True, exit_on_error=False, group="zabbix-act", description="Zabbix")
     def send(self, env_name: str, eventids: list[str], decision: ProblemDecision) -> None:
         what = f"{decision.kind.spec.label} {len(eventids)} problem(s)"
-        try:
+
+        def plan_and_send() -> ActionResult:
             planned = self.console.plan(decision.kind, env_name, decision.params(eventids))
-            result = self.console.changes.execute(planned, reason="tui")
-        except OpsError as e:
-            self.post_message(ActionFailed(what, str(e)))
-            return
-        self.post_message(ActionDone(decision.kind, result))
+            return self.console.changes.execute(planned, reason="tui")
+
+        self.attempt(what, plan_and_send, lambda result: ActionDone(decision.kind, result))

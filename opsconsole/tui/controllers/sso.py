@@ -4,6 +4,7 @@ them), and the modal closes when the sign-in is approved, refused or expired."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -22,11 +23,10 @@ if TYPE_CHECKING:
     from opsconsole.ports import ConsolePort
 
 
+@dataclass
 class SsoCodeShown(Message, bubble=False):
-    def __init__(self, url: str, code: str) -> None:
-        super().__init__()
-        self.url = url
-        self.code = code
+    url: str
+    code: str
 
 
 class SsoEnded(Message, bubble=False):

@@ -6,6 +6,7 @@ lock another operator holds. It also installs the team screen (`T`, the palette)
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -25,11 +26,10 @@ if TYPE_CHECKING:
 TEAM_REFRESH_SECONDS = 15.0
 
 
+@dataclass
 class TeamRead(Message, bubble=False):
-    def __init__(self, view: TeamView, me: str) -> None:
-        super().__init__()
-        self.view = view
-        self.me = me
+    view: TeamView
+    me: str
 
 
 class TeamWatch(Controller):

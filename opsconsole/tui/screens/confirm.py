@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,8 +11,35 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
+R = TypeVar("R")
 
-class ConfirmChange(ModalScreen[bool]):
+
+class EnvironmentModal(ModalScreen[R]):
+    """A modal acting on one environment: a protected one (red frame) needs its name typed, and a
+    refusal says why (`typed_name` composes the field and the line, `say_refused` fills it)."""
+
+    def __init__(self, env_name: str, *, protected: bool) -> None:
+        super().__init__(classes="protected" if protected else "")
+        self.env_name = env_name
+        self.protected = protected
+
+    def typed_name(self) -> ComposeResult:
+        if self.protected:
+            yield Label(f"{self.env_name} is protected. Type its name to go ahead:")
+            yield Input(placeholder=self.env_name, id="typed")
+        yield Label("", id="refused")
+
+    def say_refused(self, refused: str) -> None:
+        label = self.query_one("#refused", Label)
+        label.update(refused)
+        label.display = bool(refused)
+
+    def name_refused(self) -> str | None:
+        """Why the typed name does not confirm (None: it does, or none is needed)."""
+        return name_refused(self.query_one("#typed", Input).value, self.env_name) if self.protected else None
+
+
+class ConfirmChange(EnvironmentModal[bool]):
     """Returns True only when the operator confirmed; Escape or Cancel returns False."""
 
     DEFAULT_CSS = """
@@ -30,9 +59,7 @@ class ConfirmChange(ModalScreen[bool]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="confirm-cancel", tooltip="Change nothing.")]
 
     def __init__(self, env_name: str, *, protected: bool, what: str, summary: str) -> None:
-        super().__init__(classes="protected" if protected else "")
-        self.env_name = env_name
-        self.protected = protected
+        super().__init__(env_name, protected=protected)
         self.what = what
         self.summary = summary
 
@@ -41,10 +68,7 @@ class ConfirmChange(ModalScreen[bool]):
             yield Label(f"{self.what} — {self.env_name}", id="what", markup=False)
             with VerticalScroll(id="calls"):
                 yield Label(self.summary, id="why", markup=False)
-            if self.protected:
-                yield Label(f"{self.env_name} is protected. Type its name to go ahead:")
-                yield Input(placeholder=self.env_name, id="typed")
-                yield Label("", id="refused")
+            yield from self.typed_name()
             with Horizontal():
                 yield Button("Cancel", id="cancel")
                 yield Button(
@@ -55,6 +79,7 @@ class ConfirmChange(ModalScreen[bool]):
                 )
 
     def on_mount(self) -> None:
+        self.say_refused("")
         if self.protected:
             self.query_one("#typed", Input).focus()
         else:
@@ -66,14 +91,11 @@ class ConfirmChange(ModalScreen[bool]):
 
     @on(Input.Submitted, "#typed")
     def _submitted(self, event: Input.Submitted) -> None:
-        typed = event.value.strip()
-        if typed == self.env_name:
+        refused = self.name_refused()
+        if refused is None:
             self.dismiss(True)
-            return
-        why = "nothing typed" if not typed else f"“{typed}” is not “{self.env_name}”"
-        self.query_one("#refused", Label).update(
-            f"{why}: type the environment's name exactly to confirm, or Escape to change nothing"
-        )
+        else:
+            self.say_refused(refused)
 
     @on(Button.Pressed, "#go")
     def _go(self) -> None:
@@ -82,3 +104,12 @@ class ConfirmChange(ModalScreen[bool]):
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(False)
+
+
+def name_refused(typed: str, env_name: str) -> str | None:
+    """Why a typed confirmation does not confirm `env_name`, in a line; None when it does."""
+    typed = typed.strip()
+    if typed == env_name:
+        return None
+    why = "nothing typed" if not typed else f"“{typed}” is not “{env_name}”"
+    return f"{why}: type the environment's name exactly to confirm, or Escape to change nothing"

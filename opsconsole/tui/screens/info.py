@@ -7,8 +7,9 @@ from datetime import datetime
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
+from textual.widgets import Footer
 
 from opsconsole.domain.environment import Environment
 from opsconsole.domain.identity import CallerIdentity, RoleSession
@@ -18,7 +19,7 @@ from opsconsole.tui.widgets.facts import EnvironmentPanel, SessionPanel
 class EnvironmentInfo(ModalScreen[None]):
     DEFAULT_CSS = """
     EnvironmentInfo { align: center middle; }
-    EnvironmentInfo > Vertical { width: 100; height: auto; }
+    EnvironmentInfo > VerticalScroll { width: 100%; max-width: 100; height: auto; max-height: 100%; }
     EnvironmentInfo EnvironmentPanel, EnvironmentInfo SessionPanel { background: $surface; }
     """
     BINDINGS = [Binding("escape,i,q", "dismiss", "Close", id="info-close", tooltip="Back to the panes.")]
@@ -44,9 +45,10 @@ class EnvironmentInfo(ModalScreen[None]):
         self.error = error
 
     def compose(self) -> ComposeResult:
-        with Vertical():
+        with VerticalScroll():  # at 80x24 the facts scroll, and the footer's close key stays in view
             yield EnvironmentPanel()
             yield SessionPanel(self.now)
+        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one(EnvironmentPanel).show_environment(self.env, console_read_only=self.console_read_only)

@@ -97,6 +97,7 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#ecs-table").focus()
+        self.query_one(Tabs).can_focus = False  # tab cycles the four panes; 1-3, [ and ] switch env
         for pane, key in PANE_KEYS.items():
             self.query_one(f"#{pane}-pane").border_subtitle = key
         self._entered(self.current_env)
@@ -211,7 +212,8 @@ class MainScreen(Screen[None]):
     def _link_changed(self, message: LinkChanged) -> None:
         if message.ref is not None and message.ref.environment != self.current_env:
             return  # resolved for an environment the operator has left
-        self.links = message.links
+        if not message.resolving:
+            self.links = message.links
         self._show_link()
 
     def action_toggle_link(self) -> None:
@@ -220,16 +222,8 @@ class MainScreen(Screen[None]):
 
     def _show_link(self) -> None:
         label = self.query_one("#link-indicator", Label)
-        linked = self.linking.linked
-        if not self.linking.enabled:
-            label.update("links off · l links the panes to the selection")
-        elif linked is None:
-            label.update(f"{self.current_env} · all · select a service or database to link")
-        elif self.query_one(EcsPane).hides(linked):
-            label.update(f"linked to {linked.label} · its row is hidden by the ECS filter · l unlinks")
-        else:
-            label.update(f"linked to {linked.label} · l unlinks")
-        label.set_class(linked is not None, "linked")
+        label.update(self.linking.indicator(self.current_env, self.query_one(EcsPane).hides))
+        label.set_class(self.linking.linked is not None, "linked")
 
     @on(EcsFiltered)
     def _ecs_filtered(self) -> None:

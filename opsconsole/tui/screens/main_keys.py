@@ -106,7 +106,8 @@ MAIN_BINDINGS: list[Binding | tuple[str, str] | tuple[str, str, str]] = [
         "Web links",
         id="web-links",
         show=False,
-        tooltip="The selection's AWS console page, switch-role, Grafana and Zabbix links (copy or open).",
+        tooltip="The selection's AWS console page, switch-role, Grafana and Zabbix links (copy, open, "
+        "or s: the console signed in with the read role).",
     ),
     Binding(
         "T",

@@ -8,11 +8,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
 from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.problems import Problem, Severity
+from opsconsole.tui.screens.confirm import EnvironmentModal
 
 TITLES = {
     ActionKind.ZABBIX_ACKNOWLEDGE: "Acknowledge",
@@ -37,7 +37,7 @@ class ProblemDecision:
         return params
 
 
-class ProblemActionScreen(ModalScreen[ProblemDecision | None]):
+class ProblemActionScreen(EnvironmentModal[ProblemDecision | None]):
     """Returns the operator's decision, or None when they backed out."""
 
     DEFAULT_CSS = """
@@ -50,15 +50,14 @@ class ProblemActionScreen(ModalScreen[ProblemDecision | None]):
     ProblemActionScreen #targets { color: $text-muted; margin-bottom: 1; }
     ProblemActionScreen Horizontal { height: auto; align-horizontal: right; margin-top: 1; }
     ProblemActionScreen Button { margin-left: 2; }
+    ProblemActionScreen #refused { color: $error; width: 100%; height: auto; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="problem-action-cancel", tooltip="Change nothing.")]
 
     def __init__(self, env_name: str, kind: ActionKind, problems: list[Problem], *, protected: bool) -> None:
-        super().__init__(classes="protected" if protected else "")
-        self.env_name = env_name
+        super().__init__(env_name, protected=protected)
         self.kind = kind
         self.problems = problems
-        self.protected = protected
 
     def compose(self) -> ComposeResult:
         count = len(self.problems)
@@ -71,9 +70,7 @@ class ProblemActionScreen(ModalScreen[ProblemDecision | None]):
             if self.kind is ActionKind.ZABBIX_SEVERITY:
                 yield Select([(s.label, s) for s in reversed(Severity)], prompt="new severity", id="severity")
             yield Input(placeholder="message for the history (who you are is recorded)", id="message")
-            if self.protected:
-                yield Label(f"{self.env_name} is protected. Type its name to go ahead:")
-                yield Input(placeholder=self.env_name, id="typed")
+            yield from self.typed_name()
             with Horizontal():
                 yield Button("Cancel", id="cancel")
                 yield Button(TITLES[self.kind].split()[0], id="go", variant="warning", disabled=True)
@@ -82,24 +79,27 @@ class ProblemActionScreen(ModalScreen[ProblemDecision | None]):
         self.query_one("#severity" if self.kind is ActionKind.ZABBIX_SEVERITY else "#message").focus()
         self._update()
 
-    def _ready(self) -> bool:
-        if self.protected and self.query_one("#typed", Input).value.strip() != self.env_name:
-            return False
-        if self.kind is ActionKind.ZABBIX_SEVERITY:
-            return isinstance(self.query_one("#severity", Select).value, Severity)
-        if self.kind is ActionKind.ZABBIX_MESSAGE:
-            return bool(self.query_one("#message", Input).value.strip())
-        return True
+    def _refused(self) -> str | None:
+        """Why the action cannot go ahead yet, in a line; None when it can."""
+        if self.kind is ActionKind.ZABBIX_SEVERITY and not isinstance(
+            self.query_one("#severity", Select).value, Severity
+        ):
+            return "choose the new severity first"
+        if self.kind is ActionKind.ZABBIX_MESSAGE and not self.query_one("#message", Input).value.strip():
+            return "write the message first"
+        return self.name_refused()
 
     @on(Input.Changed)
     @on(Select.Changed)
     def _update(self) -> None:
-        self.query_one("#go", Button).disabled = not self._ready()
+        self.query_one("#go", Button).disabled = self._refused() is not None
+        self.say_refused("")
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#go")
     def _go(self) -> None:
-        if not self._ready():
+        if (refused := self._refused()) is not None:
+            self.say_refused(refused)
             return
         severity = (
             self.query_one("#severity", Select).value if self.kind is ActionKind.ZABBIX_SEVERITY else None

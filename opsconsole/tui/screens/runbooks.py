@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -68,10 +69,9 @@ EVENT_STATES = {
 }
 
 
+@dataclass
 class RunEventArrived(Message, bubble=False):
-    def __init__(self, event: RunEvent) -> None:
-        super().__init__()
-        self.event = event
+    event: RunEvent
 
 
 class RunEnded(Message, bubble=False):

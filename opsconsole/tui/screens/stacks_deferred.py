@@ -16,6 +16,7 @@ import io
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from rich.console import Console as RichConsole
 from textual.app import App
@@ -28,13 +29,12 @@ REVIEW_TIMEOUT_SECONDS = 600.0
 POLL_SECONDS = 0.1
 
 
+@dataclass
 class DeferredReviewRequested(Message, bubble=False):
     """A deferred stack's plan, now that its change set exists; `answer(True)` lets it run."""
 
-    def __init__(self, stack_plan: StackPlan, answer: Callable[[bool], None]) -> None:
-        super().__init__()
-        self.stack_plan = stack_plan
-        self.answer = answer
+    stack_plan: StackPlan
+    answer: Callable[[bool], None]
 
 
 class DeferredApprover:

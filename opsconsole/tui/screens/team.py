@@ -4,6 +4,7 @@ while the screen is shown. Alone (no `[team] table`) it says how to set one up."
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -43,12 +44,11 @@ TITLES = {
 }
 
 
+@dataclass
 class TeamViewRead(Message, bubble=False):
-    def __init__(self, view: TeamView, me: str, at: datetime) -> None:
-        super().__init__()
-        self.view = view
-        self.me = me
-        self.at = at
+    view: TeamView
+    me: str
+    at: datetime
 
 
 class TeamScreen(Screen[None]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -32,16 +33,14 @@ SOURCE_STYLES = {
 SPANS = (timedelta(hours=2), timedelta(hours=6), timedelta(days=1), timedelta(minutes=30))
 
 
+@dataclass
 class TimelineLoaded(Message, bubble=False):
-    def __init__(self, timeline: Timeline) -> None:
-        super().__init__()
-        self.timeline = timeline
+    timeline: Timeline
 
 
+@dataclass
 class TimelineFailed(Message, bubble=False):
-    def __init__(self, error: str) -> None:
-        super().__init__()
-        self.error = error
+    error: str
 
 
 class TimelineScreen(Screen[TimelineEntry | None]):

@@ -1,5 +1,7 @@
 """`w`: the selected resource's web links (AWS console, switch role, Grafana, Zabbix), shown whole;
-Enter copies the highlighted one to the clipboard, `o` opens it in the browser."""
+Enter copies the highlighted one to the clipboard, `o` opens it in the browser, `s` signs the
+browser in to the resource's console page with the environment's read role (the screen closes
+and returns SIGN_IN; the sign-in URL itself is never shown here)."""
 
 from __future__ import annotations
 
@@ -18,7 +20,10 @@ if TYPE_CHECKING:
     from opsconsole.app.console_links import WebLink
 
 
-class WebLinksScreen(ModalScreen[None]):
+SIGN_IN = "sign-in"
+
+
+class WebLinksScreen(ModalScreen[str | None]):
     DEFAULT_CSS = """
     WebLinksScreen { align: center middle; }
     WebLinksScreen > Vertical {
@@ -31,17 +36,26 @@ class WebLinksScreen(ModalScreen[None]):
         Binding("escape", "close", "Close", id="links-close"),
         Binding("enter", "copy", "Copy", id="links-copy", tooltip="Copy the highlighted link."),
         Binding("o", "open", "Open", id="links-open", tooltip="Open the highlighted link in the browser."),
+        Binding(
+            "s",
+            "sign_in",
+            "Sign in",
+            id="links-sign-in",
+            tooltip="Open the resource's AWS console page signed in with the environment's read role.",
+        ),
     ]
 
-    def __init__(self, title: str, links: list[WebLink]) -> None:
+    def __init__(self, title: str, links: list[WebLink], *, can_sign_in: bool = False) -> None:
         super().__init__()
         self.title_text = title
         self.links = links
+        self.can_sign_in = can_sign_in
 
     def compose(self) -> ComposeResult:
         with Vertical():
+            signs = " · s signs in to the console" if self.can_sign_in else ""
             yield Label(
-                f"web links of {self.title_text} · enter copies · o opens · esc closes",
+                f"web links of {self.title_text} · enter copies · o opens{signs} · esc closes",
                 id="links-title",
                 markup=False,
             )
@@ -70,6 +84,12 @@ class WebLinksScreen(ModalScreen[None]):
         if link is not None:
             self.app.open_url(link.url)
             self.notify(f"opening: {link.label}")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.can_sign_in if action == "sign_in" else True
+
+    def action_sign_in(self) -> None:
+        self.dismiss(SIGN_IN)
 
     def action_close(self) -> None:
         self.dismiss(None)
