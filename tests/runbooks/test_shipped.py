@@ -309,6 +309,7 @@ def test_5xx_after_a_deploy_rolls_back_verifies_and_acknowledges(
         "rollback",
         "settled",
         "problems",
+        "open_problems",
         "acknowledge",
         "done",
     ]
