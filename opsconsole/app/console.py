@@ -8,7 +8,7 @@ team store's modules) are built on first use: `alerts list` imports none of them
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from opsconsole.app.access import Access
@@ -105,6 +105,13 @@ class Console:
     def fan_out(self, env_names: list[str], read: Callable[[str], T]) -> list[tuple[str, T | OpsError]]:
         """`read` for each environment at once (bounded); a failure stays with its environment."""
         return self.context.fan_out(env_names, read)
+
+    def fan_out_stream(
+        self, env_names: list[str], read: Callable[[str], T], *, lead: int = 0
+    ) -> Iterator[tuple[str, T | OpsError]]:
+        """`read` for each environment at once, each answer as it arrives; `lead` environments
+        first, the others once one of them answered (app/fanout.py)."""
+        return self.context.fan_out_stream(env_names, read, lead=lead)
 
     @property
     def audit(self) -> AuditTrail:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, TypeVar
 from opsconsole.app.audit import AuditScope, AuditTrail, journal_path
 from opsconsole.app.backends import Backends
 from opsconsole.app.breaker import Breakers
-from opsconsole.app.fanout import fan_out
+from opsconsole.app.fanout import fan_out, fan_out_stream
 from opsconsole.app.ratelimit import RateLimits
 from opsconsole.audit import AuditJournal
 from opsconsole.aws.session import utc_now
@@ -115,6 +115,12 @@ class AppContext:
         """Every environment's read at once, within one deadline: twice the slowest backend's
         timeout, since one read may take a role and then call the backend."""
         return fan_out(env_names, read, deadline=self.read_deadline)
+
+    def fan_out_stream(
+        self, env_names: list[str], read: Callable[[str], T], *, lead: int = 0
+    ) -> Iterator[tuple[str, T | OpsError]]:
+        """The same reads under the same deadline, each answer as it arrives (see fan_out_stream)."""
+        return fan_out_stream(env_names, read, deadline=self.read_deadline, lead=lead)
 
     def guard(self, backend: str, env_name: str, read: Callable[[], T]) -> T:
         """`read()` through the circuit of `backend` (aws, zabbix, graylog) in `env_name`.

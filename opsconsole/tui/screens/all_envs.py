@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -12,6 +13,7 @@ from textual.containers import Grid
 from textual.screen import Screen
 from textual.widgets import Footer, Label
 
+from opsconsole.domain.errors import OpsError
 from opsconsole.tui.format import age
 from opsconsole.tui.widgets.fleet_table import FleetChosen, FleetTable, Rows
 from opsconsole.tui.widgets.log_pane import LogPane
@@ -53,7 +55,7 @@ class AllEnvironmentsScreen(Screen[FleetChosen | None]):
                 self.envs,
                 self.read_services,
                 self.console.correlation.now,
-                self.console.fan_out,
+                self.stream,
             )
             yield FleetTable(
                 "problems",
@@ -62,7 +64,7 @@ class AllEnvironmentsScreen(Screen[FleetChosen | None]):
                 self.envs,
                 self.read_problems,
                 self.console.correlation.now,
-                self.console.fan_out,
+                self.stream,
             )
             yield FleetTable(
                 "databases",
@@ -71,7 +73,7 @@ class AllEnvironmentsScreen(Screen[FleetChosen | None]):
                 self.envs,
                 self.read_databases,
                 self.console.correlation.now,
-                self.console.fan_out,
+                self.stream,
             )
             yield LogPane(self.console, self.envs[0][0], envs=[name for name, _ in self.envs])
         yield Footer()
@@ -81,12 +83,20 @@ class AllEnvironmentsScreen(Screen[FleetChosen | None]):
 
     # -- readers: run in the fleet tables' workers, one thread per account -------------------------
 
+    def stream(
+        self, env_names: list[str], read: Callable[[str], Rows]
+    ) -> Iterator[tuple[str, Rows | OpsError]]:
+        """Each account's rows as they arrive; the first account is read alone until it answers
+        (app/fanout.py's lead): on one shared endpoint its rows then come in about one account's
+        time, not when every account's interleaved reads are nearly done."""
+        return self.console.fan_out_stream(env_names, read, lead=1)
+
     def read_services(self, env_name: str) -> Rows:
         fleet = self.console.fleet
         rows: Rows = {}
-        for cluster in fleet.clusters(env_name):
-            for s in fleet.services(env_name, cluster.name):
-                rows[f"{cluster.name}/{s.name}"] = (
+        for cluster in fleet.cluster_names(env_name):  # no task counts: this screen shows services
+            for s in fleet.services(env_name, cluster):
+                rows[f"{cluster}/{s.name}"] = (
                     s.name,
                     s.desired,
                     Text(str(s.running), style="bold red" if s.running < s.desired else ""),
