@@ -88,9 +88,15 @@ class Console:
 
     @classmethod
     def build(
-        cls, settings: Settings, *, mfa_prompt: MfaPrompt | None = None, clock: Clock = utc_now
+        cls,
+        settings: Settings,
+        *,
+        mfa_prompt: MfaPrompt | None = None,
+        clock: Clock = utc_now,
+        ready: Callable[[], None] | None = None,
     ) -> Console:
-        return cls(AppContext.build(settings, mfa_prompt=mfa_prompt, clock=clock))
+        """`ready` (the demo's world starting behind the TUI) blocks the first AWS read until it is up."""
+        return cls(AppContext.build(settings, mfa_prompt=mfa_prompt, clock=clock, ready=ready))
 
     def plan(
         self, kind: ActionKind, env_name: str, params: Mapping[str, Any], tier: RoleTier | None = None

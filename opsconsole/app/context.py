@@ -50,13 +50,21 @@ class AppContext:
     """One circuit per backend x environment (`[breaker]`): reads fail at once while one is open."""
     limits: RateLimits = field(default_factory=lambda: RateLimits(20))
     """AWS calls per second per account x service (`[aws] rate_limit`), applied to every client."""
+    ready: Callable[[], None] | None = None
+    """Blocks until AWS can be reached (the demo world starting behind an open TUI), or raises
+    an OpsError saying why it never will; called once, before the role broker is built."""
     env_lock: EnvLock = field(default=lambda _env, _purpose: contextlib.nullcontext())
     """Holds an environment's team lock while a change runs there (protected environments only);
     the Console sets it when `[team] table` is configured, and alone it holds nothing."""
 
     @classmethod
     def build(
-        cls, settings: Settings, *, mfa_prompt: MfaPrompt | None = None, clock: Clock = utc_now
+        cls,
+        settings: Settings,
+        *,
+        mfa_prompt: MfaPrompt | None = None,
+        clock: Clock = utc_now,
+        ready: Callable[[], None] | None = None,
     ) -> AppContext:
         from opsconsole.aws.errors import transport_failure
 
@@ -84,7 +92,7 @@ class AppContext:
             classifiers={"aws": transport_failure},
         )
         limits = RateLimits(settings.aws_rate)
-        context = cls(settings, make_broker, audit, clock, Backends(settings), breakers, limits)
+        context = cls(settings, make_broker, audit, clock, Backends(settings), breakers, limits, ready)
         return context
 
     def __post_init__(self) -> None:
@@ -97,6 +105,8 @@ class AppContext:
         if self._broker is None:
             with self._building:
                 if self._broker is None:
+                    if self.ready is not None:
+                        self.ready()  # raises while AWS cannot be reached: the next read asks again
                     self._broker = self.make_broker()
         return self._broker
 

@@ -21,7 +21,7 @@ from tests.helpers import run_cli
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoWorld]:
     world = DemoWorld(root=tmp_path_factory.mktemp("team-demo"), operator="alice", deploy_stacks=False)
     start = world.server.start
-    world.server.start = lambda timeout=90.0: start(timeout)  # type: ignore[method-assign]  # 2 busy CPUs
+    world.server.start = lambda timeout=90.0, port=0: start(timeout, port)  # type: ignore[method-assign]  # 2 busy CPUs
     world.start()
     yield world
     world.stop()
