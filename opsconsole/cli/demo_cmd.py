@@ -51,6 +51,7 @@ def demo(
         _serve(world, seed, interval)
         return
     # The console first: it paints while moto starts and the estate deploys behind it.
+    info("starting the demo world (moto server, identity + dev/staging/prod accounts) behind the console…")
     config_path = world.prepare()
     try:
         ready = _finish_in_background(world, config_path, seed, interval)
