@@ -35,7 +35,7 @@ class MotoServer:
         assert self.port is not None, "start() first"
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 60.0, port: int = 0) -> str:
+    def start(self, timeout: float = 60.0, *, port: int = 0) -> str:
         """Start the server (on `port`, or a free one) and return its endpoint URL once it listens."""
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("w", encoding="utf-8")
