@@ -3,7 +3,7 @@
 `alerts list` against a Zabbix (the emulator, real HTTP) runs in a fresh interpreter and reports
 which heavy modules it imported: no boto3, botocore or keyring (the role broker is never built),
 no regex (the deploy engine's template checks: the stacks use case is never built). An ECS read
-in the same way builds the broker, so the check is not vacuous.
+in the same way builds the broker (botocore, not boto3), so the check is not vacuous.
 """
 
 from __future__ import annotations
@@ -91,9 +91,9 @@ def test_alerts_list_builds_no_role_broker_and_no_stacks(tmp_path: Path, zabbix:
 
 
 def test_an_ecs_read_builds_the_broker(tmp_path: Path, zabbix: ZabbixEmulator) -> None:
-    """The same probe sees boto3 when a command needs AWS (here it fails: nothing listens)."""
+    """The same probe sees botocore when a command needs AWS (here it fails: nothing listens)."""
     config = write_config(tmp_path, zabbix)
     code, modules = run(tmp_path, config, "ecs", "services", "--env", "dev", "-o", "json")
     assert code != 0
     assert "botocore" in modules
-    assert "regex" not in modules
+    assert "boto3" not in modules and "regex" not in modules, "botocore's session is enough"
