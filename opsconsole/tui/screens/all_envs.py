@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,10 @@ from opsconsole.tui.widgets.problems_pane import SEVERITY_VARIABLE, theme_colour
 
 if TYPE_CHECKING:
     from opsconsole.ports import ConsolePort
+
+
+FIRST_ROWS_WAIT = 1.0
+"""Seconds the problems and databases tables hold their other accounts for the services' first rows."""
 
 
 class AllEnvironmentsScreen(Screen[FleetChosen | None]):
@@ -43,6 +48,8 @@ class AllEnvironmentsScreen(Screen[FleetChosen | None]):
         super().__init__()
         self.console = console
         self.envs = [(env.name, env.protected) for env in console.settings.environments.values()]
+        self._first_rows = threading.Event()
+        """Set when the services table's first account answered (see stream_for)."""
 
     def compose(self) -> ComposeResult:
         names = ", ".join(name for name, _ in self.envs)
@@ -55,7 +62,7 @@ class AllEnvironmentsScreen(Screen[FleetChosen | None]):
                 self.envs,
                 self.read_services,
                 self.console.correlation.now,
-                self.stream,
+                self.stream_for("services"),
             )
             yield FleetTable(
                 "problems",
@@ -64,7 +71,7 @@ class AllEnvironmentsScreen(Screen[FleetChosen | None]):
                 self.envs,
                 self.read_problems,
                 self.console.correlation.now,
-                self.stream,
+                self.stream_for("problems"),
             )
             yield FleetTable(
                 "databases",
@@ -73,7 +80,7 @@ class AllEnvironmentsScreen(Screen[FleetChosen | None]):
                 self.envs,
                 self.read_databases,
                 self.console.correlation.now,
-                self.stream,
+                self.stream_for("databases"),
             )
             yield LogPane(self.console, self.envs[0][0], envs=[name for name, _ in self.envs])
         yield Footer()
@@ -83,13 +90,31 @@ class AllEnvironmentsScreen(Screen[FleetChosen | None]):
 
     # -- readers: run in the fleet tables' workers, one thread per account -------------------------
 
-    def stream(
-        self, env_names: list[str], read: Callable[[str], Rows]
-    ) -> Iterator[tuple[str, Rows | OpsError]]:
-        """Each account's rows as they arrive; the first account is read alone until it answers
-        (app/fanout.py's lead): on one shared endpoint its rows then come in about one account's
-        time, not when every account's interleaved reads are nearly done."""
-        return self.console.fan_out_stream(env_names, read, lead=1)
+    def stream_for(
+        self, kind: str
+    ) -> Callable[[list[str], Callable[[str], Rows]], Iterator[tuple[str, Rows | OpsError]]]:
+        """Each account's rows as they arrive. The first account is read alone until it answers
+        (app/fanout.py's lead), and the problems and databases tables hold their other accounts
+        until the services table's first rows are in (at most FIRST_ROWS_WAIT): on one shared
+        endpoint the first rows then come in about one account's time, not when every account's
+        interleaved reads are nearly done."""
+
+        def stream(
+            env_names: list[str], read: Callable[[str], Rows]
+        ) -> Iterator[tuple[str, Rows | OpsError]]:
+            first = env_names[0] if env_names else None
+
+            def after_first_rows(env_name: str) -> Rows:
+                if kind != "services" and env_name != first:
+                    self._first_rows.wait(FIRST_ROWS_WAIT)
+                return read(env_name)
+
+            for env_name, result in self.console.fan_out_stream(env_names, after_first_rows, lead=1):
+                if kind == "services":
+                    self._first_rows.set()
+                yield env_name, result
+
+        return stream
 
     def read_services(self, env_name: str) -> Rows:
         fleet = self.console.fleet

@@ -148,7 +148,7 @@ class FleetTable(RefreshingPane[Results]):
             for key, values in self.rows.get(env_name, {}).items():
                 wanted[f"{env_name}|{key}"] = (badge, *values)
         assert self._table is not None
-        self._table.update(wanted)
+        self._table.update(wanted, ordered=True)  # environment order, whatever order they answered in
         self.set_class(bool(self.errors), "partly-stale")
 
     def render_state(self) -> None:
