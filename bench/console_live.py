@@ -186,7 +186,7 @@ async def drive(config: Path, launched: float, presses: int) -> dict[str, Any]:
         names = [env.name for env in console.settings.environments.values()]
         switches = []
         for index, key in enumerate(SWITCHES):
-            await asyncio.sleep(1.0)  # let the previous environment's refreshes settle
+            await asyncio.sleep(0.6)  # let the previous environment's refreshes settle
             before = time.time()
             watch.expect(names[int(key) - 1], before)
             await pilot.press(key)

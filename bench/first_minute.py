@@ -4,7 +4,7 @@ the first painted screen of the console and to all of its panes filled.
 The clock starts before `git clone` (of this repository's HEAD, to a temporary directory). The
 screen is read with `tmux capture-pane` every 50 ms; what counts is what a person sees:
 - installed: `./dev` writes its stamp `.venv/.installed-demo`;
-- the CLI speaks: the line `starting the demo world` (imports are done);
+- the CLI speaks: the line `starting the demo world` (the CLI's imports are done);
 - first painted screen: the console's top bar and its ECS pane border are drawn;
 - all panes filled: the ECS pane counts at least one cluster, RDS at least one instance, the Zabbix
   pane says how many problems it read (none is an answer) and the Graylog tail holds lines.
@@ -169,7 +169,7 @@ def describe(runs: list[Run]) -> list[str]:
             f"- uv cache {run.cache}: first painted screen **{run.painted:.1f} s** (budget <= 20 s), "
             f"all panes filled **{run.filled:.1f} s** (budget <= 30 s); of which clone {run.clone:.1f} s, "
             f"venv + install done {run.installed or float('nan'):.1f} s, the CLI's first line (imports) "
-            f"{run.cli or float('nan'):.1f} s, the demo world up and the console signed in before the paint; "
+            f"{run.cli or float('nan'):.1f} s, then the console paints while the world starts behind it; "
             f"panes filled at (s): {panes}."
         )
     return lines

@@ -9,7 +9,7 @@ makes is planned through the registry, `plan(kind, env, params)`.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypeVar, Unpack
 
@@ -71,6 +71,8 @@ class FleetPort(Protocol):
     """ECS and RDS reads of one environment, with their CloudWatch series."""
 
     def clusters(self, env_name: str) -> list[Cluster]: ...
+
+    def cluster_names(self, env_name: str) -> list[str]: ...
 
     def service_names(self, env_name: str, cluster: str) -> list[str]: ...
 
@@ -225,6 +227,10 @@ class ConsolePort(Protocol):
     def signin(self) -> SigninPort: ...
 
     def fan_out(self, env_names: list[str], read: Callable[[str], T]) -> list[tuple[str, T | OpsError]]: ...
+
+    def fan_out_stream(
+        self, env_names: list[str], read: Callable[[str], T], *, lead: int = 0
+    ) -> Iterator[tuple[str, T | OpsError]]: ...
 
     def plan(
         self, kind: ActionKind, env_name: str, params: Mapping[str, Any], tier: RoleTier | None = None

@@ -1,10 +1,15 @@
 """The application: every use case, built from one context. The TUI, the CLI and runbooks hold a
-Console and call its use cases; none of them reaches a backend any other way."""
+Console and call its use cases; none of them reaches a backend any other way.
+
+The stacks and team use cases (the deploy engine's regex and template checks, the
+team store's modules) are built on first use: `alerts list` imports none of them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from opsconsole.app.access import Access
 from opsconsole.app.actions import plan_action
@@ -17,16 +22,20 @@ from opsconsole.app.correlation import Correlation
 from opsconsole.app.fleet import Fleet
 from opsconsole.app.logs import Logs
 from opsconsole.app.operations import Operations
-from opsconsole.app.stacks import Stacks
-from opsconsole.app.team import Team
 from opsconsole.aws.session import utc_now
 from opsconsole.config import Settings
 from opsconsole.domain.action_kinds import ActionKind
+from opsconsole.domain.audit import AuditRecord
 from opsconsole.domain.environment import RoleTier
 from opsconsole.domain.errors import OpsError
 from opsconsole.domain.identity import Clock, MfaPrompt
 
+if TYPE_CHECKING:
+    from opsconsole.app.stacks import Stacks
+    from opsconsole.app.team import Team
+
 T = TypeVar("T")
+_UNSET: Any = object()
 
 
 class Console:
@@ -40,22 +49,57 @@ class Console:
         self.operations = Operations(context, self.fleet)
         self.alerts = Alerts(context)
         self.logs = Logs(context)
-        self.stacks = Stacks(context)
         self.changes = ChangeRunner(context)
         self.signin = ConsoleSignin(context)
         """The AWS console signed in with a role session (the URL goes to the browser only)."""
-        self.correlation = Correlation(context, self.fleet, self.alerts, self.logs, self.stacks)
-        self.team = Team.of_context(context)
+        self._building = threading.RLock()
+        self._stacks: Stacks | None = None
+        self.correlation = Correlation(context, self.fleet, self.alerts, self.logs, lambda: self.stacks)
+        self._team: Team | None = _UNSET
+        if context.settings.team.table:
+            # The team is built when a change first takes a lock or writes a record, not before.
+            context.env_lock = lambda env, purpose: self._the_team().guard(env, purpose)
+            context.audit.also_to(_TeamSink(self))
+
+    @property
+    def stacks(self) -> Stacks:
+        with self._building:
+            if self._stacks is None:
+                from opsconsole.app.stacks import Stacks
+
+                self._stacks = Stacks(self.context)
+            return self._stacks
+
+    @property
+    def team(self) -> Team | None:
         """The team store of `[team] table` (locks, approvals, the team view), or None alone."""
-        if self.team is not None:
-            context.env_lock = self.team.guard
-            context.audit.also_to(self.team.sink())
+        with self._building:
+            if self._team is _UNSET:
+                from opsconsole.app.team import Team
+
+                self._team = Team.of_context(self.context)
+            return self._team
+
+    @team.setter
+    def team(self, team: Team | None) -> None:
+        self._team = team
+
+    def _the_team(self) -> Team:
+        team = self.team
+        assert team is not None, "only wired when [team] table is set"
+        return team
 
     @classmethod
     def build(
-        cls, settings: Settings, *, mfa_prompt: MfaPrompt | None = None, clock: Clock = utc_now
+        cls,
+        settings: Settings,
+        *,
+        mfa_prompt: MfaPrompt | None = None,
+        clock: Clock = utc_now,
+        ready: Callable[[], None] | None = None,
     ) -> Console:
-        return cls(AppContext.build(settings, mfa_prompt=mfa_prompt, clock=clock))
+        """`ready` (the demo's world starting behind the TUI) blocks the first AWS read until it is up."""
+        return cls(AppContext.build(settings, mfa_prompt=mfa_prompt, clock=clock, ready=ready))
 
     def plan(
         self, kind: ActionKind, env_name: str, params: Mapping[str, Any], tier: RoleTier | None = None
@@ -71,9 +115,29 @@ class Console:
         """`read` for each environment at once (bounded); a failure stays with its environment."""
         return self.context.fan_out(env_names, read)
 
+    def fan_out_stream(
+        self, env_names: list[str], read: Callable[[str], T], *, lead: int = 0
+    ) -> Iterator[tuple[str, T | OpsError]]:
+        """`read` for each environment at once, each answer as it arrives; `lead` environments
+        first, the others once one of them answered (app/fanout.py)."""
+        return self.context.fan_out_stream(env_names, read, lead=lead)
+
     @property
     def audit(self) -> AuditTrail:
         return self.context.audit
 
     def close(self) -> None:
         self.context.close()
+
+
+class _TeamSink:
+    """The audit trail's sink for the team index, building the team on the first record."""
+
+    def __init__(self, console: Console) -> None:
+        self._console = console
+
+    def send(self, record: AuditRecord) -> None:
+        self._console._the_team().sink().send(record)
+
+    def close(self) -> None:
+        return None

@@ -1,27 +1,35 @@
 """The one context every use case is built from: settings, the role broker, the audit trail, the
-clock, the monitoring backends, the circuit breakers, the AWS rate limits and the bounded fan-out."""
+clock, the monitoring backends, the circuit breakers, the AWS rate limits and the bounded fan-out.
+
+The role broker (boto3, botocore, keyring: about half a second of imports) is built on first use,
+so a command or a pane that reads only Zabbix or Graylog never pays for it.
+"""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from opsconsole.app.audit import AuditScope, AuditTrail, journal_path
 from opsconsole.app.backends import Backends
 from opsconsole.app.breaker import Breakers
-from opsconsole.app.fanout import fan_out
+from opsconsole.app.fanout import fan_out, fan_out_stream
 from opsconsole.app.ratelimit import RateLimits
 from opsconsole.audit import AuditJournal
-from opsconsole.aws.session import RoleBroker, utc_now
+from opsconsole.aws.session import utc_now
 from opsconsole.config import Settings
 from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.environment import Environment
 from opsconsole.domain.errors import OpsError, ReadOnlyViolation
 from opsconsole.domain.identity import Clock, MfaPrompt, RoleSession
+
+if TYPE_CHECKING:
+    from opsconsole.aws.session import RoleBroker
 
 T = TypeVar("T")
 EnvLock = Callable[[str, str], AbstractContextManager[object]]
@@ -33,7 +41,8 @@ class AppContext:
     """What use cases share; built once per console (a CLI command or a TUI session)."""
 
     settings: Settings
-    broker: RoleBroker
+    make_broker: Callable[[], RoleBroker]
+    """Builds the role broker; called once, on the first `broker` (see the module's doc)."""
     audit: AuditTrail
     clock: Callable[[], datetime]
     backends: Backends
@@ -41,35 +50,70 @@ class AppContext:
     """One circuit per backend x environment (`[breaker]`): reads fail at once while one is open."""
     limits: RateLimits = field(default_factory=lambda: RateLimits(20))
     """AWS calls per second per account x service (`[aws] rate_limit`), applied to every client."""
+    ready: Callable[[], None] | None = None
+    """Blocks until AWS can be reached (the demo world starting behind an open TUI), or raises
+    an OpsError saying why it never will; called once, before the role broker is built."""
     env_lock: EnvLock = field(default=lambda _env, _purpose: contextlib.nullcontext())
     """Holds an environment's team lock while a change runs there (protected environments only);
     the Console sets it when `[team] table` is configured, and alone it holds nothing."""
 
     @classmethod
     def build(
-        cls, settings: Settings, *, mfa_prompt: MfaPrompt | None = None, clock: Clock = utc_now
+        cls,
+        settings: Settings,
+        *,
+        mfa_prompt: MfaPrompt | None = None,
+        clock: Clock = utc_now,
+        ready: Callable[[], None] | None = None,
     ) -> AppContext:
-        from opsconsole.graylog.audit_gelf import GelfAuditForwarder
+        from opsconsole.aws.errors import transport_failure
 
         context: AppContext
 
         def record_elevation(session: RoleSession, reason: str | None) -> None:
             context.audit.event(ActionKind.ELEVATE, AuditScope.of_session(session), reason=reason)
 
-        broker = RoleBroker(settings, mfa_prompt=mfa_prompt, on_elevation=record_elevation, clock=clock)
-        sink = GelfAuditForwarder(settings.audit.gelf) if settings.audit.gelf else None
-        audit = AuditTrail(AuditJournal(journal_path(settings)), lambda: broker.operator, clock, sink)
-        from opsconsole.aws.errors import transport_failure
+        def make_broker() -> RoleBroker:
+            from opsconsole.aws.session import RoleBroker
 
+            broker = RoleBroker(settings, mfa_prompt=mfa_prompt, on_elevation=record_elevation, clock=clock)
+            broker.client_hook = context.limits.limit
+            return broker
+
+        sink = None
+        if settings.audit.gelf:
+            from opsconsole.graylog.audit_gelf import GelfAuditForwarder
+
+            sink = GelfAuditForwarder(settings.audit.gelf)
+        audit = AuditTrail(AuditJournal(journal_path(settings)), lambda: context.broker.operator, clock, sink)
         breakers = Breakers(
             failures=settings.breaker_failures,
             cooldown=settings.breaker_cooldown,
             classifiers={"aws": transport_failure},
         )
         limits = RateLimits(settings.aws_rate)
-        broker.client_hook = limits.limit
-        context = cls(settings, broker, audit, clock, Backends(settings), breakers, limits)
+        context = cls(settings, make_broker, audit, clock, Backends(settings), breakers, limits, ready)
         return context
+
+    def __post_init__(self) -> None:
+        self._broker: RoleBroker | None = None
+        self._building = threading.Lock()
+
+    @property
+    def broker(self) -> RoleBroker:
+        """The role broker, built on first use (thread-safe: panes ask from their workers)."""
+        if self._broker is None:
+            with self._building:
+                if self._broker is None:
+                    if self.ready is not None:
+                        self.ready()  # raises while AWS cannot be reached: the next read asks again
+                    self._broker = self.make_broker()
+        return self._broker
+
+    @property
+    def broker_built(self) -> bool:
+        """Whether anything has needed AWS yet (a Zabbix-only command never builds the broker)."""
+        return self._broker is not None
 
     def environment(self, name: str) -> Environment:
         return self.settings.environment(name)
@@ -81,6 +125,12 @@ class AppContext:
         """Every environment's read at once, within one deadline: twice the slowest backend's
         timeout, since one read may take a role and then call the backend."""
         return fan_out(env_names, read, deadline=self.read_deadline)
+
+    def fan_out_stream(
+        self, env_names: list[str], read: Callable[[str], T], *, lead: int = 0
+    ) -> Iterator[tuple[str, T | OpsError]]:
+        """The same reads under the same deadline, each answer as it arrives (see fan_out_stream)."""
+        return fan_out_stream(env_names, read, deadline=self.read_deadline, lead=lead)
 
     def guard(self, backend: str, env_name: str, read: Callable[[], T]) -> T:
         """`read()` through the circuit of `backend` (aws, zabbix, graylog) in `env_name`.

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from opsconsole.app.alerts import Alerts
 from opsconsole.app.audit import AuditTrail
 from opsconsole.app.context import AppContext
 from opsconsole.app.fleet import Fleet
 from opsconsole.app.logs import Logs
-from opsconsole.app.stacks import Stacks
 from opsconsole.app.timeline import build_timeline
 from opsconsole.domain.resources import ResourceKind, ResourceRef
 from opsconsole.domain.timeline import Timeline
 from opsconsole.links import Linker, Links, cluster_of
+
+if TYPE_CHECKING:
+    from opsconsole.app.stacks import Stacks
 
 
 @dataclass(eq=False, repr=False)
@@ -25,7 +29,12 @@ class Correlation:
     fleet: Fleet
     alerts: Alerts
     logs: Logs
-    stacks: Stacks
+    _stacks: Callable[[], Stacks]
+    """The stacks use case, built on first use (the deploy engine's imports): only timelines read it."""
+
+    @property
+    def stacks(self) -> Stacks:
+        return self._stacks()
 
     @property
     def audit(self) -> AuditTrail:

@@ -68,6 +68,10 @@ class Fleet:
         negative), so they are not shown. The service count and instances are ECS's as is."""
         return self._ecs(env_name, lambda r: [_counted(r, c) for c in r.clusters()])
 
+    def cluster_names(self, env_name: str) -> list[str]:
+        """The cluster names alone (one ListClusters): for reads that go on to the services."""
+        return self._ecs(env_name, lambda r: r.cluster_names())
+
     def service_names(self, env_name: str, cluster: str) -> list[str]:
         return self._ecs(env_name, lambda r: r.service_names(cluster))
 

@@ -66,18 +66,18 @@ class Team:
         fast = Config(
             retries={"mode": "standard", "total_max_attempts": 2}, connect_timeout=3, read_timeout=10
         )
-        broker = context.broker
         store = DynamoTeamStore(
-            lambda: broker.identity_client("dynamodb", region, fast), team.table, context.clock
+            lambda: context.broker.identity_client("dynamodb", region, fast), team.table, context.clock
         )
         return cls(
             TeamParts(
                 store=store,
                 audit=context.audit,
                 clock=context.clock,
-                me=lambda: broker.caller_identity().arn,
-                sts_client=lambda: broker.identity_client("sts", None, fast),
-                iam_client=lambda: broker.identity_client("iam", None, fast),
+                # The broker is built on first use (app/context.py), from the workers that need it.
+                me=lambda: context.broker.caller_identity().arn,
+                sts_client=lambda: context.broker.identity_client("sts", None, fast),
+                iam_client=lambda: context.broker.identity_client("iam", None, fast),
                 policy=ApproverPolicy(frozenset(team.approvers), frozenset(team.approver_groups)),
                 lease_ttl=timedelta(minutes=team.lock_minutes),
                 proof_max_age=timedelta(minutes=team.approval_minutes),

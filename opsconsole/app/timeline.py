@@ -37,7 +37,9 @@ class TimelineSources(Protocol):
     fleet: Fleet
     alerts: Alerts
     logs: Logs
-    stacks: Stacks
+
+    @property
+    def stacks(self) -> Stacks: ...
 
     @property
     def audit(self) -> AuditTrail: ...

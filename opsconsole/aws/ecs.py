@@ -56,6 +56,10 @@ class EcsReader(EnvReader):
                 )
         return sorted(found, key=lambda c: c.name)
 
+    def cluster_names(self) -> list[str]:
+        """ListClusters alone: the names, without describing or counting anything."""
+        return sorted(arn.rsplit("/", 1)[-1] for arn in self._paginate("list_clusters", "clusterArns"))
+
     def service_names(self, cluster: str) -> list[str]:
         return sorted(
             arn.rsplit("/", 1)[-1] for arn in self._paginate("list_services", "serviceArns", cluster=cluster)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -87,7 +88,10 @@ def translate_unexpected(env_name: str) -> Iterator[None]:
 
     try:
         yield
-    except sts_errors() as e:
+    except Exception as e:
+        # No botocore loaded, no botocore error: a Zabbix-only read's failure imports nothing.
+        if "botocore" not in sys.modules or not isinstance(e, sts_errors()):
+            raise
         raise sts_failure(
             e,
             f"AWS call in {env_name} failed",

@@ -25,12 +25,12 @@ RENEWAL_MARGIN = timedelta(minutes=5)
 
 
 def make_boto_session(identity: IdentitySettings, prompter: Any = None, cache: Any = None) -> Any:
-    """One boto3 Session, honouring AWS profiles as the AWS CLI does, that never prompts by itself.
+    """One session (botocore's, as boto3 would hold it), honouring AWS profiles as the AWS CLI
+    does, that never prompts by itself.
 
     `prompter` replaces botocore's getpass for role profiles with mfa_serial; without one such a
     profile raises MfaCodeNeeded instead of reading the terminal.
     """
-    import boto3
     import botocore.session
     from botocore.exceptions import BotoCoreError, ProfileNotFound
 
@@ -42,7 +42,7 @@ def make_boto_session(identity: IdentitySettings, prompter: Any = None, cache: A
     if identity.profile:
         core.set_config_variable("profile", identity.profile)
     try:
-        session = boto3.Session(botocore_session=core)
+        session = CoreSession(core)
         provider = core.get_component("credential_provider").get_provider("assume-role")
     except ProfileNotFound as e:
         raise ConfigError(
@@ -59,6 +59,21 @@ def make_boto_session(identity: IdentitySettings, prompter: Any = None, cache: A
     if cache is not None:
         provider.cache = cache
     return session
+
+
+class CoreSession:
+    """What the console uses of a boto3 Session, over botocore's own: clients and credentials.
+    boto3 adds s3transfer and its resource model to every command's imports (about a tenth of
+    an ECS read's start-up) for features the console never calls."""
+
+    def __init__(self, core: Any) -> None:
+        self._session = core
+
+    def client(self, service_name: str, region_name: str | None = None, **kwargs: Any) -> Any:
+        return self._session.create_client(service_name, region_name=region_name, **kwargs)
+
+    def get_credentials(self) -> Any:
+        return self._session.get_credentials()
 
 
 def _refuse_prompt(prompt: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from opsconsole.cli.prompts import mfa_prompt
@@ -15,17 +16,22 @@ if TYPE_CHECKING:
     from opsconsole.tui.mfa import ModalMfaPrompt
 
 
-def launch_tui(settings: Settings) -> int:
-    """Sign in (asking for MFA on the terminal if needed), then run the app until it exits."""
+def launch_tui(settings: Settings, *, ready: Callable[[], None] | None = None) -> int:
+    """Sign in (asking for MFA on the terminal if needed), then run the app until it exits.
+
+    With `ready` (the demo's world still starting) the app opens at once and signs in from its
+    workers once `ready()` returns: panes wait for AWS, the DEMO badge says how far the world is.
+    """
     from opsconsole.app.console import Console
     from opsconsole.app.runbooks import Runbooks
     from opsconsole.tui.mfa import ModalMfaPrompt
 
     # MFA codes: on the terminal before the screen switches, in a modal once the app runs.
     prompt = ModalMfaPrompt(mfa_prompt(None))
-    console = Console.build(settings, mfa_prompt=prompt)
-    # Fails here, before the screen switches, when there are no credentials or MFA is refused.
-    console.access.caller_identity()
+    console = Console.build(settings, mfa_prompt=prompt, ready=ready)
+    if ready is None:
+        # Fails here, before the screen switches, when there are no credentials or MFA is refused.
+        console.access.caller_identity()
 
     from opsconsole.tui.app import OpsConsoleApp
 

@@ -1,7 +1,7 @@
 """Entry point of the moto server process: `python -m opsconsole.demo.moto_process`.
 
-It prints `READY <port>` once it answers, and stops when its stdin closes (its parent is gone)
-or on SIGTERM, so no server outlives the console.
+It prints `READY <port>` once it answers (on `--port N`, or a free port), and stops when its stdin
+closes (its parent is gone) or on SIGTERM, so no server outlives the console.
 """
 
 from __future__ import annotations
@@ -57,7 +57,8 @@ def main() -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when the world ends
 
     warm_backends()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    port = int(sys.argv[sys.argv.index("--port") + 1]) if "--port" in sys.argv else 0
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     _host, port = server.get_host_and_port()
     sys.stdout.write(f"READY {port}\n")

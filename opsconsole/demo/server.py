@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import socket
 import subprocess
 import sys
 import threading
@@ -11,6 +12,14 @@ import urllib.request
 from pathlib import Path
 
 from opsconsole.domain.errors import BackendError
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on now (the demo's config names moto's before it starts)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 class MotoServer:
@@ -26,12 +35,12 @@ class MotoServer:
         assert self.port is not None, "start() first"
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 60.0) -> str:
-        """Start the server and return its endpoint URL once it is listening."""
+    def start(self, timeout: float = 60.0, *, port: int = 0) -> str:
+        """Start the server (on `port`, or a free one) and return its endpoint URL once it listens."""
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("w", encoding="utf-8")
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "opsconsole.demo.moto_process"],
+            [sys.executable, "-m", "opsconsole.demo.moto_process", *(["--port", str(port)] if port else [])],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=log,

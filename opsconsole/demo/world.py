@@ -21,11 +21,14 @@ from opsconsole.demo.accounts import DEMO_PROFILE, ENVIRONMENTS, IDENTITY_REGION
 from opsconsole.demo.bootstrap import Bootstrapped, bootstrap
 from opsconsole.demo.graylog.emulator import DEMO_TOKEN, GraylogEmulator
 from opsconsole.demo.graylog.streams import env_streams
-from opsconsole.demo.server import MotoServer
+from opsconsole.demo.server import MotoServer, free_port
 from opsconsole.demo.simulator import ZABBIX_TOKEN_ENV
 from opsconsole.demo.team import TeamPeer, bootstrap_team, write_team_files
 from opsconsole.demo.zabbix.server import ZabbixEmulator
 from opsconsole.domain.environment import RoleTier
+
+START_STEPS = 3
+"""Steps of `DemoWorld.finish` before the estate's deploy (the TUI's DEMO badge counts them)."""
 
 
 @dataclass(frozen=True)
@@ -73,20 +76,42 @@ class DemoWorld:
         self.ready: DemoReady | None = None
         self.peer: TeamPeer | None = None
         self.peer_config: Path | None = None
+        self._started = time.monotonic()
+        self._moto_port = 0
 
     def start(self) -> DemoReady:
-        started = time.monotonic()
+        """Everything at once: `prepare()` then `finish()`."""
+        self.prepare()
+        return self.finish()
+
+    def prepare(self) -> Path:
+        """What starts in milliseconds (the Zabbix and Graylog emulators) and the config, naming
+        the port moto will listen on: a console can open on it while `finish()` runs."""
+        self._started = time.monotonic()
         self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
         try:
-            endpoint = self.server.start()
             self._start_zabbix()
             self.graylog.start()
+            self._moto_port = free_port()
+            return self._write_config(f"http://127.0.0.1:{self._moto_port}")
+        except BaseException:
+            self.stop()
+            raise
+
+    def finish(self, progress: Callable[[str], None] = lambda _step: None) -> DemoReady:
+        """moto, the accounts, roles and team table, IAM enforcement, the operator's keys; then the
+        estate if `deploy_stacks`. `progress` hears each step ("moto server 1/3", ...)."""
+        try:
+            progress(f"moto server 1/{START_STEPS}")
+            endpoint = self.server.start(port=self._moto_port)
+            progress(f"accounts and roles 2/{START_STEPS}")
             accounts = bootstrap(endpoint, self.operator)
+            progress(f"team table 3/{START_STEPS}")
             self.peer = bootstrap_team(endpoint, self.operator)  # a second operator and the team table
             if self.enforce_iam:
                 # From here on every request is checked: the read role is really read-only.
                 self.server.reset_auth(0)
-            config_path = self._write_files(endpoint, accounts)
+            config_path = self._write_credentials(accounts)
             self.peer_config = write_team_files(self.root, config_path, self.peer)
             if self.deploy_stacks:
                 deploy_estate(config_path)
@@ -96,7 +121,7 @@ class DemoWorld:
         self.ready = DemoReady(
             endpoint,
             config_path,
-            time.monotonic() - started,
+            time.monotonic() - self._started,
             accounts,
             self.zabbix.url if self.zabbix else None,
             self.zabbix.trapper_port if self.zabbix else None,
@@ -178,17 +203,8 @@ class DemoWorld:
     def __exit__(self, *_: object) -> None:
         self.stop()
 
-    def _write_files(self, endpoint: str, accounts: Bootstrapped) -> Path:
-        aws_config = self.root / "aws-config"
-        aws_credentials = self.root / "aws-credentials"
-        _write_private(aws_config, f"[profile {DEMO_PROFILE}]\nregion = {IDENTITY_REGION}\n")
-        # Keys of the moto world only: they open nothing outside this process's server.
-        _write_private(
-            aws_credentials,
-            f"[{DEMO_PROFILE}]\n"
-            f"aws_access_key_id = {accounts.operator_key.access_key_id}\n"
-            f"aws_secret_access_key = {accounts.operator_key.secret_access_key}\n",
-        )
+    def _write_config(self, endpoint: str) -> Path:
+        _write_private(self.root / "aws-config", f"[profile {DEMO_PROFILE}]\nregion = {IDENTITY_REGION}\n")
         # The emulator's token is a public constant, but it is kept like a real one: in a 0600 file
         # the config's token_command reads, so any terminal with OPSCONSOLE_CONFIG can use it.
         _write_private(self.root / "graylog-token", DEMO_TOKEN + "\n")
@@ -205,6 +221,16 @@ class DemoWorld:
             ),
         )
         return config_path
+
+    def _write_credentials(self, accounts: Bootstrapped) -> Path:
+        # Keys of the moto world only: they open nothing outside this process's server.
+        _write_private(
+            self.root / "aws-credentials",
+            f"[{DEMO_PROFILE}]\n"
+            f"aws_access_key_id = {accounts.operator_key.access_key_id}\n"
+            f"aws_secret_access_key = {accounts.operator_key.secret_access_key}\n",
+        )
+        return self.root / "opsconsole.toml"
 
 
 def deploy_estate_in_background(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -33,6 +35,10 @@ class TitlesOnly:
 
     def engine(self, **_: object) -> RunbookRunner:
         raise InvalidInput("this console was started without a runbook engine: start it with `opsconsole`")
+
+
+WORKER_THREADS = 32
+"""Threads for the panes' and controllers' workers (reads wait on sockets, not on the CPU)."""
 
 
 class OpsConsoleApp(App[int]):
@@ -66,6 +72,11 @@ class OpsConsoleApp(App[int]):
             self.set_keymap(dict(settings.keymap))
 
     def on_mount(self) -> None:
+        # Thread workers run on the loop's default executor (6 threads on 2 cores): a switch's
+        # reads queued behind reads of the environment left, still waiting on their sockets.
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="worker")
+        )
         self.theme = "textual-dark"
         self.push_screen(MainScreen(self.ops, self.runbooks, self._initial_env))
         tune_gc()

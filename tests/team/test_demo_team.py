@@ -21,7 +21,11 @@ from tests.helpers import run_cli
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoWorld]:
     world = DemoWorld(root=tmp_path_factory.mktemp("team-demo"), operator="alice", deploy_stacks=False)
     start = world.server.start
-    world.server.start = lambda timeout=90.0: start(timeout)  # type: ignore[method-assign]  # 2 busy CPUs
+
+    def patient(timeout: float = 90.0, *, port: int = 0) -> str:  # 2 busy CPUs
+        return start(timeout, port=port)
+
+    world.server.start = patient  # type: ignore[method-assign]
     world.start()
     yield world
     world.stop()

@@ -5,7 +5,7 @@ cases: fixed clock, fixed answers. Changes go through the real registry of actio
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,7 +14,7 @@ from typing import Any, TypeVar, cast
 
 from opsconsole.app.actions import Planners, plan_action
 from opsconsole.app.changes import Change, change
-from opsconsole.app.fanout import fan_out
+from opsconsole.app.fanout import fan_out, fan_out_stream
 from opsconsole.config import Settings, parse_settings
 from opsconsole.demo.accounts import ENVIRONMENTS
 from opsconsole.demo.world import render_config
@@ -89,6 +89,11 @@ class FrozenConsole:
     def fan_out(self, env_names: list[str], read: Callable[[str], T]) -> list[tuple[str, T | OpsError]]:
         return fan_out(env_names, read)
 
+    def fan_out_stream(
+        self, env_names: list[str], read: Callable[[str], T], *, lead: int = 0
+    ) -> Iterator[tuple[str, T | OpsError]]:
+        return fan_out_stream(env_names, read, lead=lead)
+
     def plan(
         self, kind: ActionKind, env_name: str, params: Mapping[str, Any], tier: RoleTier | None = None
     ) -> Change:
@@ -157,6 +162,9 @@ class FakeFleet:
 
     def clusters(self, env_name: str) -> list[Cluster]:
         return self.world.ecs(env_name).clusters()
+
+    def cluster_names(self, env_name: str) -> list[str]:
+        return [c.name for c in self.clusters(env_name)]
 
     def service_names(self, env_name: str, cluster: str) -> list[str]:
         return self.world.ecs(env_name).service_names(cluster)

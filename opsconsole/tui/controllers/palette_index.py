@@ -3,6 +3,7 @@ in the background (runbook titles, the environment's maintenance windows). No I/
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
     from opsconsole.ports import ConsolePort, FleetPort, RunbooksPort
 
 Command = tuple[str, Callable[[], object], str]
+ESTATE_EVERY = 60.0
+"""Seconds between reads of every environment's services and databases (on entering one)."""
 
 
 @dataclass
@@ -44,9 +47,9 @@ class EstateIndexed(Message, bubble=False):
 def estate_of(fleet: FleetPort, env_name: str) -> list[tuple[str, str, str]]:
     """(environment, kind, key) of every service (key cluster/service) and database."""
     found = [
-        (env_name, "services", f"{c.name}/{s}")
-        for c in fleet.clusters(env_name)
-        for s in fleet.service_names(env_name, c.name)
+        (env_name, "services", f"{c}/{s}")
+        for c in fleet.cluster_names(env_name)  # names only: counting tasks is the ECS pane's work
+        for s in fleet.service_names(env_name, c)
     ]
     return found + [(env_name, "databases", db.identifier) for db in fleet.databases(env_name)]
 
@@ -61,6 +64,7 @@ class PaletteIndex(Controller):
         self.runbooks: list[tuple[str, str]] = []
         self.env_name = ""
         self.maintenances: list[MaintenanceWindow] = []
+        self._estate_read_at: float | None = None
 
     def on_mount(self) -> None:
         self.read_runbooks()
@@ -69,7 +73,12 @@ class PaletteIndex(Controller):
         self.env_name = env_name
         self.maintenances = []
         self.read_maintenances(env_name)
-        self.read_estate()
+        # Every environment's estate does not change with the one shown: read again at most every
+        # ESTATE_EVERY seconds, not on each switch, where it competed with the panes' own reads.
+        now = time.monotonic()
+        if self._estate_read_at is None or now - self._estate_read_at > ESTATE_EVERY:
+            self._estate_read_at = now
+            self.read_estate()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="palette-estate", description="Estate")
     def read_estate(self) -> None:

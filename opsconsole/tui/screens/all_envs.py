@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -12,6 +14,7 @@ from textual.containers import Grid
 from textual.screen import Screen
 from textual.widgets import Footer, Label
 
+from opsconsole.domain.errors import OpsError
 from opsconsole.tui.format import age
 from opsconsole.tui.widgets.fleet_table import FleetChosen, FleetTable, Rows
 from opsconsole.tui.widgets.log_pane import LogPane
@@ -19,6 +22,10 @@ from opsconsole.tui.widgets.problems_pane import SEVERITY_VARIABLE, theme_colour
 
 if TYPE_CHECKING:
     from opsconsole.ports import ConsolePort
+
+
+FIRST_ROWS_WAIT = 1.0
+"""Seconds the problems and databases tables hold their other accounts for the services' first rows."""
 
 
 class AllEnvironmentsScreen(Screen[FleetChosen | None]):
@@ -41,6 +48,8 @@ class AllEnvironmentsScreen(Screen[FleetChosen | None]):
         super().__init__()
         self.console = console
         self.envs = [(env.name, env.protected) for env in console.settings.environments.values()]
+        self._first_rows = threading.Event()
+        """Set when the services table's first account answered (see stream_for)."""
 
     def compose(self) -> ComposeResult:
         names = ", ".join(name for name, _ in self.envs)
@@ -53,7 +62,7 @@ class AllEnvironmentsScreen(Screen[FleetChosen | None]):
                 self.envs,
                 self.read_services,
                 self.console.correlation.now,
-                self.console.fan_out,
+                self.stream_for("services"),
             )
             yield FleetTable(
                 "problems",
@@ -62,7 +71,7 @@ class AllEnvironmentsScreen(Screen[FleetChosen | None]):
                 self.envs,
                 self.read_problems,
                 self.console.correlation.now,
-                self.console.fan_out,
+                self.stream_for("problems"),
             )
             yield FleetTable(
                 "databases",
@@ -71,7 +80,7 @@ class AllEnvironmentsScreen(Screen[FleetChosen | None]):
                 self.envs,
                 self.read_databases,
                 self.console.correlation.now,
-                self.console.fan_out,
+                self.stream_for("databases"),
             )
             yield LogPane(self.console, self.envs[0][0], envs=[name for name, _ in self.envs])
         yield Footer()
@@ -81,12 +90,38 @@ class AllEnvironmentsScreen(Screen[FleetChosen | None]):
 
     # -- readers: run in the fleet tables' workers, one thread per account -------------------------
 
+    def stream_for(
+        self, kind: str
+    ) -> Callable[[list[str], Callable[[str], Rows]], Iterator[tuple[str, Rows | OpsError]]]:
+        """Each account's rows as they arrive. The first account is read alone until it answers
+        (app/fanout.py's lead), and the problems and databases tables hold their other accounts
+        until the services table's first rows are in (at most FIRST_ROWS_WAIT): on one shared
+        endpoint the first rows then come in about one account's time, not when every account's
+        interleaved reads are nearly done."""
+
+        def stream(
+            env_names: list[str], read: Callable[[str], Rows]
+        ) -> Iterator[tuple[str, Rows | OpsError]]:
+            first = env_names[0] if env_names else None
+
+            def after_first_rows(env_name: str) -> Rows:
+                if kind != "services" and env_name != first:
+                    self._first_rows.wait(FIRST_ROWS_WAIT)
+                return read(env_name)
+
+            for env_name, result in self.console.fan_out_stream(env_names, after_first_rows, lead=1):
+                if kind == "services":
+                    self._first_rows.set()
+                yield env_name, result
+
+        return stream
+
     def read_services(self, env_name: str) -> Rows:
         fleet = self.console.fleet
         rows: Rows = {}
-        for cluster in fleet.clusters(env_name):
-            for s in fleet.services(env_name, cluster.name):
-                rows[f"{cluster.name}/{s.name}"] = (
+        for cluster in fleet.cluster_names(env_name):  # no task counts: this screen shows services
+            for s in fleet.services(env_name, cluster):
+                rows[f"{cluster}/{s.name}"] = (
                     s.name,
                     s.desired,
                     Text(str(s.running), style="bold red" if s.running < s.desired else ""),

@@ -1,12 +1,13 @@
 """One table over every environment: rows carry an environment badge; accounts are read in parallel.
 
 A failing account keeps its last rows on screen, badged stale with the reason, while the other
-accounts stay live: at 3 a.m. one broken account must not blank the other two.
+accounts stay live: at 3 a.m. one broken account must not blank the other two. Each account's
+rows are shown as they arrive (the console's streaming fan-out), not when the slowest answered.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from datetime import datetime
 
 from rich.text import Text
@@ -14,6 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.widgets import DataTable, Label
+from textual.worker import get_current_worker
 
 from opsconsole.domain.errors import OpsError
 from opsconsole.tui.widgets.refreshing import KeyedRows, RefreshingPane, Row
@@ -21,10 +23,21 @@ from opsconsole.tui.widgets.refreshing import KeyedRows, RefreshingPane, Row
 Rows = dict[str, Row]
 ReadRows = Callable[[str], Rows]
 Results = dict[str, Rows | str]
-FanOut = Callable[[list[str], ReadRows], list[tuple[str, "Rows | OpsError"]]]
-"""The console's one bounded fan-out over environments (a failure stays with its environment)."""
 """Rows per environment, or the error text of an environment that failed."""
+FanOut = Callable[[list[str], ReadRows], Iterator[tuple[str, "Rows | OpsError"]]]
+"""The console's bounded fan-out over environments, each answer as it arrives (a failure stays
+with its environment)."""
 REFRESH_SECONDS = 10.0
+
+
+class FleetPartial(Message, bubble=False):
+    """One account's answer, while the others are still being read."""
+
+    def __init__(self, context: Hashable, env_name: str, result: Rows | str) -> None:
+        super().__init__()
+        self.context = context
+        self.env_name = env_name
+        self.result = result
 
 
 class FleetChosen(Message):
@@ -95,16 +108,31 @@ class FleetTable(RefreshingPane[Results]):
         return self.kind
 
     def fetch_job(self) -> Callable[[], Results]:
-        read, names, fan_out = self.read, [name for name, _ in self.envs], self.fan_out
+        read, names, fan_out, context = (
+            self.read,
+            [name for name, _ in self.envs],
+            self.fan_out,
+            self.context(),
+        )
 
         def every_account() -> Results:
             # A failing account stays with its rows (marked stale); the others go on.
-            return {
-                env: result.message if isinstance(result, OpsError) else result
-                for env, result in fan_out(names, read)
-            }
+            worker = get_current_worker()
+            results: Results = {}
+            for env, result in fan_out(names, read):
+                results[env] = result.message if isinstance(result, OpsError) else result
+                if worker.is_cancelled:
+                    break
+                self.post_message(FleetPartial(context, env, results[env]))
+            return results
 
         return every_account
+
+    @on(FleetPartial)
+    def _partial(self, message: FleetPartial) -> None:
+        if message.context == self.context():
+            self.show({message.env_name: message.result})
+            self.render_state()
 
     def show(self, data: Results) -> None:
         for env_name, result in data.items():
@@ -120,7 +148,7 @@ class FleetTable(RefreshingPane[Results]):
             for key, values in self.rows.get(env_name, {}).items():
                 wanted[f"{env_name}|{key}"] = (badge, *values)
         assert self._table is not None
-        self._table.update(wanted)
+        self._table.update(wanted, ordered=True)  # environment order, whatever order they answered in
         self.set_class(bool(self.errors), "partly-stale")
 
     def render_state(self) -> None:
