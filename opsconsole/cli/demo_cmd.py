@@ -162,13 +162,17 @@ def _announce(endpoint: str, config_path: str, seconds: float) -> None:
 
 
 def _wait_for_stop() -> None:
+    # SIGHUP too: a closed terminal (tmux kill-session, a dropped ssh) stops the world in order,
+    # removing its state directory, instead of killing this process before it cleans up.
     stop = threading.Event()
-    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signals = (signal.SIGTERM, signal.SIGHUP)
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in signals}
     try:
         while not stop.wait(0.5):
             pass
     except KeyboardInterrupt:
         pass
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         info("stopping the demo world")
