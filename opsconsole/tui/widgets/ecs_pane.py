@@ -203,11 +203,9 @@ class EcsPane(EnvironmentPane, RefreshingPane[Rows]):
             self._select_pending()
 
     def _select_pending(self) -> None:
-        table = self.query_one("#ecs-table", DataTable)
         key = self._select_when_loaded
-        if key is not None and key in table.rows:
+        if key is not None and self._table is not None and self._table.select(key):
             self._select_when_loaded = None
-            table.move_cursor(row=table.get_row_index(key))
 
     def action_back(self) -> None:
         if self.query_one("#ecs-filter", Input).has_class("shown"):

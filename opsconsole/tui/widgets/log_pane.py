@@ -69,8 +69,10 @@ class MultiTail:
 
 
 class LogBatch(Message, bubble=False):
-    """One poll's messages, and the newest `drawable` of them formatted (in the worker, off the UI
-    thread: at 10,000 lines a second the formatting is most of a batch's cost)."""
+    """One poll's newest MAX_LINES messages (how many came is `count`: after a stall of the UI
+    thread a poll can bring a minute's worth, and only the buffer's worth is kept alive), and the
+    newest `drawable` of them formatted (in the worker, off the UI thread: at 10,000 lines a second
+    the formatting is most of a batch's cost)."""
 
     def __init__(
         self, generation: int, tail: LogFollower, messages: list[LogMessage], drawable: int = MAX_LINES
@@ -78,8 +80,9 @@ class LogBatch(Message, bubble=False):
         super().__init__()
         self.generation = generation
         self.tail = tail
-        self.messages = messages
-        self.lines = [format_line(m) for m in messages[-drawable:]]
+        self.count = len(messages)
+        self.messages = messages[-MAX_LINES:]
+        self.lines = [format_line(m) for m in self.messages[-drawable:]]
 
 
 class LogSearchDone(Message, bubble=False):
@@ -228,10 +231,10 @@ class LogPane(LinkedPane, StalePane):
         if not message.messages:
             self.render_state()
             return
-        self.received += len(message.messages)
+        self.received += message.count
         self.buffer.extend(message.messages)
         if self.paused or self.searching:
-            self.held += len(message.messages)
+            self.held += message.count
         else:
             self._draw_live(message, window)
         self.render_state()
@@ -242,7 +245,7 @@ class LogPane(LinkedPane, StalePane):
         lines = message.lines
         if self.include is not None or self.exclude is not None:
             lines = [line for line in lines if self._shows(line)]
-        self.skipped = len(message.messages) - len(message.lines) + max(0, len(lines) - window)
+        self.skipped = message.count - len(message.lines) + max(0, len(lines) - window)
         if lines:
             self.query_one("#log-view", Log).write_lines(lines[-window:])
 

@@ -188,11 +188,7 @@ class ProblemsPane(LinkedPane, RefreshingPane[list[Problem]]):
             self._select_when_loaded = eventid
 
     def select_eventid(self, eventid: str) -> bool:
-        table = self.query_one("#problems-table", DataTable)
-        if eventid not in table.rows:
-            return False
-        table.move_cursor(row=table.get_row_index(eventid))
-        return True
+        return self._table is not None and self._table.select(eventid)
 
     # -- refresh ----------------------------------------------------------------------------------
 

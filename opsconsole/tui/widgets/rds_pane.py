@@ -108,11 +108,7 @@ class RdsPane(EnvironmentPane, RefreshingPane[Rows]):
             )
 
     def select_db(self, identifier: str) -> bool:
-        table = self.query_one("#rds-table", DataTable)
-        if identifier not in table.rows:
-            return False
-        table.move_cursor(row=table.get_row_index(identifier))
-        return True
+        return self._table is not None and self._table.select(identifier)
 
     def switch_environment(self) -> None:
         assert self._table is not None

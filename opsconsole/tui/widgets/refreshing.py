@@ -129,6 +129,8 @@ class StalePane(Vertical):
         if event.state is not WorkerState.ERROR or worker.is_cancelled:
             return
         error = worker.error
+        if worker.group == self.loop_group:
+            self.answered()  # the request ended (badly): it is no longer late, it failed
         text = f"{type(error).__name__}: {first_line(error)}" if isinstance(error, Exception) else str(error)
         self.mark_stale(text, unexpected=True)
         self.render_state()
@@ -199,19 +201,24 @@ class RefreshingPane(StalePane, Generic[T]):
             self.refresh_rows()
 
     def on_pane_loaded(self, message: PaneLoaded) -> None:
-        if message.context != self.context():
-            return
-        self.answered()
-        self.mark_fresh(message.at)
-        self.show(cast(T, message.data))
-        self.render_state()
-        self.retry_later()
+        if self._answers(message.context):
+            self.mark_fresh(message.at)
+            self.show(cast(T, message.data))
+            self._next_round()
 
     def on_pane_refresh_failed(self, message: PaneRefreshFailed) -> None:
-        if message.context != self.context():
-            return
+        if self._answers(message.context):
+            self.mark_stale(message.error)
+            self._next_round()
+
+    def _answers(self, context: Hashable) -> bool:
+        """Whether an answer is for what is shown (an older view's is dropped); if so, it came."""
+        if context != self.context():
+            return False
         self.answered()
-        self.mark_stale(message.error)
+        return True
+
+    def _next_round(self) -> None:
         self.render_state()
         self.retry_later()
 
@@ -355,6 +362,14 @@ class KeyedRows:
     def _cursor_key(self) -> RowKey | None:
         table = self.table
         return table.coordinate_to_cell_key(table.cursor_coordinate).row_key if table.row_count else None
+
+    def select(self, key: str) -> bool:
+        """Put the cursor on `key`'s row, if it is shown."""
+        table = self.table
+        if key not in table.rows:
+            return False
+        table.move_cursor(row=table.get_row_index(key))
+        return True
 
     def _keep_cursor_on(self, key: RowKey | None) -> None:
         row = self.table._row_locations.get(key) if key is not None else None
