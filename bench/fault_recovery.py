@@ -41,6 +41,7 @@ from tests.faults import (
 
 if TYPE_CHECKING:
     from opsconsole.config import Settings
+    from opsconsole.graylog.tail import LogTail
     from opsconsole.tui.app import OpsConsoleApp
     from opsconsole.tui.widgets.refreshing import StalePane
 
@@ -68,6 +69,8 @@ class Pace:
     sends a byte this often."""
     lasting: float = 1.0
     """Seconds the fault lasts after the mark, keys pressed meanwhile."""
+    tail_max: float | None = None
+    """The log tail's longest interval when idle (None: the product's, 10 s)."""
 
 
 BENCH = Pace()
@@ -160,6 +163,8 @@ async def filled(app: OpsConsoleApp, pace: Pace = BENCH) -> None:
                 pane.refresh_rows()  # re-armed at the run's interval
             for log in app.screen.query(LogPane):
                 log.refresh_seconds = log.retry_seconds = pace.interval
+                if pace.tail_max is not None and log._tail is not None:
+                    cast("LogTail", log._tail).max_interval = pace.tail_max
             return
         await asyncio.sleep(0.05)
     raise TimeoutError("the panes did not fill")
