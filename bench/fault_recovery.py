@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from tests.faults import (
     BAD_GATEWAY,
@@ -41,19 +41,41 @@ from tests.faults import (
 
 if TYPE_CHECKING:
     from opsconsole.config import Settings
+    from opsconsole.graylog.tail import LogTail
     from opsconsole.tui.app import OpsConsoleApp
     from opsconsole.tui.widgets.refreshing import StalePane
 
 BACKENDS = ("aws", "zabbix", "graylog")
 FAULTS = (DOWN, RESET, CLOSED, BAD_GATEWAY, UNAVAILABLE, THROTTLED, EXPIRED, HANG, DRIP, SLOW)
-INTERVAL = 2.0
-"""Seconds between a pane's refreshes in this run (the product's: ECS 5, RDS and problems 10)."""
-SLOW_DELAY = 0.2
-"""SLOW holds each answer this long (within the timeouts: the pane should stay fresh); DRIP
-sends a byte this often."""
 LIMIT = 30.0
 """Seconds a case waits for the stale mark, or for the recovery, before it counts as never."""
-BREAKER_FAILURES, BREAKER_COOLDOWN = 3, 5
+
+
+@dataclass(frozen=True)
+class Pace:
+    """The run's short settings (the product's: ECS refreshes every 5 s, RDS and problems 10)."""
+
+    interval: float = 2.0
+    """Seconds between a pane's refreshes, and the log pane's lateness floor."""
+    connect: float = 1.0
+    answer: float = 2.0
+    deadline: float = 3.0
+    """Graylog's whole-request deadline."""
+    failures: int = 3
+    cooldown: float = 5.0
+    """A circuit opens after `failures` in a row, for `cooldown` seconds."""
+    slow: float = 0.2
+    """SLOW holds each answer this long (within the timeouts: the pane should stay fresh); DRIP
+    sends a byte this often."""
+    lasting: float = 1.0
+    """Seconds the fault lasts after the mark, keys pressed meanwhile."""
+    tail_max: float | None = None
+    """The log tail's longest interval when idle (None: the product's, 10 s)."""
+
+
+BENCH = Pace()
+INTERVAL, SLOW_DELAY = BENCH.interval, BENCH.slow
+BREAKER_FAILURES, BREAKER_COOLDOWN = BENCH.failures, BENCH.cooldown
 HEALTHY = "(no fault)"
 """The first row: the slowest key with every backend healthy, the same run's baseline."""
 
@@ -72,21 +94,29 @@ class Outcome:
     """The slowest of the key presses made while the fault lasted."""
 
 
-def proxied_settings(settings: Settings, proxies: dict[str, FaultProxy]) -> Settings:
-    """`settings` with every backend behind its proxy and the run's short timeouts and circuits."""
-    zabbix = dataclasses.replace(settings.zabbix, url=proxies["zabbix"].url, connect_timeout=1, timeout=2)
+def proxied_settings(settings: Settings, proxies: dict[str, FaultProxy], pace: Pace = BENCH) -> Settings:
+    """`settings` with every backend behind its proxy and the run's short timeouts and circuits
+    (seconds, fractions included: the adapters take them as floats, the config file as whole ones)."""
+    connect, answer = cast(int, pace.connect), cast(int, pace.answer)
+    zabbix = dataclasses.replace(
+        settings.zabbix, url=proxies["zabbix"].url, connect_timeout=connect, timeout=answer
+    )
     graylog = dataclasses.replace(
-        settings.graylog, url=proxies["graylog"].url, connect_timeout=1, timeout=2, deadline=3
+        settings.graylog,
+        url=proxies["graylog"].url,
+        connect_timeout=connect,
+        timeout=answer,
+        deadline=cast(int, pace.deadline),
     )
     return dataclasses.replace(
         settings,
         endpoint_url=proxies["aws"].url,
-        aws_connect_timeout=1,
-        aws_timeout=2,
+        aws_connect_timeout=connect,
+        aws_timeout=answer,
         zabbix=zabbix,
         graylog=graylog,
-        breaker_failures=BREAKER_FAILURES,
-        breaker_cooldown=BREAKER_COOLDOWN,
+        breaker_failures=pace.failures,
+        breaker_cooldown=cast(int, pace.cooldown),
     )
 
 
@@ -114,8 +144,10 @@ def fresh_since(pane: StalePane, moment: datetime) -> bool:
     return pane.error is None and pane.loaded_at is not None and pane.loaded_at > moment
 
 
-async def filled(app: OpsConsoleApp) -> None:
-    """Every pane has loaded once, fresh; the refreshing panes then refresh every INTERVAL."""
+async def filled(app: OpsConsoleApp, pace: Pace = BENCH) -> None:
+    """Every pane has loaded once, fresh; the refreshing panes then refresh every `pace.interval`,
+    and the log pane takes a poll unanswered that long as late."""
+    from opsconsole.tui.widgets.log_pane import LogPane
     from opsconsole.tui.widgets.refreshing import RefreshingPane
 
     started = datetime.now(UTC)
@@ -127,8 +159,12 @@ async def filled(app: OpsConsoleApp) -> None:
             panes = []
         if panes and all(fresh_since(p, started) for p in panes):
             for pane in app.screen.query(RefreshingPane):
-                pane.refresh_seconds = INTERVAL
+                pane.refresh_seconds = pace.interval
                 pane.refresh_rows()  # re-armed at the run's interval
+            for log in app.screen.query(LogPane):
+                log.refresh_seconds = log.retry_seconds = pace.interval
+                if pace.tail_max is not None and log._tail is not None:
+                    cast("LogTail", log._tail).max_interval = pace.tail_max
             return
         await asyncio.sleep(0.05)
     raise TimeoutError("the panes did not fill")
@@ -154,20 +190,22 @@ async def press_meanwhile(app: OpsConsoleApp, until: float, keys: list[float]) -
         await asyncio.sleep(max(0.0, min(0.25, until - time.monotonic())))
 
 
-async def run_case(app: OpsConsoleApp, proxy: FaultProxy, backend: str, fault: str) -> Outcome:
+async def run_case(
+    app: OpsConsoleApp, proxy: FaultProxy, backend: str, fault: str, pace: Pace = BENCH
+) -> Outcome:
     pane = pane_of(app, backend)
     keys: list[float] = []
     started = time.monotonic()
-    proxy.fail(fault, delay=SLOW_DELAY)
+    proxy.fail(fault, delay=pace.slow)
     to_stale: float | None = None
-    window = started + (3 * INTERVAL + 4 if fault == SLOW else LIMIT)
+    window = started + (3 * pace.interval + 2 * pace.lasting + 2 if fault == SLOW else LIMIT)
     while time.monotonic() < window and to_stale is None:
         if pane.error is not None:
             to_stale = time.monotonic() - started
         else:
             await press_meanwhile(app, min(window, time.monotonic() + 0.2), keys)
     reason = pane.stale_text() or ""
-    await press_meanwhile(app, time.monotonic() + 1.0, keys)  # the fault lasts a little longer
+    await press_meanwhile(app, time.monotonic() + pace.lasting, keys)  # the fault lasts a little longer
     healed_at, healed = time.monotonic(), datetime.now(UTC)
     proxy.heal()
     to_recover: float | None = None
@@ -180,23 +218,23 @@ async def run_case(app: OpsConsoleApp, proxy: FaultProxy, backend: str, fault: s
     return Outcome(backend, fault, to_stale, reason, to_recover, slowest)
 
 
-async def run_all(settings: Settings, cases: list[tuple[str, str]]) -> list[Outcome]:
+async def run_all(settings: Settings, cases: list[tuple[str, str]], pace: Pace = BENCH) -> list[Outcome]:
     """Every (backend, fault) in one app on dev, each backend behind its proxy."""
     from opsconsole.app.console import Console
     from opsconsole.tui.app import OpsConsoleApp
 
     outcomes: list[Outcome] = []
     with proxies_for(settings) as proxies:
-        console = Console.build(proxied_settings(settings, proxies))
+        console = Console.build(proxied_settings(settings, proxies, pace))
         app = OpsConsoleApp(console)
         try:
             async with app.run_test(size=(160, 48)):
-                await filled(app)
+                await filled(app, pace)
                 keys: list[float] = []
-                await press_meanwhile(app, time.monotonic() + 3.0, keys)
+                await press_meanwhile(app, time.monotonic() + 3 * pace.lasting, keys)
                 outcomes.append(Outcome("none", HEALTHY, None, "", None, max(keys) * 1000))
                 for backend, fault in cases:  # each ends on fresh data: its circuit closed again
-                    outcomes.append(await run_case(app, proxies[backend], backend, fault))
+                    outcomes.append(await run_case(app, proxies[backend], backend, fault, pace))
         finally:
             console.close()
     return outcomes

@@ -210,6 +210,31 @@ def stop_profile(profile: Any) -> None:
         profile.dump_stats(os.environ["SCALE_PROFILE"])
 
 
+def start_tracing() -> Any:
+    """tracemalloc from the first key on, when SCALE_TRACEMALLOC names a file (what grows)."""
+    if not os.environ.get("SCALE_TRACEMALLOC"):
+        return None
+    import gc
+    import tracemalloc
+
+    gc.collect()
+    tracemalloc.start(12)
+    return tracemalloc.take_snapshot()
+
+
+def save_growth(first: Any) -> None:
+    """The 25 call sites whose retained memory grew most since `first`, in SCALE_TRACEMALLOC."""
+    if first is None:
+        return
+    import gc
+    import tracemalloc
+
+    gc.collect()
+    grown = tracemalloc.take_snapshot().compare_to(first, "traceback")[:25]
+    text = "\n\n".join(f"{stat}\n" + "\n".join(stat.traceback.format()[-16:]) for stat in grown)
+    Path(os.environ["SCALE_TRACEMALLOC"]).write_text(text)
+
+
 def save_partial(samples: Samples, rss: list[tuple[float, float]]) -> None:
     """What a run cut short has measured so far, in the file SCALE_PARTIAL names."""
     if os.environ.get("SCALE_PARTIAL"):
@@ -245,7 +270,7 @@ async def drive(config: Path, presses: int, soak: float, services: int) -> dict[
         driver = Driver(app, pilot, watch)
         result["ready"] = await open_cluster(driver, services)
         keys_started = time.perf_counter()
-        profile = start_profile()
+        profile, traced = start_profile(), start_tracing()
         while sum(map(len, driver.samples.times.values())) + sum(driver.samples.missed.values()) < presses:
             await driver.cycle()
             done = sum(map(len, driver.samples.times.values()))
@@ -257,6 +282,7 @@ async def drive(config: Path, presses: int, soak: float, services: int) -> dict[
         while time.perf_counter() - keys_started < soak:
             await driver.cycle()
         result["soak_s"] = time.perf_counter() - keys_started if soak > 0 else 0.0
+        save_growth(traced)
         result["rows"] = {"ecs": len(driver.ecs.rows), "problems": len(driver.problems.problems)}
         log = app.screen.query_one(LogPane)
         result["log"] = {"received": log.received, "buffered": len(log.buffer), "tails": logs.tails}

@@ -11,6 +11,10 @@ the log feed simulated behind its app layer (bench/scale_feeds.py says how and w
     python -m bench.scale_screen --quick    # 300 presses
     python -m bench.scale_screen --soak 600 # then keys for ten minutes, RSS every 5 s
     python -m bench.scale_screen --serve    # the world alone, for `python -m bench.scale_drive CONFIG`
+
+The console's process also reads SCALE_PROFILE (cProfile of the presses to that file),
+SCALE_PARTIAL (what was measured so far, after each round of keys) and SCALE_TRACEMALLOC (the
+call sites whose retained memory grew most over the presses and the soak).
 """
 
 from __future__ import annotations

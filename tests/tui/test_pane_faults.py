@@ -2,12 +2,14 @@
 Graylog emulator): the backend's pane goes stale with age and reason within its bound, shows
 fresh data again once the fault clears, and the app keeps answering keys meanwhile.
 
-The cases run through bench/fault_recovery.py's driver, one app per backend (the bench's short
-settings: panes refresh every 2 s, backends get 1 s to connect and 2 s per answer, circuits open
-after 3 failures for 5 s). Bounds, from those settings:
+The cases run through bench/fault_recovery.py's driver, one app per backend, at a faster pace
+than the bench's (FAST: panes refresh every 0.5 s, backends get 0.5 s to connect and 1 s per
+answer, Graylog 1.5 s in all, circuits open after 3 failures for 1.5 s, the log tail polls at
+least every second when idle). Bounds, from those:
 - stale: a refreshing pane marks itself when a refresh is one interval late, so within two
-  intervals of the fault; the log pane's tail polls at most every 10 s when idle, and the poll
-  fails within Graylog's 3 s deadline. Plus slack for a machine shared with other test runs.
+  intervals of the fault; the log pane's tail waits at most its idle interval, and a poll is
+  marked late after its interval, or fails at Graylog's deadline before that. Plus slack for a
+  machine shared with other test runs.
 - recover: one interval, the rest of an open circuit's cooldown, and an answer.
 - keys: every tab press moves the focus well before a backend's deadline would end a blocked loop.
 """
@@ -18,19 +20,23 @@ import re
 
 import pytest
 
-from bench.fault_recovery import BREAKER_COOLDOWN, FAULTS, INTERVAL, LIMIT, Outcome, run_all
+from bench.fault_recovery import FAULTS, LIMIT, Outcome, Pace, run_all
 from opsconsole.config import Settings
 from tests.faults import SLOW
 
+FAST = Pace(
+    interval=0.5, connect=0.5, answer=1.0, deadline=1.5, cooldown=1.5, slow=0.1, lasting=0.5, tail_max=1.0
+)
 SLACK = 10.0
 """Seconds for a loaded machine (CI and other helpers' suites share 2 cores)."""
-LOG_IDLE_INTERVAL, GRAYLOG_DEADLINE = 10.0, 3.0
+LOG_IDLE_INTERVAL = 1.0
+"""FAST's tail_max: the tail's longest wait between polls in this test (the product's: 10 s)."""
 STALE_BOUND = {
-    "aws": 2 * INTERVAL + SLACK,
-    "zabbix": 2 * INTERVAL + SLACK,
-    "graylog": LOG_IDLE_INTERVAL + GRAYLOG_DEADLINE + SLACK,
+    "aws": 2 * FAST.interval + SLACK,
+    "zabbix": 2 * FAST.interval + SLACK,
+    "graylog": LOG_IDLE_INTERVAL + FAST.deadline + SLACK,
 }
-RECOVER_BOUND = INTERVAL + BREAKER_COOLDOWN + 2 + SLACK
+RECOVER_BOUND = FAST.interval + FAST.cooldown + 2 + SLACK
 KEY_BOUND = 8.0
 
 
@@ -38,7 +44,7 @@ KEY_BOUND = 8.0
 async def test_each_fault_marks_the_pane_stale_then_it_recovers_and_keys_keep_working(
     demo_settings: Settings, backend: str
 ) -> None:
-    outcomes = await run_all(demo_settings, [(backend, fault) for fault in FAULTS])
+    outcomes = await run_all(demo_settings, [(backend, fault) for fault in FAULTS], FAST)
     healthy, *cases = outcomes
     assert healthy.slowest_key_ms / 1000 < KEY_BOUND
     assert [o.fault for o in cases] == list(FAULTS)

@@ -7,7 +7,6 @@ diffed into the table by key; a failed refresh keeps them and marks the pane sta
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -15,7 +14,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.reactive import reactive
 from textual.widgets import DataTable, Input, Label
 
 from opsconsole.domain.action_kinds import ActionKind
@@ -23,6 +21,7 @@ from opsconsole.domain.resources import ResourceKind, ResourceRef
 from opsconsole.tui.format import plural
 from opsconsole.tui.messages import ActionRequested
 from opsconsole.tui.read_only import changes_hidden
+from opsconsole.tui.widgets.bound import EnvironmentPane, frame_css, show_text
 from opsconsole.tui.widgets.ecs_rows import COLUMNS, Level, read_rows, sort_key
 from opsconsole.tui.widgets.refreshing import KeyedRows, RefreshingPane, Row
 
@@ -49,19 +48,14 @@ SINGULAR = {"clusters": "cluster", "services": "service", "tasks": "task", "cont
 DEEPER = {"clusters": "services", "services": "tasks", "tasks": "containers"}
 
 
-class EcsPane(RefreshingPane[Rows]):
-    DEFAULT_CSS = """
-    EcsPane { border: round $primary; height: 1fr; }
-    EcsPane:focus-within { border: round $accent; }
-    EcsPane.stale { border: round $warning; }
+class EcsPane(EnvironmentPane, RefreshingPane[Rows]):
+    DEFAULT_CSS = (
+        frame_css("EcsPane")
+        + """
+    EcsPane { border: round $primary; }
     EcsPane #ecs-title { height: 1; padding: 0 1; text-style: bold; }
-    EcsPane #ecs-state { height: 1; padding: 0 1; color: $text-muted; }
-    EcsPane #ecs-state { width: 100%; text-wrap: nowrap; text-overflow: ellipsis; }
-    EcsPane.stale #ecs-state { color: $warning; }
-    EcsPane #ecs-filter { display: none; height: 3; }
-    EcsPane #ecs-filter.shown { display: block; }
-    EcsPane DataTable { height: 1fr; }
     """
+    )
     BINDINGS = [
         Binding(
             "enter",
@@ -109,13 +103,9 @@ class EcsPane(RefreshingPane[Rows]):
     worker_description = "Reading ECS"
     refresh_seconds = REFRESH_SECONDS
 
-    env_name: reactive[str] = reactive("", init=False)
-    """The environment shown; bound to the screen's (data_bind)."""
-
     def __init__(self, console: ConsolePort, env_name: str) -> None:
         super().__init__("ecs-pane")
-        self.console = console
-        self.set_reactive(EcsPane.env_name, env_name)
+        self.bind(console, env_name)
         self.level = Level("clusters")
         self.history: list[Level] = []
         self.rows: Rows = {}
@@ -125,28 +115,23 @@ class EcsPane(RefreshingPane[Rows]):
         self._select_when_loaded: str | None = None
         self._follow_when_loaded = False
         """Drilled into a task's containers: the row the cursor lands on is the operator's choice."""
+        self._haystack: tuple[Rows, dict[str, str]] = ({}, {})
+        """The rows shown and each row's text in lower case, for the filter (built once per read)."""
         self.seen_services: set[tuple[str, str]] = set()
         """(cluster, service) pairs shown in this environment: the palette's index."""
 
     def compose(self) -> ComposeResult:
         yield Label("ECS", id="ecs-title")
-        yield Input(placeholder="filter…", id="ecs-filter")
+        yield Input(placeholder="filter…", id="ecs-filter", classes="pane-filter")
         yield DataTable(id="ecs-table", cursor_type="row", zebra_stripes=True)
-        yield Label("loading…", id="ecs-state")
+        yield Label("loading…", id="ecs-state", classes="pane-state")
 
     def on_mount(self) -> None:
         self.border_title = "ECS"
         self._table = KeyedRows(self.query_one("#ecs-table", DataTable), COLUMNS["clusters"])
         self._show_level()
 
-    def now(self) -> datetime:
-        return self.console.correlation.now()
-
     # -- switching ------------------------------------------------------------------------------
-
-    def watch_env_name(self, before: str, env_name: str) -> None:
-        if before != env_name and self._table is not None:
-            self.switch_environment()
 
     def switch_environment(self) -> None:
         self.seen_services.clear()
@@ -161,7 +146,7 @@ class EcsPane(RefreshingPane[Rows]):
         self._mark_sorted()
         self.rows = {}
         self.forget()
-        self.query_one("#ecs-title", Label).update(f"{self.env_name} › {self.level.title}")
+        show_text(self.query_one("#ecs-title", Label), f"{self.env_name} › {self.level.title}")
         self.refresh_rows()
 
     def action_drill(self) -> None:
@@ -218,11 +203,9 @@ class EcsPane(RefreshingPane[Rows]):
             self._select_pending()
 
     def _select_pending(self) -> None:
-        table = self.query_one("#ecs-table", DataTable)
         key = self._select_when_loaded
-        if key is not None and key in table.rows:
+        if key is not None and self._table is not None and self._table.select(key):
             self._select_when_loaded = None
-            table.move_cursor(row=table.get_row_index(key))
 
     def action_back(self) -> None:
         if self.query_one("#ecs-filter", Input).has_class("shown"):
@@ -256,7 +239,11 @@ class EcsPane(RefreshingPane[Rows]):
     def shown_keys(self) -> list[str]:
         """Keys of the rows the filter lets through."""
         text = self.filter_text
-        return [k for k, v in self.rows.items() if not text or text in " ".join(map(str, v)).lower()]
+        if not text:
+            return list(self.rows)
+        if self._haystack[0] is not self.rows:
+            self._haystack = (self.rows, {k: " ".join(map(str, v)).lower() for k, v in self.rows.items()})
+        return [k for k, hay in self._haystack[1].items() if text in hay]
 
     def hides(self, ref: ResourceRef) -> bool:
         """Whether the filter hides `ref`'s row at the level shown (the link then points off screen)."""
@@ -380,4 +367,4 @@ class EcsPane(RefreshingPane[Rows]):
         self._select_pending()
 
     def _state(self, text: str) -> None:
-        self.query_one("#ecs-state", Label).update(text)
+        show_text(self.query_one("#ecs-state", Label), text, fixed=True)

@@ -11,6 +11,7 @@ from textual.widgets import Label, Tab, Tabs
 
 from opsconsole.domain.environment import Environment
 from opsconsole.domain.identity import RoleSession
+from opsconsole.tui.widgets.bound import show_text
 
 
 def tab_id(env_name: str) -> str:
@@ -125,23 +126,23 @@ class EnvironmentBar(Horizontal):
         name.set_class(env is not None and env.protected, "protected")
 
     def show_pending(self, env: Environment) -> None:
-        self.query_one("#account", Label).update(f"account {env.account_id}")
-        self.query_one("#tier", Label).update("tier …")
-        self.query_one("#countdown", Label).update("assuming…")
+        show_text(self.query_one("#account", Label), f"account {env.account_id}")
+        show_text(self.query_one("#tier", Label), "tier …")
+        show_text(self.query_one("#countdown", Label), "assuming…")
 
     def show_session(self, session: RoleSession) -> None:
-        self.query_one("#account", Label).update(f"account {session.identity.account}")
+        show_text(self.query_one("#account", Label), f"account {session.identity.account}")
         tier = self.query_one("#tier", Label)
-        tier.update(f"tier {session.tier.value}")
+        show_text(tier, f"tier {session.tier.value}")
         tier.set_class(session.tier.value != "read", "elevated")
 
     def show_remaining(self, remaining: timedelta | None, *, expiring: bool) -> None:
         countdown = self.query_one("#countdown", Label)
         if remaining is None:
-            countdown.update("session —")
+            show_text(countdown, "session —")
         else:
             prefix = "" if self.has_class("narrow") else "expires in "
-            countdown.update(f"{prefix}{format_remaining(remaining)}")
+            show_text(countdown, f"{prefix}{format_remaining(remaining)}")  # a layout only when it widens
         countdown.set_class(expiring, "expiring")
 
     def show_lock(self, holder: str | None, purpose: str = "", remaining: timedelta | None = None) -> None:

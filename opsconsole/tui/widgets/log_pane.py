@@ -18,14 +18,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.reactive import reactive
-from textual.timer import Timer
 from textual.widgets import Input, Label, Log
 
 from opsconsole.domain.errors import OpsError
 from opsconsole.domain.logs import LogMessage
 from opsconsole.tui.format import plural
 from opsconsole.tui.messages import PaneRefreshFailed
+from opsconsole.tui.widgets.bound import LinkedPane, frame_css, show_text
 from opsconsole.tui.widgets.log_lines import LineHighlighter, compile_filter, format_line
 from opsconsole.tui.widgets.refreshing import StalePane
 
@@ -34,7 +33,14 @@ if TYPE_CHECKING:
     from opsconsole.ports import ConsolePort, LogFollower
 
 MAX_LINES = 5_000
+LIVE_WINDOW = 300
+"""New lines drawn per batch at most, after a tail's first (its backlog, up to MAX_LINES): at
+thousands a second nobody reads them as they pass. The rest are skipped (the state line says how
+many) and the buffer keeps the last MAX_LINES for a pause (p) or a filter to show."""
 RETRY_SECONDS = 5.0
+ANSWER_SECONDS = 2.0
+"""A poll unanswered after the tail's interval marks the pane stale, never sooner than this: a
+busy second of lines is a big search."""
 BACKLOG = timedelta(minutes=2)
 """A new tail (a switch, a link) starts with this much history, as `tail -n` would."""
 
@@ -63,15 +69,20 @@ class MultiTail:
 
 
 class LogBatch(Message, bubble=False):
-    """One poll's messages, and the last MAX_LINES of them formatted (in the worker, off the UI
-    thread: at 10,000 lines a second the formatting is most of a batch's cost)."""
+    """One poll's newest MAX_LINES messages (how many came is `count`: after a stall of the UI
+    thread a poll can bring a minute's worth, and only the buffer's worth is kept alive), and the
+    newest `drawable` of them formatted (in the worker, off the UI thread: at 10,000 lines a second
+    the formatting is most of a batch's cost)."""
 
-    def __init__(self, generation: int, tail: LogFollower, messages: list[LogMessage]) -> None:
+    def __init__(
+        self, generation: int, tail: LogFollower, messages: list[LogMessage], drawable: int = MAX_LINES
+    ) -> None:
         super().__init__()
         self.generation = generation
         self.tail = tail
-        self.messages = messages
-        self.lines = [format_line(m) for m in messages[-MAX_LINES:]]
+        self.count = len(messages)
+        self.messages = messages[-MAX_LINES:]
+        self.lines = [format_line(m) for m in self.messages[-drawable:]]
 
 
 class LogSearchDone(Message, bubble=False):
@@ -82,19 +93,14 @@ class LogSearchDone(Message, bubble=False):
         self.total = total
 
 
-class LogPane(StalePane):
-    DEFAULT_CSS = """
-    LogPane { border: round $secondary; height: 1fr; }
-    LogPane:focus-within { border: round $accent; }
-    LogPane.stale { border: round $warning; }
+class LogPane(LinkedPane, StalePane):
+    DEFAULT_CSS = (
+        frame_css("LogPane")
+        + """
     LogPane.paused { border: round $primary; }
-    LogPane #log-state { height: 1; padding: 0 1; color: $text-muted; }
-    LogPane #log-state { width: 100%; text-wrap: nowrap; text-overflow: ellipsis; }
-    LogPane.stale #log-state { color: $warning; }
-    LogPane #log-filter { display: none; height: 3; }
-    LogPane #log-filter.shown { display: block; }
     LogPane Log { height: 1fr; scrollbar-size-vertical: 1; }
     """
+    )
     BINDINGS = [
         Binding("p", "pause", "Pause", id="logs-pause", tooltip="Pause or resume the live tail."),
         Binding("plus", "filter('include')", "Include", id="logs-include", tooltip="Only matching lines."),
@@ -111,17 +117,11 @@ class LogPane(StalePane):
         Binding("escape", "back", "Live", show=False, id="logs-back"),
     ]
 
-    env_name: reactive[str] = reactive("", init=False)
-    """The environment followed; bound to the main screen's (data_bind)."""
-    linked_to: reactive[Links | None] = reactive(None, init=False)
-    """The resource the panes are linked to (None: the whole environment); bound to the screen's."""
-
     def __init__(
         self, console: ConsolePort, env_name: str, query: str = "*", *, envs: list[str] | None = None
     ) -> None:
         super().__init__("log-pane")
-        self.console = console
-        self.set_reactive(LogPane.env_name, env_name)
+        self.bind(console, env_name)
         self.envs = envs
         """Every environment's tail at once (the all-environments view), or None for `env_name`'s."""
         self.log_query = query
@@ -132,18 +132,23 @@ class LogPane(StalePane):
         self.include: re.Pattern[str] | None = None
         self.exclude: re.Pattern[str] | None = None
         self.received = 0
+        self.skipped = 0
+        """New lines of the last batch not drawn (beyond LIVE_WINDOW)."""
         self.searching: str | None = None
         self._filter_mode = "include"
         self._generation = 0
         self._tail: LogFollower | None = None
-        self._timer: Timer | None = None
+        self.refresh_seconds = ANSWER_SECONDS
+        """A poll is late after the tail's interval or this, whichever is longer."""
+        self.retry_seconds = RETRY_SECONDS
+        """After a failed poll, the next one."""
 
     def compose(self) -> ComposeResult:
-        yield Input(id="log-filter")
+        yield Input(id="log-filter", classes="pane-filter")
         log = Log(id="log-view", max_lines=MAX_LINES, highlight=True, auto_scroll=True)
         log.highlighter = LineHighlighter()
         yield log
-        yield Label("connecting…", id="log-state")
+        yield Label("connecting…", id="log-state", classes="pane-state")
 
     loop_group = "log-tail"
 
@@ -151,28 +156,18 @@ class LogPane(StalePane):
         self.border_title = "Graylog"
         self.follow_tail()
 
-    def now(self) -> datetime:
-        return self.console.correlation.now()
-
     def retry_later(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-        self._timer = self.set_timer(RETRY_SECONDS, self._poll)
+        self.schedule(self.retry_seconds, self._poll)
 
     # -- what is followed --------------------------------------------------------------------
 
-    def watch_env_name(self, before: str, env_name: str) -> None:
-        if before != env_name and self.is_mounted:
-            self._follow(self.linked_to)
+    def switch_environment(self) -> None:
+        self.follow(self.own_link(self.linked_to))
 
-    def watch_linked_to(self, before: Links | None, links: Links | None) -> None:
-        if before != links and self.is_mounted:
-            self._follow(links)
+    def own_link(self, links: Links | None) -> Links | None:
+        return None if self.envs else super().own_link(links)  # all environments: none narrows it
 
-    def _follow(self, links: Links | None) -> None:
-        # A link of another environment never narrows this one: its resource is not here.
-        if links is not None and (self.envs or links.ref.environment != self.env_name):
-            links = None
+    def follow(self, links: Links | None) -> None:
         self.link(links.log_query if links else None, links.ref.label if links else None)
 
     def link(self, query: str | None, label: str | None) -> None:
@@ -187,8 +182,7 @@ class LogPane(StalePane):
 
     def follow_tail(self) -> None:
         """Start a new tail; answers of the previous one are recognised by generation and dropped."""
-        if self._timer is not None:
-            self._timer.stop()
+        self.unschedule()
         self._generation += 1
         self._tail = None
         self.forget()
@@ -196,10 +190,17 @@ class LogPane(StalePane):
         self._poll()
 
     def _poll(self) -> None:
-        self.poll_tail(self.env_name, self.log_query, self._generation, self._tail)
+        interval = self._tail.interval if self._tail is not None else 0.0
+        self.expect_answer(max(interval, self.refresh_seconds))
+        filtered = self.include is not None or self.exclude is not None
+        # A filter picks among all of them; a new tail's backlog is drawn whole.
+        drawable = MAX_LINES if filtered or self._tail is None else LIVE_WINDOW
+        self.poll_tail(self.env_name, self.log_query, self._generation, self._tail, drawable)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="log-tail", description="Graylog tail")
-    def poll_tail(self, env_name: str, query: str, generation: int, tail: LogFollower | None) -> None:
+    def poll_tail(
+        self, env_name: str, query: str, generation: int, tail: LogFollower | None, drawable: int = MAX_LINES
+    ) -> None:
         """One round of the tail; the handler re-arms the next at the interval the tail suggests."""
         try:
             if tail is None:
@@ -212,14 +213,16 @@ class LogPane(StalePane):
         except OpsError as e:
             self.post_message(PaneRefreshFailed(generation, e.message))
             return
-        self.post_message(LogBatch(generation, tail, batch))
+        self.post_message(LogBatch(generation, tail, batch, drawable))
 
     @on(LogBatch)
     def _batch(self, message: LogBatch) -> None:
         if message.generation != self._generation:
             return
+        self.answered()
+        window = MAX_LINES if self._tail is not message.tail else LIVE_WINDOW
         self._tail = message.tail
-        self._timer = self.set_timer(message.tail.interval, self._poll)
+        self.schedule(message.tail.interval, self._poll)
         partial = message.tail.errors if isinstance(message.tail, MultiTail) else {}
         if partial:
             self.mark_stale("; ".join(f"{env}: {why}" for env, why in partial.items()))
@@ -228,20 +231,29 @@ class LogPane(StalePane):
         if not message.messages:
             self.render_state()
             return
-        self.received += len(message.messages)
+        self.received += message.count
         self.buffer.extend(message.messages)
         if self.paused or self.searching:
-            self.held += len(message.messages)
+            self.held += message.count
         else:
-            lines = [line for line in message.lines if self._shows(line)]
-            if lines:
-                self.query_one("#log-view", Log).write_lines(lines)
+            self._draw_live(message, window)
         self.render_state()
+
+    def _draw_live(self, message: LogBatch, window: int) -> None:
+        """The newest `window` lines of the batch that the filters let through; the others are
+        counted as skipped (the buffer keeps them for a pause or a filter)."""
+        lines = message.lines
+        if self.include is not None or self.exclude is not None:
+            lines = [line for line in lines if self._shows(line)]
+        self.skipped = message.count - len(message.lines) + max(0, len(lines) - window)
+        if lines:
+            self.query_one("#log-view", Log).write_lines(lines[-window:])
 
     def on_pane_refresh_failed(self, message: PaneRefreshFailed) -> None:
         if message.context == ("search", self._generation):
             self.notify(message.error, title="Graylog search failed", severity="warning")
         elif message.context == self._generation:
+            self.answered()
             self.mark_stale(message.error)
             self.render_state()
             self.retry_later()
@@ -275,10 +287,12 @@ class LogPane(StalePane):
         if self.include is not None or self.exclude is not None:
             total = f"{self.query_one('#log-view', Log).line_count} of {total} match"
         parts.append(total)
+        if self.skipped and not (self.paused or self.searching):
+            parts.append(f"{self.skipped:,} new lines skipped, showing the newest: p pauses to read")
         stale = self.stale_text()
         if stale is not None:
             parts.insert(0, f"{stale} · retrying")
-        self.query_one("#log-state", Label).update(" · ".join(parts))
+        show_text(self.query_one("#log-state", Label), " · ".join(parts), fixed=True)
         self.set_class(self.paused, "paused")
 
     # -- keys ---------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from dataclasses import replace
-from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -17,13 +16,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.reactive import reactive
 from textual.widgets import DataTable, Input, Label
 
 from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.problems import Problem, Severity
 from opsconsole.tui.format import age
 from opsconsole.tui.read_only import changes_hidden
+from opsconsole.tui.widgets.bound import LinkedPane, frame_css, show_text
 from opsconsole.tui.widgets.problem_rows import SEVERITY_VARIABLE as SEVERITY_VARIABLE
 from opsconsole.tui.widgets.problem_rows import Filters, problem_row
 from opsconsole.tui.widgets.problem_rows import theme_colour as theme_colour
@@ -60,18 +59,8 @@ class ProblemActionRequested(Message):
         self.problems = problems
 
 
-class ProblemsPane(RefreshingPane[list[Problem]]):
-    DEFAULT_CSS = """
-    ProblemsPane { border: round $secondary; height: 1fr; }
-    ProblemsPane:focus-within { border: round $accent; }
-    ProblemsPane.stale { border: round $warning; }
-    ProblemsPane #problems-state { height: 1; padding: 0 1; color: $text-muted; }
-    ProblemsPane #problems-state { width: 100%; text-wrap: nowrap; text-overflow: ellipsis; }
-    ProblemsPane.stale #problems-state { color: $warning; }
-    ProblemsPane #problems-filter { display: none; height: 3; }
-    ProblemsPane #problems-filter.shown { display: block; }
-    ProblemsPane DataTable { height: 1fr; }
-    """
+class ProblemsPane(LinkedPane, RefreshingPane[list[Problem]]):
+    DEFAULT_CSS = frame_css("ProblemsPane")
     BINDINGS = [
         Binding("space", "mark", "Mark", id="problems-mark", tooltip="Mark for a multi-problem action."),
         Binding(
@@ -136,17 +125,13 @@ class ProblemsPane(RefreshingPane[list[Problem]]):
     worker_description = "Zabbix"
     refresh_seconds = REFRESH_SECONDS
 
-    env_name: reactive[str] = reactive("", init=False)
-    """The environment shown; bound to the screen's (data_bind)."""
-    linked_to: reactive[Links | None] = reactive(None, init=False)
-    """The resource the panes are linked to (None: the whole environment); bound to the screen's."""
-
     def __init__(self, console: ConsolePort, env_name: str) -> None:
         super().__init__("problems-pane")
-        self.console = console
-        self.set_reactive(ProblemsPane.env_name, env_name)
+        self.bind(console, env_name)
         self.filters = Filters()
         self.problems: dict[str, Problem] = {}
+        self._ranked: list[Problem] = []
+        """The problems, most severe and newest first: sorted once per read, filtered per key."""
         self.marked: set[str] = set()
         self.scope_label: str | None = None
         self._table: KeyedRows | None = None
@@ -159,9 +144,11 @@ class ProblemsPane(RefreshingPane[list[Problem]]):
         """Each shown problem's row, reused while the problem, its age and its mark are unchanged."""
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="text in problem or host; Escape clears", id="problems-filter")
+        yield Input(
+            placeholder="text in problem or host; Escape clears", id="problems-filter", classes="pane-filter"
+        )
         yield DataTable(id="problems-table", cursor_type="row")
-        yield Label("loading…", id="problems-state")
+        yield Label("loading…", id="problems-state", classes="pane-state")
 
     def on_mount(self) -> None:
         self.border_title = "Zabbix problems"
@@ -171,32 +158,19 @@ class ProblemsPane(RefreshingPane[list[Problem]]):
         self._table = KeyedRows(table, COLUMN_KEYS)
         self.refresh_rows()
 
-    def now(self) -> datetime:
-        return self.console.correlation.now()
-
     # -- what is shown ------------------------------------------------------------------------
 
-    def watch_env_name(self, before: str, env_name: str) -> None:
-        if before != env_name and self._table is not None:
-            self.switch_environment()
-
-    def watch_linked_to(self, before: Links | None, links: Links | None) -> None:
-        if before != links and self._table is not None:
-            self._follow(links)
-
-    def _follow(self, links: Links | None) -> None:
-        # A link of another environment never narrows this one: its resource is not here.
-        if links is not None and links.ref.environment != self.env_name:
-            links = None
+    def follow(self, links: Links | None) -> None:
         self.link(links.problems.matches if links else None, links.ref.label if links else None)
 
     def switch_environment(self) -> None:
         self.problems.clear()
+        self._ranked = []
         self.marked.clear()
         assert self._table is not None
         self._table.reset()
         self.forget()
-        self._follow(self.linked_to)
+        self.follow(self.own_link(self.linked_to))
         self.refresh_rows()
 
     def link(self, scope: Callable[[Problem], bool] | None, label: str | None) -> None:
@@ -205,10 +179,8 @@ class ProblemsPane(RefreshingPane[list[Problem]]):
         self._set_filters(scope=scope)
 
     def shown_problems(self) -> list[Problem]:
-        return sorted(
-            (p for p in self.problems.values() if self.filters.keep(p)),
-            key=lambda p: (-p.severity, -p.started.timestamp()),
-        )
+        keep = self.filters.keep
+        return [p for p in self._ranked if keep(p)]
 
     def select_when_loaded(self, eventid: str) -> None:
         """Put the cursor on a problem now, or when the next refresh brings it."""
@@ -216,11 +188,7 @@ class ProblemsPane(RefreshingPane[list[Problem]]):
             self._select_when_loaded = eventid
 
     def select_eventid(self, eventid: str) -> bool:
-        table = self.query_one("#problems-table", DataTable)
-        if eventid not in table.rows:
-            return False
-        table.move_cursor(row=table.get_row_index(eventid))
-        return True
+        return self._table is not None and self._table.select(eventid)
 
     # -- refresh ----------------------------------------------------------------------------------
 
@@ -232,6 +200,7 @@ class ProblemsPane(RefreshingPane[list[Problem]]):
 
     def show(self, data: list[Problem]) -> None:
         self.problems = {p.eventid: p for p in data}
+        self._ranked = sorted(self.problems.values(), key=lambda p: (-p.severity, -p.started.timestamp()))
         self.marked &= set(self.problems)
         self._render_rows()
         if self._select_when_loaded and self.select_eventid(self._select_when_loaded):
@@ -273,7 +242,7 @@ class ProblemsPane(RefreshingPane[list[Problem]]):
             parts.insert(0, stale)
         elif self.loaded_at:
             parts.append(f"updated {self.loaded_at:%H:%M:%S}")
-        self.query_one("#problems-state", Label).update(" · ".join(parts))
+        show_text(self.query_one("#problems-state", Label), " · ".join(parts), fixed=True)
 
     # -- keys -----------------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ stale rows kept and marked when a refresh fails.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -16,7 +16,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.reactive import reactive
 from textual.widgets import DataTable, Label
 
 from opsconsole.domain.action_kinds import ActionKind
@@ -24,6 +23,7 @@ from opsconsole.domain.resources import ResourceKind, ResourceRef
 from opsconsole.tui.format import plural
 from opsconsole.tui.messages import ActionRequested
 from opsconsole.tui.read_only import changes_hidden
+from opsconsole.tui.widgets.bound import EnvironmentPane, frame_css, show_text
 from opsconsole.tui.widgets.refreshing import KeyedRows, RefreshingPane, Row
 
 if TYPE_CHECKING:
@@ -51,16 +51,8 @@ class RdsSelected(Message):
         self.ref = ref
 
 
-class RdsPane(RefreshingPane[Rows]):
-    DEFAULT_CSS = """
-    RdsPane { border: round $secondary; height: 1fr; }
-    RdsPane:focus-within { border: round $accent; }
-    RdsPane.stale { border: round $warning; }
-    RdsPane #rds-state { height: 1; padding: 0 1; color: $text-muted; }
-    RdsPane #rds-state { width: 100%; text-wrap: nowrap; text-overflow: ellipsis; }
-    RdsPane.stale #rds-state { color: $warning; }
-    RdsPane DataTable { height: 1fr; }
-    """
+class RdsPane(EnvironmentPane, RefreshingPane[Rows]):
+    DEFAULT_CSS = frame_css("RdsPane")
 
     BINDINGS = [
         Binding(
@@ -92,18 +84,14 @@ class RdsPane(RefreshingPane[Rows]):
     worker_description = "Reading RDS"
     refresh_seconds = REFRESH_SECONDS
 
-    env_name: reactive[str] = reactive("", init=False)
-    """The environment shown; bound to the screen's (data_bind)."""
-
     def __init__(self, console: ConsolePort, env_name: str) -> None:
         super().__init__("rds-pane")
-        self.console = console
-        self.set_reactive(RdsPane.env_name, env_name)
+        self.bind(console, env_name)
         self._table: KeyedRows | None = None
 
     def compose(self) -> ComposeResult:
         yield DataTable(id="rds-table", cursor_type="row")
-        yield Label("loading…", id="rds-state")
+        yield Label("loading…", id="rds-state", classes="pane-state")
 
     def on_mount(self) -> None:
         self.border_title = "RDS"
@@ -120,17 +108,13 @@ class RdsPane(RefreshingPane[Rows]):
             )
 
     def select_db(self, identifier: str) -> bool:
-        table = self.query_one("#rds-table", DataTable)
-        if identifier not in table.rows:
-            return False
-        table.move_cursor(row=table.get_row_index(identifier))
-        return True
+        return self._table is not None and self._table.select(identifier)
 
-    def watch_env_name(self, before: str, env_name: str) -> None:
-        if before != env_name and self._table is not None:
-            self._table.reset()
-            self.forget()
-            self.refresh_rows()
+    def switch_environment(self) -> None:
+        assert self._table is not None
+        self._table.reset()
+        self.forget()
+        self.refresh_rows()
 
     def selected(self) -> str | None:
         table = self.query_one("#rds-table", DataTable)
@@ -161,9 +145,6 @@ class RdsPane(RefreshingPane[Rows]):
             params = {"instance": identifier}
             self.post_message(ActionRequested(ActionKind.RDS_SNAPSHOT, self.env_name, params))
 
-    def now(self) -> datetime:
-        return self.console.correlation.now()
-
     def context(self) -> Hashable:
         return self.env_name
 
@@ -182,7 +163,7 @@ class RdsPane(RefreshingPane[Rows]):
             state = f"{plural(len(self._table.shown), 'instance')} · updated {self.loaded_at:%H:%M:%S}"
         else:
             return
-        self.query_one("#rds-state", Label).update(state)
+        show_text(self.query_one("#rds-state", Label), state, fixed=True)
 
 
 def read_rows(fleet: FleetPort, env_name: str) -> Rows:

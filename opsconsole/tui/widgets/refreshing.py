@@ -51,6 +51,8 @@ class StalePane(Vertical):
         self.loaded_at: datetime | None = None
         self.error: str | None = None
         self._ager: Timer | None = None
+        self._next: Timer | None = None
+        self._late: Timer | None = None
 
     def now(self) -> datetime:
         raise NotImplementedError
@@ -88,6 +90,34 @@ class StalePane(Vertical):
             title = f"{self.border_title or self.id}: {'unexpected error' if unexpected else 'stale'}"
             self.notify(error, title=title, severity="error" if unexpected else "warning")
 
+    def schedule(self, seconds: float, request: Callable[[], None]) -> None:
+        """Send the next request in `seconds`; one is pending at a time (an earlier one is dropped)."""
+        self.unschedule()
+        self._next = self.set_timer(seconds, request)
+
+    def unschedule(self) -> None:
+        if self._next is not None:
+            self._next.stop()
+            self._next = None
+
+    def expect_answer(self, within: float) -> None:
+        """A request is out: unless it is `answered` within `within` seconds, the pane marks itself
+        stale at once (a hung backend must not look fresh while its socket waits for a deadline).
+        The mark is quiet: the border and state line say it, and a failure, if one comes, notifies;
+        a toast per slow answer would be noise."""
+        self.answered()
+        self._late = self.set_timer(within, partial(self._answer_is_late, within))
+
+    def answered(self) -> None:
+        if self._late is not None:
+            self._late.stop()
+            self._late = None
+
+    def _answer_is_late(self, within: float) -> None:
+        self._late = None
+        self.mark_stale(f"no answer for {within:g}s, still waiting", quiet=True)
+        self.render_state()
+
     def forget(self) -> None:
         """Another environment or view: the old age and error no longer apply."""
         self.mark_fresh(None)
@@ -99,6 +129,8 @@ class StalePane(Vertical):
         if event.state is not WorkerState.ERROR or worker.is_cancelled:
             return
         error = worker.error
+        if worker.group == self.loop_group:
+            self.answered()  # the request ended (badly): it is no longer late, it failed
         text = f"{type(error).__name__}: {first_line(error)}" if isinstance(error, Exception) else str(error)
         self.mark_stale(text, unexpected=True)
         self.render_state()
@@ -118,11 +150,6 @@ class RefreshingPane(StalePane, Generic[T]):
     refresh_seconds: float = 10.0
     worker_description: ClassVar[str] = "Refreshing"
 
-    def __init__(self, pane_id: str) -> None:
-        super().__init__(pane_id)
-        self._timer: Timer | None = None
-        self._late: Timer | None = None
-
     def context(self) -> Hashable:
         raise NotImplementedError
 
@@ -135,11 +162,10 @@ class RefreshingPane(StalePane, Generic[T]):
     def refresh_rows(self) -> None:
         """Load now: an explicit request (a switch, a drill-down, an action done) is never skipped.
 
-        An answer later than one interval marks the pane stale at once (a hung backend must not
-        look fresh while its socket waits); the answer, when it comes, clears the mark."""
-        self._stop_timer()
-        self._stop_late()
-        self._late = self.set_timer(self.refresh_seconds, self._answer_is_late)
+        An answer later than one interval marks the pane stale at once; the answer, when it
+        comes, clears the mark."""
+        self.unschedule()
+        self.expect_answer(self.refresh_seconds)
         self.run_worker(
             partial(self._load, self.context(), self.fetch_job()),
             thread=True,
@@ -165,45 +191,34 @@ class RefreshingPane(StalePane, Generic[T]):
         return self.app.screen is not self.screen or not self.is_on_screen
 
     def retry_later(self) -> None:
-        self._stop_timer()
-        self._timer = self.set_timer(self.refresh_seconds, self._tick)
+        self.schedule(self.refresh_seconds, self._tick)
 
     def _tick(self) -> None:
-        self._timer = None
+        self._next = None
         if self.covered():
             self.retry_later()
         else:
             self.refresh_rows()
 
-    def _answer_is_late(self) -> None:
-        self._late = None
-        self.mark_stale(f"no answer for {self.refresh_seconds:g}s, still waiting")
-        self.render_state()
-
-    def _stop_late(self) -> None:
-        if self._late is not None:
-            self._late.stop()
-            self._late = None
-
-    def _stop_timer(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-
     def on_pane_loaded(self, message: PaneLoaded) -> None:
-        if message.context != self.context():
-            return
-        self._stop_late()
-        self.mark_fresh(message.at)
-        self.show(cast(T, message.data))
-        self.render_state()
-        self.retry_later()
+        if self._answers(message.context):
+            self.mark_fresh(message.at)
+            self.show(cast(T, message.data))
+            self._next_round()
 
     def on_pane_refresh_failed(self, message: PaneRefreshFailed) -> None:
-        if message.context != self.context():
-            return
-        self._stop_late()
-        self.mark_stale(message.error)
+        if self._answers(message.context):
+            self.mark_stale(message.error)
+            self._next_round()
+
+    def _answers(self, context: Hashable) -> bool:
+        """Whether an answer is for what is shown (an older view's is dropped); if so, it came."""
+        if context != self.context():
+            return False
+        self.answered()
+        return True
+
+    def _next_round(self) -> None:
         self.render_state()
         self.retry_later()
 
@@ -347,6 +362,14 @@ class KeyedRows:
     def _cursor_key(self) -> RowKey | None:
         table = self.table
         return table.coordinate_to_cell_key(table.cursor_coordinate).row_key if table.row_count else None
+
+    def select(self, key: str) -> bool:
+        """Put the cursor on `key`'s row, if it is shown."""
+        table = self.table
+        if key not in table.rows:
+            return False
+        table.move_cursor(row=table.get_row_index(key))
+        return True
 
     def _keep_cursor_on(self, key: RowKey | None) -> None:
         row = self.table._row_locations.get(key) if key is not None else None
