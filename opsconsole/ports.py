@@ -39,7 +39,7 @@ T = TypeVar("T")
 if TYPE_CHECKING:
     from opsconsole.app.changes import Change
     from opsconsole.app.console_signin import Signin
-    from opsconsole.app.logs import Follower
+    from opsconsole.app.logs import Follower, MergedTail
     from opsconsole.aws.sso import DeviceCode
     from opsconsole.domain.team import TeamView
     from opsconsole.links import Links
@@ -113,6 +113,10 @@ class LogsPort(Protocol):
     """Graylog of an environment: live tails and searches."""
 
     def tail(self, env_name: str, query: str = "*", *, backlog: timedelta = ...) -> LogFollower: ...
+
+    def merged_tail(
+        self, env_names: list[str], query: str = "*", *, backlog: timedelta = ...
+    ) -> MergedTail: ...
 
     def search(self, env_name: str, query: str = "*", **window: Unpack[SearchWindow]) -> SearchResult: ...
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TypedDict
+from typing import Protocol, TypedDict, runtime_checkable
 
 SYSLOG_LEVELS = ("emerg", "alert", "crit", "error", "warning", "notice", "info", "debug")
 """GELF/syslog levels 0..7, the numbering Graylog stores in `level`."""
@@ -94,3 +94,11 @@ class NodeInfo:
         """(6, 1, 4) for "6.1.4+b3a2c1d"; unreadable parts count as 0."""
         core = self.version.split("+", 1)[0].split("-", 1)[0]
         return tuple(int(p) if p.isdigit() else 0 for p in core.split("."))
+
+
+@runtime_checkable
+class PartialFollower(Protocol):
+    """A tail over several environments (app.logs.MergedTail): the failing ones are named in
+    `errors`, the others go on."""
+
+    errors: dict[str, str]

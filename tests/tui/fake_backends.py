@@ -9,6 +9,7 @@ from typing import Protocol
 from opsconsole.app.alerts import problem_kind
 from opsconsole.app.changes import Change, change
 from opsconsole.app.console_signin import Signin
+from opsconsole.app.logs import MergedTail
 from opsconsole.config import Settings
 from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.actions import PlannedCall
@@ -257,6 +258,11 @@ class FakeLogs:
 
     def tail(self, env_name: str, query: str = "*", *, backlog: timedelta = timedelta(0)) -> FrozenTail:
         return FrozenTail(env_name, query, self.world)
+
+    def merged_tail(
+        self, env_names: list[str], query: str = "*", *, backlog: timedelta = timedelta(0)
+    ) -> MergedTail:
+        return MergedTail({env: self.tail(env, query, backlog=backlog) for env in env_names})
 
     def search(
         self,

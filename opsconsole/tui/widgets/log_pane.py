@@ -21,7 +21,7 @@ from textual.message import Message
 from textual.widgets import Input, Label, Log
 
 from opsconsole.domain.errors import OpsError
-from opsconsole.domain.logs import LogMessage
+from opsconsole.domain.logs import LogMessage, PartialFollower
 from opsconsole.tui.format import plural
 from opsconsole.tui.messages import PaneRefreshFailed
 from opsconsole.tui.widgets.bound import LinkedPane, frame_css, show_text
@@ -43,29 +43,6 @@ ANSWER_SECONDS = 2.0
 busy second of lines is a big search."""
 BACKLOG = timedelta(minutes=2)
 """A new tail (a switch, a link) starts with this much history, as `tail -n` would."""
-
-
-class MultiTail:
-    """Several environments' tails as one: merged by time; a failing one is named, the rest go on."""
-
-    def __init__(self, tails: dict[str, LogFollower]) -> None:
-        self.tails = tails
-        self.errors: dict[str, str] = {}
-
-    @property
-    def interval(self) -> float:
-        return min(t.interval for t in self.tails.values())
-
-    def poll(self) -> list[LogMessage]:
-        batch: list[LogMessage] = []
-        for env_name, tail in self.tails.items():
-            try:
-                batch += tail.poll()
-                self.errors.pop(env_name, None)
-            except OpsError as e:
-                self.errors[env_name] = e.message
-        batch.sort(key=lambda m: m.timestamp)
-        return batch
 
 
 class LogBatch(Message, bubble=False):
@@ -205,7 +182,7 @@ class LogPane(LinkedPane, StalePane):
         try:
             if tail is None:
                 tail = (
-                    MultiTail({e: self.console.logs.tail(e, query, backlog=BACKLOG) for e in self.envs})
+                    self.console.logs.merged_tail(self.envs, query, backlog=BACKLOG)
                     if self.envs
                     else self.console.logs.tail(env_name, query, backlog=BACKLOG)
                 )
@@ -223,7 +200,7 @@ class LogPane(LinkedPane, StalePane):
         window = MAX_LINES if self._tail is not message.tail else LIVE_WINDOW
         self._tail = message.tail
         self.schedule(message.tail.interval, self._poll)
-        partial = message.tail.errors if isinstance(message.tail, MultiTail) else {}
+        partial = message.tail.errors if isinstance(message.tail, PartialFollower) else {}
         if partial:
             self.mark_stale("; ".join(f"{env}: {why}" for env, why in partial.items()))
         else:
