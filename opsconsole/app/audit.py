@@ -20,7 +20,7 @@ from opsconsole.audit import AuditJournal
 from opsconsole.config import Settings
 from opsconsole.domain.audit import AuditEntry, AuditRecord, Outcome, pair_records
 from opsconsole.domain.environment import Environment, RoleTier
-from opsconsole.domain.errors import OpsError
+from opsconsole.domain.errors import CredentialsError, OpsError
 from opsconsole.domain.identity import RoleSession
 
 
@@ -154,6 +154,18 @@ class AuditTrail:
         """Changes with their outcomes and single events, in the order they began."""
         return pair_records(list(self.journal.records(since)))
 
+    def _actor(self) -> str:
+        """The operator the record names. Without `[identity] operator` that is the AWS identity's
+        name, so a change to Zabbix alone needs AWS credentials too: say so, and how to avoid it."""
+        try:
+            return self._operator()
+        except CredentialsError as e:
+            raise CredentialsError(
+                f"the audit trail names who made the change, and without [identity] operator that "
+                f"name comes from AWS: {e.message}",
+                hint='sign in to AWS, or set [identity] operator = "your name" in the config',
+            ) from e
+
     def _write(
         self,
         action: str,
@@ -169,7 +181,7 @@ class AuditTrail:
     ) -> AuditRecord:
         record = AuditRecord(
             at=self._clock(),
-            actor=actor or self._operator(),
+            actor=actor or self._actor(),
             action=action,
             environment=scope.environment,
             account=scope.account,

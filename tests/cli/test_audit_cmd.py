@@ -12,7 +12,7 @@ import pytest
 from opsconsole.app.audit import AuditScope, AuditTrail, journal_path
 from opsconsole.audit import AuditJournal
 from opsconsole.config import load_settings
-from opsconsole.domain.errors import BackendError
+from opsconsole.domain.errors import BackendError, CredentialsError
 from tests.helpers import run_cli
 
 
@@ -62,3 +62,20 @@ def test_audit_list_outcome_filter(
 
 def test_audit_list_refuses_an_unknown_outcome(demo_config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run_cli(capsys, "-c", str(demo_config), "audit", "list", "--outcome", "maybe").code == 2
+
+
+def test_a_change_without_aws_credentials_says_why_the_audit_trail_needs_them(tmp_path: Path) -> None:
+    """A Zabbix-only operator: the record's name comes from the AWS identity unless [identity]
+    operator is set, and the error says so (before: 'no AWS credentials found', with no why)."""
+
+    def no_identity() -> str:
+        raise CredentialsError("no AWS credentials found")
+
+    journal = AuditJournal(tmp_path / "audit.jsonl")
+    trail = AuditTrail(journal, no_identity, lambda: datetime.now(UTC))
+    with pytest.raises(CredentialsError) as raised:
+        trail.intent("zabbix.acknowledge", AuditScope("dev", "111111111111", None, "operate"), reason="on it")
+    assert "no AWS credentials found" in raised.value.message
+    assert "audit trail names who made the change" in raised.value.message
+    assert raised.value.hint is not None and "[identity] operator" in raised.value.hint
+    assert list(journal.records()) == []  # nothing half-written
