@@ -10,7 +10,7 @@ from typing import Protocol, Unpack
 from opsconsole.app.context import AppContext
 from opsconsole.app.fanout import fan_out
 from opsconsole.domain.errors import ConfigError, OpsError
-from opsconsole.domain.logs import LogMessage, SearchOptions, SearchResult, SearchWindow, Stream
+from opsconsole.domain.logs import CountsLate, LogMessage, SearchOptions, SearchResult, SearchWindow, Stream
 from opsconsole.graylog.tail import LogTail
 
 
@@ -35,6 +35,11 @@ class MergedTail:
     @property
     def interval(self) -> float:
         return min(t.interval for t in self.tails.values())
+
+    @property
+    def late(self) -> int:
+        """The environments' late messages together (those whose tails count them)."""
+        return sum(t.late for t in self.tails.values() if isinstance(t, CountsLate))
 
     def poll(self) -> list[LogMessage]:
         batch: list[LogMessage] = []

@@ -102,3 +102,11 @@ class PartialFollower(Protocol):
     `errors`, the others go on."""
 
     errors: dict[str, str]
+
+
+@runtime_checkable
+class CountsLate(Protocol):
+    """A tail that counts the messages Graylog indexed behind its late window (never shown)."""
+
+    @property
+    def late(self) -> int: ...

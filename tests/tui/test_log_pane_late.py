@@ -15,7 +15,7 @@ from typing import Any, cast
 
 import pytest
 from textual.app import App, ComposeResult
-from textual.widgets import Label
+from textual.widgets import Label, Log
 
 from opsconsole.app.console import Console
 from opsconsole.config import load_settings
@@ -116,5 +116,26 @@ async def test_a_late_poll_marks_the_log_pane_stale_within_its_interval_then_it_
             proxy.heal()  # the poll held by the fault ends at its read timeout; the retry answers
             await wait_until(pilot, lambda: pane.error is None, READ_TIMEOUT + 10)
             assert not pane.has_class("stale")
+    finally:
+        console.close()
+
+
+async def test_messages_indexed_behind_the_late_window_are_counted_on_the_state_line(
+    graylog: GraylogEmulator, proxy: FaultProxy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A shipper that buffered for two minutes: its message is older than the tail's window, so the
+    pane cannot show it in order; the state line says how many and that a search finds them."""
+    console = console_behind(proxy, tmp_path, monkeypatch)
+    app = LogApp(console)
+    try:
+        async with app.run_test(size=(200, 20)) as pilot:
+            pane = app.query_one(LogPane)
+            await wait_until(pilot, lambda: pane.loaded_at is not None and pane.error is None, 30)
+            state = pane.query_one("#log-state", Label)
+            assert "late" not in str(state.render())
+            UdpSender(graylog.udp_port).send("buffered", timestamp=time.time() - 120, env="dev")
+            await wait_until(pilot, lambda: "1 late message not shown" in str(state.render()), 15)
+            assert "S finds them" in str(state.render())
+            assert all("buffered" not in line for line in pane.query_one("#log-view", Log).lines)
     finally:
         console.close()

@@ -21,7 +21,7 @@ from textual.message import Message
 from textual.widgets import Input, Label, Log
 
 from opsconsole.domain.errors import OpsError
-from opsconsole.domain.logs import LogMessage, PartialFollower
+from opsconsole.domain.logs import CountsLate, LogMessage, PartialFollower
 from opsconsole.tui.format import plural
 from opsconsole.tui.messages import PaneRefreshFailed
 from opsconsole.tui.widgets.bound import LinkedPane, frame_css, show_text
@@ -264,6 +264,11 @@ class LogPane(LinkedPane, StalePane):
         if self.include is not None or self.exclude is not None:
             total = f"{self.query_one('#log-view', Log).line_count} of {total} match"
         parts.append(total)
+        late = self._tail.late if isinstance(self._tail, CountsLate) else 0
+        if late:
+            parts.append(
+                f"{plural(late, 'late message')} not shown (indexed after the late window): S finds them"
+            )
         if self.skipped and not (self.paused or self.searching):
             parts.append(f"{self.skipped:,} new lines skipped, showing the newest: p pauses to read")
         stale = self.stale_text()
