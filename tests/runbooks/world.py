@@ -80,12 +80,12 @@ class FailingRelease:
     """The tasks of a bad release answer 5xx: each `beat`, every running task of `revision` sends
     `per_task` access lines with a 5xx status to Graylog, as the Docker GELF driver would.
 
-    Lines are stamped LAG seconds back, so that the runbook's two-minute `verify` window has moved
-    past them a few seconds after the last bad task stops, instead of two minutes: the test waits
-    for one of the runbook's 15 s polls, not for the window.
+    Lines are stamped LAG seconds back, so that the runbook's one-minute `verify` window has moved
+    past them a few seconds after the last bad task stops, instead of a minute: the test waits
+    for one of the runbook's polls, not for the window.
     """
 
-    LAG = 115.0
+    LAG = 55.0
 
     def __init__(
         self, world: DemoReady, sender: UdpSender, env: str, service: str, revision: str, per_task: int = 30
