@@ -163,7 +163,7 @@ class Driver:
             await self.press("v", "severity", self.severity_shown())
         for _ in range(3):
             await self.press("down", "cursor", self.cursor_moves())
-        for _ in range(4):  # RDS, logs, the environment tabs, back to ECS
+        for _ in range(3):  # RDS, logs, back to ECS (Tab cycles the four panes)
             await self.press("tab", "focus", self.focus_moves())
 
 
