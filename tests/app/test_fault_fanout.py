@@ -73,7 +73,9 @@ def test_thirty_environments_read_at_once_cost_about_one(slow_moto: tuple[Settin
     # Concurrency is the claim here, shown by the proxy: the reads overlap instead of queueing.
     # How long 30 take against one is a performance figure, measured in bench/fleet_30.py (a timed
     # bound here failed on a CI worker sharing 2 cores, where client-side CPU, not waiting, dominates).
-    assert proxy.peak_connections >= 25, f"only {proxy.peak_connections} reads ran at once"
+    # Not all 30: on 2 shared cores some threads answer before the last ones start (24 seen in CI);
+    # a pool of 8 or 16, or reads in sequence, stays well below 20.
+    assert proxy.peak_connections >= 20, f"only {proxy.peak_connections} reads ran at once"
     assert together < 30 * alone, f"30 environments took {together:.1f} s, one {alone:.1f} s: sequential"
 
 
