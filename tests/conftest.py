@@ -15,6 +15,7 @@ import pytest
 from opsconsole.app.console import Console
 from opsconsole.config import Settings, load_settings
 from opsconsole.demo.world import DemoReady, DemoWorld
+from tests.federation_stub import FederationStub, record_browser
 
 # Variables that would let the developer's own AWS or opsconsole setup leak into tests.
 _LEAKY_PREFIXES = ("AWS_", "OPSCONSOLE_")
@@ -186,3 +187,17 @@ def demo_config(demo_world: DemoReady, tmp_path: Path) -> Path:
 @pytest.fixture
 def open_world_config(open_world: DemoReady, tmp_path: Path) -> Path:
     return config_with_own_journal(open_world, tmp_path)
+
+
+@pytest.fixture
+def stub() -> Iterator[FederationStub]:
+    """A stub of AWS's federation endpoint (tests/federation_stub.py), closed after the test."""
+    server = FederationStub()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def browser(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The URLs handed to the browser, instead of opening one."""
+    return record_browser(monkeypatch)

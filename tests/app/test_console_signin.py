@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -19,22 +18,10 @@ from opsconsole.domain.environment import RoleTier
 from opsconsole.domain.errors import BackendUnreachable, CredentialsError
 from opsconsole.domain.resources import ResourceKind, ResourceRef
 from tests.conftest import config_with_own_journal, settings_with_own_journal
-from tests.federation_stub import FederationStub, record_browser
+from tests.federation_stub import FederationStub
 from tests.helpers import run_cli
 
 API = ResourceRef("dev", ResourceKind.SERVICE, "api", cluster="dev-cluster")
-
-
-@pytest.fixture
-def stub() -> Iterator[FederationStub]:
-    server = FederationStub()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    return record_browser(monkeypatch)
 
 
 def real_settings(world: DemoReady, tmp_path: Path, stub: FederationStub) -> Settings:

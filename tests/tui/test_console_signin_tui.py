@@ -5,11 +5,8 @@ reaches the browser and nothing on screen; the demo shows the redacted URL, mark
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from opsconsole.app.console_signin import ConsoleSignin
 from opsconsole.app.context import AppContext
@@ -19,22 +16,10 @@ from opsconsole.tui.screens.main import MainScreen
 from opsconsole.tui.screens.web_links import WebLinksScreen
 from tests.app.test_console_signin import real_settings
 from tests.conftest import settings_with_own_journal
-from tests.federation_stub import FederationStub, record_browser
+from tests.federation_stub import FederationStub
 from tests.tui.fakes import FrozenConsole
 
 SIZE = (160, 40)
-
-
-@pytest.fixture
-def stub() -> Iterator[FederationStub]:
-    server = FederationStub()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    return record_browser(monkeypatch)
 
 
 async def settle(pilot: Any) -> None:
