@@ -106,7 +106,7 @@ def test_a_deploy_killed_mid_execute_leaves_an_intent_and_status_says_so(
     # Offered, then done: the change sets that never ran go (with a create's empty stack), audited.
     discard = run_cli(capsys, "-c", str(config), "stacks", "discard", "dev", *STACKS, "--yes")
     assert discard.code == 0, discard.stderr
-    assert all(name in discard.stderr for name in left), discard.stderr
+    assert all(name in discard.stderr for name in still), discard.stderr
     assert available(open_world, "dev", "kil-") == []
     again = run_cli(capsys, "-c", str(config), "stacks", "status", "dev", *STACKS)
     assert again.code == 0 and "was never executed" not in again.stderr, again.stderr
