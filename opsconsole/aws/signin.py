@@ -9,12 +9,14 @@ ConnectionError); each failure is said in our words.
 from __future__ import annotations
 
 import json
+import os
 from urllib.parse import urlencode
 
 import requests
 
 from opsconsole.domain.errors import BackendError, BackendUnreachable, CredentialsError
 from opsconsole.domain.identity import TemporaryCredentials
+from opsconsole.domain.tls import explain_tls_failure
 
 FEDERATION_ENDPOINT = "https://signin.aws.amazon.com/federation"
 ISSUER = "opsconsole"
@@ -41,8 +43,14 @@ def signin_token(endpoint: str, credentials: TemporaryCredentials, *, timeout: f
     where = _host(endpoint)
     try:
         response = requests.get(
-            endpoint, params={"Action": "getSigninToken", "Session": session}, timeout=timeout
+            endpoint,
+            params={"Action": "getSigninToken", "Session": session},
+            timeout=timeout,
+            verify=_trusted_cas(),
         )
+    except requests.exceptions.SSLError as e:
+        cause, fix = explain_tls_failure(str(e), "AWS_CA_BUNDLE")
+        raise BackendUnreachable(f"the AWS sign-in endpoint {where}: {cause}", hint=fix) from None
     except requests.Timeout:
         raise BackendUnreachable(f"the AWS sign-in endpoint {where} did not answer in {timeout:g}s") from None
     except requests.RequestException as e:
@@ -75,6 +83,12 @@ def login_url(endpoint: str, token: str, destination: str) -> str:
 def redacted_login_url(endpoint: str, destination: str) -> str:
     """The login URL as it may be shown: the token's place says REDACTED."""
     return login_url(endpoint, REDACTED, destination)
+
+
+def _trusted_cas() -> str | bool:
+    """The CA bundle AWS calls trust: AWS_CA_BUNDLE, as botocore reads it, so that a machine behind
+    a TLS-inspecting proxy signs in where its API calls already work; else the system's CAs."""
+    return os.environ.get("AWS_CA_BUNDLE") or True
 
 
 def _host(endpoint: str) -> str:
