@@ -24,14 +24,7 @@ from opsconsole.domain.logs import SearchResult, SearchWindow
 from opsconsole.domain.problems import MaintenanceWindow, Problem, ProblemFilter, ProblemHost
 from opsconsole.domain.rds import DbEvent, DbInstance, PendingMaintenance
 from opsconsole.domain.resources import ResourceRef
-from opsconsole.domain.stacks import (
-    DeployedStack,
-    EnvironmentPlan,
-    StackEvent,
-    StackOutcome,
-    StackPlan,
-    StackSpec,
-)
+from opsconsole.domain.stacks import DeployedStack, DeployHooks, EnvironmentPlan, StackOutcome, StackSpec
 from opsconsole.domain.timeline import Timeline
 
 T = TypeVar("T")
@@ -126,14 +119,7 @@ class StackReviewPort(Protocol):
 
     plan: EnvironmentPlan
 
-    def execute(
-        self,
-        *,
-        on_events: Callable[[str, list[StackEvent]], None] | None = None,
-        on_outcome: Callable[[StackOutcome], None] | None = None,
-        stop: threading.Event | None = None,
-        approve_deferred: Callable[[StackPlan], bool] | None = None,
-    ) -> list[StackOutcome]: ...
+    def execute(self, **hooks: Unpack[DeployHooks]) -> list[StackOutcome]: ...
 
     def close(self) -> list[str]: ...
 

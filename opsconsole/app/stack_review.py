@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TypeVar, Unpack
 
 from opsconsole.app.audit import AuditScope, AuditTrail, ChangeRecord
 from opsconsole.app.context import AppContext
@@ -15,7 +15,7 @@ from opsconsole.app.stack_audit import StackAudit
 from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.audit import Outcome
 from opsconsole.domain.errors import InvalidInput
-from opsconsole.domain.stacks import EnvironmentPlan, StackEvent, StackOutcome, StackPlan, StackStatus
+from opsconsole.domain.stacks import DeployHooks, EnvironmentPlan, StackOutcome, StackStatus
 from opsconsole.stacks.engine import DeployEngine
 
 T = TypeVar("T")
@@ -59,14 +59,7 @@ class StackReview:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def execute(
-        self,
-        *,
-        on_events: Callable[[str, list[StackEvent]], None] | None = None,
-        on_outcome: Callable[[StackOutcome], None] | None = None,
-        stop: threading.Event | None = None,
-        approve_deferred: Callable[[StackPlan], bool] | None = None,
-    ) -> list[StackOutcome]:
+    def execute(self, **hooks: Unpack[DeployHooks]) -> list[StackOutcome]:
         """Run the plan in dependency order; after a failure nothing downstream of it starts.
 
         A stack deferred at planning gets its change set once its upstreams are deployed;
@@ -87,7 +80,8 @@ class StackReview:
         if self._executed:
             raise InvalidInput("this review was executed already; plan again")
         self._executed = True
-        stop = stop or threading.Event()
+        stop = hooks.get("stop") or threading.Event()
+        on_outcome = hooks.get("on_outcome")
         details = {"stacks": {p.stack_name: p.action.value for p in self.plan.stacks}}
         trail: AuditTrail = self._context.audit
 
@@ -107,10 +101,10 @@ class StackReview:
                 outcomes = run_watchable(
                     lambda: self._engine.execute(
                         self.plan,
-                        on_events=on_events,
+                        on_events=hooks.get("on_events"),
                         on_outcome=reported,
                         stop=stop,
-                        approve=approve_deferred,
+                        approve=hooks.get("approve_deferred"),
                     ),
                     stop,
                 )

@@ -26,8 +26,8 @@ from opsconsole.domain.audit import AuditRecord, Outcome
 from opsconsole.domain.environment import RoleTier
 from opsconsole.domain.errors import BackendError
 from opsconsole.domain.identity import RoleSession
-from opsconsole.domain.stacks import DeployedStack, StackEvent, StackOutcome, StackSpec
-from opsconsole.stacks.engine import DeployEngine, EventHook
+from opsconsole.domain.stacks import DeployedStack, EventHook, StackEvent, StackOutcome, StackSpec
+from opsconsole.stacks.engine import DeployEngine
 from opsconsole.stacks.manifest import Estate, load_estate
 from opsconsole.stacks.packaging import ArtifactBucket
 from opsconsole.stacks.stackset import STACK_SET_NAME, BaselineDeployer, BaselineTarget, InstanceResult

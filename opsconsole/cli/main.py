@@ -43,18 +43,23 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-app.add_typer(accounts.app, name="accounts")
-app.add_typer(config_cmd.app, name="config")
-app.add_typer(stacks_cmd.app, name="stacks")
-app.add_typer(ecs_cmd.app, name="ecs")
-app.add_typer(rds_cmd.app, name="rds")
-app.add_typer(alerts_cmd.app, name="alerts")
-app.add_typer(audit_cmd.app, name="audit")
-app.add_typer(logs_cmd.app, name="logs")
-app.add_typer(links_cmd.app, name="links")
-app.add_typer(console_cmd.app, name="console")
-app.add_typer(runbook_cmd.app, name="runbook")
-app.add_typer(team_cmd.app, name="team")
+GROUPS = {
+    "accounts": accounts.app,
+    "config": config_cmd.app,
+    "stacks": stacks_cmd.app,
+    "ecs": ecs_cmd.app,
+    "rds": rds_cmd.app,
+    "alerts": alerts_cmd.app,
+    "audit": audit_cmd.app,
+    "logs": logs_cmd.app,
+    "links": links_cmd.app,
+    "console": console_cmd.app,
+    "runbook": runbook_cmd.app,
+    "team": team_cmd.app,
+}
+"""The command groups, by name, in the order `--help` lists them."""
+for name, group in GROUPS.items():
+    app.add_typer(group, name=name)
 runbook_cmd.app.command("approve")(team_cmd.approve)  # four-eyes approval, signed as yourself
 app.command("demo")(demo_cmd.demo)
 app.command("timeline")(timeline_cmd.timeline)

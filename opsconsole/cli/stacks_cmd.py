@@ -21,11 +21,9 @@ from opsconsole.domain.errors import ExitCode
 from opsconsole.domain.stacks import EnvironmentPlan
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from opsconsole.app.console import Console
     from opsconsole.app.stack_review import StackReview
-    from opsconsole.domain.stacks import StackEvent, StackOutcome, StackPlan
+    from opsconsole.domain.stacks import ApproveHook, StackEvent, StackOutcome
 
 app = typer.Typer(help="CloudFormation stacks of an environment: plan, review, deploy.", no_args_is_help=True)
 
@@ -367,7 +365,7 @@ def _show_plan(result: EnvironmentPlan, output: OutputFormat | None, diff: bool)
         view.render_plan(result, show_diff=diff)
 
 
-def _execute(review: StackReview, approve: Callable[[StackPlan], bool]) -> list[StackOutcome]:
+def _execute(review: StackReview, approve: ApproveHook) -> list[StackOutcome]:
     """Run the reviewed plan, streaming events; Ctrl-C stops the watching, never the stack operations."""
     try:
         return review.execute(

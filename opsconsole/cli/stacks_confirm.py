@@ -4,13 +4,12 @@ name for protected environments, and each deferred stack's review before it runs
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 
 from opsconsole.cli import stacks_view as view
 from opsconsole.cli.output import OutputFormat, info
 from opsconsole.domain.environment import Environment
 from opsconsole.domain.errors import NotConfirmed
-from opsconsole.domain.stacks import EnvironmentPlan, StackPlan
+from opsconsole.domain.stacks import ApproveHook, EnvironmentPlan, StackPlan
 
 
 def refuse_unconfirmable(environment: Environment, confirm: str | None, yes: bool) -> None:
@@ -57,9 +56,7 @@ def confirm_change(environment: Environment, confirm: str | None, yes: bool, wha
         raise NotConfirmed("not confirmed; nothing was changed")
 
 
-def deferred_review(
-    environment: Environment, confirm: str | None, output: OutputFormat
-) -> Callable[[StackPlan], bool]:
+def deferred_review(environment: Environment, confirm: str | None, output: OutputFormat) -> ApproveHook:
     """Shows a deferred stack's plan once its change set exists; in a protected environment it
     runs only once its name is typed again (or --confirm named it, when no terminal is there)."""
     from opsconsole.cli.prompts import interactive

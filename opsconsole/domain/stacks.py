@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypedDict
 
 
 @dataclass(frozen=True)
@@ -172,3 +174,20 @@ class StackOutcome:
     @property
     def succeeded(self) -> bool:
         return self.status is StackStatus.COMPLETE
+
+
+EventHook = Callable[[str, list[StackEvent]], None]
+"""Receives a stack's new events (its name, the batch), oldest first."""
+OutcomeHook = Callable[[StackOutcome], None]
+ApproveHook = Callable[[StackPlan], bool]
+"""Reviews a deferred stack's plan once its change set exists; False leaves the stack alone."""
+
+
+class DeployHooks(TypedDict, total=False):
+    """What a front-end hands a reviewed plan's `execute`: event and outcome callbacks, a `stop`
+    that ends the watching, the review of deferred stacks. Declared once for the review and its port."""
+
+    on_events: EventHook | None
+    on_outcome: OutcomeHook | None
+    stop: threading.Event | None
+    approve_deferred: ApproveHook | None

@@ -19,8 +19,11 @@ from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.errors import BackendError, OpsError
 from opsconsole.domain.identity import RoleSession
 from opsconsole.domain.stacks import (
+    ApproveHook,
     DeployedStack,
     EnvironmentPlan,
+    EventHook,
+    OutcomeHook,
     OutputRef,
     PlanAction,
     StackEvent,
@@ -41,11 +44,6 @@ from opsconsole.stacks.templates import parse_template
 
 AuditHook = Callable[[ActionKind, dict[str, Any]], None]
 """Records an engine event (the plan made, a stack's change set executed) with its details."""
-
-EventHook = Callable[[str, list[StackEvent]], None]
-OutcomeHook = Callable[[StackOutcome], None]
-ApproveHook = Callable[[StackPlan], bool]
-"""Reviews a deferred stack's plan once its change set exists; False leaves the stack alone."""
 
 
 class StackAccess(Protocol):
