@@ -45,10 +45,25 @@ TITLES = {
 
 
 @dataclass
-class TeamViewRead(Message, bubble=False):
+class TeamRead(Message, bubble=False):
+    """The team's view, the operator's ARN ("" when unknown) and when it was read."""
+
     view: TeamView
     me: str
     at: datetime
+
+
+def read_team(console: ConsolePort) -> TeamRead | None:
+    """From a worker, for the screen and the header's watch: None alone (no team store)."""
+    team = console.team
+    if team is None:
+        return None
+    view = team.view()  # a store that is away comes back as notes, not an error
+    try:
+        me = console.access.caller_identity().arn
+    except OpsError:
+        me = ""
+    return TeamRead(view, me, console.correlation.now())
 
 
 class TeamScreen(Screen[None]):
@@ -100,18 +115,11 @@ class TeamScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="team-screen", description="Team")
     def read(self) -> None:
-        team = self.console.team
-        if team is None:
-            return
-        view = team.view()  # a store that is away comes back as notes, not an error
-        try:
-            me = self.console.access.caller_identity().arn
-        except OpsError:
-            me = ""
-        self.post_message(TeamViewRead(view, me, self.console.correlation.now()))
+        if (read := read_team(self.console)) is not None:
+            self.post_message(read)
 
-    @on(TeamViewRead)
-    def _read(self, message: TeamViewRead) -> None:
+    @on(TeamRead)
+    def _read(self, message: TeamRead) -> None:
         view, at = message.view, message.at
         if view.notes:  # the store is away: what was read before stays, marked
             self._state(view, at)
