@@ -13,7 +13,8 @@ from textual import on, work
 
 from opsconsole.domain.team import Lease, short_name
 from opsconsole.tui.controllers.base import Controller
-from opsconsole.tui.screens.team import SCREEN_NAME, TeamRead, TeamScreen, read_team
+from opsconsole.tui.messages import TeamRead
+from opsconsole.tui.screens.team import SCREEN_NAME, TeamScreen, read_team
 from opsconsole.tui.widgets.environment_bar import EnvironmentBar
 
 if TYPE_CHECKING:

@@ -4,7 +4,6 @@ while the screen is shown. Alone (no `[team] table`) it says how to set one up."
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -13,13 +12,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label
 
 from opsconsole.domain.errors import OpsError
 from opsconsole.domain.team import TeamView, short_name
 from opsconsole.tui.format import plural
+from opsconsole.tui.messages import TeamRead
 from opsconsole.tui.widgets.environment_bar import format_remaining
 
 if TYPE_CHECKING:
@@ -42,15 +41,6 @@ TITLES = {
     "runs": "Running and waiting runs",
     "actions": "Last actions per environment",
 }
-
-
-@dataclass
-class TeamRead(Message, bubble=False):
-    """The team's view, the operator's ARN ("" when unknown) and when it was read."""
-
-    view: TeamView
-    me: str
-    at: datetime
 
 
 def read_team(console: ConsolePort) -> TeamRead | None:
