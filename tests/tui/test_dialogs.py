@@ -9,7 +9,7 @@ import pytest
 from textual.app import App
 from textual.color import Color
 from textual.screen import Screen
-from textual.widgets import Input
+from textual.widgets import Button, Input
 
 from opsconsole.tui.screens.approval import ApprovalDecision, ApprovalScreen
 from opsconsole.tui.screens.confirm import ConfirmChange
@@ -29,6 +29,18 @@ class Host(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(self.dialog, self.answers.append)
+
+
+async def click(pilot: Any, selector: str) -> None:
+    """Click a button once it is ready: a button ignores clicks while it still shows the last one."""
+    button = pilot.app.screen.query_one(selector, Button)
+    for _ in range(40):
+        if not button.has_class("-active"):
+            break
+        await pilot.pause(0.05)
+    await pilot.click(selector)
+    for _ in range(3):  # the button's action runs a moment later
+        await pilot.pause()
 
 
 def confirm() -> ConfirmChange:
@@ -52,8 +64,7 @@ async def test_each_button_answers_what_it_says(dialog: Any, button: str, answer
     app = Host(dialog())
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await pilot.click(button)
-        await pilot.pause()
+        await click(pilot, button)
         assert app.answers == [answer]
         assert not isinstance(app.screen, Dialog)
 
@@ -83,13 +94,11 @@ async def test_approval_buttons_decide_with_the_approvers_name(button: str, appr
     app = Host(approval())
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await pilot.click(button)  # no name yet: it asks for one and stays
-        await pilot.pause()
+        await click(pilot, button)  # no name yet: it asks for one and stays
         assert app.answers == [] and isinstance(app.screen, ApprovalScreen)
         app.screen.query_one("#approver", Input).value = "bob"
         app.screen.query_one("#note", Input).value = "seen"
-        await pilot.click(button)
-        await pilot.pause()
+        await click(pilot, button)
         assert app.answers == [ApprovalDecision(approved, "bob", "seen")]
 
 

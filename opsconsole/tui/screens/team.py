@@ -72,8 +72,8 @@ class TeamScreen(Screen[None]):
     def __init__(self, console: ConsolePort) -> None:
         super().__init__()
         self.console = console
-        self.last: TeamView | None = None
         self.read_at: datetime | None = None
+        """When the rows shown were read (a store that is away leaves them)."""
 
     def compose(self) -> ComposeResult:
         yield Label("Team · locks, approvals, runs, last actions", id="team-title")
@@ -114,7 +114,7 @@ class TeamScreen(Screen[None]):
         if view.notes:  # the store is away: what was read before stays, marked
             self._state(view, at)
             return
-        self.last, self.read_at = view, at
+        self.read_at = at
         rows: dict[str, list[tuple[str, ...]]] = {
             "locks": [
                 (
