@@ -17,6 +17,12 @@ from opsconsole.links import Links
 
 if TYPE_CHECKING:
     from opsconsole.app.changes import Change
+    from opsconsole.app.console_signin import Signin
+    from opsconsole.domain.resources import ResourceRef
+    from opsconsole.domain.team import TeamView
+    from opsconsole.domain.timeline import Timeline
+    from opsconsole.runbooks.events import RunEvent
+    from opsconsole.runbooks.state import RunState
 
 
 @dataclass
@@ -50,14 +56,6 @@ class StacksLoaded(Message, bubble=False):
 @dataclass
 class PlanReady(Message, bubble=False):
     plan: EnvironmentPlan
-
-
-@dataclass
-class StackWorkFailed(Message, bubble=False):
-    """Loading, planning or deploying failed before any stack outcome; `what` says which."""
-
-    what: str
-    error: str
 
 
 @dataclass
@@ -105,6 +103,9 @@ class ActionDone(Message):
 
 @dataclass
 class ActionFailed(Message, bubble=False):
+    """Work a worker did for the operator failed: an action, a read, a stacks load, plan or deploy,
+    a sign-in; `what` names it (a controller tells it in a notice, a screen in its state line)."""
+
     what: str
     error: str
 
@@ -131,3 +132,61 @@ class PaneRefreshFailed(Message, bubble=False):
 
     context: Hashable
     error: str
+
+
+@dataclass
+class Described(Message, bubble=False):
+    """`d`: the selected row's whole object, read, to show under `title`."""
+
+    title: str
+    value: Any
+
+
+@dataclass
+class SignedIn(Message, bubble=False):
+    """The console sign-in for `ref` ended: opened, simulated, or why not."""
+
+    ref: ResourceRef
+    result: Signin
+
+
+@dataclass
+class TimelineLoaded(Message, bubble=False):
+    timeline: Timeline
+
+
+@dataclass
+class TeamRead(Message, bubble=False):
+    """The team's view, the operator's ARN ("" when unknown) and when it was read."""
+
+    view: TeamView
+    me: str
+    at: datetime
+
+
+@dataclass
+class SsoCodeShown(Message, bubble=False):
+    """The device flow's URL and code, to show while the sign-in waits for approval."""
+
+    url: str
+    code: str
+
+
+@dataclass
+class SsoSignedIn(Message, bubble=False):
+    expires: datetime
+
+
+@dataclass
+class RunEventArrived(Message, bubble=False):
+    """A runbook run's event, relayed from the engine's thread to the runbook screen."""
+
+    event: RunEvent
+
+
+@dataclass
+class RunEnded(Message, bubble=False):
+    """A runbook run ended in `state`, or did not start (`error`)."""
+
+    state: RunState | None
+    error: str | None = None

@@ -4,7 +4,6 @@ row's web links, and from them (`s`) the AWS console signed in with the environm
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -15,25 +14,12 @@ from opsconsole.domain.errors import OpsError
 from opsconsole.domain.problems import Problem
 from opsconsole.domain.resources import ResourceKind, ResourceRef
 from opsconsole.tui.controllers.base import Controller
-from opsconsole.tui.messages import ActionFailed
+from opsconsole.tui.messages import ActionFailed, Described, SignedIn
 
 if TYPE_CHECKING:
-    from opsconsole.app.console_signin import Signin
     from opsconsole.domain.ecs import TargetHealth
     from opsconsole.domain.rds import DbEvent
     from opsconsole.ports import ConsolePort
-
-
-@dataclass
-class Described(Message, bubble=False):
-    title: str
-    value: Any
-
-
-@dataclass
-class SignedIn(Message, bubble=False):
-    ref: ResourceRef
-    result: Signin
 
 
 class Describer(Controller):

@@ -4,38 +4,20 @@ them), and the modal closes when the sign-in is approved, refused or expired."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Label
 
-from opsconsole.domain.errors import OpsError
 from opsconsole.tui.controllers.base import Controller
+from opsconsole.tui.messages import ActionFailed, SsoCodeShown, SsoSignedIn
 
 if TYPE_CHECKING:
     from opsconsole.ports import ConsolePort
-
-
-@dataclass
-class SsoCodeShown(Message, bubble=False):
-    url: str
-    code: str
-
-
-class SsoEnded(Message, bubble=False):
-    """The device flow is over: signed in until `expires`, or `error`."""
-
-    def __init__(self, expires: datetime | None, error: str | None = None) -> None:
-        super().__init__()
-        self.expires = expires
-        self.error = error
 
 
 class SsoScreen(ModalScreen[None]):
@@ -77,24 +59,21 @@ class SsoLogin(Controller):
         def show(device: Any) -> None:
             self.post_message(SsoCodeShown(device.verification_uri_complete, device.user_code))
 
-        try:
-            expires = self.console.access.sso_login(None, show)
-        except OpsError as e:
-            self.post_message(SsoEnded(None, str(e)))
-            return
-        self.post_message(SsoEnded(expires))
+        self.attempt("SSO sign-in", lambda: self.console.access.sso_login(None, show), SsoSignedIn)
 
     @on(SsoCodeShown)
     def _code(self, message: SsoCodeShown) -> None:
         self.shown = SsoScreen(message.url, message.code)
         self.app.push_screen(self.shown)
 
-    @on(SsoEnded)
-    def _ended(self, message: SsoEnded) -> None:
+    @on(SsoSignedIn)
+    def _signed_in(self, message: SsoSignedIn) -> None:
+        self._hide()
+        self.notify(f"signed in until {message.expires:%H:%M} UTC", title="SSO")
+
+    @on(ActionFailed)
+    def _hide(self) -> None:
+        """The flow is over: the code goes (a failure is told by Controller's own handler)."""
         if self.shown is not None and self.shown.is_attached:
             self.shown.dismiss(None)
         self.shown = None
-        if message.error is not None:
-            self.notify(message.error, title="SSO sign-in failed", severity="error", timeout=10)
-        elif message.expires is not None:
-            self.notify(f"signed in until {message.expires:%H:%M} UTC", title="SSO")

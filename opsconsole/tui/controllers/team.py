@@ -6,17 +6,15 @@ lock another operator holds. It also installs the team screen (`T`, the palette)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from textual import on, work
-from textual.message import Message
 
-from opsconsole.domain.errors import OpsError
 from opsconsole.domain.team import Lease, short_name
 from opsconsole.tui.controllers.base import Controller
-from opsconsole.tui.screens.team import SCREEN_NAME, TeamScreen
+from opsconsole.tui.messages import TeamRead
+from opsconsole.tui.screens.team import SCREEN_NAME, TeamScreen, read_team
 from opsconsole.tui.widgets.environment_bar import EnvironmentBar
 
 if TYPE_CHECKING:
@@ -24,12 +22,6 @@ if TYPE_CHECKING:
     from opsconsole.ports import ConsolePort
 
 TEAM_REFRESH_SECONDS = 15.0
-
-
-@dataclass
-class TeamRead(Message, bubble=False):
-    view: TeamView
-    me: str
 
 
 class TeamWatch(Controller):
@@ -64,13 +56,9 @@ class TeamWatch(Controller):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="team-watch", description="Team")
     def read(self) -> None:
-        team = self.console.team
-        if team is None:
-            return
-        try:
-            self.post_message(TeamRead(team.view(), self.console.access.caller_identity().arn))
-        except OpsError:
-            return  # the team store is away: changes that need it say so when asked
+        read = read_team(self.console)
+        if read is not None and read.me:  # without the operator's ARN their own runs look like others'
+            self.post_message(read)
 
     @on(TeamRead)
     def _read(self, message: TeamRead) -> None:

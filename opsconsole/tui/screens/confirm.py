@@ -8,20 +8,20 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
+
+from opsconsole.tui.screens.dialog import Dialog
 
 R = TypeVar("R")
 
 
-class EnvironmentModal(ModalScreen[R]):
-    """A modal acting on one environment: a protected one (red frame) needs its name typed, and a
+class EnvironmentModal(Dialog[R]):
+    """A dialog acting on one environment: a protected one (red frame) needs its name typed, and a
     refusal says why (`typed_name` composes the field and the line, `say_refused` fills it)."""
 
-    def __init__(self, env_name: str, *, protected: bool) -> None:
-        super().__init__(classes="protected" if protected else "")
+    def __init__(self, env_name: str, cancelled: R, *, protected: bool) -> None:
+        super().__init__(cancelled, protected=protected)
         self.env_name = env_name
-        self.protected = protected
 
     def typed_name(self) -> ComposeResult:
         if self.protected:
@@ -43,23 +43,15 @@ class ConfirmChange(EnvironmentModal[bool]):
     """Returns True only when the operator confirmed; Escape or Cancel returns False."""
 
     DEFAULT_CSS = """
-    ConfirmChange { align: center middle; }
-    ConfirmChange > Vertical {
-        width: 90%; max-width: 120; height: auto; max-height: 90%;
-        padding: 1 2; border: thick $warning; background: $surface;
-    }
-    ConfirmChange.protected > Vertical { border: thick $error; }
     ConfirmChange #what { text-style: bold; margin-bottom: 1; width: 100%; }
     ConfirmChange #calls { height: auto; max-height: 12; margin-bottom: 1; }
     ConfirmChange #why { color: $text-muted; width: 100%; }
     ConfirmChange #refused { color: $error; width: 100%; height: auto; }
-    ConfirmChange Horizontal { height: auto; align-horizontal: right; margin-top: 1; }
-    ConfirmChange Button { margin-left: 2; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="confirm-cancel", tooltip="Change nothing.")]
 
     def __init__(self, env_name: str, *, protected: bool, what: str, summary: str) -> None:
-        super().__init__(env_name, protected=protected)
+        super().__init__(env_name, False, protected=protected)
         self.what = what
         self.summary = summary
 
@@ -70,12 +62,13 @@ class ConfirmChange(EnvironmentModal[bool]):
                 yield Label(self.summary, id="why", markup=False)
             yield from self.typed_name()
             with Horizontal():
-                yield Button("Cancel", id="cancel")
+                yield Button("Cancel", id="cancel", action="screen.cancel")
                 yield Button(
                     "Send" if self.protected else "Confirm",
                     id="go",
                     variant="error" if self.protected else "warning",
                     disabled=self.protected,
+                    action="screen.dismiss(True)",
                 )
 
     def on_mount(self) -> None:
@@ -96,14 +89,6 @@ class ConfirmChange(EnvironmentModal[bool]):
             self.dismiss(True)
         else:
             self.say_refused(refused)
-
-    @on(Button.Pressed, "#go")
-    def _go(self) -> None:
-        self.dismiss(True)
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(False)
 
 
 def name_refused(typed: str, env_name: str) -> str | None:

@@ -10,8 +10,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
+
+from opsconsole.tui.screens.dialog import Dialog
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -44,20 +45,15 @@ def parse_range(text: str) -> LogSearchRequest | str:
     return "write a range as 15m, 2h, 1d, or FROM .. TO"
 
 
-class LogSearchScreen(ModalScreen[LogSearchRequest | None]):
+class LogSearchScreen(Dialog[LogSearchRequest | None]):
     DEFAULT_CSS = """
-    LogSearchScreen { align: center middle; }
-    LogSearchScreen > Vertical {
-        width: 80; height: auto; padding: 1 2; border: thick $primary; background: $surface;
-    }
+    LogSearchScreen > Vertical { width: 80; border: thick $primary; }
     LogSearchScreen #why { color: $error; height: auto; }
-    LogSearchScreen Horizontal { height: auto; align-horizontal: right; margin-top: 1; }
-    LogSearchScreen Button { margin-left: 2; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="log-search-cancel", tooltip="Back to the tail.")]
 
     def __init__(self, env_name: str, query: str) -> None:
-        super().__init__()
+        super().__init__(None)
         self.env_name = env_name
         self.initial = query
 
@@ -68,7 +64,7 @@ class LogSearchScreen(ModalScreen[LogSearchRequest | None]):
             yield Input(value="1h", placeholder="15m, 2h, or 2026-11-26 20:00 .. 21:00", id="range")
             yield Label("", id="why")
             with Horizontal():
-                yield Button("Cancel", id="cancel")
+                yield Button("Cancel", id="cancel", action="screen.cancel")
                 yield Button("Search", id="go", variant="primary")
 
     @on(Input.Submitted)
@@ -80,7 +76,3 @@ class LogSearchScreen(ModalScreen[LogSearchRequest | None]):
             return
         query = self.query_one("#query", Input).value.strip() or "*"
         self.dismiss(LogSearchRequest(query, parsed.since, parsed.start, parsed.end))
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -41,21 +41,15 @@ class ProblemActionScreen(EnvironmentModal[ProblemDecision | None]):
     """Returns the operator's decision, or None when they backed out."""
 
     DEFAULT_CSS = """
-    ProblemActionScreen { align: center middle; }
-    ProblemActionScreen > Vertical {
-        width: 84; height: auto; max-height: 90%; padding: 1 2; border: thick $warning; background: $surface;
-    }
-    ProblemActionScreen.protected > Vertical { border: thick $error; }
+    ProblemActionScreen > Vertical { width: 84; }
     ProblemActionScreen #what { text-style: bold; margin-bottom: 1; }
     ProblemActionScreen #targets { color: $text-muted; margin-bottom: 1; }
-    ProblemActionScreen Horizontal { height: auto; align-horizontal: right; margin-top: 1; }
-    ProblemActionScreen Button { margin-left: 2; }
     ProblemActionScreen #refused { color: $error; width: 100%; height: auto; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="problem-action-cancel", tooltip="Change nothing.")]
 
     def __init__(self, env_name: str, kind: ActionKind, problems: list[Problem], *, protected: bool) -> None:
-        super().__init__(env_name, protected=protected)
+        super().__init__(env_name, None, protected=protected)
         self.kind = kind
         self.problems = problems
 
@@ -72,7 +66,7 @@ class ProblemActionScreen(EnvironmentModal[ProblemDecision | None]):
             yield Input(placeholder="message for the history (who you are is recorded)", id="message")
             yield from self.typed_name()
             with Horizontal():
-                yield Button("Cancel", id="cancel")
+                yield Button("Cancel", id="cancel", action="screen.cancel")
                 yield Button(TITLES[self.kind].split()[0], id="go", variant="warning", disabled=True)
 
     def on_mount(self) -> None:
@@ -111,7 +105,3 @@ class ProblemActionScreen(EnvironmentModal[ProblemDecision | None]):
                 severity if isinstance(severity, Severity) else None,
             )
         )
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)

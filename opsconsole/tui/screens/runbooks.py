@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -18,7 +17,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Input, Label, Log, Static
 
@@ -28,6 +26,7 @@ from opsconsole.runbooks.library import find_runbook, runbook_files, runbooks_ro
 from opsconsole.runbooks.loader import RunbookInvalid, load_runbook
 from opsconsole.runbooks.model import Runbook
 from opsconsole.runbooks.state import AWAITING_APPROVAL, FAILED, SUCCEEDED, RunState, RunStore
+from opsconsole.tui.messages import RunEnded, RunEventArrived
 from opsconsole.tui.read_only import changes_hidden
 from opsconsole.tui.screens.approval import ApprovalDecision, ApprovalScreen
 
@@ -67,18 +66,6 @@ EVENT_STATES = {
     "step-finished": "done",
     "step-failed": "failed",
 }
-
-
-@dataclass
-class RunEventArrived(Message, bubble=False):
-    event: RunEvent
-
-
-class RunEnded(Message, bubble=False):
-    def __init__(self, state: RunState | None, error: str | None = None) -> None:
-        super().__init__()
-        self.state = state
-        self.error = error
 
 
 class RunbookScreen(Screen[None]):
@@ -140,8 +127,10 @@ class RunbookScreen(Screen[None]):
                 yield Static("", id="rb-about")
                 yield VerticalScroll(id="rb-inputs")
                 with Horizontal(id="rb-buttons"):
-                    yield Button("Dry run (ctrl+d)", id="rb-dry-run", variant="primary")
-                    yield Button("Run (ctrl+g)", id="rb-run", variant="warning")
+                    yield Button(
+                        "Dry run (ctrl+d)", id="rb-dry-run", variant="primary", action="screen.start(True)"
+                    )
+                    yield Button("Run (ctrl+g)", id="rb-run", variant="warning", action="screen.start(False)")
                 yield DataTable(id="rb-steps", cursor_type="row")
                 yield Log(id="rb-output", max_lines=2000)
                 yield Label("", id="rb-state")
@@ -219,14 +208,6 @@ class RunbookScreen(Screen[None]):
         return given
 
     # -- running ---------------------------------------------------------------------------------------
-
-    @on(Button.Pressed, "#rb-dry-run")
-    def _dry_run(self) -> None:
-        self.action_start(True)
-
-    @on(Button.Pressed, "#rb-run")
-    def _run(self) -> None:
-        self.action_start(False)
 
     def action_start(self, dry_run: bool) -> None:
         if self.running or self.runbook is None:

@@ -27,12 +27,12 @@ from opsconsole.domain.errors import OpsError
 from opsconsole.domain.stacks import DeployedStack, EnvironmentPlan, StackEvent, StackOutcome, StackSpec
 from opsconsole.tui.format import age, plural
 from opsconsole.tui.messages import (
+    ActionFailed,
     DeployFinished,
     PlanReady,
     StackEventsArrived,
     StackFinished,
     StacksLoaded,
-    StackWorkFailed,
 )
 from opsconsole.tui.read_only import changes_hidden
 from opsconsole.tui.screens.confirm import ConfirmChange
@@ -218,7 +218,7 @@ class StacksScreen(Screen[None]):
         try:
             rows = self.console.stacks.status(self.env_name)
         except OpsError as e:
-            self.post_message(StackWorkFailed("status", str(e)))
+            self.post_message(ActionFailed("status", str(e)))
             return
         if not get_current_worker().is_cancelled:
             self.post_message(StacksLoaded(self.env_name, rows))
@@ -231,7 +231,7 @@ class StacksScreen(Screen[None]):
         try:
             review = self.console.stacks.plan(self.env_name, reason="tui stacks plan")
         except OpsError as e:
-            self.post_message(StackWorkFailed("plan", str(e)))
+            self.post_message(ActionFailed("plan", str(e)))
             return
         if not self._adopt(review):
             review.close()
@@ -254,7 +254,7 @@ class StacksScreen(Screen[None]):
                 approve_deferred=DeferredApprover(self.app, self.post_message, self._stop),
             )
         except OpsError as e:
-            self.post_message(StackWorkFailed("deploy", str(e)))
+            self.post_message(ActionFailed("deploy", str(e)))
             return
         finally:
             review.close()
@@ -375,8 +375,8 @@ class StacksScreen(Screen[None]):
             self._status(f"deployed {len(message.outcomes)} stacks to {self.env_name}")
         self.load_status()
 
-    @on(StackWorkFailed)
-    def _failed(self, message: StackWorkFailed) -> None:
+    @on(ActionFailed)
+    def _failed(self, message: ActionFailed) -> None:
         if message.what == "deploy":
             self.deploying = False
         self._status(f"{message.what} failed: {message.error.splitlines()[0]}", error=True)

@@ -4,7 +4,6 @@ while the screen is shown. Alone (no `[team] table`) it says how to set one up."
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -13,13 +12,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label
 
 from opsconsole.domain.errors import OpsError
 from opsconsole.domain.team import TeamView, short_name
 from opsconsole.tui.format import plural
+from opsconsole.tui.messages import TeamRead
 from opsconsole.tui.widgets.environment_bar import format_remaining
 
 if TYPE_CHECKING:
@@ -44,11 +43,17 @@ TITLES = {
 }
 
 
-@dataclass
-class TeamViewRead(Message, bubble=False):
-    view: TeamView
-    me: str
-    at: datetime
+def read_team(console: ConsolePort) -> TeamRead | None:
+    """From a worker, for the screen and the header's watch: None alone (no team store)."""
+    team = console.team
+    if team is None:
+        return None
+    view = team.view()  # a store that is away comes back as notes, not an error
+    try:
+        me = console.access.caller_identity().arn
+    except OpsError:
+        me = ""
+    return TeamRead(view, me, console.correlation.now())
 
 
 class TeamScreen(Screen[None]):
@@ -67,8 +72,8 @@ class TeamScreen(Screen[None]):
     def __init__(self, console: ConsolePort) -> None:
         super().__init__()
         self.console = console
-        self.last: TeamView | None = None
         self.read_at: datetime | None = None
+        """When the rows shown were read (a store that is away leaves them)."""
 
     def compose(self) -> ComposeResult:
         yield Label("Team · locks, approvals, runs, last actions", id="team-title")
@@ -100,23 +105,16 @@ class TeamScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="team-screen", description="Team")
     def read(self) -> None:
-        team = self.console.team
-        if team is None:
-            return
-        view = team.view()  # a store that is away comes back as notes, not an error
-        try:
-            me = self.console.access.caller_identity().arn
-        except OpsError:
-            me = ""
-        self.post_message(TeamViewRead(view, me, self.console.correlation.now()))
+        if (read := read_team(self.console)) is not None:
+            self.post_message(read)
 
-    @on(TeamViewRead)
-    def _read(self, message: TeamViewRead) -> None:
+    @on(TeamRead)
+    def _read(self, message: TeamRead) -> None:
         view, at = message.view, message.at
         if view.notes:  # the store is away: what was read before stays, marked
             self._state(view, at)
             return
-        self.last, self.read_at = view, at
+        self.read_at = at
         rows: dict[str, list[tuple[str, ...]]] = {
             "locks": [
                 (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -10,14 +9,14 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label
 
 from opsconsole.domain.errors import OpsError
 from opsconsole.domain.resources import ResourceRef
-from opsconsole.domain.timeline import Timeline, TimelineEntry
+from opsconsole.domain.timeline import TimelineEntry
 from opsconsole.tui.format import plural
+from opsconsole.tui.messages import ActionFailed, TimelineLoaded
 
 if TYPE_CHECKING:
     from opsconsole.ports import ConsolePort
@@ -31,16 +30,6 @@ SOURCE_STYLES = {
     "graylog": "bright_red",
 }
 SPANS = (timedelta(hours=2), timedelta(hours=6), timedelta(days=1), timedelta(minutes=30))
-
-
-@dataclass
-class TimelineLoaded(Message, bubble=False):
-    timeline: Timeline
-
-
-@dataclass
-class TimelineFailed(Message, bubble=False):
-    error: str
 
 
 class TimelineScreen(Screen[TimelineEntry | None]):
@@ -89,7 +78,7 @@ class TimelineScreen(Screen[TimelineEntry | None]):
         try:
             timeline = self.console.correlation.timeline(self.ref, span)
         except OpsError as e:
-            self.post_message(TimelineFailed(e.message))
+            self.post_message(ActionFailed("timeline", e.message))
             return
         self.post_message(TimelineLoaded(timeline))
 
@@ -113,8 +102,8 @@ class TimelineScreen(Screen[TimelineEntry | None]):
             state += " · left out: " + "; ".join(message.timeline.unavailable)
         self.query_one("#timeline-state", Label).update(state)
 
-    @on(TimelineFailed)
-    def _failed(self, message: TimelineFailed) -> None:
+    @on(ActionFailed)
+    def _failed(self, message: ActionFailed) -> None:
         self.query_one("#timeline-state", Label).update(f"cannot build the timeline: {message.error}")
 
     @on(DataTable.RowSelected)
