@@ -202,16 +202,17 @@ async def open_cluster(driver: Driver, services: int) -> dict[str, float]:
 
 @dataclass
 class GcPauses:
-    """How long each garbage collection held the process, by generation (gc.callbacks)."""
+    """How long each garbage collection held the process, by generation (gc.callbacks), in CPU time
+    of the thread that collects (it holds the GIL throughout; wall time would count other load)."""
 
     by_generation: dict[int, list[float]] = field(default_factory=dict)
     _started: float = 0.0
 
     def __call__(self, phase: str, info: dict[str, int]) -> None:
         if phase == "start":
-            self._started = time.perf_counter()
+            self._started = time.thread_time()
         else:
-            self.by_generation.setdefault(info["generation"], []).append(time.perf_counter() - self._started)
+            self.by_generation.setdefault(info["generation"], []).append(time.thread_time() - self._started)
 
     def summary(self) -> dict[str, Any]:
         return {
