@@ -30,13 +30,16 @@ class PaneFooter(Footer):
     def __init__(self, *, show_command_palette: bool = True) -> None:
         super().__init__(show_command_palette=show_command_palette)
         self._shown: list[KeySpec] = []
+        self._keys: list[FooterKey] = []
+        """The key widgets, in order (kept here: a removal ends later, a query would still see it)."""
 
     def compose(self) -> ComposeResult:
         if not self._bindings_ready:
             return
         self._shown = self.wanted_keys()
+        self._keys = list(map(make_key, self._shown))
         self.styles.grid_size_columns = len(self._shown)
-        yield from map(make_key, self._shown)
+        yield from self._keys
 
     def wanted_keys(self) -> list[KeySpec]:
         """One key per action the screen's active bindings show, first binding first."""
@@ -58,13 +61,16 @@ class PaneFooter(Footer):
         wanted = self.wanted_keys()
         if wanted == self._shown:
             return
-        keys = list(self.query_children(FooterKey))
+        keys = self._keys
         for widget, spec in zip(keys, wanted, strict=False):
             rewrite_key(widget, spec)
         if len(keys) > len(wanted):
             self.remove_children(keys[len(wanted) :])
         elif len(wanted) > len(keys):
-            self.mount_all(map(make_key, wanted[len(keys) :]))
+            more = list(map(make_key, wanted[len(keys) :]))
+            self.mount_all(more)
+            keys += more
+        self._keys = keys[: len(wanted)]
         self.styles.grid_size_columns = len(wanted)
         self._shown = wanted
 
