@@ -21,6 +21,7 @@ the world (moto) and the harness that started this process are elsewhere.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import os
 import sys
@@ -51,6 +52,8 @@ class Watch:
     app: Any
     check: Check | None = None
     shown: float | None = None
+    shown_cpu: float = 0.0
+    """The UI thread's CPU time when the change was first drawn (immune to other processes' load)."""
     frames: int = 0
 
     def hook(self) -> None:
@@ -62,7 +65,7 @@ class Watch:
                 return  # nothing was drawn
             self.frames += 1
             if self.check is not None and self.shown is None and self.check():
-                self.shown = time.perf_counter()
+                self.shown, self.shown_cpu = time.perf_counter(), time.thread_time()
 
         self.app._display = timed_display
 
@@ -70,13 +73,16 @@ class Watch:
 @dataclass
 class Samples:
     times: dict[str, list[float]] = field(default_factory=dict)
+    cpu: dict[str, list[float]] = field(default_factory=dict)
+    """The UI thread's CPU seconds from each press to its paint, per kind."""
     missed: dict[str, int] = field(default_factory=dict)
 
-    def add(self, kind: str, took: float | None) -> None:
+    def add(self, kind: str, took: float | None, cpu: float = 0.0) -> None:
         if took is None:
             self.missed[kind] = self.missed.get(kind, 0) + 1
         else:
             self.times.setdefault(kind, []).append(took)
+            self.cpu.setdefault(kind, []).append(cpu)
 
 
 class Driver:
@@ -97,11 +103,12 @@ class Driver:
 
     async def press(self, key: str, kind: str, check: Check, gap: float = 0.08) -> None:
         self.watch.check, self.watch.shown = check, None
-        before = time.perf_counter()
+        before, before_cpu = time.perf_counter(), time.thread_time()
         await self.pilot.press(key)
         while self.watch.shown is None and time.perf_counter() - before < KEY_TIMEOUT:  # noqa: ASYNC110
             await asyncio.sleep(0.001)
-        self.samples.add(kind, None if self.watch.shown is None else self.watch.shown - before)
+        took = None if self.watch.shown is None else self.watch.shown - before
+        self.samples.add(kind, took, self.watch.shown_cpu - before_cpu)
         self.watch.check = None
         await asyncio.sleep(gap)
 
@@ -193,6 +200,27 @@ async def open_cluster(driver: Driver, services: int) -> dict[str, float]:
     return {"clusters_s": loaded, "services_s": services_s, "problems_s": problems_s}
 
 
+@dataclass
+class GcPauses:
+    """How long each garbage collection held the process, by generation (gc.callbacks), in CPU time
+    of the thread that collects (it holds the GIL throughout; wall time would count other load)."""
+
+    by_generation: dict[int, list[float]] = field(default_factory=dict)
+    _started: float = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.thread_time()
+        else:
+            self.by_generation.setdefault(info["generation"], []).append(time.thread_time() - self._started)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            str(generation): {"count": len(took), "max_ms": max(took) * 1000, "total_ms": sum(took) * 1000}
+            for generation, took in sorted(self.by_generation.items())
+        }
+
+
 def start_profile() -> Any:
     """cProfile of this (the UI) thread over the presses, when SCALE_PROFILE names a file."""
     if not os.environ.get("SCALE_PROFILE"):
@@ -271,6 +299,8 @@ async def drive(config: Path, presses: int, soak: float, services: int) -> dict[
         result["ready"] = await open_cluster(driver, services)
         keys_started = time.perf_counter()
         profile, traced = start_profile(), start_tracing()
+        pauses = GcPauses()
+        gc.callbacks.append(pauses)
         while sum(map(len, driver.samples.times.values())) + sum(driver.samples.missed.values()) < presses:
             await driver.cycle()
             done = sum(map(len, driver.samples.times.values()))
@@ -279,6 +309,9 @@ async def drive(config: Path, presses: int, soak: float, services: int) -> dict[
         result["keys_s"] = time.perf_counter() - keys_started
         stop_profile(profile)
         result["samples"], result["missed"] = driver.samples.times, driver.samples.missed
+        result["cpu"] = driver.samples.cpu
+        gc.callbacks.remove(pauses)
+        result["gc"] = pauses.summary()
         while time.perf_counter() - keys_started < soak:
             await driver.cycle()
         result["soak_s"] = time.perf_counter() - keys_started if soak > 0 else 0.0

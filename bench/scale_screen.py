@@ -129,9 +129,31 @@ def describe(r: dict[str, Any]) -> list[str]:
         + (f"; {missed} presses showed nothing within 2 s" if missed else "")
         + ".",
         f"- Per key: {per_kind}.",
+        *cpu_and_gc(r),
         f"- RSS of the console's process: {memory(r['rss'])}.",
         "",
     ]
+
+
+def cpu_and_gc(r: dict[str, Any]) -> list[str]:
+    """The UI thread's CPU time per key and the collector's pauses (runs before they were measured
+    have neither)."""
+    lines = []
+    cpu: dict[str, list[float]] = r.get("cpu", {})
+    if cpu:
+        every = [t for kind in cpu.values() for t in kind]
+        per_kind = "; ".join(f"{kind} {quantiles(cpu[kind])}" for kind in KINDS if cpu.get(kind))
+        lines.append(
+            f"- The UI thread's CPU time from press to paint (other processes' load does not count): "
+            f"all {quantiles(every)}; {per_kind}."
+        )
+    if r.get("gc"):
+        pauses = "; ".join(
+            f"generation {gen}: {p['count']} collections, max {p['max_ms']:.0f}, total {p['total_ms']:.0f} ms"
+            for gen, p in r["gc"].items()
+        )
+        lines.append(f"- Garbage collections during the presses (CPU of the collecting thread): {pauses}.")
+    return lines
 
 
 def section(quick: bool) -> str:

@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Label, Log
 from bench.scale_feeds import RateTail
 from opsconsole.domain.problems import Problem, Severity
 from opsconsole.tui.widgets.log_pane import LIVE_WINDOW, MAX_LINES, LogBatch, LogPane
+from opsconsole.tui.widgets.problem_rows import RankedProblems
 from opsconsole.tui.widgets.problems_pane import MAX_ROWS, ProblemsPane
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
@@ -111,7 +112,7 @@ async def test_refreshes_of_thousands_of_changing_problems_keep_the_problems_pan
         table = pane.query_one("#problems-table", DataTable)
         for round_ in range(15):
             feeds.churn(round_)
-            pane.show(feeds.problems("dev"))
+            pane.show(RankedProblems(feeds.problems("dev")))
             await pilot.pause()
         assert len(pane.problems) == 5000
         assert len(pane._rows) == MAX_ROWS

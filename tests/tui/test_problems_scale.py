@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Label
 
 from opsconsole.domain.problems import Problem, Severity
 from opsconsole.tui.widgets import problems_pane
+from opsconsole.tui.widgets.problem_rows import RankedProblems
 from opsconsole.tui.widgets.problems_pane import MAX_ROWS, ProblemsPane
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
@@ -59,7 +60,7 @@ async def test_thousands_of_problems_fill_a_bounded_table_most_severe_first() ->
         assert f"{MAX_ROWS} of {len(many)} problems" in state
         assert f"{len(many)} match, the {MAX_ROWS} most severe shown" in state
         rows_before = dict(pane._rows)
-        pane.show(list(many))  # the same problems read again: no row is built again
+        pane.show(RankedProblems(many))  # the same problems read again: no row is built again
         assert all(pane._rows[k][3] is rows_before[k][3] for k in rows_before)
         pane.link(lambda p: p.eventid in ("3", "4"), "svc-0003")
         assert [str(r.key.value) for r in table.ordered_rows] == ["3", "4"]

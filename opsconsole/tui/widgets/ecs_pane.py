@@ -22,7 +22,7 @@ from opsconsole.tui.format import plural
 from opsconsole.tui.messages import ActionRequested
 from opsconsole.tui.read_only import changes_hidden
 from opsconsole.tui.widgets.bound import EnvironmentPane, frame_css, show_text
-from opsconsole.tui.widgets.ecs_rows import COLUMNS, Level, read_rows, sort_key
+from opsconsole.tui.widgets.ecs_rows import COLUMNS, Level, read_rows, searched_texts, sort_key
 from opsconsole.tui.widgets.refreshing import KeyedRows, RefreshingPane, Row
 
 if TYPE_CHECKING:
@@ -115,8 +115,9 @@ class EcsPane(EnvironmentPane, RefreshingPane[Rows]):
         self._select_when_loaded: str | None = None
         self._follow_when_loaded = False
         """Drilled into a task's containers: the row the cursor lands on is the operator's choice."""
-        self._haystack: tuple[Rows, dict[str, str]] = ({}, {})
-        """The rows shown and each row's text in lower case, for the filter (built once per read)."""
+        self._haystack: tuple[Rows, dict[str, tuple[Row, str]]] = ({}, {})
+        """The rows shown and each row's text in lower case, for the filter (made again per read only
+        for the rows read again: a big cluster's refresh passes most rows on as the same tuples)."""
         self.seen_services: set[tuple[str, str]] = set()
         """(cluster, service) pairs shown in this environment: the palette's index."""
 
@@ -242,8 +243,8 @@ class EcsPane(EnvironmentPane, RefreshingPane[Rows]):
         if not text:
             return list(self.rows)
         if self._haystack[0] is not self.rows:
-            self._haystack = (self.rows, {k: " ".join(map(str, v)).lower() for k, v in self.rows.items()})
-        return [k for k, hay in self._haystack[1].items() if text in hay]
+            self._haystack = (self.rows, searched_texts(self.rows, self._haystack[1]))
+        return [k for k, (_row, hay) in self._haystack[1].items() if text in hay]
 
     def hides(self, ref: ResourceRef) -> bool:
         """Whether the filter hides `ref`'s row at the level shown (the link then points off screen)."""

@@ -218,6 +218,18 @@ def _reason(reason: str | None) -> Text:
     return Text(reason[:70], style="bold red" if "OutOfMemory" in reason else "")
 
 
+def searched_texts(
+    rows: dict[str, tuple[Any, ...]], before: dict[str, tuple[tuple[Any, ...], str]]
+) -> dict[str, tuple[tuple[Any, ...], str]]:
+    """Each row with its text in lower case, for the filter; a row found in `before` as the same
+    tuple keeps the text it had."""
+    texts = {}
+    for key, row in rows.items():
+        held = before.get(key)
+        texts[key] = held if held is not None and held[0] is row else (row, " ".join(map(str, row)).lower())
+    return texts
+
+
 def sort_key(value: Any) -> Any:
     text = value.plain if isinstance(value, Text) else str(value)
     return (0, int(text)) if text.lstrip("-").isdigit() else (1, text)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.screen import Screen
 from textual.widgets import Footer, Label
 from textual.widgets._footer import FooterKey
 
@@ -14,33 +14,85 @@ ESSENTIAL_KEYS = ("q", "f1")
 """App keys the essentials label shows; the footer proper leaves them out."""
 
 
-class PaneFooter(Footer):
-    """Textual's footer without the essentials (shown on their own, never cut).
+KeySpec = tuple[str, str, str, str, bool, str]
+"""What a footer key shows and does: key, its display, description, action, enabled, tooltip."""
 
-    Textual rebuilds the footer on every focus change. Its keys are made as `Footer.compose`
-    makes them (no binding here has a group), less the `compact` data binding: each new key
-    was made compact, then bound back, its styles applied each time (about a third of a Tab's
-    cost when profiled). The keys start not compact, as the footer is, so nothing shown changes."""
+
+class PaneFooter(Footer):
+    """Textual's footer without the essentials (shown on their own, never cut), updated in place.
+
+    Textual's footer composes its keys again whenever the screen's bindings may have changed (each
+    focus change, each `refresh_bindings`): at scale that was a Tab's main cost. This one compares
+    the keys wanted with those shown and, when they differ, rewrites the existing key widgets,
+    mounting or removing only the difference. Keys are made as `Footer.compose` makes them (no
+    binding here has a group), not compact, as the footer is not."""
+
+    def __init__(self, *, show_command_palette: bool = True) -> None:
+        super().__init__(show_command_palette=show_command_palette)
+        self._shown: list[KeySpec] = []
+        self._keys: list[FooterKey] = []
+        """The key widgets, in order (kept here: a removal ends later, a query would still see it)."""
 
     def compose(self) -> ComposeResult:
         if not self._bindings_ready:
             return
-        by_action: dict[str, tuple[Binding, bool, str]] = {}
+        self._shown = self.wanted_keys()
+        self._keys = list(map(make_key, self._shown))
+        self.styles.grid_size_columns = len(self._shown)
+        yield from self._keys
+
+    def wanted_keys(self) -> list[KeySpec]:
+        """One key per action the screen's active bindings show, first binding first."""
+        by_action: dict[str, KeySpec] = {}
         for _node, binding, enabled, tooltip in self.screen.active_bindings.values():
-            if binding.show and binding.key not in ESSENTIAL_KEYS:
-                by_action.setdefault(binding.action, (binding, enabled, tooltip))
-        self.styles.grid_size_columns = len(by_action)
-        for binding, enabled, tooltip in by_action.values():
-            key = FooterKey(
-                binding.key,
-                self.app.get_key_display(binding),
-                binding.description,
-                binding.action,
-                disabled=not enabled,
-                tooltip=tooltip,
-            )
-            key.set_reactive(FooterKey.compact, False)  # as bound to the footer's (never compact)
-            yield key
+            if binding.show and binding.key not in ESSENTIAL_KEYS and binding.action not in by_action:
+                display = self.app.get_key_display(binding)
+                spec = (binding.key, display, binding.description, binding.action, enabled, tooltip)
+                by_action[binding.action] = spec
+        return list(by_action.values())
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        self._bindings_ready = True
+        if screen.app.app_focus and self.is_attached and screen is self.screen:
+            self.call_after_refresh(self.show_keys)
+
+    def show_keys(self) -> None:
+        """Make the keys shown the keys wanted, reusing the key widgets there are."""
+        wanted = self.wanted_keys()
+        if wanted == self._shown:
+            return
+        keys = self._keys
+        for widget, spec in zip(keys, wanted, strict=False):
+            rewrite_key(widget, spec)
+        if len(keys) > len(wanted):
+            self.remove_children(keys[len(wanted) :])
+        elif len(wanted) > len(keys):
+            more = list(map(make_key, wanted[len(keys) :]))
+            self.mount_all(more)
+            keys += more
+        self._keys = keys[: len(wanted)]
+        self.styles.grid_size_columns = len(wanted)
+        self._shown = wanted
+
+
+def make_key(spec: KeySpec) -> FooterKey:
+    key, display, description, action, enabled, tooltip = spec
+    widget = FooterKey(key, display, description, action, disabled=not enabled, tooltip=tooltip)
+    widget.set_reactive(FooterKey.compact, False)  # as the footer's (never compact)
+    return widget
+
+
+def rewrite_key(widget: FooterKey, spec: KeySpec) -> None:
+    """`widget` shows and does what `spec` says, as if made from it."""
+    shown = (widget.key, widget.key_display, widget.description, widget.action)
+    if (*shown, not widget._disabled, widget.tooltip or "") == spec:
+        return
+    key, display, description, action, enabled, tooltip = spec
+    widget.key, widget.key_display, widget.description, widget.action = key, display, description, action
+    widget._disabled = not enabled
+    widget.set_class(not enabled, "-disabled")
+    widget.tooltip = tooltip or None
+    widget.refresh(layout=True)
 
 
 def essentials_text() -> Text:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from dataclasses import replace
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from textual import on
@@ -24,7 +23,7 @@ from opsconsole.tui.format import age
 from opsconsole.tui.read_only import changes_hidden
 from opsconsole.tui.widgets.bound import LinkedPane, frame_css, show_text
 from opsconsole.tui.widgets.problem_rows import SEVERITY_VARIABLE as SEVERITY_VARIABLE
-from opsconsole.tui.widgets.problem_rows import Filters, problem_row
+from opsconsole.tui.widgets.problem_rows import Filters, RankedProblems, problem_row
 from opsconsole.tui.widgets.problem_rows import theme_colour as theme_colour
 from opsconsole.tui.widgets.refreshing import KeyedRows, RefreshingPane
 
@@ -59,7 +58,7 @@ class ProblemActionRequested(Message):
         self.problems = problems
 
 
-class ProblemsPane(LinkedPane, RefreshingPane[list[Problem]]):
+class ProblemsPane(LinkedPane, RefreshingPane[RankedProblems]):
     DEFAULT_CSS = frame_css("ProblemsPane")
     BINDINGS = [
         Binding("space", "mark", "Mark", id="problems-mark", tooltip="Mark for a multi-problem action."),
@@ -130,7 +129,7 @@ class ProblemsPane(LinkedPane, RefreshingPane[list[Problem]]):
         self.bind(console, env_name)
         self.filters = Filters()
         self.problems: dict[str, Problem] = {}
-        self._ranked: list[Problem] = []
+        self._ranked = RankedProblems()
         """The problems, most severe and newest first: sorted once per read, filtered per key."""
         self.marked: set[str] = set()
         self.scope_label: str | None = None
@@ -165,7 +164,7 @@ class ProblemsPane(LinkedPane, RefreshingPane[list[Problem]]):
 
     def switch_environment(self) -> None:
         self.problems.clear()
-        self._ranked = []
+        self._ranked = RankedProblems()
         self.marked.clear()
         assert self._table is not None
         self._table.reset()
@@ -179,8 +178,7 @@ class ProblemsPane(LinkedPane, RefreshingPane[list[Problem]]):
         self._set_filters(scope=scope)
 
     def shown_problems(self) -> list[Problem]:
-        keep = self.filters.keep
-        return [p for p in self._ranked if keep(p)]
+        return self._ranked.matching(self.filters)
 
     def select_when_loaded(self, eventid: str) -> None:
         """Put the cursor on a problem now, or when the next refresh brings it."""
@@ -195,12 +193,13 @@ class ProblemsPane(LinkedPane, RefreshingPane[list[Problem]]):
     def context(self) -> Hashable:
         return self.env_name
 
-    def fetch_job(self) -> Callable[[], list[Problem]]:
-        return partial(self.console.alerts.problems, self.env_name)
+    def fetch_job(self) -> Callable[[], RankedProblems]:
+        read, env_name, scope = self.console.alerts.problems, self.env_name, self.filters.scope
+        return lambda: RankedProblems(read(env_name), scope)
 
-    def show(self, data: list[Problem]) -> None:
-        self.problems = {p.eventid: p for p in data}
-        self._ranked = sorted(self.problems.values(), key=lambda p: (-p.severity, -p.started.timestamp()))
+    def show(self, data: RankedProblems) -> None:
+        self.problems = data.by_id
+        self._ranked = data
         self.marked &= set(self.problems)
         self._render_rows()
         if self._select_when_loaded and self.select_eventid(self._select_when_loaded):

@@ -1,0 +1,53 @@
+"""The main screen's footer follows the focused pane's keys, rewriting its key widgets in place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.screen import Screen
+from textual.widgets._footer import FooterKey
+
+from opsconsole.tui.app import OpsConsoleApp
+from opsconsole.tui.widgets.key_bar import ESSENTIAL_KEYS, PaneFooter
+from tests.tui.fakes import FrozenConsole
+
+SIZE = (160, 48)
+
+
+async def settle(pilot: Any) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def expected(screen: Screen[Any]) -> list[tuple[str, str, str, bool]]:
+    """What Textual's own footer would show, less the essentials: a key per action, first binding first."""
+    keys: dict[str, tuple[str, str, str, bool]] = {}
+    for _node, binding, enabled, _tooltip in screen.active_bindings.values():
+        if binding.show and binding.key not in ESSENTIAL_KEYS:
+            keys.setdefault(binding.action, (binding.key, binding.description, binding.action, enabled))
+    return list(keys.values())
+
+
+def shown(footer: PaneFooter) -> list[tuple[str, str, str, bool]]:
+    keys = footer.query_children(FooterKey)
+    return [(k.key, k.description, k.action, not k.has_class("-disabled")) for k in keys]
+
+
+async def test_each_tab_shows_the_focused_panes_keys_in_the_same_widgets() -> None:
+    app = OpsConsoleApp(FrozenConsole())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        footer = app.screen.query_one(PaneFooter)
+        seen: set[tuple[tuple[str, str, str, bool], ...]] = set()
+        for _ in range(5):
+            before = list(footer.query_children(FooterKey))  # held: ids of freed widgets may be reused
+            await pilot.press("tab")
+            await settle(pilot)
+            keys = list(footer.query_children(FooterKey))
+            assert shown(footer) == expected(app.screen)
+            assert any(k is b for k in keys for b in before), "the key widgets were made again, not rewritten"
+            for key in keys:  # each rewritten key is laid out at its new text's width
+                assert key.region.width == len(f" {key.key_display} {key.description} ")
+            seen.add(tuple(shown(footer)))
+        assert len(seen) >= 3, "Tab went through panes with different keys"
+        assert "Filter" in app.export_screenshot()
