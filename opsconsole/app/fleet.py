@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from opsconsole.app.context import AppContext
+from opsconsole.app.fanout import yield_to_leads
 from opsconsole.aws.ecs import EcsReader
 from opsconsole.aws.elb import ElbReader
 from opsconsole.aws.errors import aws_errors, translate_unexpected
@@ -42,6 +43,7 @@ class Fleet:
 
     def _ecs(self, env_name: str, read: Callable[[EcsReader], T]) -> T:
         self._context.environment(env_name)
+        yield_to_leads()
         client = lambda: self._context.broker.client(env_name, RoleTier.READ, "ecs")  # noqa: E731
 
         def guarded() -> T:
@@ -52,6 +54,7 @@ class Fleet:
 
     def _rds(self, env_name: str, read: Callable[[RdsReader], T]) -> T:
         self._context.environment(env_name)
+        yield_to_leads()
         client = lambda: self._context.broker.client(env_name, RoleTier.READ, "rds")  # noqa: E731
 
         def guarded() -> T:
