@@ -132,7 +132,7 @@ class FleetTable(RefreshingPane[Results]):
                     break
                 # The fan-out starts the other accounts when asked for the next answer: the first
                 # rows are painted before dozens of reads compete with the screen for the interpreter.
-                painted = threading.Event() if len(results) == 1 else None
+                painted = threading.Event() if len(results) == 1 < len(names) else None
                 self.post_message(FleetPartial(context, env, results[env], painted))
                 if painted is not None:
                     painted.wait(PAINT_WAIT)
