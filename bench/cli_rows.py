@@ -10,7 +10,10 @@
 - `ecs services --all-envs` vs `--env prod` (budget <= 1.15x).
 
 Our session cache: no OS keyring (PYTHON_KEYRING_BACKEND names keyring's fail backend), so the
-encrypted file in the state dir, as on a server without Secret Service.
+encrypted file in the state dir, as on a server without Secret Service. But a demo world's config
+says `demo = true`, and the broker keeps a demo world's role sessions in memory only
+(aws/session.py): every one of our runs here assumes its role again (AssumeRole +
+GetCallerIdentity), "warm" included, while the AWS CLI's warm runs read its cache.
 """
 
 from __future__ import annotations
@@ -87,7 +90,7 @@ def world_rows(table: Table, aws: str, config: Path, rounds: int) -> None:
             rounds,
         )
         table.add(
-            "whoami warm: `opsconsole accounts whoami --env prod` (session file warm)",
+            "whoami again: `opsconsole accounts whoami --env prod` (demo: sessions in memory, assumed again)",
             got["ours"],
             got["aws"],
             peer_name="aws",

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from opsconsole.app.context import AppContext
+from opsconsole.app.fanout import yield_to_leads
 from opsconsole.aws.ecs import EcsReader
 from opsconsole.aws.elb import ElbReader
 from opsconsole.aws.errors import aws_errors, translate_unexpected
@@ -29,6 +30,7 @@ from opsconsole.domain.errors import BackendError
 from opsconsole.domain.rds import DbCluster, DbEvent, DbInstance, PendingMaintenance
 
 T = TypeVar("T")
+R = TypeVar("R")
 PENDING_STATES = frozenset({"PROVISIONING", "PENDING", "ACTIVATING"})
 """Task states a cluster counts as pending (ECS's own definition of pendingTasksCount)."""
 Series = dict[str, dict[str, list[float]]]
@@ -40,25 +42,33 @@ class Fleet:
     def __init__(self, context: AppContext) -> None:
         self._context = context
 
-    def _ecs(self, env_name: str, read: Callable[[EcsReader], T]) -> T:
+    def _read(
+        self,
+        env_name: str,
+        service: str,
+        reader: Callable[[str, Callable[[], Any]], R],
+        read: Callable[[R], T],
+        region: str | None = None,
+    ) -> T:
+        """`read` over the environment's `reader` of `service` (signed with the read role), through
+        the environment's AWS circuit; a lead read elsewhere in the process goes first."""
         self._context.environment(env_name)
-        client = lambda: self._context.broker.client(env_name, RoleTier.READ, "ecs")  # noqa: E731
+        yield_to_leads()
+
+        def client() -> Any:
+            return self._context.broker.client(env_name, RoleTier.READ, service, region)
 
         def guarded() -> T:
             with translate_unexpected(env_name):
-                return read(EcsReader(env_name, client))
+                return read(reader(env_name, client))
 
         return self._context.guard("aws", env_name, guarded)
+
+    def _ecs(self, env_name: str, read: Callable[[EcsReader], T]) -> T:
+        return self._read(env_name, "ecs", EcsReader, read)
 
     def _rds(self, env_name: str, read: Callable[[RdsReader], T]) -> T:
-        self._context.environment(env_name)
-        client = lambda: self._context.broker.client(env_name, RoleTier.READ, "rds")  # noqa: E731
-
-        def guarded() -> T:
-            with translate_unexpected(env_name):
-                return read(RdsReader(env_name, client))
-
-        return self._context.guard("aws", env_name, guarded)
+        return self._read(env_name, "rds", RdsReader, read)
 
     # -- ECS --------------------------------------------------------------------------------
 
@@ -176,14 +186,10 @@ class Fleet:
         """Series keyed `subject|metric`, regrouped as {subject: {metric: values}}."""
         region = self._context.environment(env_name).region
 
-        def client() -> Any:
-            return self._context.broker.client(env_name, RoleTier.READ, "cloudwatch", region)
+        def series_of(client: Callable[[], Any]) -> dict[str, list[float]]:
+            return fetch(client, queries, self._context.now(), span)
 
-        def guarded() -> dict[str, list[float]]:
-            with translate_unexpected(env_name):
-                return fetch(client, queries, self._context.now(), span)
-
-        series = self._context.guard("aws", env_name, guarded)
+        series = self._read(env_name, "cloudwatch", lambda _env, client: client, series_of, region)
         result: Series = {subject: {} for subject in subjects}
         for key, values in series.items():
             subject, metric = key.split("|", 1)

@@ -111,6 +111,11 @@ class RoleBroker:
         self._identity = self._source_for(self._boto, settings.identity.profile)
         self._sources: dict[str, IdentitySource] = {}
         self._lock = threading.RLock()
+        """Guards the dictionaries below, never a call: a read waits on it only for a lookup."""
+        self._making = threading.Lock()
+        """A boto3 Session makes clients and sessions one thread at a time."""
+        self._asking = threading.Lock()
+        """One GetCallerIdentity for the identity at a time."""
         self._assumed: dict[tuple[str, RoleTier], _Assumed] = {}
         self._clients: dict[tuple[str, RoleTier, str, str], tuple[str, Any]] = {}
         self._assuming: dict[tuple[str, RoleTier], threading.Lock] = {}
@@ -135,7 +140,7 @@ class RoleBroker:
         """The identity source of a profile (an environment's source_profile); [identity]'s by default."""
         if not profile or profile == self._settings.identity.profile:
             return self._identity
-        with self._lock:
+        with self._making:
             if profile not in self._sources:
                 identity = dataclasses.replace(self._settings.identity, profile=profile)
                 boto = make_boto_session(
@@ -171,7 +176,7 @@ class RoleBroker:
 
     def caller_identity(self) -> CallerIdentity:
         """Who the operator is signed in as, in the identity account (cached with the keys)."""
-        with self._lock:
+        with self._asking:
             if self._caller is not None:
                 return self._caller
             keys = self._identity.client_keys()
@@ -241,15 +246,19 @@ class RoleBroker:
         env = self._settings.environment(env_name)
         region = region or env.region
         key = (env.account_id, tier, region, service)
+        keys_id = assumed.credentials.access_key_id
         with self._lock:
             cached = self._clients.get(key)
-            if cached and cached[0] == assumed.credentials.access_key_id:
-                return cached[1]
-            client = self._client_with(service, region, assumed.credentials)
-            if self.client_hook is not None:
-                client = self.client_hook(client, env.account_id, service)
-            self._clients[key] = (assumed.credentials.access_key_id, client)
-            return client
+        if cached and cached[0] == keys_id:
+            return cached[1]
+        client = self._client_with(service, region, assumed.credentials)
+        if self.client_hook is not None:
+            client = self.client_hook(client, env.account_id, service)
+        with self._lock:  # two threads may have made one at once: every caller gets the first kept
+            cached = self._clients.get(key)
+            if not cached or cached[0] != keys_id:
+                self._clients[key] = cached = (keys_id, client)
+            return cached[1]
 
     def renew(self, env_name: str, tier: RoleTier) -> RoleSession:
         """Assume the role again now, whatever time the current session has left."""
@@ -271,7 +280,7 @@ class RoleBroker:
             self._caller = None
 
     def _client_with(self, service: str, region: str, credentials: TemporaryCredentials) -> Any:
-        with self._lock:  # a boto3 Session makes clients one thread at a time
+        with self._making:
             client = self._boto.client(
                 service,
                 region_name=region,

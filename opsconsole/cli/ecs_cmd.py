@@ -10,7 +10,7 @@ from opsconsole.cli.commands import Listing, Params, action_command, list_comman
 from opsconsole.cli.options import Output, not_blank
 from opsconsole.cli.output import OutputFormat
 from opsconsole.cli.state import state_of
-from opsconsole.cli.targets import EnvOpt, chosen_envs
+from opsconsole.cli.targets import Columns, EnvOpt, chosen_envs
 from opsconsole.domain.action_kinds import ActionKind
 
 app = typer.Typer(
@@ -28,56 +28,52 @@ def _cluster(env: str, cluster: str | None) -> str:
     return cluster or f"{env}-cluster"
 
 
+def _columns(spec: str) -> Columns:
+    """The ENV column, then one column per `key:HEADER` of the comma-separated `spec`."""
+    pairs = (item.strip().split(":", 1) for item in spec.split(","))
+    return [("environment", "ENV"), *((key, header) for key, header in pairs)]
+
+
 @list_command(app)
 def clusters() -> Listing:
     """ECS clusters with their service, task and instance counts."""
-    columns = [
-        ("environment", "ENV"),
-        ("name", "CLUSTER"),
-        ("status", "STATUS"),
-        ("services", "SERVICES"),
-        ("running_tasks", "RUNNING"),
-        ("pending_tasks", "PENDING"),
-        ("container_instances", "INSTANCES"),
-    ]
+    columns = _columns(
+        "name:CLUSTER, status:STATUS, services:SERVICES, "
+        "running_tasks:RUNNING, pending_tasks:PENDING, container_instances:INSTANCES"
+    )
     return Listing(columns, lambda c, e: [vars(x) for x in c.fleet.clusters(e)])
 
 
 @list_command(app, "services")
 def list_services(cluster: ClusterOpt = None) -> Listing:
     """Services: desired, running, pending, rollout state, task definition revision."""
-    columns = [
-        ("environment", "ENV"),
-        ("name", "SERVICE"),
-        ("desired", "DESIRED"),
-        ("running", "RUNNING"),
-        ("pending", "PENDING"),
-        ("rollout", "ROLLOUT"),
-        ("task_definition", "TASK DEF"),
-        ("scheduling", "TYPE"),
-    ]
+    columns = _columns(
+        "name:SERVICE, desired:DESIRED, running:RUNNING, pending:PENDING, "
+        "rollout:ROLLOUT, task_definition:TASK DEF, scheduling:TYPE"
+    )
     return Listing(columns, lambda c, e: [_service_row(s) for s in c.fleet.services(e, _cluster(e, cluster))])
+
+
+def _fields(item: Any, names: str) -> dict[str, Any]:
+    """`item`'s attributes named in the space-separated `names`, as fields of a JSON row."""
+    return {name: getattr(item, name) for name in names.split()}
+
+
+def _short(arn: str | None) -> str | None:
+    """The last part of an ARN (`family:revision`, an instance id), None for none."""
+    return (arn or "").rsplit("/", 1)[-1] or None
 
 
 def _service_row(service: Any) -> dict[str, Any]:
     return {
-        "environment": service.environment,
-        "cluster": service.cluster,
-        "name": service.name,
-        "status": service.status,
-        "desired": service.desired,
-        "running": service.running,
-        "pending": service.pending,
-        "rollout": service.rollout,
-        "task_definition": service.task_definition.rsplit("/", 1)[-1],
-        "revision": service.revision,
-        "scheduling": service.scheduling,
+        **_fields(service, "environment cluster name status desired running pending rollout"),
+        "task_definition": _short(service.task_definition) or "",
+        **_fields(service, "revision scheduling"),
         "deployments": [
             {
-                "status": d.status,
-                "task_definition": d.task_definition.rsplit("/", 1)[-1],
-                "desired": d.desired,
-                "running": d.running,
+                **_fields(d, "status"),
+                "task_definition": _short(d.task_definition) or "",
+                **_fields(d, "desired running"),
                 "rollout": d.rollout_state,
             }
             for d in service.deployments
@@ -95,15 +91,10 @@ def tasks(
     ] = False,
 ) -> Listing:
     """Tasks: status, health, stopped reason and code, instance, start and stop times."""
-    columns = [
-        ("environment", "ENV"),
-        ("id", "TASK"),
-        ("service", "SERVICE"),
-        ("last_status", "STATUS"),
-        ("health", "HEALTH"),
-        ("started_at", "STARTED"),
-        ("stopped_reason", "STOPPED BECAUSE"),
-    ]
+    columns = _columns(
+        "id:TASK, service:SERVICE, last_status:STATUS, "
+        "health:HEALTH, started_at:STARTED, stopped_reason:STOPPED BECAUSE"
+    )
     return Listing(
         columns,
         lambda c, e: [_task_row(t) for t in c.fleet.tasks(e, _cluster(e, cluster), service, stopped=stopped)],
@@ -112,19 +103,12 @@ def tasks(
 
 def _task_row(task: Any) -> dict[str, Any]:
     return {
-        "environment": task.environment,
-        "id": task.id,
-        "arn": task.arn,
-        "service": task.service,
-        "last_status": task.last_status,
-        "desired_status": task.desired_status,
-        "health": task.health,
-        "stopped_reason": task.stopped_reason,
-        "stop_code": task.stop_code,
-        "container_instance": (task.container_instance or "").rsplit("/", 1)[-1] or None,
-        "started_at": task.started_at,
-        "stopped_at": task.stopped_at,
-        "task_definition": task.task_definition.rsplit("/", 1)[-1],
+        **_fields(
+            task, "environment id arn service last_status desired_status health stopped_reason stop_code"
+        ),
+        "container_instance": _short(task.container_instance),
+        **_fields(task, "started_at stopped_at"),
+        "task_definition": _short(task.task_definition) or "",
         "containers": [vars(c) for c in task.containers],
     }
 
@@ -132,14 +116,10 @@ def _task_row(task: Any) -> dict[str, Any]:
 @list_command(app)
 def instances(cluster: ClusterOpt = None) -> Listing:
     """Container instances: EC2 id, agent connected, tasks, and whether the Zabbix agent runs there."""
-    columns = [
-        ("environment", "ENV"),
-        ("ec2_instance_id", "EC2"),
-        ("status", "STATUS"),
-        ("agent_connected", "AGENT"),
-        ("running_tasks", "TASKS"),
-        ("zabbix_agent_running", "ZABBIX AGENT"),
-    ]
+    columns = _columns(
+        "ec2_instance_id:EC2, status:STATUS, agent_connected:AGENT, "
+        "running_tasks:TASKS, zabbix_agent_running:ZABBIX AGENT"
+    )
     return Listing(
         columns, lambda c, e: [vars(i) for i in c.fleet.container_instances(e, _cluster(e, cluster))]
     )

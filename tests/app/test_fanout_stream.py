@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -91,3 +92,42 @@ def test_a_key_that_never_answers_comes_last_as_an_error_naming_the_wait() -> No
     by_key = dict(answers)
     assert by_key["ok"] == "ok"
     assert isinstance(by_key["broken"], BackendError)
+
+
+def test_other_fan_outs_wait_while_a_lead_is_read_and_go_once_its_answer_is_taken() -> None:
+    lead_reading, lead_may_answer = threading.Event(), threading.Event()
+    order: list[str] = []
+
+    def lead_read(key: str) -> str:
+        if key == "env01":
+            lead_reading.set()
+            assert lead_may_answer.wait(10)
+        order.append(key)
+        return key
+
+    stream = fan_out_stream(["env01", "env02"], lead_read, deadline=10, lead=1)
+    background: list[tuple[str, object]] = []
+    other = threading.Thread(
+        target=lambda: background.extend(fan_out(["x"], lambda k: order.append(k), deadline=10))
+    )
+    first = threading.Thread(target=lambda: background.append(next(stream)))
+    first.start()
+    assert lead_reading.wait(10)
+    other.start()
+    other.join(0.3)
+    assert other.is_alive() and "x" not in order, "another fan-out's read waits while the lead is read"
+    lead_may_answer.set()
+    first.join(10)
+    other.join(10)
+    assert order[:2] == ["env01", "x"], "the other fan-out went once the lead's answer was taken"
+    assert dict(stream)["env02"] == "env02"
+
+
+def test_a_lead_never_taken_holds_the_others_lead_at_most(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fanout, "LEAD_AT_MOST", 0.3)
+    stream = fan_out_stream(["lead", "b"], lambda k: k, deadline=10, lead=1)
+    assert next(stream) == ("lead", "lead")  # the caller never comes back for the rest
+    started = time.monotonic()
+    assert fan_out(["x"], lambda k: k, deadline=10) == [("x", "x")]
+    assert 0.1 < time.monotonic() - started < 2, "held while the lead was open, then read anyway"
+    assert dict(stream) == {"b": "b"}

@@ -55,35 +55,25 @@ class AllEnvironmentsScreen(Screen[FleetChosen | None]):
         names = ", ".join(name for name, _ in self.envs)
         yield Label(f"All environments · {names} · read in parallel", id="all-title")
         with Grid(id="fleet"):
-            yield FleetTable(
+            yield self._table(
                 "services",
                 "ECS services",
                 ("service", "desired", "running", "pending", "rollout", "rev", "last event"),
-                self.envs,
                 self.read_services,
-                self.console.correlation.now,
-                self.stream_for("services"),
             )
-            yield FleetTable(
-                "problems",
-                "Zabbix problems",
-                ("severity", "age", "problem", "host", "ack"),
-                self.envs,
-                self.read_problems,
-                self.console.correlation.now,
-                self.stream_for("problems"),
-            )
-            yield FleetTable(
-                "databases",
-                "RDS",
-                ("db", "status", "class", "multi-az"),
-                self.envs,
-                self.read_databases,
-                self.console.correlation.now,
-                self.stream_for("databases"),
-            )
+            problems = ("severity", "age", "problem", "host", "ack")
+            yield self._table("problems", "Zabbix problems", problems, self.read_problems)
+            yield self._table("databases", "RDS", ("db", "status", "class", "multi-az"), self.read_databases)
             yield LogPane(self.console, self.envs[0][0], envs=[name for name, _ in self.envs])
         yield Footer()
+
+    def _table(
+        self, kind: str, title: str, columns: tuple[str, ...], read: Callable[[str], Rows]
+    ) -> FleetTable:
+        """One table over every environment, its accounts read through `stream_for(kind)`."""
+        return FleetTable(
+            kind, title, columns, self.envs, read, self.console.correlation.now, self.stream_for(kind)
+        )
 
     def on_mount(self) -> None:
         self.query_one("#fleet-services DataTable").focus()

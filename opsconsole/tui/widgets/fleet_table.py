@@ -7,6 +7,7 @@ rows are shown as they arrive (the console's streaming fan-out), not when the sl
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Hashable, Iterator
 from datetime import datetime
 
@@ -28,16 +29,22 @@ FanOut = Callable[[list[str], ReadRows], Iterator[tuple[str, "Rows | OpsError"]]
 """The console's bounded fan-out over environments, each answer as it arrives (a failure stays
 with its environment)."""
 REFRESH_SECONDS = 10.0
+PAINT_WAIT = 1.0
+"""Seconds the other accounts' reads wait for the first account's rows to be painted."""
 
 
 class FleetPartial(Message, bubble=False):
     """One account's answer, while the others are still being read."""
 
-    def __init__(self, context: Hashable, env_name: str, result: Rows | str) -> None:
+    def __init__(
+        self, context: Hashable, env_name: str, result: Rows | str, painted: threading.Event | None = None
+    ) -> None:
         super().__init__()
         self.context = context
         self.env_name = env_name
         self.result = result
+        self.painted = painted
+        """Set once the answer is on screen (the first answer's: the other reads wait for it)."""
 
 
 class FleetChosen(Message):
@@ -123,7 +130,12 @@ class FleetTable(RefreshingPane[Results]):
                 results[env] = result.message if isinstance(result, OpsError) else result
                 if worker.is_cancelled:
                     break
-                self.post_message(FleetPartial(context, env, results[env]))
+                # The fan-out starts the other accounts when asked for the next answer: the first
+                # rows are painted before dozens of reads compete with the screen for the interpreter.
+                painted = threading.Event() if len(results) == 1 < len(names) else None
+                self.post_message(FleetPartial(context, env, results[env], painted))
+                if painted is not None:
+                    painted.wait(PAINT_WAIT)
             return results
 
         return every_account
@@ -133,6 +145,8 @@ class FleetTable(RefreshingPane[Results]):
         if message.context == self.context():
             self.show({message.env_name: message.result})
             self.render_state()
+        if message.painted is not None:
+            self.call_after_refresh(message.painted.set)
 
     def show(self, data: Results) -> None:
         for env_name, result in data.items():
