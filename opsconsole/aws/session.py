@@ -346,9 +346,11 @@ class RoleBroker:
             credentials, identity = stored
             check_account(env, identity)
         else:
-            credentials = assume_chain(source, plan, lambda keys: self._client_with("sts", env.region, keys))
+            credentials, identity = assume_chain(
+                source, plan, lambda keys: self._client_with("sts", env.region, keys)
+            )
             self.assume_count += 1
-            identity = verify_account(env, self._client_with("sts", env.region, credentials))
+            check_account(env, identity)
             self.store.put(key, cache_entry(credentials, identity))
         session = RoleSession(
             environment=env.name,

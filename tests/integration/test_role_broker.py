@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from botocore.stub import Stubber
 
 from opsconsole.app.console import Console
 from opsconsole.audit import AuditJournal
@@ -169,38 +168,18 @@ def test_the_expiry_check_itself_fails_a_client_kept_past_its_session(demo_setti
     assert caught.value.response["Error"]["Code"] == "ExpiredToken"
 
 
-class MismatchedAccountSession:
-    """Answers GetCallerIdentity for freshly assumed keys from another account, as a
-    misconfigured trust or a wrong account_id would (moto always lands in the role's account)."""
-
-    def __init__(self, inner: Any) -> None:
-        self._inner = inner
-        self.stubbers: list[Stubber] = []
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
-
-    def client(self, service: str, **kwargs: Any) -> Any:
-        client = self._inner.client(service, **kwargs)
-        if service == "sts" and str(kwargs.get("aws_access_key_id", "")).startswith("ASIA"):
-            stubber = Stubber(client)
-            stubber.add_response(
-                "get_caller_identity",
-                {
-                    "Account": "444444444444",
-                    "Arn": "arn:aws:sts::444444444444:assumed-role/X/y",
-                    "UserId": "AROAX:y",
-                },
-            )
-            stubber.activate()
-            self.stubbers.append(stubber)
-        return client
+def wrong_account_id(settings: Settings, env_name: str, account_id: str) -> Settings:
+    """The config names another account than the one the environment's roles live in."""
+    envs = {
+        name: dataclasses.replace(env, account_id=account_id) if name == env_name else env
+        for name, env in settings.environments.items()
+    }
+    return dataclasses.replace(settings, environments=envs)
 
 
 def test_account_mismatch_is_a_loud_error_and_no_session_is_kept(demo_settings: Settings) -> None:
-    broker = RoleBroker(
-        demo_settings, boto_session=MismatchedAccountSession(make_boto_session(demo_settings.identity))
-    )
+    # prod's roles live in 333333333333 (moto lands in the role's account, as AWS does)
+    broker = RoleBroker(wrong_account_id(demo_settings, "prod", "444444444444"))
     with pytest.raises(AccountMismatch) as caught:
         broker.session("prod", RoleTier.READ)
     assert "ACCOUNT MISMATCH" in str(caught.value)

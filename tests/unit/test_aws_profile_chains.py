@@ -63,7 +63,11 @@ class RecordingSts:
                 "SecretAccessKey": "s",
                 "SessionToken": "t",
                 "Expiration": datetime(2030, 1, 1, tzinfo=UTC),
-            }
+            },
+            "AssumedRoleUser": {
+                "Arn": f"{params['RoleArn']}/s".replace(":iam:", ":sts:"),
+                "AssumedRoleId": "AROA:s",
+            },
         }
 
 
