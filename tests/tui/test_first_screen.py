@@ -8,6 +8,7 @@ import dataclasses
 import threading
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -42,6 +43,20 @@ class CountingConsole(FrozenConsole):
         return super().rds(env_name)
 
 
+class CountingRunbooks:
+    """The runbook catalogue, counting how often its titles are read."""
+
+    def __init__(self) -> None:
+        self.asked = 0
+
+    def titles(self) -> list[tuple[str, str]]:
+        self.asked += 1
+        return [("rds-failover", "RDS failover")]
+
+    def engine(self, **_: object) -> Any:
+        raise AssertionError("no runbook runs here")
+
+
 def test_the_status_line_says_which_environments_landed() -> None:
     assert landed("deploying 0/3", ENVS) == set()
     assert landed("deploying 1/3 (staging done)", ENVS) == {"staging"}
@@ -50,14 +65,15 @@ def test_the_status_line_says_which_environments_landed() -> None:
     assert landed("failed: prod: stack rolled back", ENVS) == set()
 
 
-async def test_other_environments_are_read_for_the_palette_only_once_the_panes_answered() -> None:
+async def test_the_palette_reads_runbooks_and_other_environments_once_the_panes_answered() -> None:
     hold = threading.Event()
-    console = CountingConsole(hold)
-    app = OpsConsoleApp(console)
+    console, runbooks = CountingConsole(hold), CountingRunbooks()
+    app = OpsConsoleApp(console, runbooks=runbooks)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: console.reads["rds", "dev"] > 0, "the RDS pane's read")
         await pilot.pause(0.5)  # the ECS pane's read is held: the estate read waits behind it
         assert console.reads["ecs", "staging"] == 0 and console.reads["ecs", "prod"] == 0
+        assert runbooks.asked == 0
         hold.set()
         await until(pilot, lambda: console.reads["ecs", "prod"] > 0, "the estate read")
         await pilot.app.workers.wait_for_complete()
@@ -65,7 +81,8 @@ async def test_other_environments_are_read_for_the_palette_only_once_the_panes_a
         screen = app.screen
         assert isinstance(screen, MainScreen)
         names = [name for name, _run, _help in screen.palette_commands()]
-        assert "open service: api (prod)" in names
+        assert "open service: api (prod)" in names and "runbook: RDS failover" in names
+        assert runbooks.asked == 1
 
 
 async def test_the_first_session_is_asked_for_before_the_screen_has_mounted(

@@ -75,18 +75,20 @@ class PaletteIndex(Controller):
         self._estate_read_at: float | None = None
         self._filled = threading.Event()
         self._unanswered = set(READ_PANES)
-
-    def on_mount(self) -> None:
-        self.read_runbooks()
+        self._runbooks_asked = False
 
     def enter(self, env_name: str) -> None:
-        """A new environment: its maintenances, and now and then every environment's estate, are
-        read once its panes have answered (they compete with the panes' own reads otherwise)."""
+        """A new environment: its maintenances, now and then every environment's estate, and the
+        first time the runbook titles, are read once its panes have answered (they compete with
+        the panes' own reads otherwise)."""
         self.env_name = env_name
         self.maintenances = []
         self._filled.set()  # a read still waiting for the environment left goes on (or ends)
         self._filled = threading.Event()
         self._unanswered = set(READ_PANES)
+        if not self._runbooks_asked:  # their YAML takes ~0.1 s of CPU: after the first screen
+            self._runbooks_asked = True
+            self.read_runbooks(self._filled)
         self.read_maintenances(env_name, self._filled)
         # Every environment's estate does not change with the one shown: read again at most every
         # ESTATE_EVERY seconds, not on each switch, where it competed with the panes' own reads.
@@ -122,7 +124,8 @@ class PaletteIndex(Controller):
         self.everywhere = message.found
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="palette-runbooks", description="Runbooks")
-    def read_runbooks(self) -> None:
+    def read_runbooks(self, filled: threading.Event) -> None:
+        filled.wait(FILL_WAIT)
         try:
             titles = self._catalogue.titles()
         except OpsError:
