@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, Unpack
 
 from opsconsole.app.access import Access
 from opsconsole.app.actions import plan_action
@@ -17,18 +17,16 @@ from opsconsole.app.alerts import Alerts
 from opsconsole.app.audit import AuditTrail
 from opsconsole.app.changes import Change, ChangeRunner
 from opsconsole.app.console_signin import ConsoleSignin
-from opsconsole.app.context import AppContext
+from opsconsole.app.context import AppContext, ContextOptions
 from opsconsole.app.correlation import Correlation
 from opsconsole.app.fleet import Fleet
 from opsconsole.app.logs import Logs
 from opsconsole.app.operations import Operations
-from opsconsole.aws.session import utc_now
 from opsconsole.config import Settings
 from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.audit import AuditRecord
 from opsconsole.domain.environment import RoleTier
 from opsconsole.domain.errors import OpsError
-from opsconsole.domain.identity import Clock, MfaPrompt
 
 if TYPE_CHECKING:
     from opsconsole.app.stacks import Stacks
@@ -90,16 +88,10 @@ class Console:
         return team
 
     @classmethod
-    def build(
-        cls,
-        settings: Settings,
-        *,
-        mfa_prompt: MfaPrompt | None = None,
-        clock: Clock = utc_now,
-        ready: Callable[[], None] | None = None,
-    ) -> Console:
-        """`ready` (the demo's world starting behind the TUI) blocks the first AWS read until it is up."""
-        return cls(AppContext.build(settings, mfa_prompt=mfa_prompt, clock=clock, ready=ready))
+    def build(cls, settings: Settings, **options: Unpack[ContextOptions]) -> Console:
+        """A console over a new context (`ready`: the demo's world starting behind the TUI blocks
+        the first AWS read until it is up)."""
+        return cls(AppContext.build(settings, **options))
 
     def plan(
         self, kind: ActionKind, env_name: str, params: Mapping[str, Any], tier: RoleTier | None = None

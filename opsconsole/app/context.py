@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, TypedDict, TypeVar, Unpack
 
 from opsconsole.app.audit import AuditScope, AuditTrail, journal_path
 from opsconsole.app.backends import Backends
@@ -32,6 +32,19 @@ if TYPE_CHECKING:
     from opsconsole.aws.session import RoleBroker
 
 T = TypeVar("T")
+
+
+class ContextOptions(TypedDict, total=False):
+    """What a console is built with besides its settings (`AppContext.build`, `Console.build`)."""
+
+    mfa_prompt: MfaPrompt | None
+    """Asks for an MFA code when a session needs one (None: a front-end that cannot ask)."""
+    clock: Clock
+    """The time (utc_now unless a test fixes it)."""
+    ready: Callable[[], None] | None
+    """The demo's world starting behind the TUI: blocks the first AWS read until it is up."""
+
+
 EnvLock = Callable[[str, str], AbstractContextManager[object]]
 """`lock(env, purpose)`: a context manager holding the environment's team lock."""
 
@@ -58,16 +71,10 @@ class AppContext:
     the Console sets it when `[team] table` is configured, and alone it holds nothing."""
 
     @classmethod
-    def build(
-        cls,
-        settings: Settings,
-        *,
-        mfa_prompt: MfaPrompt | None = None,
-        clock: Clock = utc_now,
-        ready: Callable[[], None] | None = None,
-    ) -> AppContext:
+    def build(cls, settings: Settings, **options: Unpack[ContextOptions]) -> AppContext:
         from opsconsole.aws.errors import transport_failure
 
+        mfa_prompt, clock = options.get("mfa_prompt"), options.get("clock", utc_now)
         context: AppContext
 
         def record_elevation(session: RoleSession, reason: str | None) -> None:
@@ -92,7 +99,9 @@ class AppContext:
             classifiers={"aws": transport_failure},
         )
         limits = RateLimits(settings.aws_rate)
-        context = cls(settings, make_broker, audit, clock, Backends(settings), breakers, limits, ready)
+        context = cls(
+            settings, make_broker, audit, clock, Backends(settings), breakers, limits, options.get("ready")
+        )
         return context
 
     def __post_init__(self) -> None:

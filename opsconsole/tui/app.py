@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 import gc
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import App
 from textual.binding import Binding
 
-from opsconsole.domain.errors import InvalidInput
+from opsconsole.domain.environment import RoleTier
+from opsconsole.domain.errors import InvalidInput, OpsError
 from opsconsole.runbooks.library import runbook_titles
 from opsconsole.tui.mfa import MfaRequested, MfaScreen
 from opsconsole.tui.screens.main import MainScreen
@@ -78,8 +80,24 @@ class OpsConsoleApp(App[int]):
             ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="worker")
         )
         self.theme = "textual-dark"
-        self.push_screen(MainScreen(self.ops, self.runbooks, self._initial_env))
+        env_name = self._initial_env or self.ops.settings.first_environment.name
+        self.push_screen(MainScreen(self.ops, self.runbooks, env_name))
+        # The first screen's role session is assumed while the screen is built, not after it:
+        # every pane's first read waits on it (the screen's session keeper reports a failure).
+        self.run_worker(
+            partial(self._assume_first, env_name),
+            thread=True,
+            exit_on_error=False,
+            group="first-session",
+            description="Assuming the first read role",
+        )
         tune_gc()
+
+    def _assume_first(self, env_name: str) -> None:
+        try:
+            self.ops.access.session(env_name, RoleTier.READ)
+        except OpsError:
+            return  # said by the session keeper, whose own request fails the same way
 
     def read_only_in(self, env_name: str) -> bool:
         """Whether changes are off in `env_name`: console-wide, or that environment's own setting."""

@@ -1,8 +1,11 @@
 """The command palette's index: what it offers, from what the screen holds and what workers read
-in the background (runbook titles, the environment's maintenance windows). No I/O per keystroke."""
+in the background (runbook titles, the environment's maintenance windows, every environment's
+services and databases). No I/O per keystroke, and none in front of the panes: the background
+reads wait until the screen's panes have answered (`pane_answered`) or FILL_WAIT has passed."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,6 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from textual import on, work
 from textual.message import Message
+from textual.worker import get_current_worker
 
 from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.errors import OpsError
@@ -26,6 +30,10 @@ if TYPE_CHECKING:
 Command = tuple[str, Callable[[], object], str]
 ESTATE_EVERY = 60.0
 """Seconds between reads of every environment's services and databases (on entering one)."""
+FILL_WAIT = 5.0
+"""The longest the background reads wait for the panes (a pane that never answers)."""
+READ_PANES = frozenset({"ecs-pane", "rds-pane", "problems-pane"})
+"""The panes whose first answer in an environment fills the screen."""
 
 
 @dataclass
@@ -65,23 +73,43 @@ class PaletteIndex(Controller):
         self.env_name = ""
         self.maintenances: list[MaintenanceWindow] = []
         self._estate_read_at: float | None = None
-
-    def on_mount(self) -> None:
-        self.read_runbooks()
+        self._filled = threading.Event()
+        self._unanswered = set(READ_PANES)
+        self._runbooks_asked = False
 
     def enter(self, env_name: str) -> None:
+        """A new environment: its maintenances, now and then every environment's estate, and the
+        first time the runbook titles, are read once its panes have answered (they compete with
+        the panes' own reads otherwise)."""
         self.env_name = env_name
         self.maintenances = []
-        self.read_maintenances(env_name)
+        self._filled.set()  # a read still waiting for the environment left goes on (or ends)
+        self._filled = threading.Event()
+        self._unanswered = set(READ_PANES)
+        if not self._runbooks_asked:  # their YAML takes ~0.1 s of CPU: after the first screen
+            self._runbooks_asked = True
+            self.read_runbooks(self._filled)
+        self.read_maintenances(env_name, self._filled)
         # Every environment's estate does not change with the one shown: read again at most every
         # ESTATE_EVERY seconds, not on each switch, where it competed with the panes' own reads.
         now = time.monotonic()
         if self._estate_read_at is None or now - self._estate_read_at > ESTATE_EVERY:
             self._estate_read_at = now
-            self.read_estate()
+            self.read_estate(self._filled)
+
+    def pane_answered(self, pane_id: str | None) -> None:
+        """A pane's read answered; once each of READ_PANES has, the background reads may go."""
+        self._unanswered.discard(pane_id or "")
+        if not self._unanswered:
+            self._filled.set()
+
+    def read_maintenances_again(self) -> None:
+        """After a change to problems: the windows may have changed."""
+        self.read_maintenances(self.env_name, self._filled)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="palette-estate", description="Estate")
-    def read_estate(self) -> None:
+    def read_estate(self, filled: threading.Event) -> None:
+        filled.wait(FILL_WAIT)
         fleet = self.console.fleet
         answers = self.console.fan_out(
             list(self.console.settings.environments), lambda env: estate_of(fleet, env)
@@ -96,7 +124,8 @@ class PaletteIndex(Controller):
         self.everywhere = message.found
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="palette-runbooks", description="Runbooks")
-    def read_runbooks(self) -> None:
+    def read_runbooks(self, filled: threading.Event) -> None:
+        filled.wait(FILL_WAIT)
         try:
             titles = self._catalogue.titles()
         except OpsError:
@@ -104,7 +133,10 @@ class PaletteIndex(Controller):
         self.post_message(RunbooksIndexed(titles))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="palette-maint", description="Maintenance")
-    def read_maintenances(self, env_name: str) -> None:
+    def read_maintenances(self, env_name: str, filled: threading.Event) -> None:
+        filled.wait(FILL_WAIT)
+        if get_current_worker().is_cancelled:
+            return  # another environment was entered meanwhile
         try:
             windows = self.console.alerts.maintenances(env_name)
         except OpsError:

@@ -46,6 +46,7 @@ from opsconsole.tui.widgets.key_bar import KeyBar
 from opsconsole.tui.widgets.log_pane import LogPane
 from opsconsole.tui.widgets.problems_pane import ProblemActionRequested, ProblemsPane
 from opsconsole.tui.widgets.rds_pane import RdsPane, RdsSelected
+from opsconsole.tui.widgets.refreshing import PaneAnswered
 
 if TYPE_CHECKING:
     from opsconsole.ports import ConsolePort, RunbooksPort
@@ -131,6 +132,10 @@ class MainScreen(Screen[None]):
         self.set_class(env.protected, "protected-env")
         for controller in (self.sessions, self.index, self.team):
             controller.enter(env_name)
+
+    @on(PaneAnswered)
+    def _pane_answered(self, message: PaneAnswered) -> None:
+        self.index.pane_answered(message.pane_id)
 
     @on(Tabs.TabActivated)
     def _tab_activated(self, event: Tabs.TabActivated) -> None:
@@ -391,4 +396,4 @@ class MainScreen(Screen[None]):
             self.query_one(RdsPane).refresh_rows()
         else:
             self.query_one(ProblemsPane).after_action()
-            self.index.enter(self.current_env)
+            self.index.read_maintenances_again()

@@ -17,6 +17,7 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual._two_way_dict import TwoWayDict
 from textual.containers import Vertical
+from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellKey, DuplicateKey, RowKey
@@ -31,6 +32,15 @@ T = TypeVar("T")
 Row = tuple[Any, ...]
 STALE_TICK_SECONDS = 1.0
 """How often a stale marker repaints, so its age grows while nobody presses a key."""
+
+
+class PaneAnswered(Message):
+    """A refreshing pane's read for what it shows has answered (data or error); it bubbles, so
+    the screen knows when its first screen is filled and background reads may start."""
+
+    def __init__(self, pane_id: str | None) -> None:
+        super().__init__()
+        self.pane_id = pane_id
 
 
 class StalePane(Vertical):
@@ -131,6 +141,7 @@ class StalePane(Vertical):
         error = worker.error
         if worker.group == self.loop_group:
             self.answered()  # the request ended (badly): it is no longer late, it failed
+            self.post_message(PaneAnswered(self.id))
         text = f"{type(error).__name__}: {first_line(error)}" if isinstance(error, Exception) else str(error)
         self.mark_stale(text, unexpected=True)
         self.render_state()
@@ -216,6 +227,7 @@ class RefreshingPane(StalePane, Generic[T]):
         if context != self.context():
             return False
         self.answered()
+        self.post_message(PaneAnswered(self.id))
         return True
 
     def _next_round(self) -> None:
