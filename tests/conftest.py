@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,19 +51,39 @@ def _copy_atomically(source: Path, target: Path) -> None:
     os.replace(partial, target)
 
 
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """An exclusive lock on `path` across processes and threads (flock holds per open file)."""
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _run_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The temporary directory of the whole run: under xdist, the parent every worker's one shares."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @pytest.fixture(autouse=True, scope="session")
 def shared_lint_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """cfn-lint's findings shared by every test of a worker, as the console shares them across runs.
+    """cfn-lint's findings shared by every test of the run, as the console shares them across runs.
 
     `lint_template` is a pure function of (cfn-lint version, region, template text) and the console
     caches it by that digest under its state directory; each test has its own state directory, so
-    the same shipped templates were linted again in every test (~1 s of CPU each). Here a finding
-    computed once is copied into the test's own cache before the console reads it: the console's
-    cache-read path runs as in production, and every distinct template is still linted by cfn-lint
-    at least once per worker. A call without a cache (`cache_dir=None`) always lints."""
+    the same shipped templates were linted again in every test (~1 s of CPU each), and then again on
+    every xdist worker. Here a finding computed once is copied into the test's own cache before the
+    console reads it: the console's cache-read path runs as in production, and every distinct
+    template is still linted by cfn-lint at least once per run. A lock per digest makes a worker
+    that wants a template another is linting wait for that answer instead of linting it too.
+    A call without a cache (`cache_dir=None`) always lints."""
     from opsconsole.stacks import manifest, templates
 
-    shared = tmp_path_factory.mktemp("cfn-lint-shared")
+    shared = _run_root(tmp_path_factory) / "cfn-lint-shared"
+    shared.mkdir(exist_ok=True)
     original = templates.lint_template
 
     def lint_template(text: str, region: str, cache_dir: Path | None) -> list[templates.LintFinding]:
@@ -71,12 +93,13 @@ def shared_lint_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path
 
         name = hashlib.sha256(f"{__version__}\0{region}\0{text}".encode()).hexdigest() + ".json"
         known, own = shared / name, cache_dir / name
-        if known.exists() and not own.exists():
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            _copy_atomically(known, own)
-        findings = original(text, region, cache_dir)
-        if own.exists() and not known.exists():
-            _copy_atomically(own, known)
+        with _locked(shared / f"{name}.lock"):
+            if known.exists() and not own.exists():
+                cache_dir.mkdir(parents=True, exist_ok=True)
+                _copy_atomically(known, own)
+            findings = original(text, region, cache_dir)
+            if own.exists() and not known.exists():
+                _copy_atomically(own, known)
         return findings
 
     with pytest.MonkeyPatch.context() as patch:
