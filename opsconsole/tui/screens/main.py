@@ -39,6 +39,7 @@ from opsconsole.tui.palette import ConsoleCommands
 from opsconsole.tui.read_only import changes_hidden
 from opsconsole.tui.screens.info import EnvironmentInfo
 from opsconsole.tui.screens.main_keys import MAIN_BINDINGS, PANE_KEYS, PANE_TARGETS
+from opsconsole.tui.widgets.bound import show_text
 from opsconsole.tui.widgets.ecs_pane import EcsFiltered, EcsPane, EcsSelected
 from opsconsole.tui.widgets.environment_bar import EnvironmentBar
 from opsconsole.tui.widgets.fleet_table import FleetChosen
@@ -227,7 +228,7 @@ class MainScreen(Screen[None]):
 
     def _show_link(self) -> None:
         label = self.query_one("#link-indicator", Label)
-        label.update(self.linking.indicator(self.current_env, self.query_one(EcsPane).hides))
+        show_text(label, self.linking.indicator(self.current_env, self.query_one(EcsPane).hides))
         label.set_class(self.linking.linked is not None, "linked")
 
     @on(EcsFiltered)

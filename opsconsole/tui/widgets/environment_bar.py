@@ -152,14 +152,14 @@ class EnvironmentBar(Horizontal):
         lock.set_class(holder is not None, "locked")
         lock.set_class(holder == "you", "mine")
         if holder is None:
-            lock.update("")
+            show_text(lock, "")
             return
         left = format_remaining(remaining) if remaining is not None else "?"
         if self.has_class("narrow"):  # 80 columns: the DEMO badge and the session's facts stay
             minutes = -(-int(remaining.total_seconds()) // 60) if remaining is not None else "?"
-            lock.update(f"lock {holder} {minutes}m")
+            show_text(lock, f"lock {holder} {minutes}m")
         elif self.outer_size.width < WIDE:  # the tabs keep their room; the purpose is in the notice
-            lock.update(f"locked by {holder} · {left}")
+            show_text(lock, f"locked by {holder} · {left}")
         else:
             why = purpose if len(purpose) <= PURPOSE_SHOWN else purpose[: PURPOSE_SHOWN - 1] + "…"
-            lock.update(f"locked by {holder}: {why} · {left}")
+            show_text(lock, f"locked by {holder}: {why} · {left}")
