@@ -73,12 +73,17 @@ def bootstrap_team(endpoint: str, operator: str) -> TeamPeer:
     return TeamPeer(peer, arn, AccessKey(key["AccessKeyId"], key["SecretAccessKey"]))
 
 
+def team_section() -> str:
+    """The world's [team]: written with the config, before the table exists, because a console
+    opened while the world starts (`opsconsole demo`) reads its settings once; its team reads wait
+    for the world like every other AWS read (AppContext.broker)."""
+    return f'\n[team]\ntable = "{TEAM_TABLE}"\napprover_groups = ["{APPROVERS_GROUP}"]\n'
+
+
 def write_team_files(root: Path, config_path: Path, peer: TeamPeer) -> Path:
-    """Add [team] to the world's config and write the peer's credentials and config; returns the
-    peer's config (`OPSCONSOLE_CONFIG=that opsconsole` is the second terminal)."""
-    team = f'\n[team]\ntable = "{TEAM_TABLE}"\napprover_groups = ["{APPROVERS_GROUP}"]\n'
-    text = config_path.read_text(encoding="utf-8") + team
-    _write_private(config_path, text)
+    """Write the peer's credentials and config; returns the peer's config
+    (`OPSCONSOLE_CONFIG=that opsconsole` is the second terminal)."""
+    text = config_path.read_text(encoding="utf-8")
     credentials = root / "aws-credentials"
     _write_private(
         credentials,

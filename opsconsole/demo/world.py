@@ -23,7 +23,7 @@ from opsconsole.demo.graylog.emulator import DEMO_TOKEN, GraylogEmulator
 from opsconsole.demo.graylog.streams import env_streams
 from opsconsole.demo.server import MotoServer, free_port
 from opsconsole.demo.simulator import ZABBIX_TOKEN_ENV
-from opsconsole.demo.team import TeamPeer, bootstrap_team, write_team_files
+from opsconsole.demo.team import TeamPeer, bootstrap_team, team_section, write_team_files
 from opsconsole.demo.zabbix.server import ZabbixEmulator
 from opsconsole.domain.environment import RoleTier
 
@@ -218,7 +218,8 @@ class DemoWorld:
                 self.zabbix.url if self.zabbix else None,
                 graylog_url=self.graylog.api_url,
                 gelf_port=self.graylog.udp_port,
-            ),
+            )
+            + team_section(),
         )
         return config_path
 
