@@ -96,6 +96,8 @@ async def test_a_run_waits_for_the_approval_then_acts(
         assert screen.last_state is not None and screen.last_state.status == SUCCEEDED
         steps = screen.query_one("#rb-steps", DataTable)
         assert [str(steps.get_row(k)[2]) for k in ("hello", "ok", "scale")] == ["done", "done", "done"]
+        outputs = [str(steps.get_cell(k, "output")) for k in ("hello", "ok", "scale")]
+        assert steps.columns["output"].content_width >= max(len(o) for o in outputs) > len("output")  # type: ignore[index]
         assert desired(demo_world, "dev", "worker") == before + 1
         run = RunStore(runs_dir()).load(screen.last_state.run_id)
         assert run.approvals["ok"]["by"] == "carol"

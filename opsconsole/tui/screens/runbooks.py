@@ -307,9 +307,10 @@ class RunbookScreen(Screen[None]):
         steps = self.query_one("#rb-steps", DataTable)
         state = EVENT_STATES.get(event.kind)
         if event.step and state and event.step in steps.rows:
-            steps.update_cell(event.step, "state", Text(state, style=STEP_STYLES[state]))
+            # the columns widen to what they now hold ("succeeded", not "succee")
+            steps.update_cell(event.step, "state", Text(state, style=STEP_STYLES[state]), update_width=True)
             if event.message and event.kind in ("step-finished", "step-failed"):
-                steps.update_cell(event.step, "output", event.message[:80])
+                steps.update_cell(event.step, "output", event.message[:80], update_width=True)
         where = f"[{event.step}] " if event.step else ""
         log.write_line(f"{event.kind:<15} {where}{event.message}")
 
