@@ -338,3 +338,36 @@ async def test_switching_environment_broadcasts_and_drops_the_link() -> None:
         assert problems.linked_to is None and logs.linked_to is None
         assert set(problem_keys(app)) == {"901", "902", "903", "904", "905"}  # all of prod's
         assert "prod · all" in str(app.screen.query_one("#link-indicator").render())
+
+
+def ecs_keys(app: OpsConsoleApp) -> list[str]:
+    return [str(k.value) for k in app.screen.query_one("#ecs-table", DataTable).rows]
+
+
+def ecs_cursor_key(app: OpsConsoleApp) -> str:
+    table = app.screen.query_one("#ecs-table", DataTable)
+    return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+
+async def test_sorting_and_filtering_keep_the_cursor_on_the_linked_service_and_the_order() -> None:
+    app = OpsConsoleApp(FrozenConsole())
+    async with app.run_test(size=SIZE) as pilot:
+        await open_dev_services(pilot)
+        pane = app.screen.query_one(EcsPane)
+        by_name = ecs_keys(app)
+        assert by_name == sorted(by_name) and ecs_cursor_key(app) == "api"
+        await pilot.press("o")  # sorted by the next column: the rows move, the cursor stays on api
+        await settle(pilot, 0.3)
+        column = pane.sort_column
+        assert column == 1
+        values = [str(pane.rows[k][column]) for k in ecs_keys(app)]
+        assert values == sorted(values, key=lambda v: (0, int(v)) if v.isdigit() else (1, v))
+        assert ecs_cursor_key(app) == "api"
+        assert "linked to dev / api" in str(app.screen.query_one("#link-indicator").render())
+        sorted_order = ecs_keys(app)
+        await pilot.press("/", "w", "o", "r", "enter")
+        await settle(pilot, 0.3)
+        assert ecs_keys(app) == ["worker"]
+        await pilot.press("escape")  # the filter is cleared: every row again, in the sorted order
+        await settle(pilot, 0.3)
+        assert ecs_keys(app) == sorted_order

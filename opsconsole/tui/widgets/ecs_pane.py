@@ -259,11 +259,9 @@ class EcsPane(EnvironmentPane, RefreshingPane[Rows]):
         self.query_one("#ecs-table", DataTable).focus()
 
     def action_sort(self) -> None:
-        columns = COLUMNS[self.level.kind]
-        self.sort_column = (self.sort_column + 1) % len(columns)
-        table = self.query_one("#ecs-table", DataTable)
-        table.sort(columns[self.sort_column], key=sort_key)
+        self.sort_column = (self.sort_column + 1) % len(COLUMNS[self.level.kind])
         self._mark_sorted()
+        self._render_rows()
         self.render_state()
 
     def _mark_sorted(self) -> None:
@@ -363,8 +361,12 @@ class EcsPane(EnvironmentPane, RefreshingPane[Rows]):
         return [*parts, f"updated {self.loaded_at:%H:%M:%S}", hint, "esc back"]
 
     def _render_rows(self) -> None:
+        """The rows the filter lets through, in the sorted column's order, whatever order they
+        were read, filtered or shown in; the cursor stays on its row, so the link it made holds."""
         assert self._table is not None
-        self._table.update({k: self.rows[k] for k in self.shown_keys()})
+        column, rows = self.sort_column, self.rows
+        keys = sorted(self.shown_keys(), key=lambda k: sort_key(rows[k][column]))
+        self._table.update({k: rows[k] for k in keys}, ordered=True)
         self._select_pending()
 
     def _state(self, text: str) -> None:
