@@ -92,8 +92,9 @@ def _check_problems(client: ZabbixClient, env: Environment, eventids: list[str],
     missing = [e for e in eventids if e not in problems]
     if missing:
         raise InvalidInput(
-            f"no open problem with event id {', '.join(missing)} in {env.name}",
-            hint=f"list them with `opsconsole alerts list --env {env.name}`",
+            f"no open problem with event id {', '.join(missing)} in {env.name}: resolved since it was "
+            "listed, or not one of this environment's; nothing was sent",
+            hint=f"see what is open now: the problems pane, or `opsconsole alerts list --env {env.name}`",
         )
     for eventid in eventids if close else []:
         problem = problems[eventid]
