@@ -50,6 +50,9 @@ class OpsConsoleApp(App[int]):
     TITLE = "opsconsole"
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app-quit", tooltip="Leave the console."),
+        # as in k9s and most terminal tools (Textual's default only says to press ctrl+q); an input
+        # with selected text keeps ctrl+c for copy
+        Binding("ctrl+c", "quit", "Quit", id="app-quit-ctrl-c", show=False, tooltip="Leave the console."),
         Binding("f1", "toggle_help", "Keys", id="app-help", tooltip="Show or hide every key binding."),
     ]
 

@@ -371,3 +371,13 @@ async def test_sorting_and_filtering_keep_the_cursor_on_the_linked_service_and_t
         await pilot.press("escape")  # the filter is cleared: every row again, in the sorted order
         await settle(pilot, 0.3)
         assert ecs_keys(app) == sorted_order
+
+
+async def test_ctrl_c_quits_as_q_does() -> None:
+    app = OpsConsoleApp(FrozenConsole())
+    async with app.run_test(size=SIZE) as pilot:
+        await open_dev_services(pilot)
+        assert app.is_running
+        await pilot.press("ctrl+c")
+        await pilot.pause(0.3)
+        assert not app.is_running  # inside the test's own run: its end would stop the app anyway

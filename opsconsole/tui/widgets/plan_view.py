@@ -7,6 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from opsconsole.domain.stacks import ChangeAction, EnvironmentPlan, PlanAction, StackPlan
+from opsconsole.tui.format import plural
 
 _ACTION_STYLE = {
     PlanAction.CREATE: "bold green",
@@ -23,8 +24,8 @@ def plan_summary(plan: EnvironmentPlan) -> str:
     stacks = sum(1 for p in plan.stacks if p.has_changes)
     if not plan.has_changes:
         return f"{plan.environment}: no changes"
-    plural = "s" if stacks != 1 else ""
-    text = f"{plan.environment}: {stacks} stack{plural} to deploy, {len(changes)} resource changes"
+    deploys, resources = plural(stacks, "stack"), plural(len(changes), "resource change")
+    text = f"{plan.environment}: {deploys} to deploy, {resources}"
     return text + (f", {risky} replacements or removals" if risky else "")
 
 
