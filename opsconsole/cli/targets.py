@@ -83,6 +83,8 @@ def list_rows(
     console = state.console()
     rows = gather(state, envs, lambda e: read(console, e))
     emit(rows, output, lambda: emit_table(rows, columns))
+    if not rows and output is OutputFormat.TABLE and not state.partial_failure:
+        info(f"none found in {', '.join(envs)}")  # a bare header row reads like a failed read
     exit_if_partial(state)
 
 
