@@ -52,7 +52,11 @@ def estate_config(world: DemoReady, tmp_path: Path, prefix: str) -> tuple[Path, 
     )
     text = text.replace('name = "legacy-db-{env}"', f'name = "{prefix}-legacy-db-{{env}}"')
     manifest.write_text(text, encoding="utf-8")
+    # names' SSM parameter is /{env}/shop/{ServiceName}/owner: one per prefix, since the tests that
+    # share a world each deploy it (a killed deploy leaves its own behind)
     dev = (root / "params" / "dev.toml").read_text(encoding="utf-8")
+    dev = dev.replace('ServiceName = "web-api+v2"', f'ServiceName = "{prefix}-web-api+v2"')
+    (root / "params" / "dev.toml").write_text(dev, encoding="utf-8")
     for env in ("staging", "prod"):
         (root / "params" / f"{env}.toml").write_text(dev.replace('"dev"', f'"{env}"'), encoding="utf-8")
     config = tmp_path / "opsconsole.toml"
