@@ -381,3 +381,19 @@ async def test_ctrl_c_quits_as_q_does() -> None:
         await pilot.press("ctrl+c")
         await pilot.pause(0.3)
         assert not app.is_running  # inside the test's own run: its end would stop the app anyway
+
+
+async def test_the_acknowledge_modal_fits_80_columns() -> None:
+    from textual.containers import Vertical
+
+    app = OpsConsoleApp(FrozenConsole())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, 0.2)
+        await pilot.press("3")
+        await settle(pilot, 0.2)
+        app.screen.query_one("#problems-table", DataTable).focus()
+        await pilot.press("space", "a")
+        await settle(pilot)
+        assert isinstance(app.screen, ProblemActionScreen)
+        frame = app.screen.query_one(Vertical).region
+        assert frame.x >= 0 and frame.right <= 80  # its right edge and Escape hint are on screen

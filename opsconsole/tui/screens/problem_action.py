@@ -41,7 +41,7 @@ class ProblemActionScreen(EnvironmentModal[ProblemDecision | None]):
     """Returns the operator's decision, or None when they backed out."""
 
     DEFAULT_CSS = """
-    ProblemActionScreen > Vertical { width: 84; }
+    ProblemActionScreen > Vertical { width: 84; max-width: 100%; }
     ProblemActionScreen #what { text-style: bold; margin-bottom: 1; }
     ProblemActionScreen #targets { color: $text-muted; margin-bottom: 1; }
     ProblemActionScreen #refused { color: $error; width: 100%; height: auto; }
