@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import os
 import shutil
 import sys
 import tempfile
@@ -176,6 +177,8 @@ def main() -> int:
         tempfile.TemporaryDirectory() as state,
         DemoWorld(root=Path(state) / "world", operator="alice") as ready,
     ):
+        # runbook runs and journals of its own: the screenshots never show this machine's state
+        os.environ["OPSCONSOLE_STATE_DIR"] = str(Path(state) / "state")
         settings = load_settings(ready.config_path, environ={})
         console = Console.build(settings)
         simulate(ready)
