@@ -5,16 +5,16 @@ filter box)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.cells import cell_len
 from textual.reactive import reactive
-from textual.widget import Widget
 from textual.widgets import Label
 
 if TYPE_CHECKING:
     from opsconsole.links import Links
     from opsconsole.ports import ConsolePort
+    from opsconsole.tui.widgets.refreshing import StalePane
 
 FRAME = """
 {pane} {{ border: round $secondary; height: 1fr; }}
@@ -48,20 +48,22 @@ def frame_css(pane: str) -> str:
 
 
 if TYPE_CHECKING:
-    _Widget = Widget
+    _Widget = StalePane
 else:
     _Widget = object  # a mixin: the pane's own base (a StalePane) is its widget
 
 
 class EnvironmentPane(_Widget):
     """A pane of one environment, read through the console; a subclass (listed before its
-    `StalePane` base) says what a switch does (`switch_environment`)."""
+    `StalePane` base) names its widget (`pane_id`) and says what a switch does (`switch_environment`)."""
 
+    pane_id: ClassVar[str]
     console: ConsolePort
     env_name: reactive[str] = reactive("", init=False)
     """The environment shown; bound to the screen's (data_bind)."""
 
-    def bind(self, console: ConsolePort, env_name: str) -> None:
+    def __init__(self, console: ConsolePort, env_name: str) -> None:
+        super().__init__(self.pane_id)
         self.console = console
         self.set_reactive(EnvironmentPane.env_name, env_name)
 

@@ -99,13 +99,13 @@ class EcsPane(EnvironmentPane, RefreshingPane[Rows]):
         ),
     ]
 
+    pane_id = "ecs-pane"
     loop_group = "ecs-refresh"
     worker_description = "Reading ECS"
     refresh_seconds = REFRESH_SECONDS
 
     def __init__(self, console: ConsolePort, env_name: str) -> None:
-        super().__init__("ecs-pane")
-        self.bind(console, env_name)
+        super().__init__(console, env_name)
         self.level = Level("clusters")
         self.history: list[Level] = []
         self.rows: Rows = {}

@@ -93,12 +93,12 @@ class LogPane(LinkedPane, StalePane):
         Binding("S", "search", "Search", id="logs-search", tooltip="Search Graylog over a time range."),
         Binding("escape", "back", "Live", show=False, id="logs-back"),
     ]
+    pane_id = "log-pane"
 
     def __init__(
         self, console: ConsolePort, env_name: str, query: str = "*", *, envs: list[str] | None = None
     ) -> None:
-        super().__init__("log-pane")
-        self.bind(console, env_name)
+        super().__init__(console, env_name)
         self.envs = envs
         """Every environment's tail at once (the all-environments view), or None for `env_name`'s."""
         self.log_query = query

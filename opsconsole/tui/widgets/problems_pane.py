@@ -120,13 +120,13 @@ class ProblemsPane(LinkedPane, RefreshingPane[RankedProblems]):
         Binding("escape", "clear_filter", "Clear", show=False, id="problems-clear"),
     ]
 
+    pane_id = "problems-pane"
     loop_group = "problems-refresh"
     worker_description = "Zabbix"
     refresh_seconds = REFRESH_SECONDS
 
     def __init__(self, console: ConsolePort, env_name: str) -> None:
-        super().__init__("problems-pane")
-        self.bind(console, env_name)
+        super().__init__(console, env_name)
         self.filters = Filters()
         self.problems: dict[str, Problem] = {}
         self._ranked = RankedProblems()

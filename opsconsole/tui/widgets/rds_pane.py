@@ -80,13 +80,13 @@ class RdsPane(EnvironmentPane, RefreshingPane[Rows]):
         ),
     ]
 
+    pane_id = "rds-pane"
     loop_group = "rds-refresh"
     worker_description = "Reading RDS"
     refresh_seconds = REFRESH_SECONDS
 
     def __init__(self, console: ConsolePort, env_name: str) -> None:
-        super().__init__("rds-pane")
-        self.bind(console, env_name)
+        super().__init__(console, env_name)
         self._table: KeyedRows | None = None
 
     def compose(self) -> ComposeResult:
