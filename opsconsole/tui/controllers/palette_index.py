@@ -37,19 +37,11 @@ READ_PANES = frozenset({"ecs-pane", "rds-pane", "problems-pane"})
 
 
 @dataclass
-class RunbooksIndexed(Message, bubble=False):
-    titles: list[tuple[str, str]]
+class IndexRead(Message, bubble=False):
+    """A background read answered: `keep` stores the answer in the index on the UI thread, where
+    the palette reads it (the workers never write the index themselves)."""
 
-
-@dataclass
-class MaintenancesIndexed(Message, bubble=False):
-    env_name: str
-    windows: list[MaintenanceWindow]
-
-
-@dataclass
-class EstateIndexed(Message, bubble=False):
-    found: list[tuple[str, str, str]]
+    keep: Callable[[], None]
 
 
 def estate_of(fleet: FleetPort, env_name: str) -> list[tuple[str, str, str]]:
@@ -115,13 +107,15 @@ class PaletteIndex(Controller):
             list(self.console.settings.environments), lambda env: estate_of(fleet, env)
         )
         # An environment that does not answer keeps nothing here; its own panes say why.
-        self.post_message(
-            EstateIndexed([row for _env, rows in answers if isinstance(rows, list) for row in rows])
-        )
+        found = [row for _env, rows in answers if isinstance(rows, list) for row in rows]
+        self.post_message(IndexRead(partial(self._keep_estate, found)))
 
-    @on(EstateIndexed)
-    def _estate(self, message: EstateIndexed) -> None:
-        self.everywhere = message.found
+    @on(IndexRead)
+    def _read(self, message: IndexRead) -> None:
+        message.keep()
+
+    def _keep_estate(self, found: list[tuple[str, str, str]]) -> None:
+        self.everywhere = found
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="palette-runbooks", description="Runbooks")
     def read_runbooks(self, filled: threading.Event) -> None:
@@ -130,7 +124,10 @@ class PaletteIndex(Controller):
             titles = self._catalogue.titles()
         except OpsError:
             titles = []  # the runbook screen says what is wrong with them
-        self.post_message(RunbooksIndexed(titles))
+        self.post_message(IndexRead(partial(self._keep_runbooks, titles)))
+
+    def _keep_runbooks(self, titles: list[tuple[str, str]]) -> None:
+        self.runbooks = titles
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="palette-maint", description="Maintenance")
     def read_maintenances(self, env_name: str, filled: threading.Event) -> None:
@@ -141,16 +138,11 @@ class PaletteIndex(Controller):
             windows = self.console.alerts.maintenances(env_name)
         except OpsError:
             windows = []  # no Zabbix for this environment: nothing to end
-        self.post_message(MaintenancesIndexed(env_name, windows))
+        self.post_message(IndexRead(partial(self._keep_maintenances, env_name, windows)))
 
-    @on(RunbooksIndexed)
-    def _runbooks(self, message: RunbooksIndexed) -> None:
-        self.runbooks = message.titles
-
-    @on(MaintenancesIndexed)
-    def _maintenances(self, message: MaintenancesIndexed) -> None:
-        if message.env_name == self.env_name:
-            self.maintenances = message.windows
+    def _keep_maintenances(self, env_name: str, windows: list[MaintenanceWindow]) -> None:
+        if env_name == self.env_name:  # not one entered before and left
+            self.maintenances = windows
 
 
 class PaletteHost(Protocol):
