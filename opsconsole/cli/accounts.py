@@ -8,7 +8,8 @@ from typing import Annotated, Any
 
 import typer
 
-from opsconsole.cli.options import Confirm, MfaCode, Output, Reason, Role, parse_tier
+from opsconsole.cli.access import Access, with_access
+from opsconsole.cli.options import Output, Role, parse_tier
 from opsconsole.cli.output import OutputFormat, emit, emit_fields, emit_json, emit_table, info
 from opsconsole.cli.state import state_of
 from opsconsole.domain.environment import Environment, RoleTier
@@ -47,6 +48,7 @@ def list_accounts(ctx: typer.Context, output: Output = OutputFormat.TABLE) -> No
 
 
 @app.command()
+@with_access
 def whoami(
     ctx: typer.Context,
     env: Annotated[
@@ -56,9 +58,8 @@ def whoami(
         ),
     ] = None,
     role: Role = "read",
-    reason: Reason = None,
-    confirm: Confirm = None,
-    mfa_code: MfaCode = None,
+    *,
+    access: Access,
     output: Output = OutputFormat.TABLE,
 ) -> None:
     """Show who you are: in the identity account, or in an environment after assuming a role."""
@@ -66,7 +67,7 @@ def whoami(
     tier = parse_tier(role)
     if env is not None:
         state.settings().environment(env)
-    console = state.console(mfa_code)
+    console = state.console(access.mfa_code)
     if env is None:
         identity = console.access.caller_identity()
         data = {
@@ -81,8 +82,8 @@ def whoami(
     if tier > RoleTier.READ:
         from opsconsole.cli.prompts import confirm_environment
 
-        confirm_environment(environment, confirm, f"assume the {tier.value} role")
-    session = console.access.session(env, tier, reason or f"accounts whoami --role {tier.value}")
+        confirm_environment(environment, access.confirm, f"assume the {tier.value} role")
+    session = console.access.session(env, tier, access.reason or f"accounts whoami --role {tier.value}")
     data = session_view(session, console.context.now())
     emit(data, output, lambda: emit_fields(list(data.items()), title=f"{env} ({tier.value})"))
     _note_memory_only(state)
@@ -96,6 +97,7 @@ def _note_memory_only(state: Any) -> None:
 
 
 @app.command()
+@with_access
 def assume(
     ctx: typer.Context,
     env: Annotated[str, typer.Argument(help="Environment to assume a role in.")],
@@ -107,9 +109,8 @@ def assume(
             help="Print the credentials as shell export lines (with -o json: the credential_process format).",
         ),
     ] = False,
-    reason: Reason = None,
-    confirm: Confirm = None,
-    mfa_code: MfaCode = None,
+    *,
+    access: Access,
     output: Output = OutputFormat.TABLE,
 ) -> None:
     """Assume a role in an environment; with --export, print its credentials for a shell.
@@ -119,19 +120,19 @@ def assume(
     state = state_of(ctx)
     tier = parse_tier(role)
     environment = state.settings().environment(env)
-    console = state.console(mfa_code)
+    console = state.console(access.mfa_code)
     if tier > RoleTier.READ or export:
         from opsconsole.cli.prompts import confirm_environment
 
         what = f"export {tier.value} credentials" if export else f"assume the {tier.value} role"
-        confirm_environment(environment, confirm, what)
+        confirm_environment(environment, access.confirm, what)
     if not export:
-        session = console.access.session(env, tier, reason or f"accounts assume --role {tier.value}")
+        session = console.access.session(env, tier, access.reason or f"accounts assume --role {tier.value}")
         data = session_view(session, console.context.now())
         emit(data, output, lambda: emit_fields(list(data.items()), title=f"{env} ({tier.value})"))
         info("credentials not shown; pass --export to print them as shell export lines")
         return
-    credentials = console.access.export_credentials(env, tier, reason or "accounts assume --export")
+    credentials = console.access.export_credentials(env, tier, access.reason or "accounts assume --export")
     if output is OutputFormat.JSON:
         emit_json(
             {

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from opsconsole.cli.options import Confirm, MfaCode, Output, Reason, Role, parse_tier
+from opsconsole.cli.access import Access, with_access
+from opsconsole.cli.options import Output, Role, parse_tier
 from opsconsole.cli.output import OutputFormat, emit, emit_fields, info
 from opsconsole.cli.state import state_of
 from opsconsole.domain.environment import RoleTier
@@ -18,15 +19,15 @@ app = typer.Typer(help="The AWS console, signed in with the current role.", no_a
 
 
 @app.command("open")
+@with_access
 def open_console(
     ctx: typer.Context,
     target: Annotated[
         str, typer.Argument(help=f"An environment (its console home) or a resource: {REF_SYNTAX}.")
     ],
     role: Role = "read",
-    reason: Reason = None,
-    confirm: Confirm = None,
-    mfa_code: MfaCode = None,
+    *,
+    access: Access,
     output: Output = OutputFormat.TABLE,
 ) -> None:
     """Open the resource's AWS console page in the browser, signed in with the environment's role
@@ -39,9 +40,9 @@ def open_console(
     if tier > RoleTier.READ:
         from opsconsole.cli.prompts import confirm_environment
 
-        confirm_environment(environment, confirm, f"sign in to the AWS console as {tier.value}")
-    console = state.console(mfa_code)
-    result = console.signin.open(ref, tier, reason or "console open")
+        confirm_environment(environment, access.confirm, f"sign in to the AWS console as {tier.value}")
+    console = state.console(access.mfa_code)
+    result = console.signin.open(ref, tier, access.reason or "console open")
     data = {
         "environment": result.environment,
         "role": result.role,

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from opsconsole.cli import stacks_view as view
-from opsconsole.cli.options import Confirm, MfaCode, Output, Reason
+from opsconsole.cli.access import Access, with_access
+from opsconsole.cli.options import MfaCode, Output, Reason
 from opsconsole.cli.output import OutputFormat, emit, emit_json, emit_table, info
 from opsconsole.cli.stacks_confirm import confirm_change, deferred_review, refuse_unconfirmable
 from opsconsole.cli.state import state_of
@@ -147,14 +148,14 @@ def events(
 
 
 @app.command("plan")
+@with_access
 def plan(
     ctx: typer.Context,
     env: EnvArg,
     stacks: StacksArg = None,
     diff: Diff = False,
-    confirm: Confirm = None,
-    reason: Reason = None,
-    mfa_code: MfaCode = None,
+    *,
+    access: Access,
     output: Output = OutputFormat.TABLE,
 ) -> None:
     """Show what a deploy would change, from change sets that are then discarded.
@@ -162,12 +163,14 @@ def plan(
     A plan takes the deploy role and creates change sets: protected environments need their name
     typed, or --confirm NAME when not on a terminal.
     """
-    console = _console(ctx, env, mfa_code)
+    console = _console(ctx, env, access.mfa_code)
     environment = console.settings.environment(env)
     if environment.protected:  # checked before any role is assumed or change set made
-        refuse_unconfirmable(environment, confirm, True)
-        confirm_change(environment, confirm, True, what="plan with the deploy role (it creates change sets)")
-    with console.stacks.plan(env, stacks or [], reason=reason or "stacks plan") as review:
+        refuse_unconfirmable(environment, access.confirm, True)
+        confirm_change(
+            environment, access.confirm, True, what="plan with the deploy role (it creates change sets)"
+        )
+    with console.stacks.plan(env, stacks or [], reason=access.reason or "stacks plan") as review:
         _warn(review.warnings)
         _show_plan(review.plan, output, diff)
     if not review.has_changes:
@@ -175,25 +178,25 @@ def plan(
 
 
 @app.command("deploy")
+@with_access
 def deploy(
     ctx: typer.Context,
     env: EnvArg,
     stacks: StacksArg = None,
     yes: Yes = False,
-    confirm: Confirm = None,
+    *,
+    access: Access,
     diff: Diff = False,
-    reason: Reason = None,
-    mfa_code: MfaCode = None,
     output: Output = OutputFormat.TABLE,
 ) -> None:
     """Plan, review, confirm, then deploy in dependency order, streaming events.
 
     Protected environments need their name typed, or --confirm NAME when not on a terminal.
     """
-    console = _console(ctx, env, mfa_code)
+    console = _console(ctx, env, access.mfa_code)
     environment = console.settings.environment(env)
-    refuse_unconfirmable(environment, confirm, yes)
-    with console.stacks.plan(env, stacks or [], reason=reason or "stacks deploy") as review:
+    refuse_unconfirmable(environment, access.confirm, yes)
+    with console.stacks.plan(env, stacks or [], reason=access.reason or "stacks deploy") as review:
         _warn(review.warnings)
         _show_plan(review.plan, OutputFormat.TABLE if output is OutputFormat.TABLE else None, diff)
         if not review.has_changes:
@@ -202,8 +205,8 @@ def deploy(
                 data = {"environment": env, "result": "no changes", "plan": view.plan_json(review.plan)}
                 emit_json({**data, "stacks": []})
             return
-        confirm_change(environment, confirm, yes)
-        outcomes = _execute(review, deferred_review(environment, confirm, output))
+        confirm_change(environment, access.confirm, yes)
+        outcomes = _execute(review, deferred_review(environment, access.confirm, output))
     failed = [o for o in outcomes if not o.succeeded]
     if output is OutputFormat.JSON:
         emit_json(
@@ -247,49 +250,49 @@ def drift(
 
 
 @app.command("delete")
+@with_access
 def delete(
     ctx: typer.Context,
     env: EnvArg,
     stacks: Annotated[list[str], typer.Argument(help="Stacks to delete (named explicitly).")],
     yes: Yes = False,
-    confirm: Confirm = None,
-    reason: Reason = None,
-    mfa_code: MfaCode = None,
+    *,
+    access: Access,
 ) -> None:
     """Delete deployed stacks, downstream ones first; refused while a deployed stack depends on one.
     Protected environments need --confirm or the typed name."""
-    console = _console(ctx, env, mfa_code)
+    console = _console(ctx, env, access.mfa_code)
     deletion = console.stacks.plan_delete(env, stacks)
     for name in deletion.absent:
         info(f"{name} is not deployed; nothing to delete")
     if not deletion.stacks:
         return
     confirm_change(
-        console.settings.environment(env), confirm, yes, what=f"delete {', '.join(deletion.names)}"
+        console.settings.environment(env), access.confirm, yes, what=f"delete {', '.join(deletion.names)}"
     )
-    console.stacks.delete(deletion, reason=reason or "stacks delete", on_progress=info)
+    console.stacks.delete(deletion, reason=access.reason or "stacks delete", on_progress=info)
 
 
 @app.command("discard")
+@with_access
 def discard(
     ctx: typer.Context,
     env: EnvArg,
     stacks: StacksArg = None,
     yes: Yes = False,
-    confirm: Confirm = None,
-    reason: Reason = None,
-    mfa_code: MfaCode = None,
+    *,
+    access: Access,
 ) -> None:
     """Delete change sets that never ran (a plan or a deploy that ended midway left them), and the
     empty stack a create left. Protected environments need --confirm or the typed name."""
-    console = _console(ctx, env, mfa_code)
+    console = _console(ctx, env, access.mfa_code)
     leftovers = console.stacks.leftovers(env, stacks or [])
     if not leftovers:
         info(f"{env}: no change set is waiting to run")
         return
     names = ", ".join(f"{left.stack_name}/{left.name}" for left in leftovers)
-    confirm_change(console.settings.environment(env), confirm, yes, what=f"discard {names}")
-    console.stacks.discard(env, leftovers, reason=reason or "stacks discard")
+    confirm_change(console.settings.environment(env), access.confirm, yes, what=f"discard {names}")
+    console.stacks.discard(env, leftovers, reason=access.reason or "stacks discard")
     info(f"discarded: {names}")
 
 
