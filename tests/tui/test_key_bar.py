@@ -46,8 +46,47 @@ async def test_each_tab_shows_the_focused_panes_keys_in_the_same_widgets() -> No
             keys = list(footer.query_children(FooterKey))
             assert shown(footer) == expected(app.screen)
             assert any(k is b for k in keys for b in before), "the key widgets were made again, not rewritten"
-            for key in keys:  # each rewritten key is laid out at its new text's width
+            for key in (k for k in keys if k.display):  # each key shown is laid out at its text's width
                 assert key.region.width == len(f" {key.key_display} {key.description} ")
             seen.add(tuple(shown(footer)))
         assert len(seen) >= 3, "Tab went through panes with different keys"
         assert "Filter" in app.export_screenshot()
+
+
+def bottom_line(app: OpsConsoleApp) -> str:
+    """The footer's row as the terminal shows it."""
+    return app.screen._compositor.render_strips()[-1].text
+
+
+async def test_at_80_columns_the_keys_shown_are_whole_and_f1_is_offered_for_the_rest() -> None:
+    app = OpsConsoleApp(FrozenConsole())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for _ in range(5):
+            footer = app.screen.query_one(PaneFooter)
+            line = bottom_line(app)
+            keys = list(footer.query_children(FooterKey))
+            visible = [k for k in keys if k.display]
+            for key in visible:  # whole: inside the footer, its label on the screen
+                assert key.region.right <= footer.region.right, (key.description, line)
+                assert f"{key.key_display} {key.description}" in line, line
+            hidden = [k for k in keys if not k.display]
+            assert hidden, f"80 columns hold every key? {line}"
+            assert keys[: len(visible)] == visible, "the first keys are the ones shown"
+            assert f"+{len(hidden)}: f1 lists all" in line, line
+            for key in hidden:  # a hidden key leaves no part of its label behind
+                assert f"{key.key_display} {key.description[:2]}" not in line, line
+            await pilot.press("tab")
+            await settle(pilot)
+
+
+async def test_at_160_columns_a_pane_whose_keys_fit_shows_them_all_and_no_hint() -> None:
+    app = OpsConsoleApp(FrozenConsole())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("tab")  # the problems pane: ten keys, 106 cells
+        await settle(pilot)
+        footer = app.screen.query_one(PaneFooter)
+        assert sum(k.region.width for k in footer.query_children(FooterKey)) < footer.region.width
+        assert all(k.display for k in footer.query_children(FooterKey))
+        assert footer.hidden == 0 and "f1 lists all" not in bottom_line(app)

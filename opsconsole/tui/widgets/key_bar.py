@@ -1,11 +1,14 @@
-"""The main screen's footer: the focused pane's keys on the left (cut when narrow), and on the
-right the keys an operator needs at any width: Tab, f1, the palette and q."""
+"""The main screen's footer: the focused pane's keys on the left (those that fit whole, first
+first, and a hint that f1 lists the rest), and on the right the keys an operator needs at any
+width: Tab, f1, the palette and q."""
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Footer, Label
 from textual.widgets._footer import FooterKey
@@ -16,6 +19,28 @@ ESSENTIAL_KEYS = ("q", "f1")
 
 KeySpec = tuple[str, str, str, str, bool, str]
 """What a footer key shows and does: key, its display, description, action, enabled, tooltip."""
+
+
+def key_width(spec: KeySpec) -> int:
+    """The cells a (not compact) footer key takes: ` key description `."""
+    display, description = spec[1], spec[2]
+    return cell_len(f" {display} {description} ") if description else cell_len(display)
+
+
+def more_text(hidden: int) -> str:
+    return f" +{hidden}: f1 lists all "
+
+
+def fitting(widths: list[int], room: int) -> int:
+    """How many keys, first first, fit whole in `room` cells, with the hint when some do not."""
+    if sum(widths) <= room:
+        return len(widths)
+    shown, used = 0, 0
+    for width in widths:
+        if used + width + cell_len(more_text(len(widths) - shown - 1)) > room:
+            break
+        shown, used = shown + 1, used + width
+    return shown
 
 
 class PaneFooter(Footer):
@@ -32,14 +57,18 @@ class PaneFooter(Footer):
         self._shown: list[KeySpec] = []
         self._keys: list[FooterKey] = []
         """The key widgets, in order (kept here: a removal ends later, a query would still see it)."""
+        self._more = Label("", id="more-keys")
+        self.hidden = 0
+        """How many of the keys wanted did not fit (f1 lists them)."""
 
     def compose(self) -> ComposeResult:
         if not self._bindings_ready:
             return
         self._shown = self.wanted_keys()
         self._keys = list(map(make_key, self._shown))
-        self.styles.grid_size_columns = len(self._shown)
         yield from self._keys
+        yield self._more
+        self.call_after_refresh(self.fit)
 
     def wanted_keys(self) -> list[KeySpec]:
         """One key per action the screen's active bindings show, first binding first."""
@@ -68,11 +97,29 @@ class PaneFooter(Footer):
             self.remove_children(keys[len(wanted) :])
         elif len(wanted) > len(keys):
             more = list(map(make_key, wanted[len(keys) :]))
-            self.mount_all(more)
+            if self._more.parent is None:  # composed before the bindings were ready: no hint yet
+                self.mount_all([*more, self._more])
+            else:
+                self.mount_all(more, before=self._more)
             keys += more
         self._keys = keys[: len(wanted)]
-        self.styles.grid_size_columns = len(wanted)
         self._shown = wanted
+        self.fit()
+
+    def on_resize(self, event: Resize) -> None:
+        self.fit()
+
+    def fit(self) -> None:
+        """Show the keys that fit whole, in the screen's order; a cut label would lie about a key."""
+        room = self.size.width
+        if not room:
+            return
+        shown = fitting(list(map(key_width, self._shown)), room)
+        for index, widget in enumerate(self._keys):
+            widget.display = index < shown
+        self.hidden = len(self._shown) - shown
+        self._more.update(more_text(self.hidden) if self.hidden else "")
+        self._more.display = bool(self.hidden)
 
 
 def make_key(spec: KeySpec) -> FooterKey:
@@ -108,6 +155,7 @@ class KeyBar(Horizontal):
     KeyBar { dock: bottom; height: 1; background: $footer-background; }
     KeyBar PaneFooter { dock: none; width: 1fr; }
     KeyBar #essentials { width: auto; height: 1; }
+    KeyBar #more-keys { width: auto; height: 1; color: $text-muted; }
     """
 
     def compose(self) -> ComposeResult:
