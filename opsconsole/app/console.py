@@ -2,7 +2,9 @@
 Console and call its use cases; none of them reaches a backend any other way.
 
 The stacks and team use cases (the deploy engine's regex and template checks, the
-team store's modules) are built on first use: `alerts list` imports none of them.
+team store's modules) are built on first use: `alerts list` imports none of them. So are the
+console sign-in (it imports requests and webbrowser, a fifth of an `ecs services` start-up) and
+the correlation of the four backends, which no CLI read needs.
 """
 
 from __future__ import annotations
@@ -16,9 +18,7 @@ from opsconsole.app.actions import plan_action
 from opsconsole.app.alerts import Alerts
 from opsconsole.app.audit import AuditTrail
 from opsconsole.app.changes import Change, ChangeRunner
-from opsconsole.app.console_signin import ConsoleSignin
 from opsconsole.app.context import AppContext, ContextOptions
-from opsconsole.app.correlation import Correlation
 from opsconsole.app.fleet import Fleet
 from opsconsole.app.logs import Logs
 from opsconsole.app.operations import Operations
@@ -29,6 +29,8 @@ from opsconsole.domain.environment import RoleTier
 from opsconsole.domain.errors import OpsError
 
 if TYPE_CHECKING:
+    from opsconsole.app.console_signin import ConsoleSignin
+    from opsconsole.app.correlation import Correlation
     from opsconsole.app.stacks import Stacks
     from opsconsole.app.team import Team
 
@@ -48,25 +50,54 @@ class Console:
         self.alerts = Alerts(context)
         self.logs = Logs(context)
         self.changes = ChangeRunner(context)
-        self.signin = ConsoleSignin(context)
-        """The AWS console signed in with a role session (the URL goes to the browser only)."""
         self._building = threading.RLock()
         self._stacks: Stacks | None = None
-        self.correlation = Correlation(context, self.fleet, self.alerts, self.logs, lambda: self.stacks)
+        self._signin: ConsoleSignin | None = None
+        self._correlation: Correlation | None = None
         self._team: Team | None = _UNSET
         if context.settings.team.table:
             # The team is built when a change first takes a lock or writes a record, not before.
             context.env_lock = lambda env, purpose: self._the_team().guard(env, purpose)
             context.audit.also_to(_TeamSink(self))
 
+    def _once(self, attr: str, make: Callable[[], T]) -> T:
+        """The use case kept in `attr`, built by `make` on its first use, by one thread only."""
+        with self._building:
+            if getattr(self, attr) is None:
+                setattr(self, attr, make())
+            built: T = getattr(self, attr)
+            return built
+
     @property
     def stacks(self) -> Stacks:
-        with self._building:
-            if self._stacks is None:
-                from opsconsole.app.stacks import Stacks
+        from opsconsole.app.stacks import Stacks
 
-                self._stacks = Stacks(self.context)
-            return self._stacks
+        return self._once("_stacks", lambda: Stacks(self.context))
+
+    @property
+    def signin(self) -> ConsoleSignin:
+        """The AWS console signed in with a role session (the URL goes to the browser only)."""
+        from opsconsole.app.console_signin import ConsoleSignin
+
+        return self._once("_signin", lambda: ConsoleSignin(self.context))
+
+    @signin.setter
+    def signin(self, signin: ConsoleSignin) -> None:
+        self._signin = signin
+
+    @property
+    def correlation(self) -> Correlation:
+        """What links the four backends' views of one resource, over this console's reads."""
+        from opsconsole.app.correlation import Correlation
+
+        def make() -> Correlation:
+            return Correlation(self.context, self.fleet, self.alerts, self.logs, lambda: self.stacks)
+
+        return self._once("_correlation", make)
+
+    @correlation.setter
+    def correlation(self, correlation: Correlation) -> None:
+        self._correlation = correlation
 
     @property
     def team(self) -> Team | None:

@@ -119,6 +119,7 @@ class RoleBroker:
         self._assumed: dict[tuple[str, RoleTier], _Assumed] = {}
         self._clients: dict[tuple[str, RoleTier, str, str], tuple[str, Any]] = {}
         self._assuming: dict[tuple[str, RoleTier], threading.Lock] = {}
+        self._warm = False
         self.client_hook: Callable[[Any, str, str], Any] | None = None
         """Applied to each new client with its account and service (the app's rate limits)."""
         self._caller: CallerIdentity | None = None
@@ -293,6 +294,24 @@ class RoleBroker:
         client.meta.events.register("before-parse", refuse_cut_answers)
         return client
 
+    def _load_models(self, region: str) -> None:
+        """Make one throwaway STS client first, alone: it loads botocore's endpoint data and the STS
+        model (~100 ms of CPU). botocore loads them lazily without a lock, so environments assumed
+        at once (`--all-envs`) each parsed them again, side by side."""
+        if self._warm:
+            return
+        with self._making:
+            if not self._warm:
+                self._boto.client(
+                    "sts",
+                    region_name=region,
+                    endpoint_url=self._settings.endpoint_url,
+                    config=self._config,
+                    aws_access_key_id="unused",
+                    aws_secret_access_key="unused",
+                )
+                self._warm = True
+
     def _fresh(self, env_name: str, tier: RoleTier, reason: str | None, *, cached: bool = True) -> _Assumed:
         env = self._settings.environment(env_name)
         self._check_allowed(env, tier)
@@ -336,6 +355,7 @@ class RoleBroker:
         as for a renewal asked for), else assumed now and cached."""
         role_arn = env.role_arn(tier)
         assert role_arn is not None
+        self._load_models(env.region)
         source = self.source(env.source_profile)
         if env.profile and env.source_profile == env.profile:
             return self._direct(env, tier, source, role_arn)
