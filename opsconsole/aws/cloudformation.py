@@ -138,9 +138,24 @@ class CloudFormation:
 
         The template goes by `url` when given (a packaged one), else inline (`body`, or the spec's).
         """
+        template = {"TemplateURL": url} if url else {"TemplateBody": body or spec.template_body}
+        source = f" from {url}" if url else ""
+        # Every botocore failure is translated, not only ClientError: an endpoint that answers an HTML
+        # error page (moto on a template it cannot process) raises ResponseParserError.
+        with self._errors(f"create a change set for {spec.stack_name}{source}"):
+            return self._create_change_set(spec, parameters, update=update, name=name, template=template)
+
+    def _create_change_set(
+        self,
+        spec: StackSpec,
+        parameters: dict[str, str],
+        *,
+        update: bool,
+        name: str,
+        template: dict[str, str],
+    ) -> tuple[str, str] | None:
         from botocore.exceptions import ClientError
 
-        template = {"TemplateURL": url} if url else {"TemplateBody": body or spec.template_body}
         try:
             answer = self._client_for(spec.region).create_change_set(
                 StackName=spec.stack_name,
@@ -156,9 +171,7 @@ class CloudFormation:
             # Some endpoints refuse an empty change set up front instead of failing it later.
             if any(text in str(e) for text in NO_CHANGES):
                 return None
-            source = f" from {url}" if url else ""
-            with self._errors(f"create a change set for {spec.stack_name}{source}"):
-                raise
+            raise
         return str(answer["Id"]), name
 
     def wait_change_set(self, arn: str, region: str, stop: threading.Event) -> ChangeSetResult:

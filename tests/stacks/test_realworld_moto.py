@@ -160,3 +160,36 @@ def test_an_explicit_upstream_that_is_not_deployed_holds_its_dependent_back(
     cfn = admin(open_world, "dev", "cloudformation")
     assert not [s for s in cfn.list_stacks()["StackSummaries"] if s["StackName"].startswith("ups-")]
     assert available(open_world, "dev", "ups-") == []
+
+
+FOREACH = """AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::LanguageExtensions
+Description: Tables made by Fn::ForEach, the shape of the public fn-foreach samples
+Resources:
+  Fn::ForEach::Tables:
+    - Name
+    - [Orders, Carts]
+    - ${Name}Table:
+        Type: AWS::DynamoDB::Table
+        Properties:
+          BillingMode: PAY_PER_REQUEST
+          AttributeDefinitions: [{AttributeName: pk, AttributeType: S}]
+          KeySchema: [{AttributeName: pk, KeyType: HASH}]
+"""
+
+
+def test_an_endpoint_answering_an_error_page_to_a_change_set_is_one_message_not_a_traceback(
+    open_world: DemoReady, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # moto cannot process the LanguageExtensions transform and answers an HTML 500 page, which
+    # botocore raises as ResponseParserError (not a ClientError): it escaped as a traceback.
+    root, config = estate_config(open_world, tmp_path, "each")
+    (root / "templates" / "foreach.yaml").write_text(FOREACH, encoding="utf-8")
+    with (root / "stacks.toml").open("a", encoding="utf-8") as manifest:
+        manifest.write(
+            '\n[stacks.foreach]\ntemplate = "templates/foreach.yaml"\ncapabilities = ["CAPABILITY_AUTO_EXPAND"]\n'
+        )
+    result = run_cli(capsys, "-c", str(config), "stacks", "plan", "dev", "foreach")
+    assert result.code == 1, result.stdout + result.stderr
+    assert "create a change set for each-dev-foreach failed in dev" in result.stderr
+    assert "Traceback" not in result.stderr
