@@ -82,7 +82,7 @@ def list_records(
         if wanted is not None and entry.outcome != wanted:
             continue
         row = entry.record.to_json_dict()
-        row.update(outcome=entry.outcome, error=entry.error)
+        row.update(target=entry.record.target, outcome=entry.outcome, error=entry.error)
         row["finished_at"] = entry.finished_at.isoformat() if entry.finished_at else None
         rows.append(row)
     columns = [
@@ -90,6 +90,7 @@ def list_records(
         ("actor", "WHO"),
         ("action", "ACTION"),
         ("environment", "ENV"),
+        ("target", "TARGET"),
         ("tier", "TIER"),
         ("reason", "WHY"),
         ("outcome", "OUTCOME"),

@@ -39,6 +39,13 @@ class AuditRecord:
     intent_id: str | None = None
     error: str | None = None
 
+    @property
+    def target(self) -> str | None:
+        """What the change acted on: the planned target (service, instance, problems), else the
+        stack a deploy or delete names; None for records about no one thing (an elevation)."""
+        value = self.details.get("target") or self.details.get("stack")
+        return str(value) if value else None
+
     def to_json_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["at"] = self.at.isoformat()

@@ -143,7 +143,10 @@ def _read_templates(
     texts: dict[str, str] = {}
     for key, table in raw_stacks.items():
         if not _KEY_RE.match(key):
-            problems.append(f"stacks.{key}: a stack name is lower-case letters, digits and dashes")
+            problems.append(
+                f"stacks.{key}: a stack key is lower-case letters, digits and dashes, starting with a "
+                f"letter, at most 41 characters (the stack's name can be longer: set stacks.{key}.name)"
+            )
         if not isinstance(table, dict):
             problems.append(f"stacks.{key}: must be a table")
             continue

@@ -79,3 +79,30 @@ def test_a_change_without_aws_credentials_says_why_the_audit_trail_needs_them(tm
     assert "audit trail names who made the change" in raised.value.message
     assert raised.value.hint is not None and "[identity] operator" in raised.value.hint
     assert list(journal.records()) == []  # nothing half-written
+
+
+def test_audit_list_names_what_each_change_acted_on(
+    demo_config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Three stack deploys failing in one run were three identical rows: which stack failed was only
+    # in the JSON's details.
+    journal = AuditJournal(journal_path(load_settings(demo_config, environ={})))
+    trail = AuditTrail(journal, lambda: "alice", lambda: datetime.now(UTC))
+    scope = AuditScope("dev", "111111111111", None, "deploy")
+    with (
+        pytest.raises(BackendError),
+        trail.change("stacks.deploy", scope, reason=None, details={"stack": "shop-dev-db"}),
+    ):
+        raise BackendError("execute a change set failed in dev: engine MySQL not supported")
+    with trail.change("ecs.scale", scope, reason=None, details={"target": "dev-cluster/api"}):
+        pass
+    trail.event("access.elevate", scope)
+
+    listed = run_cli(capsys, "-c", str(demo_config), "audit", "list", "-o", "json")
+    assert [(r["action"], r["target"]) for r in json.loads(listed.stdout)] == [
+        ("stacks.deploy", "shop-dev-db"),
+        ("ecs.scale", "dev-cluster/api"),
+        ("access.elevate", None),
+    ]
+    table = run_cli(capsys, "-c", str(demo_config), "audit", "list")
+    assert "TARGET" in table.stdout and "shop-dev-db" in table.stdout

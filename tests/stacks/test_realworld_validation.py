@@ -165,6 +165,13 @@ BAD: dict[str, tuple[Callable[[Path], None], list[str]]] = {
         replace("stacks.toml", 'name = "legacy-db-{env}"', 'name = "db-' + "x" * 130 + '"'),
         ["stacks.db.name: 'db-xxxx", "is not a CloudFormation stack name"],
     ),
+    "stack key too long (it named a character rule it did not break)": (
+        replace("stacks.toml", "[stacks.vpc]", "[stacks." + "v" * 42 + "]"),
+        [
+            "stacks." + "v" * 42 + ": a stack key is lower-case letters, digits and dashes, starting",
+            "at most 41",
+        ],
+    ),
     "tag value too long": (
         replace("stacks.toml", '"cost-center" = "1234"', '"cost-center" = "' + "9" * 300 + '"'),
         ["defaults.tags.cost-center: a tag value is at most 256 characters"],
