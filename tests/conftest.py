@@ -96,6 +96,8 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pat
             monkeypatch.delenv(name)
     state = tmp_path / "state"
     monkeypatch.setenv("OPSCONSOLE_STATE_DIR", str(state))
+    # A bug of ours fails its test with the traceback, not as exit code 1 and a crash report.
+    monkeypatch.setenv("OPSCONSOLE_DEBUG", "1")
     # Never the developer's OS keyring: sessions stay in memory unless a test chooses a store.
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))

@@ -6,6 +6,7 @@ by plain (click) help and usage errors instead of typer's Rich panels.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -112,6 +113,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         return 130
+    except Exception as e:
+        from opsconsole.cli.crash import DEBUG_VARIABLE, report_crash
+
+        if os.environ.get(DEBUG_VARIABLE) == "1":
+            raise
+        return report_crash(e)
     return 0
 
 

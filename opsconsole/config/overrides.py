@@ -14,7 +14,8 @@ ENV_PREFIX = "OPSCONSOLE_"
 # OPSCONSOLE_* variables that are not config overrides.
 # OPSCONSOLE_ENV and OPSCONSOLE_ROLE are set in a shell by `accounts assume --export`;
 # OPSCONSOLE_CACHE_PASSPHRASE keys the encrypted session file (aws/credential_cache.py);
-# OPSCONSOLE_RUNBOOKS is read by runbooks.library, OPSCONSOLE_DEMO_ZABBIX_TOKEN by the demo simulator.
+# OPSCONSOLE_RUNBOOKS is read by runbooks.library, OPSCONSOLE_DEMO_ZABBIX_TOKEN by the demo simulator;
+# OPSCONSOLE_DEBUG=1 lets an unexpected exception out with its traceback (cli/crash.py).
 RESERVED_ENV = frozenset(
     {
         "OPSCONSOLE_CONFIG",
@@ -25,6 +26,7 @@ RESERVED_ENV = frozenset(
         "OPSCONSOLE_RUNBOOKS",
         "OPSCONSOLE_DEMO_ZABBIX_TOKEN",
         "OPSCONSOLE_CACHE_PASSPHRASE",
+        "OPSCONSOLE_DEBUG",
     }
 )
 
