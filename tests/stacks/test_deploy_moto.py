@@ -17,7 +17,6 @@ from opsconsole.demo.world import DemoReady, DemoWorld
 from opsconsole.domain.stacks import PlanAction, StackStatus
 from tests.conftest import config_with_own_journal
 from tests.helpers import run_cli
-from tests.support.forked_moto import forked_server, run_root
 from tests.world_helpers import admin
 
 ENV_NAMES = [account.name for account in ENVIRONMENTS]
@@ -25,9 +24,7 @@ ENV_NAMES = [account.name for account in ENVIRONMENTS]
 
 @pytest.fixture(scope="module")
 def deployed_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoReady]:
-    root = tmp_path_factory.mktemp("estate")
-    server = forked_server(run_root(tmp_path_factory), root)
-    world = DemoWorld(root=root, operator="alice", deploy_stacks=False, server=server)
+    world = DemoWorld(root=tmp_path_factory.mktemp("estate"), operator="alice", deploy_stacks=False)
     ready = world.start()
     settings = load_settings(ready.config_path, environ={})
     services = Console.build(settings)

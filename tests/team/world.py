@@ -13,7 +13,6 @@ from typing import Any
 from opsconsole.aws.team_store import create_table
 from opsconsole.demo.accounts import IDENTITY_ACCOUNT, IDENTITY_REGION
 from opsconsole.demo.server import MotoServer
-from tests.support.forked_moto import forked_server
 
 TABLE = "opsconsole-team"
 APPROVERS_GROUP = "opsconsole-approvers"
@@ -68,10 +67,10 @@ class TeamWorld:
         return config, credentials
 
 
-def start_team_world(root: Path, run_root: Path) -> TeamWorld:
+def start_team_world(root: Path) -> TeamWorld:
     import boto3
 
-    server = forked_server(run_root, root)
+    server = MotoServer(root / "moto.log")
     endpoint = server.start(timeout=90)
     iam = boto3.Session().client(
         "iam",
