@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import os
 import shutil
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +16,7 @@ from opsconsole.app.console import Console
 from opsconsole.config import Settings, load_settings
 from opsconsole.demo.world import DemoReady, DemoWorld
 from tests.federation_stub import FederationStub, record_browser
+from tests.support.forked_moto import deployed_world, forked_server, locked, run_root
 
 # Variables that would let the developer's own AWS or opsconsole setup leak into tests.
 _LEAKY_PREFIXES = ("AWS_", "OPSCONSOLE_")
@@ -51,23 +50,6 @@ def _copy_atomically(source: Path, target: Path) -> None:
     os.replace(partial, target)
 
 
-@contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    """An exclusive lock on `path` across processes and threads (flock holds per open file)."""
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _run_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The temporary directory of the whole run: under xdist, the parent every worker's one shares."""
-    base = tmp_path_factory.getbasetemp()
-    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-
-
 @pytest.fixture(autouse=True, scope="session")
 def shared_lint_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """cfn-lint's findings shared by every test of the run, as the console shares them across runs.
@@ -82,7 +64,7 @@ def shared_lint_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path
     A call without a cache (`cache_dir=None`) always lints."""
     from opsconsole.stacks import manifest, templates
 
-    shared = _run_root(tmp_path_factory) / "cfn-lint-shared"
+    shared = run_root(tmp_path_factory) / "cfn-lint-shared"
     shared.mkdir(exist_ok=True)
     original = templates.lint_template
 
@@ -93,7 +75,7 @@ def shared_lint_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path
 
         name = hashlib.sha256(f"{__version__}\0{region}\0{text}".encode()).hexdigest() + ".json"
         known, own = shared / name, cache_dir / name
-        with _locked(shared / f"{name}.lock"):
+        with locked(shared / f"{name}.lock"):
             if known.exists() and not own.exists():
                 cache_dir.mkdir(parents=True, exist_ok=True)
                 _copy_atomically(known, own)
@@ -128,7 +110,7 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pat
 def demo_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoReady]:
     """The demo world with IAM enforcement on and the estate deployed by the engine: a real moto
     server over HTTP, in its own process."""
-    world = DemoWorld(root=tmp_path_factory.mktemp("world"), operator="alice")
+    world = deployed_world(run_root(tmp_path_factory), tmp_path_factory.mktemp("world"))
     ready = world.start()
     yield ready
     world.stop()
@@ -138,9 +120,9 @@ def demo_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoReady]:
 def open_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoReady]:
     """A world without IAM enforcement: moto rejects session-token keys under enforcement,
     so the MFA flow (GetSessionToken, then AssumeRole) is exercised here."""
-    world = DemoWorld(
-        root=tmp_path_factory.mktemp("open-world"), operator="alice", enforce_iam=False, deploy_stacks=False
-    )
+    root = tmp_path_factory.mktemp("open-world")
+    server = forked_server(run_root(tmp_path_factory), root)
+    world = DemoWorld(root=root, operator="alice", enforce_iam=False, deploy_stacks=False, server=server)
     ready = world.start()
     yield ready
     world.stop()
@@ -159,7 +141,7 @@ def bad_release_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BadR
     that only read it (demo truth, timeline, linked panes): started once per run, not once per module."""
     from opsconsole.demo.story import play_bad_release
 
-    world = DemoWorld(root=tmp_path_factory.mktemp("bad-release"), operator="alice")
+    world = deployed_world(run_root(tmp_path_factory), tmp_path_factory.mktemp("bad-release"))
     ready = world.start()
     try:
         release = play_bad_release(ready)

@@ -43,6 +43,15 @@ class DemoReady:
     gelf_udp_port: int = 0
 
 
+@dataclass(frozen=True)
+class Seeded:
+    """What a moto server already holds when a world opens on it: the accounts and the team (and the
+    estate, when the world deploys one), e.g. a copy of a world bootstrapped and deployed before."""
+
+    accounts: Bootstrapped
+    peer: TeamPeer
+
+
 def default_operator() -> str:
     try:
         name = getpass.getuser()
@@ -61,12 +70,15 @@ class DemoWorld:
         *,
         enforce_iam: bool = True,
         deploy_stacks: bool = True,
+        server: MotoServer | None = None,
+        seeded: Seeded | None = None,
     ) -> None:
         self.enforce_iam = enforce_iam
         self.deploy_stacks = deploy_stacks
         self.root = root or paths.state_dir() / "demo" / str(os.getpid())
         self.operator = operator or default_operator()
-        self.server = MotoServer(self.root / "moto.log")
+        self.server = server or MotoServer(self.root / "moto.log")
+        self.seeded = seeded
         self.zabbix: ZabbixEmulator | None = None
         self._zabbix_token = ""
         # Graylog (GELF inputs + REST) in this process, with one stream per environment; a message
@@ -104,16 +116,13 @@ class DemoWorld:
         try:
             progress(f"moto server 1/{START_STEPS}")
             endpoint = self.server.start(port=self._moto_port)
-            progress(f"accounts and roles 2/{START_STEPS}")
-            accounts = bootstrap(endpoint, self.operator)
-            progress(f"team table 3/{START_STEPS}")
-            self.peer = bootstrap_team(endpoint, self.operator)  # a second operator and the team table
-            if self.enforce_iam:
-                # From here on every request is checked: the read role is really read-only.
-                self.server.reset_auth(0)
+            seeded = self.seeded or self._seed(progress)
+            accounts, self.peer = seeded.accounts, seeded.peer
             config_path = self._write_credentials(accounts)
             self.peer_config = write_team_files(self.root, config_path, self.peer)
-            if self.deploy_stacks:
+            if self.deploy_stacks and self.seeded:
+                EstateStatus(config_path.parent / ESTATE_STATUS, []).write("deployed")
+            elif self.deploy_stacks:
                 deploy_estate(config_path)
         except BaseException:
             self.stop()
@@ -129,6 +138,16 @@ class DemoWorld:
             self.graylog.udp_port,
         )
         return self.ready
+
+    def _seed(self, progress: Callable[[str], None]) -> Seeded:
+        progress(f"accounts and roles 2/{START_STEPS}")
+        accounts = bootstrap(self.server.endpoint, self.operator)
+        progress(f"team table 3/{START_STEPS}")
+        peer = bootstrap_team(self.server.endpoint, self.operator)  # a second operator and the team table
+        if self.enforce_iam:
+            # From here on every request is checked: the read role is really read-only.
+            self.server.reset_auth(0)
+        return Seeded(accounts, peer)
 
     def _start_zabbix(self) -> None:
         """The Zabbix emulator, in this process (it starts in milliseconds), with a host group per

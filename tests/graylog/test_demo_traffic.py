@@ -17,17 +17,18 @@ from opsconsole.demo.graylog.emulator import DEMO_TOKEN, GraylogEmulator
 from opsconsole.demo.sim_accounts import accounts_of
 from opsconsole.demo.simulator import Simulator
 from opsconsole.demo.traffic import LogTraffic, gelf_datagrams
-from opsconsole.demo.world import DemoReady, DemoWorld
+from opsconsole.demo.world import DemoReady
 from opsconsole.domain.logs import SearchResult
 from tests.conftest import settings_with_own_journal
 from tests.graylog.gelf_sender import wait_stored
+from tests.support.forked_moto import deployed_world, run_root
 
 FIVE_XX = "status:>=500"  # a Lucene range, as the shipped deploy-5xx-spike runbook counts them
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoReady]:
-    demo = DemoWorld(root=tmp_path_factory.mktemp("traffic"), operator="alice")
+    demo = deployed_world(run_root(tmp_path_factory), tmp_path_factory.mktemp("traffic"))
     yield demo.start()
     demo.stop()
 

@@ -11,15 +11,16 @@ import pytest
 
 from opsconsole.demo.sim_accounts import accounts_of
 from opsconsole.demo.simulator import OOM_REASON, Simulator
-from opsconsole.demo.world import DemoReady, DemoWorld
+from opsconsole.demo.world import DemoReady
 from tests.conftest import config_with_own_journal
 from tests.helpers import run_cli
+from tests.support.forked_moto import deployed_world, run_root
 from tests.world_helpers import admin, record_calls
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoReady]:
-    demo = DemoWorld(root=tmp_path_factory.mktemp("ops"), operator="alice")
+    demo = deployed_world(run_root(tmp_path_factory), tmp_path_factory.mktemp("ops"))
     ready = demo.start()
     yield ready
     demo.stop()

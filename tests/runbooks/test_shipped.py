@@ -19,7 +19,7 @@ from opsconsole.config import load_settings
 from opsconsole.demo.sim_accounts import accounts_of
 from opsconsole.demo.simulator import Simulator
 from opsconsole.demo.story import zabbix_feed
-from opsconsole.demo.world import DemoReady, DemoWorld
+from opsconsole.demo.world import DemoReady
 from opsconsole.demo.zabbix.feed import AGENT_KEY, CPU_KEY, ZabbixFeed, oom_key
 from opsconsole.domain.problems import Problem, ProblemFilter
 from opsconsole.runbooks.events import ApprovalRequest, RunEvent
@@ -36,6 +36,7 @@ from tests.runbooks.world import (
     ticking,
     wait_logged,
 )
+from tests.support.forked_moto import deployed_world, run_root
 from tests.world_helpers import admin, mutating, record_calls
 
 SHIPPED = Path(__file__).resolve().parents[2] / "runbooks"
@@ -44,7 +45,7 @@ FIVE_XX = "status:>=500"  # what deploy-5xx-spike counts: a Lucene range, on Gra
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoReady]:
-    demo = DemoWorld(root=tmp_path_factory.mktemp("runbooks"), operator="alice")
+    demo = deployed_world(run_root(tmp_path_factory), tmp_path_factory.mktemp("runbooks"))
     ready = demo.start()
     yield ready
     demo.stop()

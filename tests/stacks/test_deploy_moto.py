@@ -17,6 +17,7 @@ from opsconsole.demo.world import DemoReady, DemoWorld
 from opsconsole.domain.stacks import PlanAction, StackStatus
 from tests.conftest import config_with_own_journal
 from tests.helpers import run_cli
+from tests.support.forked_moto import forked_server, run_root
 from tests.world_helpers import admin
 
 ENV_NAMES = [account.name for account in ENVIRONMENTS]
@@ -24,7 +25,9 @@ ENV_NAMES = [account.name for account in ENVIRONMENTS]
 
 @pytest.fixture(scope="module")
 def deployed_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoReady]:
-    world = DemoWorld(root=tmp_path_factory.mktemp("estate"), operator="alice", deploy_stacks=False)
+    root = tmp_path_factory.mktemp("estate")
+    server = forked_server(run_root(tmp_path_factory), root)
+    world = DemoWorld(root=root, operator="alice", deploy_stacks=False, server=server)
     ready = world.start()
     settings = load_settings(ready.config_path, environ={})
     services = Console.build(settings)

@@ -12,6 +12,7 @@ from opsconsole.app.context import AppContext
 from opsconsole.app.team import Team
 from opsconsole.aws.session import utc_now
 from opsconsole.config import load_settings
+from tests.support.forked_moto import run_root
 from tests.team.world import APPROVERS_GROUP, TABLE, TeamWorld, start_team_world
 
 MakeTeam = Callable[..., tuple[Team, AppContext]]
@@ -19,7 +20,7 @@ MakeTeam = Callable[..., tuple[Team, AppContext]]
 
 @pytest.fixture(scope="session")
 def team_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TeamWorld]:
-    world = start_team_world(tmp_path_factory.mktemp("team-world"))
+    world = start_team_world(tmp_path_factory.mktemp("team-world"), run_root(tmp_path_factory))
     yield world
     world.server.stop()
 

@@ -15,11 +15,14 @@ from opsconsole.config import load_settings
 from opsconsole.demo.world import DemoWorld
 from opsconsole.domain.team import ApprovalBinding, LockHeld, digest_of
 from tests.helpers import run_cli
+from tests.support.forked_moto import forked_server, run_root
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoWorld]:
-    world = DemoWorld(root=tmp_path_factory.mktemp("team-demo"), operator="alice", deploy_stacks=False)
+    root = tmp_path_factory.mktemp("team-demo")
+    server = forked_server(run_root(tmp_path_factory), root)
+    world = DemoWorld(root=root, operator="alice", deploy_stacks=False, server=server)
     start = world.server.start
 
     def patient(timeout: float = 90.0, *, port: int = 0) -> str:  # 2 busy CPUs

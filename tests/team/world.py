@@ -13,6 +13,7 @@ from typing import Any
 from opsconsole.aws.team_store import create_table
 from opsconsole.demo.accounts import IDENTITY_ACCOUNT, IDENTITY_REGION
 from opsconsole.demo.server import MotoServer
+from tests.support.forked_moto import forked_server
 
 TABLE = "opsconsole-team"
 APPROVERS_GROUP = "opsconsole-approvers"
@@ -67,10 +68,10 @@ class TeamWorld:
         return config, credentials
 
 
-def start_team_world(root: Path) -> TeamWorld:
+def start_team_world(root: Path, run_root: Path) -> TeamWorld:
     import boto3
 
-    server = MotoServer(root / "moto.log")
+    server = forked_server(run_root, root)
     endpoint = server.start(timeout=90)
     iam = boto3.Session().client(
         "iam",
