@@ -40,6 +40,15 @@ def state_dir() -> Path:
     return Path(platformdirs.user_state_dir(APP_NAME, appauthor=False))
 
 
+def write_private(path: Path, text: str) -> None:
+    """Write `text` to `path`, readable by its owner only: a file that existed with a wider mode is
+    narrowed too (os.open's mode applies only when it creates the file)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        os.fchmod(handle.fileno(), 0o600)
+        handle.write(text)
+
+
 def ensure_private_dir(path: Path) -> Path:
     """Create `path` and any missing parents as 0700, whatever the umask; return it.
 

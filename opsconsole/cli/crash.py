@@ -7,7 +7,6 @@ traceback goes to a 0600 file under the state directory, which the message names
 
 from __future__ import annotations
 
-import os
 import sys
 import traceback
 from datetime import UTC, datetime
@@ -31,12 +30,10 @@ def report_crash(error: BaseException) -> int:
 
 
 def _write_report(error: BaseException) -> Path:
-    from opsconsole.paths import ensure_private_dir, state_dir
+    from opsconsole.paths import ensure_private_dir, state_dir, write_private
 
     folder = ensure_private_dir(state_dir() / "crashes")
     path = folder / f"crash-{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}.txt"
     text = "".join(traceback.format_exception(error))
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as report:
-        report.write(f"opsconsole {' '.join(sys.argv[1:2])}\n{text}")
+    write_private(path, f"opsconsole {' '.join(sys.argv[1:2])}\n{text}")
     return path

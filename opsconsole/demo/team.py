@@ -5,13 +5,13 @@ Runs before IAM enforcement is switched on, like the rest of the bootstrap."""
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from opsconsole.demo.accounts import DEMO_PROFILE, IDENTITY_ACCOUNT, IDENTITY_REGION
 from opsconsole.demo.bootstrap import AccessKey
+from opsconsole.paths import write_private
 
 TEAM_TABLE = "opsconsole-team"
 APPROVERS_GROUP = "opsconsole-approvers"
@@ -85,14 +85,14 @@ def write_team_files(root: Path, config_path: Path, peer: TeamPeer) -> Path:
     (`OPSCONSOLE_CONFIG=that opsconsole` is the second terminal)."""
     text = config_path.read_text(encoding="utf-8")
     credentials = root / "aws-credentials"
-    _write_private(
+    write_private(
         credentials,
         credentials.read_text(encoding="utf-8")
         + f"[{peer.profile}]\naws_access_key_id = {peer.key.access_key_id}\n"
         f"aws_secret_access_key = {peer.key.secret_access_key}\n",
     )
     aws_config = root / "aws-config"
-    _write_private(
+    write_private(
         aws_config,
         aws_config.read_text(encoding="utf-8") + f"[profile {peer.profile}]\nregion = {IDENTITY_REGION}\n",
     )
@@ -101,7 +101,7 @@ def write_team_files(root: Path, config_path: Path, peer: TeamPeer) -> Path:
         str(root / "audit.jsonl"), str(root / f"audit-{peer.name}.jsonl"), 1
     )
     peer_config = root / f"opsconsole-{peer.name}.toml"
-    _write_private(peer_config, peer_text)
+    write_private(peer_config, peer_text)
     return peer_config
 
 
@@ -109,9 +109,3 @@ def _policy(actions: list[str]) -> str:
     return json.dumps(
         {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]}
     )
-
-
-def _write_private(path: Path, text: str) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)

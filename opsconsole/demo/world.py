@@ -26,6 +26,7 @@ from opsconsole.demo.simulator import ZABBIX_TOKEN_ENV
 from opsconsole.demo.team import TeamPeer, bootstrap_team, team_section, write_team_files
 from opsconsole.demo.zabbix.server import ZabbixEmulator
 from opsconsole.domain.environment import RoleTier
+from opsconsole.paths import write_private
 
 START_STEPS = 3
 """Steps of `DemoWorld.finish` before the estate's deploy (the TUI's DEMO badge counts them)."""
@@ -154,7 +155,7 @@ class DemoWorld:
         environment and an API token kept in a private file that the config's token_command reads."""
         self.zabbix = ZabbixEmulator().start()
         self._zabbix_token = self.zabbix.add_token("opsconsole-demo")
-        _write_private(self.root / "zabbix-token", self._zabbix_token + "\n")
+        write_private(self.root / "zabbix-token", self._zabbix_token + "\n")
         api = self.zabbix.api
         for account in ENVIRONMENTS:
             api.call("hostgroup.create", {"name": account.name}, self._zabbix_token)
@@ -167,7 +168,7 @@ class DemoWorld:
 
         from opsconsole.demo.sim_accounts import accounts_of
 
-        _write_private(accounts, json.dumps([asdict(a) for a in accounts_of(self.ready.accounts.admin_keys)]))
+        write_private(accounts, json.dumps([asdict(a) for a in accounts_of(self.ready.accounts.admin_keys)]))
         log = (self.root / "simulation.log").open("wb")
         self.simulation = subprocess.Popen(
             [
@@ -223,12 +224,12 @@ class DemoWorld:
         self.stop()
 
     def _write_config(self, endpoint: str) -> Path:
-        _write_private(self.root / "aws-config", f"[profile {DEMO_PROFILE}]\nregion = {IDENTITY_REGION}\n")
+        write_private(self.root / "aws-config", f"[profile {DEMO_PROFILE}]\nregion = {IDENTITY_REGION}\n")
         # The emulator's token is a public constant, but it is kept like a real one: in a 0600 file
         # the config's token_command reads, so any terminal with OPSCONSOLE_CONFIG can use it.
-        _write_private(self.root / "graylog-token", DEMO_TOKEN + "\n")
+        write_private(self.root / "graylog-token", DEMO_TOKEN + "\n")
         config_path = self.root / "opsconsole.toml"
-        _write_private(
+        write_private(
             config_path,
             render_config(
                 endpoint,
@@ -244,7 +245,7 @@ class DemoWorld:
 
     def _write_credentials(self, accounts: Bootstrapped) -> Path:
         # Keys of the moto world only: they open nothing outside this process's server.
-        _write_private(
+        write_private(
             self.root / "aws-credentials",
             f"[{DEMO_PROFILE}]\n"
             f"aws_access_key_id = {accounts.operator_key.access_key_id}\n"
@@ -380,9 +381,3 @@ def render_config(
         ]
         lines += [f'{tier.value} = "{account.role_arn(tier)}"' for tier in RoleTier]
     return "\n".join(lines) + "\n"
-
-
-def _write_private(path: Path, text: str) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
