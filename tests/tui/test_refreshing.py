@@ -17,9 +17,9 @@ from textual.widgets import DataTable, Label
 
 import opsconsole.tui.widgets.log_pane
 from opsconsole.tui.app import OpsConsoleApp
+from opsconsole.tui.widgets.keyed_rows import KeyedRows
 from opsconsole.tui.widgets.log_pane import LogPane
 from opsconsole.tui.widgets.rds_pane import RdsPane
-from opsconsole.tui.widgets.refreshing import KeyedRows
 from tests.tui.fakes import NOW, FakeRds, FrozenConsole
 
 SIZE = (150, 42)

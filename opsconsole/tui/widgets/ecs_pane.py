@@ -23,7 +23,8 @@ from opsconsole.tui.messages import ActionRequested
 from opsconsole.tui.read_only import changes_hidden
 from opsconsole.tui.widgets.bound import EnvironmentPane, frame_css, show_text
 from opsconsole.tui.widgets.ecs_rows import COLUMNS, Level, read_rows, searched_texts, sort_key
-from opsconsole.tui.widgets.refreshing import KeyedRows, RefreshingPane, Row
+from opsconsole.tui.widgets.keyed_rows import KeyedRows, Row
+from opsconsole.tui.widgets.refreshing import RefreshingPane
 
 if TYPE_CHECKING:
     from opsconsole.ports import ConsolePort

@@ -19,7 +19,8 @@ from textual.widgets import DataTable, Label
 from textual.worker import get_current_worker
 
 from opsconsole.domain.errors import OpsError
-from opsconsole.tui.widgets.refreshing import KeyedRows, RefreshingPane, Row
+from opsconsole.tui.widgets.keyed_rows import KeyedRows, Row
+from opsconsole.tui.widgets.refreshing import RefreshingPane
 
 Rows = dict[str, Row]
 ReadRows = Callable[[str], Rows]

@@ -22,10 +22,11 @@ from opsconsole.domain.problems import Problem, Severity
 from opsconsole.tui.format import age
 from opsconsole.tui.read_only import changes_hidden
 from opsconsole.tui.widgets.bound import LinkedPane, frame_css, show_text
+from opsconsole.tui.widgets.keyed_rows import KeyedRows
 from opsconsole.tui.widgets.problem_rows import SEVERITY_VARIABLE as SEVERITY_VARIABLE
 from opsconsole.tui.widgets.problem_rows import Filters, RankedProblems, problem_row
 from opsconsole.tui.widgets.problem_rows import theme_colour as theme_colour
-from opsconsole.tui.widgets.refreshing import KeyedRows, RefreshingPane
+from opsconsole.tui.widgets.refreshing import RefreshingPane
 
 if TYPE_CHECKING:
     from opsconsole.links import Links

@@ -24,7 +24,8 @@ from opsconsole.tui.format import plural
 from opsconsole.tui.messages import ActionRequested
 from opsconsole.tui.read_only import changes_hidden
 from opsconsole.tui.widgets.bound import EnvironmentPane, frame_css, show_text
-from opsconsole.tui.widgets.refreshing import KeyedRows, RefreshingPane, Row
+from opsconsole.tui.widgets.keyed_rows import KeyedRows, Row
+from opsconsole.tui.widgets.refreshing import RefreshingPane
 
 if TYPE_CHECKING:
     from opsconsole.ports import ConsolePort, FleetPort
