@@ -101,8 +101,6 @@ class EcsPane(EnvironmentPane, RefreshingPane[Rows]):
     ]
 
     pane_id = "ecs-pane"
-    loop_group = "ecs-refresh"
-    worker_description = "Reading ECS"
     refresh_seconds = REFRESH_SECONDS
 
     def __init__(self, console: ConsolePort, env_name: str) -> None:

@@ -29,7 +29,6 @@ Results = dict[str, Rows | str]
 FanOut = Callable[[list[str], ReadRows], Iterator[tuple[str, "Rows | OpsError"]]]
 """The console's bounded fan-out over environments, each answer as it arrives (a failure stays
 with its environment)."""
-REFRESH_SECONDS = 10.0
 PAINT_WAIT = 1.0
 """Seconds the other accounts' reads wait for the first account's rows to be painted."""
 
@@ -73,8 +72,6 @@ class FleetTable(RefreshingPane[Results]):
     FleetTable.stale .fleet-state, FleetTable.partly-stale .fleet-state { color: $warning; }
     FleetTable DataTable { height: 1fr; }
     """
-    worker_description = "All accounts"
-    refresh_seconds = REFRESH_SECONDS
 
     def __init__(
         self,
@@ -87,7 +84,6 @@ class FleetTable(RefreshingPane[Results]):
         fan_out: FanOut,
     ) -> None:
         super().__init__(f"fleet-{kind}")
-        self.loop_group = f"fleet-{kind}"  # one group per table: exclusive cancels only its own
         self.kind = kind
         self.title = title
         self.columns = ("env", *columns)

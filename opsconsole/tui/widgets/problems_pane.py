@@ -32,7 +32,6 @@ if TYPE_CHECKING:
     from opsconsole.links import Links
     from opsconsole.ports import ConsolePort
 
-REFRESH_SECONDS = 10.0
 MAX_ROWS = 500
 """Rows in the table at most, the most severe and newest first: an incident with thousands of open
 problems costs a bounded table, and the state line says how many more match (filter or link to
@@ -122,9 +121,6 @@ class ProblemsPane(LinkedPane, RefreshingPane[RankedProblems]):
     ]
 
     pane_id = "problems-pane"
-    loop_group = "problems-refresh"
-    worker_description = "Zabbix"
-    refresh_seconds = REFRESH_SECONDS
 
     def __init__(self, console: ConsolePort, env_name: str) -> None:
         super().__init__(console, env_name)

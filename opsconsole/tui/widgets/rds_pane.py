@@ -30,7 +30,6 @@ from opsconsole.tui.widgets.refreshing import RefreshingPane
 if TYPE_CHECKING:
     from opsconsole.ports import ConsolePort, FleetPort
 
-REFRESH_SECONDS = 10.0
 COLUMNS = ("db", "status", "multi-az", "cpu (1h)", "cpu", "conns (1h)", "conns", "free")
 BLOCKS = "▁▂▃▄▅▆▇█"
 Rows = dict[str, Row]
@@ -82,9 +81,6 @@ class RdsPane(EnvironmentPane, RefreshingPane[Rows]):
     ]
 
     pane_id = "rds-pane"
-    loop_group = "rds-refresh"
-    worker_description = "Reading RDS"
-    refresh_seconds = REFRESH_SECONDS
 
     def __init__(self, console: ConsolePort, env_name: str) -> None:
         super().__init__(console, env_name)

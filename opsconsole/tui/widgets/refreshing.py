@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from datetime import datetime
 from functools import partial
-from typing import ClassVar, Generic, TypeVar, cast
+from typing import Generic, TypeVar, cast
 
 from textual.containers import Vertical
 from textual.message import Message
@@ -152,7 +152,9 @@ class RefreshingPane(StalePane, Generic[T]):
     """
 
     refresh_seconds: float = 10.0
-    worker_description: ClassVar[str] = "Refreshing"
+    loop_group = "refresh"
+    """The group of the pane's loads. One name serves every pane: Textual's `exclusive` cancels,
+    and `Worker.StateChanged` reaches, only the workers of the widget that started them."""
 
     def context(self) -> Hashable:
         raise NotImplementedError
@@ -176,7 +178,7 @@ class RefreshingPane(StalePane, Generic[T]):
             exclusive=True,
             exit_on_error=False,
             group=self.loop_group,
-            description=self.worker_description,
+            description=f"Reading {self.id}",
         )
 
     def _load(self, context: Hashable, job: Callable[[], T]) -> None:
