@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Label, OptionList
 from textual.widgets.option_list import Option
+
+from opsconsole.tui.key_table import key_table
 
 if TYPE_CHECKING:
     from opsconsole.app.console_links import WebLink
@@ -32,18 +33,19 @@ class WebLinksScreen(ModalScreen[str | None]):
     WebLinksScreen #links-title { text-style: bold; width: 100%; }
     WebLinksScreen OptionList { height: auto; max-height: 30; }
     """
-    BINDINGS = [
-        Binding("escape", "close", "Close", id="links-close"),
-        Binding("enter", "copy", "Copy", id="links-copy", tooltip="Copy the highlighted link."),
-        Binding("o", "open", "Open", id="links-open", tooltip="Open the highlighted link in the browser."),
-        Binding(
+    BINDINGS = key_table(
+        "links",
+        ("escape", "close", "Close", "close", ""),
+        ("enter", "copy", "Copy", "copy", "Copy the highlighted link."),
+        ("o", "open", "Open", "open", "Open the highlighted link in the browser."),
+        (
             "s",
             "sign_in",
             "Sign in",
-            id="links-sign-in",
-            tooltip="Open the resource's AWS console page signed in with the environment's read role.",
+            "sign-in",
+            "Open the resource's AWS console page signed in with the environment's read role.",
         ),
-    ]
+    )
 
     def __init__(self, title: str, links: list[WebLink], *, can_sign_in: bool = False) -> None:
         super().__init__()

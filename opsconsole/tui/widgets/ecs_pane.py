@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Input, Label
 
 from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.resources import ResourceKind, ResourceRef
 from opsconsole.tui.format import plural
+from opsconsole.tui.key_table import key_table
 from opsconsole.tui.messages import ActionRequested
 from opsconsole.tui.read_only import changes_hidden
 from opsconsole.tui.widgets.bound import EnvironmentPane, frame_css, show_text
@@ -57,48 +57,25 @@ class EcsPane(EnvironmentPane, RefreshingPane[Rows]):
     EcsPane #ecs-title { height: 1; padding: 0 1; text-style: bold; }
     """
     )
-    BINDINGS = [
-        Binding(
+    BINDINGS = key_table(
+        "ecs",
+        (
             "enter",
             "drill",
             "Open",
-            id="ecs-open",
-            tooltip="Services of a cluster, tasks of a service, containers of a task.",
+            "open",
+            "Services of a cluster, tasks of a service, containers of a task.",
         ),
-        Binding("escape", "back", "Back", id="ecs-back", tooltip="Up one level."),
-        Binding("slash", "filter", "Filter", id="ecs-filter", tooltip="Show only rows containing a text."),
-        Binding("o", "sort", "Sort", id="ecs-sort", show=False, tooltip="Sort by the next column."),
-        Binding("plus", "scale(1)", "Scale +1", id="ecs-scale-up", tooltip="Desired count one higher."),
-        Binding(
-            "minus",
-            "scale(-1)",
-            "Scale -1",
-            id="ecs-scale-down",
-            show=False,
-            tooltip="Desired count one lower.",
-        ),
-        Binding(
-            "R",
-            f"act('{ActionKind.ECS_REDEPLOY}')",
-            "Redeploy",
-            id="ecs-redeploy",
-            tooltip="Force a new deployment.",
-        ),
-        Binding(
-            "B",
-            f"act('{ActionKind.ECS_ROLLBACK}')",
-            "Roll back",
-            id="ecs-rollback",
-            tooltip="Previous task definition.",
-        ),
-        Binding(
-            "X",
-            f"act('{ActionKind.ECS_STOP_TASK}')",
-            "Stop task",
-            id="ecs-stop-task",
-            tooltip="Stop the selected task.",
-        ),
-    ]
+        ("escape", "back", "Back", "back", "Up one level."),
+        ("slash", "filter", "Filter", "filter", "Show only rows containing a text."),
+        ("o", "sort", "Sort", "sort", "Sort by the next column."),
+        ("plus", "scale(1)", "Scale +1", "scale-up", "Desired count one higher."),
+        ("minus", "scale(-1)", "Scale -1", "scale-down", "Desired count one lower."),
+        ("R", ActionKind.ECS_REDEPLOY, "Redeploy", "redeploy", "Force a new deployment."),
+        ("B", ActionKind.ECS_ROLLBACK, "Roll back", "rollback", "Previous task definition."),
+        ("X", ActionKind.ECS_STOP_TASK, "Stop task", "stop-task", "Stop the selected task."),
+        hidden={"sort", "scale-down"},
+    )
 
     pane_id = "ecs-pane"
     refresh_seconds = REFRESH_SECONDS

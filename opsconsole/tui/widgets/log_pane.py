@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Input, Label, Log
 
 from opsconsole.domain.errors import OpsError
 from opsconsole.domain.logs import CountsLate, LogMessage, PartialFollower
 from opsconsole.tui.format import plural
+from opsconsole.tui.key_table import key_table
 from opsconsole.tui.messages import PaneRefreshFailed
 from opsconsole.tui.widgets.bound import LinkedPane, frame_css, show_text
 from opsconsole.tui.widgets.log_lines import LineHighlighter, compile_filter, format_line
@@ -78,21 +78,16 @@ class LogPane(LinkedPane, StalePane):
     LogPane Log { height: 1fr; scrollbar-size-vertical: 1; }
     """
     )
-    BINDINGS = [
-        Binding("p", "pause", "Pause", id="logs-pause", tooltip="Pause or resume the live tail."),
-        Binding("plus", "filter('include')", "Include", id="logs-include", tooltip="Only matching lines."),
-        Binding(
-            "minus",
-            "filter('exclude')",
-            "Exclude",
-            id="logs-exclude",
-            show=False,
-            tooltip="Hide matching lines.",
-        ),
-        Binding("f", "full_screen", "Full", id="logs-full", tooltip="The log pane alone on the screen."),
-        Binding("S", "search", "Search", id="logs-search", tooltip="Search Graylog over a time range."),
-        Binding("escape", "back", "Live", show=False, id="logs-back"),
-    ]
+    BINDINGS = key_table(
+        "logs",
+        ("p", "pause", "Pause", "pause", "Pause or resume the live tail."),
+        ("plus", "filter('include')", "Include", "include", "Only matching lines."),
+        ("minus", "filter('exclude')", "Exclude", "exclude", "Hide matching lines."),
+        ("f", "full_screen", "Full", "full", "The log pane alone on the screen."),
+        ("S", "search", "Search", "search", "Search Graylog over a time range."),
+        ("escape", "back", "Live", "back", ""),
+        hidden={"exclude", "back"},
+    )
     pane_id = "log-pane"
 
     def __init__(

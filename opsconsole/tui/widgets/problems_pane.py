@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Input, Label
 
 from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.problems import Problem, Severity
 from opsconsole.tui.format import age
+from opsconsole.tui.key_table import key_table
 from opsconsole.tui.read_only import changes_hidden
 from opsconsole.tui.widgets.bound import LinkedPane, frame_css, show_text
 from opsconsole.tui.widgets.keyed_rows import KeyedRows
@@ -60,65 +60,26 @@ class ProblemActionRequested(Message):
 
 class ProblemsPane(LinkedPane, RefreshingPane[RankedProblems]):
     DEFAULT_CSS = frame_css("ProblemsPane")
-    BINDINGS = [
-        Binding("space", "mark", "Mark", id="problems-mark", tooltip="Mark for a multi-problem action."),
-        Binding(
-            "a",
-            f"act('{ActionKind.ZABBIX_ACKNOWLEDGE}')",
-            "Ack",
-            id="problems-ack",
-            tooltip="Acknowledge with a message.",
-        ),
-        Binding(
-            "c",
-            f"act('{ActionKind.ZABBIX_CLOSE}')",
-            "Close",
-            id="problems-close",
-            tooltip="Close where allowed.",
-        ),
-        Binding(
-            "U",
-            f"act('{ActionKind.ZABBIX_UNACKNOWLEDGE}')",
-            "Unack",
-            id="problems-unack",
-            show=False,
-            tooltip="Take back an ack.",
-        ),
-        Binding(
-            "S",
-            f"act('{ActionKind.ZABBIX_SEVERITY}')",
-            "Severity",
-            id="problems-severity",
-            show=False,
-            tooltip="Change the severity.",
-        ),
-        Binding(
+    BINDINGS = key_table(
+        "problems",
+        ("space", "mark", "Mark", "mark", "Mark for a multi-problem action."),
+        ("a", ActionKind.ZABBIX_ACKNOWLEDGE, "Ack", "ack", "Acknowledge with a message."),
+        ("c", ActionKind.ZABBIX_CLOSE, "Close", "close", "Close where allowed."),
+        ("U", ActionKind.ZABBIX_UNACKNOWLEDGE, "Unack", "unack", "Take back an ack."),
+        ("S", ActionKind.ZABBIX_SEVERITY, "Severity", "severity", "Change the severity."),
+        (
             "m",
-            f"act('{ActionKind.ZABBIX_MESSAGE}')",
+            ActionKind.ZABBIX_MESSAGE,
             "Message",
-            id="problems-message",
-            show=False,
-            tooltip="Add a message to the history, changing nothing else.",
+            "message",
+            "Add a message to the history, changing nothing else.",
         ),
-        Binding(
-            "v",
-            "min_severity",
-            "Min sev",
-            id="problems-min-severity",
-            show=False,
-            tooltip="Raise the minimum.",
-        ),
-        Binding(
-            "n",
-            "unacked",
-            "Unacked",
-            id="problems-unacked",
-            show=False,
-            tooltip="Only unacknowledged problems.",
-        ),
-        Binding("slash", "filter", "Filter", id="problems-filter", tooltip="Filter by text."),
-        Binding("escape", "clear_filter", "Clear", show=False, id="problems-clear"),
-    ]
+        ("v", "min_severity", "Min sev", "min-severity", "Raise the minimum."),
+        ("n", "unacked", "Unacked", "unacked", "Only unacknowledged problems."),
+        ("slash", "filter", "Filter", "filter", "Filter by text."),
+        ("escape", "clear_filter", "Clear", "clear", ""),
+        hidden={"unack", "severity", "message", "min-severity", "unacked", "clear"},
+    )
 
     pane_id = "problems-pane"
 

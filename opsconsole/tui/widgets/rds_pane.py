@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Label
 
 from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.resources import ResourceKind, ResourceRef
 from opsconsole.tui.format import plural
+from opsconsole.tui.key_table import key_table
 from opsconsole.tui.messages import ActionRequested
 from opsconsole.tui.read_only import changes_hidden
 from opsconsole.tui.widgets.bound import EnvironmentPane, frame_css, show_text
@@ -54,31 +54,19 @@ class RdsSelected(Message):
 class RdsPane(EnvironmentPane, RefreshingPane[Rows]):
     DEFAULT_CSS = frame_css("RdsPane")
 
-    BINDINGS = [
-        Binding(
-            "R",
-            "reboot(False)",
-            "Reboot",
-            id="rds-reboot",
-            tooltip="Reboot the selected DB instance (asks to confirm).",
-        ),
-        Binding(
+    BINDINGS = key_table(
+        "rds",
+        ("R", "reboot(False)", "Reboot", "reboot", "Reboot the selected DB instance (asks to confirm)."),
+        (
             "F",
             "reboot(True)",
             "Failover",
-            id="rds-reboot-failover",
-            show=False,
-            tooltip="Reboot with failover to the standby (Multi-AZ instances only).",
+            "reboot-failover",
+            "Reboot with failover to the standby (Multi-AZ instances only).",
         ),
-        Binding(
-            "S",
-            "snapshot",
-            "Snapshot",
-            id="rds-snapshot",
-            show=False,
-            tooltip="Take a manual snapshot of the selected DB instance.",
-        ),
-    ]
+        ("S", "snapshot", "Snapshot", "snapshot", "Take a manual snapshot of the selected DB instance."),
+        hidden={"reboot-failover", "snapshot"},
+    )
 
     pane_id = "rds-pane"
 
