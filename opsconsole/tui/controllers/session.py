@@ -3,6 +3,7 @@ before it ends, its countdown in the environment bar; and the identity signed in
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,16 @@ RENEW_BEFORE = timedelta(minutes=5)
 WARN_BEFORE = timedelta(minutes=10)
 
 
+@dataclass(frozen=True)
+class SessionFacts:
+    """What the keeper knows at one moment (the environment info modal shows it)."""
+
+    identity: CallerIdentity | None
+    session: RoleSession | None
+    resolved_at: datetime | None
+    error: str | None
+
+
 class SessionKeeper(Controller):
     def __init__(self, console: ConsolePort) -> None:
         super().__init__(console)
@@ -33,6 +44,9 @@ class SessionKeeper(Controller):
         """When the session shown was assumed or renewed (the age a stale marker gives)."""
         self.identity: CallerIdentity | None = None
         self.error: str | None = None
+
+    def facts(self) -> SessionFacts:
+        return SessionFacts(self.identity, self.session, self.resolved_at, self.error)
 
     def on_mount(self) -> None:
         self.fetch_identity()

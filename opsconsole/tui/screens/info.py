@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,9 +10,11 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer
 
-from opsconsole.domain.environment import Environment
-from opsconsole.domain.identity import CallerIdentity, RoleSession
 from opsconsole.tui.widgets.facts import EnvironmentPanel, SessionPanel
+
+if TYPE_CHECKING:
+    from opsconsole.ports import ConsolePort
+    from opsconsole.tui.controllers.session import SessionFacts
 
 
 class EnvironmentInfo(ModalScreen[None]):
@@ -24,40 +25,30 @@ class EnvironmentInfo(ModalScreen[None]):
     """
     BINDINGS = [Binding("escape,i,q", "dismiss", "Close", id="info-close", tooltip="Back to the panes.")]
 
-    def __init__(
-        self,
-        env: Environment,
-        *,
-        console_read_only: bool,
-        now: Callable[[], datetime],
-        identity: CallerIdentity | None = None,
-        session: RoleSession | None = None,
-        session_at: datetime | None = None,
-        error: str | None = None,
-    ) -> None:
+    def __init__(self, console: ConsolePort, env_name: str, facts: SessionFacts) -> None:
         super().__init__()
-        self.now = now
-        self.session_at = session_at
-        self.env = env
-        self.console_read_only = console_read_only
-        self.identity = identity
-        self.session = session
-        self.error = error
+        self.console = console
+        self.env_name = env_name
+        self.facts = facts
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():  # at 80x24 the facts scroll, and the footer's close key stays in view
             yield EnvironmentPanel()
-            yield SessionPanel(self.now)
+            yield SessionPanel(self.console.correlation.now)
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(EnvironmentPanel).show_environment(self.env, console_read_only=self.console_read_only)
+        settings = self.console.settings
+        facts = self.facts
+        self.query_one(EnvironmentPanel).show_environment(
+            settings.environment(self.env_name), console_read_only=settings.read_only
+        )
         panel = self.query_one(SessionPanel)
-        if self.identity is not None:
-            panel.show_identity(self.identity)
-        if self.session is not None and self.session.environment == self.env.name:
-            panel.show_session(self.session, self.session_at)
-        if self.error is not None:
-            panel.show_error(self.error)
-        elif self.session is None:
-            panel.show_pending(self.env.name)
+        if facts.identity is not None:
+            panel.show_identity(facts.identity)
+        if facts.session is not None and facts.session.environment == self.env_name:
+            panel.show_session(facts.session, facts.resolved_at)
+        if facts.error is not None:
+            panel.show_error(facts.error)
+        elif facts.session is None:
+            panel.show_pending(self.env_name)

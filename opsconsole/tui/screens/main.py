@@ -190,18 +190,7 @@ class MainScreen(Screen[None]):
         self.sessions.renew()
 
     def action_environment_info(self) -> None:
-        sessions = self.sessions
-        env = self.console.settings.environment(self.current_env)
-        info = EnvironmentInfo(
-            env,
-            console_read_only=self.console.settings.read_only,
-            now=self.console.correlation.now,
-            identity=sessions.identity,
-            session=sessions.session,
-            session_at=sessions.resolved_at,
-            error=sessions.error,
-        )
-        self.app.push_screen(info)
+        self.app.push_screen(EnvironmentInfo(self.console, self.current_env, self.sessions.facts()))
 
     # -- linked panes: the selection drives the log and problem panes ---------------------------
 
