@@ -8,41 +8,37 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 
+@dataclass(eq=False)
 class TokenBucket:
     """`take()` blocks until a token is free: `rate` tokens a second, at most `burst` saved up."""
 
-    def __init__(
-        self,
-        rate: float,
-        burst: float,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self.rate = rate
-        self.burst = burst
-        self._tokens = burst
-        self._clock = clock
-        self._sleep = sleep
-        self._stamp = clock()
-        self._lock = threading.Lock()
+    rate: float
+    burst: float
+    clock: Callable[[], float] = field(default=time.monotonic, kw_only=True)
+    sleep: Callable[[float], None] = field(default=time.sleep, kw_only=True)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._tokens = self.burst
+        self._stamp = self.clock()
 
     def take(self) -> float:
         """One token; returns the seconds waited for it."""
         waited = 0.0
         while True:
             with self._lock:
-                now = self._clock()
+                now = self.clock()
                 self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
                 self._stamp = now
                 if self._tokens >= 1:
                     self._tokens -= 1
                     return waited
                 wait = (1 - self._tokens) / self.rate
-            self._sleep(wait)
+            self.sleep(wait)
             waited += wait
 
 

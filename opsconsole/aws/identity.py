@@ -82,6 +82,27 @@ def _refuse_prompt(prompt: str) -> str:
 
 
 @dataclass(frozen=True)
+class ClientOptions:
+    """How every boto3 client of the console is made: `[aws] endpoint_url` and the broker's botocore
+    Config (timeouts, retries), alike for identity, MFA-session and role clients."""
+
+    endpoint_url: str | None
+    config: Any
+
+    def client(
+        self, boto_session: Any, service: str, region: str | None, *, config: Any = None, **keys: str | None
+    ) -> Any:
+        """`config` (a botocore Config) is merged over the console's own."""
+        return boto_session.client(
+            service,
+            region_name=region,
+            endpoint_url=self.endpoint_url,
+            config=self.config.merge(config) if config is not None else self.config,
+            **keys,
+        )
+
+
+@dataclass(frozen=True)
 class _Keys:
     access_key_id: str
     secret_access_key: str
@@ -108,16 +129,14 @@ class IdentitySource:
         boto_session: Any,
         identity: IdentitySettings,
         *,
-        endpoint_url: str | None,
-        client_config: Any,
+        client_options: ClientOptions,
         mfa_prompt: MfaPrompt | None,
         clock: Clock,
         store: SessionStore | None = None,
     ) -> None:
         self._boto = boto_session
         self._identity = identity
-        self._endpoint_url = endpoint_url
-        self._config = client_config
+        self._client_options = client_options
         self._mfa_prompt = mfa_prompt
         self._clock = clock
         self._store: SessionStore = store if store is not None else MemoryStore()
@@ -148,12 +167,8 @@ class IdentitySource:
         self, service: str, region: str | None = None, mfa_serial: str | None = None, *, config: Any = None
     ) -> Any:
         keys = self._keys(mfa_serial or self.mfa_serial)
-        return self._boto.client(
-            service,
-            region_name=region or self._identity.region,
-            endpoint_url=self._endpoint_url,
-            config=self._config.merge(config) if config is not None else self._config,
-            **keys.as_client_kwargs(),
+        return self._client_options.client(
+            self._boto, service, region or self._identity.region, config=config, **keys.as_client_kwargs()
         )
 
     def temporary(self) -> TemporaryCredentials:
@@ -239,11 +254,10 @@ class IdentitySource:
     def _get_session_token(self, serial: str) -> TemporaryCredentials:
         base = self._base_credentials()
         code = self._ask(serial)
-        sts = self._boto.client(
+        sts = self._client_options.client(
+            self._boto,
             "sts",
-            region_name=self._identity.region,
-            endpoint_url=self._endpoint_url,
-            config=self._config,
+            self._identity.region,
             aws_access_key_id=base.access_key,
             aws_secret_access_key=base.secret_key,
             aws_session_token=base.token,

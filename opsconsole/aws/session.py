@@ -27,7 +27,7 @@ from opsconsole.aws.assume import (
 )
 from opsconsole.aws.credential_cache import BotocoreCache, MemoryStore, SessionStore, describe, open_store
 from opsconsole.aws.errors import refuse_cut_answers
-from opsconsole.aws.identity import RENEWAL_MARGIN, IdentitySource, make_boto_session
+from opsconsole.aws.identity import RENEWAL_MARGIN, ClientOptions, IdentitySource, make_boto_session
 from opsconsole.aws.sts_errors import sts_errors, sts_failure
 from opsconsole.config import Settings
 from opsconsole.domain.environment import Environment, RoleTier
@@ -102,12 +102,13 @@ class RoleBroker:
         )
         # The attempts (`aws.attempts`, 3) share the call's time: a hung endpoint costs aws_timeout,
         # not five reads of 30 s each (which once left the CLI silent for ~185 s).
-        self._config = Config(
+        config = Config(
             retries={"mode": "adaptive", "max_attempts": settings.aws_attempts},
             connect_timeout=settings.aws_connect_timeout,
             read_timeout=max(1, settings.aws_timeout // settings.aws_attempts),
             user_agent_extra="opsconsole",
         )
+        self._client_options = ClientOptions(settings.endpoint_url, config)
         self._identity = self._source_for(self._boto, settings.identity.profile)
         self._sources: dict[str, IdentitySource] = {}
         self._lock = threading.RLock()
@@ -130,8 +131,7 @@ class RoleBroker:
         return IdentitySource(
             boto_session,
             identity,
-            endpoint_url=self._settings.endpoint_url,
-            client_config=self._config,
+            client_options=self._client_options,
             mfa_prompt=self._mfa_prompt,
             clock=self._clock,
             store=self.store,
@@ -282,11 +282,10 @@ class RoleBroker:
 
     def _client_with(self, service: str, region: str, credentials: TemporaryCredentials) -> Any:
         with self._making:
-            client = self._boto.client(
+            client = self._client_options.client(
+                self._boto,
                 service,
-                region_name=region,
-                endpoint_url=self._settings.endpoint_url,
-                config=self._config,
+                region,
                 aws_access_key_id=credentials.access_key_id,
                 aws_secret_access_key=credentials.secret_access_key,
                 aws_session_token=credentials.session_token,
@@ -302,11 +301,10 @@ class RoleBroker:
             return
         with self._making:
             if not self._warm:
-                self._boto.client(
+                self._client_options.client(
+                    self._boto,
                     "sts",
-                    region_name=region,
-                    endpoint_url=self._settings.endpoint_url,
-                    config=self._config,
+                    region,
                     aws_access_key_id="unused",
                     aws_secret_access_key="unused",
                 )

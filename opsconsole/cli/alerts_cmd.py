@@ -59,34 +59,12 @@ def tag_list(tags: tuple[tuple[str, str], ...]) -> list[dict[str, str]]:
 
 
 def _problem_row(p: Problem, now: datetime) -> dict[str, Any]:
+    """The problem's JSON plus what only the listing shows: its age and a MAINT cell."""
     from opsconsole.tui.format import age  # plain text helper; imports no Textual
 
-    return {
-        "environment": p.environment,
-        "eventid": p.eventid,
-        "severity": p.severity.label,
+    return p.to_json_dict() | {
         "age": age(p.started, now),
-        "started": p.started,
-        "hosts": [h.name for h in p.hosts],
-        "name": p.name,
-        "acknowledged": p.acknowledged,
-        "suppressed": p.suppressed,
         "maintenance": "in maintenance" if p.suppressed else "",
-        "manual_close": p.manual_close,
-        "tags": tag_list(p.tags),
-        "history": [
-            {
-                "at": a.at,
-                "user": a.user,
-                "message": a.message,
-                "acknowledged": a.acknowledged,
-                "unacknowledged": a.unacknowledged,
-                "closed": a.closed,
-                "old_severity": a.old_severity.label if a.old_severity is not None else None,
-                "new_severity": a.new_severity.label if a.new_severity is not None else None,
-            }
-            for a in p.history
-        ],
     }
 
 

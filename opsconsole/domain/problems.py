@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import IntEnum
+from typing import Any
 
 
 class Severity(IntEnum):
@@ -55,6 +56,18 @@ class Acknowledgement:
     old_severity: Severity | None = None
     new_severity: Severity | None = None
 
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "at": self.at.isoformat(),
+            "user": self.user,
+            "message": self.message,
+            "acknowledged": self.acknowledged,
+            "unacknowledged": self.unacknowledged,
+            "closed": self.closed,
+            "old_severity": self.old_severity.label if self.old_severity is not None else None,
+            "new_severity": self.new_severity.label if self.new_severity is not None else None,
+        }
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -82,6 +95,23 @@ class Problem:
     @property
     def host_names(self) -> str:
         return ", ".join(h.name for h in self.hosts)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The one JSON shape of a problem, for `alerts list -o json` and a runbook's `problems`
+        query. Tags stay a list as Zabbix gives them, so two values of one tag name are both kept."""
+        return {
+            "environment": self.environment,
+            "eventid": self.eventid,
+            "severity": self.severity.label,
+            "started": self.started.isoformat(),
+            "hosts": [h.name for h in self.hosts],
+            "name": self.name,
+            "acknowledged": self.acknowledged,
+            "suppressed": self.suppressed,
+            "manual_close": self.manual_close,
+            "tags": [{"tag": name, "value": value} for name, value in self.tags],
+            "history": [a.to_json_dict() for a in self.history],
+        }
 
 
 @dataclass(frozen=True)

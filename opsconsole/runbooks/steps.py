@@ -17,7 +17,7 @@ from opsconsole.app.console import Console
 from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.durations import parse_duration
 from opsconsole.domain.errors import AccessDenied, InvalidInput, OpsError
-from opsconsole.domain.problems import Problem, ProblemFilter, Severity
+from opsconsole.domain.problems import ProblemFilter, Severity
 from opsconsole.domain.stacks import StackPlan
 from opsconsole.runbooks.expressions import ExpressionError, evaluate, render, truthy
 from opsconsole.runbooks.model import Source, Step
@@ -75,7 +75,7 @@ def read_source(run: StepRun, source: Source) -> Any:
         unacknowledged_only=bool(spec.get("unacknowledged", False)),
         text=spec.get("text"),
     )
-    return [_problem(p) for p in run.console.alerts.problems(env, flt)]
+    return [p.to_json_dict() for p in run.console.alerts.problems(env, flt)]
 
 
 def query(run: StepRun, step: Step) -> Any:
@@ -210,18 +210,6 @@ def _deferred_shown(run: StepRun, plan: StackPlan) -> bool:
         {"stack": plan.stack_name, "action": plan.action.value, "changes": changes},
     )
     return True
-
-
-def _problem(problem: Problem) -> dict[str, Any]:
-    return {
-        "eventid": problem.eventid,
-        "name": problem.name,
-        "severity": problem.severity.label,
-        "acknowledged": problem.acknowledged,
-        "started": problem.started.isoformat(),
-        "hosts": [h.name for h in problem.hosts],
-        "tags": dict(problem.tags),
-    }
 
 
 def _jsonable(value: Any) -> Any:

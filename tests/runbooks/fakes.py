@@ -49,6 +49,7 @@ class FakeProblem:
     group: str
     name: str = "High error rate"
     acknowledged: bool = False
+    tags: tuple[tuple[str, str], ...] = ()
 
 
 class FakeZabbix(ZabbixClient):
@@ -126,7 +127,7 @@ class FakeZabbix(ZabbixClient):
             "severity": "3",
             "clock": "1764500000",
             "acknowledged": "1" if problem.acknowledged else "0",
-            "tags": [],
+            "tags": [{"tag": tag, "value": value} for tag, value in problem.tags],
         }
 
 

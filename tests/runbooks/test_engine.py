@@ -222,6 +222,19 @@ def test_every_step_is_audited_with_inputs_outputs_actor_and_timing(world: Monit
     assert kinds.count("step-started") == kinds.count("step-finished") == 3
 
 
+def test_a_problems_query_gives_the_problems_as_alerts_list_json_gives_them(world: Monitored) -> None:
+    world.zabbix.problems[0].tags = (("service", "api"), ("service", "web"))
+    book = parse_runbook(
+        "title: Problems\ninputs:\n  env: environment\nsteps:\n"
+        "  - id: problems\n    kind: query\n    problems: {tags: {service: api}}\n",
+        "problems.yaml",
+    )
+    state = engine(world).start(book, {"env": "dev"})
+    [output] = state.outputs["problems"]
+    assert output == world.console.alerts.problems("dev")[0].to_json_dict()
+    assert output["tags"] == [{"tag": "service", "value": "api"}, {"tag": "service", "value": "web"}]
+
+
 def test_templates_keep_types_when_whole_and_interpolate_otherwise() -> None:
     from opsconsole.runbooks.expressions import render
 
