@@ -17,10 +17,15 @@ from opsconsole.demo.zabbix.feed import ZabbixFeed
 
 def zabbix_feed(world: DemoReady) -> ZabbixFeed:
     """What the estate's agents report, sent to the world's Zabbix emulator (API + trapper)."""
-    if not (world.zabbix_url and world.zabbix_trapper_port):
+    if world.zabbix is None:
         raise RuntimeError("this demo world runs no Zabbix emulator")
     token = (world.config_path.parent / "zabbix-token").read_text(encoding="utf-8").strip()
-    return ZabbixFeed(world.zabbix_url, token, world.zabbix_trapper_port)
+    return ZabbixFeed(world.zabbix.url, token, world.zabbix.port)
+
+
+def gelf_address(world: DemoReady) -> str:
+    """The world's GELF input, as LogTraffic and graypy take it."""
+    return f"udp://127.0.0.1:{world.graylog.port}"
 
 
 def story_simulator(world: DemoReady, *, seed: int = 7, story_at: int | None = None) -> Simulator:
@@ -33,7 +38,7 @@ def story_simulator(world: DemoReady, *, seed: int = 7, story_at: int | None = N
         agent_outage_chance=0.0,
         db_spike_chance=0.0,
         zabbix=zabbix_feed(world),
-        traffic=LogTraffic(f"udp://127.0.0.1:{world.gelf_udp_port}", seed=seed),
+        traffic=LogTraffic(gelf_address(world), seed=seed),
         story_at=story_at,
     )
 

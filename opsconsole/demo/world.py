@@ -33,15 +33,23 @@ START_STEPS = 3
 
 
 @dataclass(frozen=True)
+class Listening:
+    """Where an emulator listens: its API's URL and the port its senders write to (the Zabbix
+    trapper's TCP port, the Graylog GELF input's UDP port)."""
+
+    url: str
+    port: int
+
+
+@dataclass(frozen=True)
 class DemoReady:
     endpoint: str
     config_path: Path
     seconds_to_ready: float
     accounts: Bootstrapped
-    zabbix_url: str | None = None
-    zabbix_trapper_port: int | None = None
-    graylog_url: str = ""
-    gelf_udp_port: int = 0
+    graylog: Listening
+    zabbix: Listening | None = None
+    """None when the world runs no Zabbix emulator."""
 
 
 @dataclass(frozen=True)
@@ -133,10 +141,8 @@ class DemoWorld:
             config_path,
             time.monotonic() - self._started,
             accounts,
-            self.zabbix.url if self.zabbix else None,
-            self.zabbix.trapper_port if self.zabbix else None,
-            self.graylog.api_url,
-            self.graylog.udp_port,
+            Listening(self.graylog.api_url, self.graylog.udp_port),
+            Listening(self.zabbix.url, self.zabbix.trapper_port) if self.zabbix else None,
         )
         return self.ready
 

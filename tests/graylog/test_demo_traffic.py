@@ -16,6 +16,7 @@ from opsconsole.app.console import Console
 from opsconsole.demo.graylog.emulator import DEMO_TOKEN, GraylogEmulator
 from opsconsole.demo.sim_accounts import accounts_of
 from opsconsole.demo.simulator import Simulator
+from opsconsole.demo.story import gelf_address
 from opsconsole.demo.traffic import LogTraffic, gelf_datagrams
 from opsconsole.demo.world import DemoReady
 from opsconsole.domain.logs import SearchResult
@@ -52,8 +53,8 @@ def wait_for(search: Callable[[], SearchResult], at_least: int = 1, seconds: flo
 
 def test_demo_config_points_at_the_emulator_without_a_secret(world: DemoReady) -> None:
     text = world.config_path.read_text(encoding="utf-8")
-    assert f'url = "{world.graylog_url}"' in text
-    assert f'gelf = "udp://127.0.0.1:{world.gelf_udp_port}"' in text
+    assert f'url = "{world.graylog.url}"' in text
+    assert f'gelf = "udp://127.0.0.1:{world.graylog.port}"' in text
     assert "graylog-token" in text  # read by token_command from the world's 0600 file
     assert DEMO_TOKEN not in text
     token_file = world.config_path.parent / "graylog-token"
@@ -63,7 +64,7 @@ def test_demo_config_points_at_the_emulator_without_a_secret(world: DemoReady) -
 def test_simulated_logs_carry_the_real_tasks_and_follow_incidents(
     world: DemoReady, services: Console
 ) -> None:
-    traffic = LogTraffic(f"udp://127.0.0.1:{world.gelf_udp_port}", seed=1)
+    traffic = LogTraffic(gelf_address(world), seed=1)
     simulator = Simulator(
         world.endpoint, accounts_of(world.accounts.admin_keys), seed=3, oom_chance=0.0, traffic=traffic
     )

@@ -68,7 +68,7 @@ def feed(world: DemoReady) -> ZabbixFeed:
 
 @pytest.fixture(scope="module")
 def logs(world: DemoReady) -> Iterator[UdpSender]:
-    sender = UdpSender(world.gelf_udp_port)
+    sender = UdpSender(world.graylog.port)
     yield sender
     sender.close()
 

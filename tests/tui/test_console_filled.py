@@ -16,7 +16,7 @@ from tests.graylog.gelf_sender import UdpSender
 async def test_all_panes_fill_at_start_and_again_after_a_switch(
     demo_world: DemoReady, demo_console: Console
 ) -> None:
-    sender = UdpSender(demo_world.gelf_udp_port)
+    sender = UdpSender(demo_world.graylog.port)
     for env in ("dev", "prod"):
         sender.send(f"GET /health 200 in {env}", env=env, service="api")
     sender.close()
