@@ -10,6 +10,7 @@ import typer
 
 from opsconsole.cli.commands import Listing, Params, action_command, list_command
 from opsconsole.domain.action_kinds import ActionKind
+from opsconsole.domain.durations import age
 from opsconsole.domain.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -60,8 +61,6 @@ def tag_list(tags: tuple[tuple[str, str], ...]) -> list[dict[str, str]]:
 
 def _problem_row(p: Problem, now: datetime) -> dict[str, Any]:
     """The problem's JSON plus what only the listing shows: its age and a MAINT cell."""
-    from opsconsole.tui.format import age  # plain text helper; imports no Textual
-
     return p.to_json_dict() | {
         "age": age(p.started, now),
         "maintenance": "in maintenance" if p.suppressed else "",

@@ -1,5 +1,6 @@
 """Durations and points in time as operators write them: `90`, `30s`, `5m`, `1h`, `2d`, `1w`, or
-an ISO 8601 date. The one parser for the CLI's options and the runbooks' fields.
+an ISO 8601 date. The one parser for the CLI's options and the runbooks' fields, and `age`, the one
+way the TUI and the CLI show how long ago something happened.
 
 Every duration is finite and at most MAX_SECONDS (ten years): `99999999d` is an error, not an
 overflow deep inside a date calculation.
@@ -94,3 +95,14 @@ def parse_since(text: str, now: datetime) -> datetime:
 
 def _plain(seconds: float) -> str:
     return f"{seconds:g}s"
+
+
+def age(moment: datetime | None, now: datetime) -> str:
+    """How long ago, in the largest whole unit: 3d, 5h, 12m, 40s."""
+    if moment is None:
+        return "—"
+    seconds = max(0, int((now - moment).total_seconds()))
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"

@@ -14,8 +14,8 @@ from textual.containers import Grid
 from textual.screen import Screen
 from textual.widgets import Footer, Label
 
+from opsconsole.domain.durations import age
 from opsconsole.domain.errors import OpsError
-from opsconsole.tui.format import age
 from opsconsole.tui.widgets.fleet_table import FleetChosen, FleetTable, Rows
 from opsconsole.tui.widgets.log_pane import LogPane
 from opsconsole.tui.widgets.problems_pane import SEVERITY_VARIABLE, theme_colour

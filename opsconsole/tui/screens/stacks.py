@@ -23,9 +23,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Log, Static
 from textual.worker import get_current_worker
 
+from opsconsole.domain.durations import age
 from opsconsole.domain.errors import OpsError
 from opsconsole.domain.stacks import DeployedStack, EnvironmentPlan, StackEvent, StackOutcome, StackSpec
-from opsconsole.tui.format import age, plural
+from opsconsole.tui.format import plural
 from opsconsole.tui.messages import (
     ActionFailed,
     DeployFinished,

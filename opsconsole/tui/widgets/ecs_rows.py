@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
-from opsconsole.tui.format import age
+from opsconsole.domain.durations import age
 
 if TYPE_CHECKING:
     from opsconsole.domain.ecs import Task

@@ -17,8 +17,8 @@ from textual.message import Message
 from textual.widgets import DataTable, Input, Label
 
 from opsconsole.domain.action_kinds import ActionKind
+from opsconsole.domain.durations import age
 from opsconsole.domain.problems import Problem, Severity
-from opsconsole.tui.format import age
 from opsconsole.tui.key_table import key_table
 from opsconsole.tui.read_only import changes_hidden
 from opsconsole.tui.widgets.bound import LinkedPane, frame_css, show_text

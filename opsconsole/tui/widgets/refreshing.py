@@ -18,8 +18,9 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from opsconsole.domain.durations import age
 from opsconsole.domain.errors import OpsError
-from opsconsole.tui.format import age, first_line
+from opsconsole.tui.format import first_line
 from opsconsole.tui.messages import PaneLoaded, PaneRefreshFailed
 
 T = TypeVar("T")
