@@ -89,9 +89,9 @@ class AppContext:
 
         sink = None
         if settings.audit.gelf:
-            from opsconsole.graylog.audit_gelf import GelfAuditForwarder
+            from opsconsole.graylog.audit_gelf import FirstRecordSink
 
-            sink = GelfAuditForwarder(settings.audit.gelf)
+            sink = FirstRecordSink(settings.audit.gelf)
         audit = AuditTrail(AuditJournal(journal_path(settings)), lambda: context.broker.operator, clock, sink)
         breakers = Breakers(
             failures=settings.breaker_failures,

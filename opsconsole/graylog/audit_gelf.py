@@ -165,3 +165,31 @@ class GelfAuditForwarder:
         stopper.start()
         stopper.join(timeout)
         self._handler.close()
+
+
+class FirstRecordSink:
+    """A GelfAuditForwarder started by the first record: a read-only command writes none, so it
+    pays neither graypy's import nor the listener thread."""
+
+    def __init__(self, address: str) -> None:
+        parse_address(address)  # a bad address is still refused at start-up
+        self.address = address
+        self._forwarder: GelfAuditForwarder | None = None
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def send(self, record: AuditRecord) -> None:
+        with self._lock:
+            if self._closed:
+                return  # as the forwarder does once closed: the journal holds the record
+            if self._forwarder is None:
+                self._forwarder = GelfAuditForwarder(self.address)
+            forwarder = self._forwarder
+        forwarder.send(record)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            forwarder = self._forwarder
+        if forwarder is not None:
+            forwarder.close()

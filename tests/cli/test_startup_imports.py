@@ -2,7 +2,8 @@
 
 `alerts list` against a Zabbix (the emulator, real HTTP) runs in a fresh interpreter and reports
 which heavy modules it imported: no boto3, botocore or keyring (the role broker is never built),
-no regex (the deploy engine's template checks: the stacks use case is never built). An ECS read
+no regex (the deploy engine's template checks: the stacks use case is never built), no graypy
+(audit records go to Graylog from the first record on, and a read writes none). An ECS read
 in the same way builds the broker (botocore, not boto3), so the check is not vacuous.
 """
 
@@ -19,7 +20,16 @@ from pyzabbix.api import ZabbixAPI
 
 from opsconsole.demo.zabbix.server import ZabbixEmulator
 
-HEAVY = ("boto3", "botocore", "keyring", "regex", "pydantic", "opsconsole.app.team", "opsconsole.app.stacks")
+HEAVY = (
+    "boto3",
+    "botocore",
+    "keyring",
+    "regex",
+    "pydantic",
+    "graypy",
+    "opsconsole.app.team",
+    "opsconsole.app.stacks",
+)
 
 PROBE = """
 import json, sys
@@ -51,6 +61,9 @@ aws_credentials_file = "{tmp_path / "aws-credentials"}"
 
 [aws]
 endpoint_url = "http://127.0.0.1:9"
+
+[audit]
+gelf = "udp://127.0.0.1:9"
 
 [environments.dev]
 account_id = "111111111111"

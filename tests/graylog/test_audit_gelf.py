@@ -17,7 +17,7 @@ import pytest
 from opsconsole.audit import AuditJournal
 from opsconsole.domain.audit import AuditRecord
 from opsconsole.domain.errors import InvalidInput
-from opsconsole.graylog.audit_gelf import GelfAuditForwarder, parse_address
+from opsconsole.graylog.audit_gelf import FirstRecordSink, GelfAuditForwarder, parse_address
 
 
 def record(n: int = 1) -> AuditRecord:
@@ -176,3 +176,27 @@ def test_every_audit_record_of_the_services_also_goes_to_graylog(demo_settings: 
         "INC-9",
     )
     assert [r.action for r in console.audit.records()] == ["access.elevate"]
+
+
+def test_the_first_record_starts_the_forwarder_and_a_closed_sink_drops_records() -> None:
+    server = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    server.bind(("127.0.0.1", 0))
+    server.settimeout(5)
+    sink = FirstRecordSink(f"udp://127.0.0.1:{server.getsockname()[1]}")
+    try:
+        assert sink._forwarder is None  # nothing started for a command that writes no record
+        sink.send(record(1))
+        payload, _ = server.recvfrom(65535)
+        assert json.loads(zlib.decompress(payload))["_reason"] == "INC-1"
+    finally:
+        sink.close()
+    sink.send(record(2))
+    server.settimeout(0.3)
+    with pytest.raises(TimeoutError):
+        server.recvfrom(65535)
+    server.close()
+
+
+def test_a_bad_gelf_address_is_refused_before_any_record() -> None:
+    with pytest.raises(InvalidInput, match="not a GELF address"):
+        FirstRecordSink("http://graylog:12201")
