@@ -6,7 +6,6 @@ Every read runs inside the AWS error translation, so no botocore exception leave
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -31,8 +30,6 @@ from opsconsole.domain.rds import DbCluster, DbEvent, DbInstance, PendingMainten
 
 T = TypeVar("T")
 R = TypeVar("R")
-PENDING_STATES = frozenset({"PROVISIONING", "PENDING", "ACTIVATING"})
-"""Task states a cluster counts as pending (ECS's own definition of pendingTasksCount)."""
 Series = dict[str, dict[str, list[float]]]
 
 
@@ -73,10 +70,9 @@ class Fleet:
     # -- ECS --------------------------------------------------------------------------------
 
     def clusters(self, env_name: str) -> list[Cluster]:
-        """Clusters with their running and pending counts counted from their tasks: the cluster's
-        own counters (runningTasksCount, pendingTasksCount) drift on some endpoints (moto goes
-        negative), so they are not shown. The service count and instances are ECS's as is."""
-        return self._ecs(env_name, lambda r: [_counted(r, c) for c in r.clusters()])
+        """Clusters as DescribeClusters counts them (services, running and pending tasks): two calls
+        whatever the cluster's size, where counting from the tasks took two per 100 tasks."""
+        return self._ecs(env_name, lambda r: r.clusters())
 
     def cluster_names(self, env_name: str) -> list[str]:
         """The cluster names alone (one ListClusters): for reads that go on to the services."""
@@ -195,10 +191,3 @@ class Fleet:
             subject, metric = key.split("|", 1)
             result[subject][metric] = values
         return result
-
-
-def _counted(reader: EcsReader, cluster: Cluster) -> Cluster:
-    tasks = reader.tasks(cluster.name)
-    running = sum(1 for t in tasks if t.last_status == "RUNNING")
-    pending = sum(1 for t in tasks if t.last_status in PENDING_STATES)
-    return replace(cluster, running_tasks=running, pending_tasks=pending)

@@ -46,9 +46,7 @@ class EcsReader(EnvReader):
                         name=raw["clusterName"],
                         arn=raw["clusterArn"],
                         status=raw["status"],
-                        services=len(
-                            self._paginate("list_services", "serviceArns", cluster=raw["clusterArn"])
-                        ),
+                        services=raw.get("activeServicesCount", 0),
                         running_tasks=raw.get("runningTasksCount", 0),
                         pending_tasks=raw.get("pendingTasksCount", 0),
                         container_instances=raw.get("registeredContainerInstancesCount", 0),

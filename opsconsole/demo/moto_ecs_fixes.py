@@ -231,3 +231,29 @@ def services_from_templates_keep_their_settings() -> None:
 
     create._opsconsole_fixed = True  # type: ignore[attr-defined]
     Service.create_from_cloudformation_json = staticmethod(create)  # type: ignore[method-assign]
+
+
+def cluster_counters_follow_services_and_tasks() -> None:
+    """AWS: DescribeClusters counts a cluster's active services and its running and pending tasks
+    (PROVISIONING, PENDING, ACTIVATING). moto 5.2 never counts services and drifts its task
+    counters (below zero after stops). Here they are counted when the clusters are described."""
+    from moto.ecs.models import EC2ContainerServiceBackend
+
+    original = EC2ContainerServiceBackend.describe_clusters
+    if getattr(original, "_opsconsole_fixed", False):
+        return
+
+    def describe_clusters(self: Any, cluster_names: list[str]) -> Any:
+        clusters, failures = original(self, cluster_names)
+        for cluster in clusters:
+            services = [s for s in self.services.values() if s.cluster_name == cluster.name]
+            tasks = [t.last_status for t in self.tasks.get(cluster.name, {}).values()]
+            cluster.active_services_count = sum(1 for s in services if s.status == "ACTIVE")
+            cluster.running_tasks_count = tasks.count("RUNNING")
+            cluster.pending_tasks_count = sum(
+                1 for t in tasks if t in ("PROVISIONING", "PENDING", "ACTIVATING")
+            )
+        return clusters, failures
+
+    describe_clusters._opsconsole_fixed = True  # type: ignore[attr-defined]
+    EC2ContainerServiceBackend.describe_clusters = describe_clusters  # type: ignore[method-assign]

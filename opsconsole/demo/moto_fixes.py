@@ -18,6 +18,7 @@ def apply_all() -> None:
     ecs_fixes.service_counts_and_events_follow_tasks()
     ecs_fixes.running_tasks_keep_running()
     ecs_fixes.services_from_templates_keep_their_settings()
+    ecs_fixes.cluster_counters_follow_services_and_tasks()
     _reboots_are_events()
     _iam_actions_use_service_prefixes()
     _key_policies_from_templates_are_documents()

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+PENDING_STATES = frozenset({"PROVISIONING", "PENDING", "ACTIVATING"})
+"""Task states a cluster counts as pending (ECS's own definition of pendingTasksCount)."""
+
 
 @dataclass(frozen=True)
 class Cluster:

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from opsconsole.app.console import Console
-from opsconsole.app.fleet import PENDING_STATES
 from opsconsole.demo.world import ESTATE_STATUS, DemoReady
+from opsconsole.domain.ecs import PENDING_STATES
 from tests.conftest import BadRelease, settings_with_own_journal
 
 
