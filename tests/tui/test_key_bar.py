@@ -8,7 +8,7 @@ from textual.screen import Screen
 from textual.widgets._footer import FooterKey
 
 from opsconsole.tui.app import OpsConsoleApp
-from opsconsole.tui.widgets.key_bar import ESSENTIAL_KEYS, PaneFooter
+from opsconsole.tui.widgets.key_bar import ESSENTIAL_KEYS, PaneFooter, nearest_first
 from tests.tui.fakes import FrozenConsole
 
 SIZE = (160, 48)
@@ -20,9 +20,10 @@ async def settle(pilot: Any) -> None:
 
 
 def expected(screen: Screen[Any]) -> list[tuple[str, str, str, bool]]:
-    """What Textual's own footer would show, less the essentials: a key per action, first binding first."""
+    """What Textual's own footer would show, less the essentials, a key per action: the focused
+    pane's own keys first, in the order it declares them, then the screen's."""
     keys: dict[str, tuple[str, str, str, bool]] = {}
-    for _node, binding, enabled, _tooltip in screen.active_bindings.values():
+    for _node, binding, enabled, _tooltip in sorted(screen.active_bindings.values(), key=nearest_first):
         if binding.show and binding.key not in ESSENTIAL_KEYS:
             keys.setdefault(binding.action, (binding.key, binding.description, binding.action, enabled))
     return list(keys.values())
@@ -73,7 +74,7 @@ async def test_at_80_columns_the_keys_shown_are_whole_and_f1_is_offered_for_the_
             hidden = [k for k in keys if not k.display]
             assert hidden, f"80 columns hold every key? {line}"
             assert keys[: len(visible)] == visible, "the first keys are the ones shown"
-            assert f"+{len(hidden)}: f1 lists all" in line, line
+            assert f"+{len(hidden)} more" in line and "f1  keys" in line, line
             for key in hidden:  # a hidden key leaves no part of its label behind
                 assert f"{key.key_display} {key.description[:2]}" not in line, line
             await pilot.press("tab")
@@ -89,4 +90,20 @@ async def test_at_160_columns_a_pane_whose_keys_fit_shows_them_all_and_no_hint()
         footer = app.screen.query_one(PaneFooter)
         assert sum(k.region.width for k in footer.query_children(FooterKey)) < footer.region.width
         assert all(k.display for k in footer.query_children(FooterKey))
-        assert footer.hidden == 0 and "f1 lists all" not in bottom_line(app)
+        assert footer.hidden == 0 and " more " not in bottom_line(app)
+
+
+async def test_the_ecs_tables_enter_is_the_panes_open_shown_first_and_it_drills() -> None:
+    app = OpsConsoleApp(FrozenConsole())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#ecs-table").focus()
+        await settle(pilot)
+        footer = app.screen.query_one(PaneFooter)
+        first = footer.query_children(FooterKey).first()
+        assert (first.key, first.description, first.display) == ("enter", "Open", True)
+        title = app.screen.query_one("#ecs-title")
+        before = str(title.render())
+        await pilot.press("enter")
+        await settle(pilot)
+        assert str(title.render()) != before and "›" in str(title.render())

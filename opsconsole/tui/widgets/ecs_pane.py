@@ -25,6 +25,7 @@ from opsconsole.tui.widgets.bound import EnvironmentPane, frame_css, show_text
 from opsconsole.tui.widgets.ecs_rows import COLUMNS, Level, read_rows, searched_texts, sort_key
 from opsconsole.tui.widgets.keyed_rows import KeyedRows, Row
 from opsconsole.tui.widgets.refreshing import RefreshingPane
+from opsconsole.tui.widgets.row_table import RowTable
 
 if TYPE_CHECKING:
     from opsconsole.ports import ConsolePort
@@ -100,7 +101,7 @@ class EcsPane(EnvironmentPane, RefreshingPane[Rows]):
     def compose(self) -> ComposeResult:
         yield Label("ECS", id="ecs-title")
         yield Input(placeholder="filter…", id="ecs-filter", classes="pane-filter")
-        yield DataTable(id="ecs-table", cursor_type="row", zebra_stripes=True)
+        yield RowTable(id="ecs-table", cursor_type="row", zebra_stripes=True)
         yield Label("loading…", id="ecs-state", classes="pane-state")
 
     def on_mount(self) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import ActiveBinding
 from textual.containers import Horizontal
 from textual.events import Resize
 from textual.screen import Screen
@@ -28,7 +29,8 @@ def key_width(spec: KeySpec) -> int:
 
 
 def more_text(hidden: int) -> str:
-    return f" +{hidden}: f1 lists all "
+    """Short, so a key more fits at 80 columns: the essentials beside it say f1 lists the keys."""
+    return f" +{hidden} more "
 
 
 def fitting(widths: list[int], room: int) -> int:
@@ -71,9 +73,12 @@ class PaneFooter(Footer):
         self.call_after_refresh(self.fit)
 
     def wanted_keys(self) -> list[KeySpec]:
-        """One key per action the screen's active bindings show, first binding first."""
+        """One key per action the screen's active bindings show: the focused pane's own first, in
+        the order it declares them, then its ancestors' (the screen's, the app's)."""
         by_action: dict[str, KeySpec] = {}
-        for _node, binding, enabled, tooltip in self.screen.active_bindings.values():
+        for _node, binding, enabled, tooltip in sorted(
+            self.screen.active_bindings.values(), key=nearest_first
+        ):
             if binding.show and binding.key not in ESSENTIAL_KEYS and binding.action not in by_action:
                 display = self.app.get_key_display(binding)
                 spec = (binding.key, display, binding.description, binding.action, enabled, tooltip)
@@ -120,6 +125,14 @@ class PaneFooter(Footer):
         self.hidden = len(self._shown) - shown
         self._more.update(more_text(self.hidden) if self.hidden else "")
         self._more.display = bool(self.hidden)
+
+
+def nearest_first(active: ActiveBinding) -> tuple[int, int]:
+    """Sort key: deeper nodes (nearer the focus) first, then the node's own declaration order.
+    Textual's map keeps a key where an ancestor first bound it (escape sat before enter)."""
+    node, binding = active[0], active[1]
+    declared = list(node._bindings.key_to_bindings)
+    return -len(node.ancestors_with_self), declared.index(binding.key) if binding.key in declared else 0
 
 
 def make_key(spec: KeySpec) -> FooterKey:
