@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -27,6 +28,7 @@ from opsconsole.domain.environment import RoleTier
 from opsconsole.domain.errors import BackendError
 from opsconsole.domain.identity import RoleSession
 from opsconsole.domain.stacks import DeployedStack, EventHook, StackEvent, StackOutcome, StackSpec
+from opsconsole.stacks.changesets import PendingChangeSet, discard_change_sets, unaudited
 from opsconsole.stacks.engine import DeployEngine
 from opsconsole.stacks.manifest import Estate, load_estate
 from opsconsole.stacks.packaging import ArtifactBucket
@@ -96,24 +98,32 @@ class Stacks:
                 found.append(Leftover(spec.stack_name, spec.region, name, arn))
         return found
 
-    def discard(self, env_name: str, leftovers: list[Leftover], *, reason: str | None = None) -> None:
+    def discard(self, env_name: str, leftovers: list[Leftover], *, reason: str | None = None) -> list[str]:
         """Delete change sets that never ran, and the empty stack a CREATE one left behind
-        (REVIEW_IN_PROGRESS), as one audited change (deploy role, the team lock where protected)."""
+        (REVIEW_IN_PROGRESS, no other change set), as one audited change (deploy role, the team
+        lock where protected); the stacks deleted are in its details.
+
+        Returns:
+            The empty stacks deleted.
+        """
         environment = self._context.environment(env_name)
         self._context.writable(environment, "stacks discard")
         engine = self._engine(env_name, RoleTier.DEPLOY, reason=reason, lint=False)
         details = {"change_sets": [f"{left.stack_name}/{left.name}" for left in leftovers]}
         scope = self._scope(env_name, RoleTier.DEPLOY)()
+        # Which made its stack is not known here: each stack's own status decides.
+        pending = [
+            PendingChangeSet(left.arn, left.stack_name, left.region, creates=True) for left in leftovers
+        ]
         with (
             self._context.guarded(environment, "stacks discard"),
-            self._context.audit.change(ActionKind.STACKS_DISCARD, scope, reason=reason, details=details),
+            self._context.audit.change(
+                ActionKind.STACKS_DISCARD, scope, reason=reason, details=details
+            ) as record,
         ):
-            for left in leftovers:
-                engine.cfn.delete_change_set(left.arn, left.region)
-            for stack_name, region in {(left.stack_name, left.region) for left in leftovers}:
-                deployed = engine.cfn.describe(stack_name, region)
-                if deployed is not None and deployed.raw_status == "REVIEW_IN_PROGRESS":
-                    engine.cfn.delete(stack_name, region)
+            stacks = discard_change_sets(engine.cfn, pending, unaudited, strict=True).stacks
+            record.details["stacks_deleted"] = list(stacks)
+        return list(stacks)
 
     def outputs(self, env_name: str, keys: Keys = ()) -> dict[str, dict[str, str] | None]:
         """Outputs of each selected stack by its key; None for a stack that is not deployed."""
@@ -285,12 +295,19 @@ class Stacks:
         session = self._context.broker.session(env_name, tier, reason)
         audit = audit or StackAudit(self._context.audit, self._scope(env_name, tier), reason)
         cfn = self._cloudformation(env_name, tier, session)
+        trail, scope = self._context.audit, self._scope(env_name, tier)
+
+        def discard_audit(details: dict[str, Any]) -> AbstractContextManager[object]:
+            # An empty stack deleted with a discarded review is a change of its own: intent, outcome.
+            return trail.change(ActionKind.STACKS_DISCARD, scope(), reason=reason, details=details)
+
         return DeployEngine(
             estate,
             cfn,
             audit=audit,
             clock=self._context.clock,
             artifacts=self._artifacts(env_name, tier, session),
+            discard_audit=discard_audit,
         )
 
     def _artifacts(

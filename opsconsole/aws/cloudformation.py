@@ -105,18 +105,25 @@ class CloudFormation:
     def unexecuted_change_sets(self, stack_name: str, region: str) -> list[tuple[str, str]]:
         """(name, ARN) of the stack's change sets that can still run (AVAILABLE): made by a plan or
         a deploy that ended before running or deleting them; none when there is no such stack."""
+        return [
+            (name, arn) for name, arn, status in self.change_sets(stack_name, region) if status == "AVAILABLE"
+        ]
+
+    def change_sets(self, stack_name: str, region: str) -> list[tuple[str, str, str]]:
+        """(name, ARN, execution status) of every change set of the stack, whatever its status;
+        none when there is no such stack."""
         from botocore.exceptions import ClientError
 
         client = self._client_for(region)
-        found: list[tuple[str, str]] = []
+        found: list[tuple[str, str, str]] = []
         with self._errors(f"list the change sets of {stack_name}"):
             try:
                 for page in client.get_paginator("list_change_sets").paginate(StackName=stack_name):
                     found += [
-                        (c["ChangeSetName"], c["ChangeSetId"])
+                        (c["ChangeSetName"], c["ChangeSetId"], c.get("ExecutionStatus", ""))
                         for c in page.get("Summaries", [])
                         # moto lists every change set of the region, whichever stack is asked
-                        if c.get("StackName") == stack_name and c.get("ExecutionStatus") == "AVAILABLE"
+                        if c.get("StackName") == stack_name
                     ]
             except ClientError as e:
                 if "does not exist" in str(e):

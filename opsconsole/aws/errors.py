@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+import contextlib
 import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from html.parser import HTMLParser
 from typing import Any
 
 from opsconsole.domain.errors import AccessDenied, BackendError
@@ -22,6 +25,12 @@ _DENIED_CODES = {
     "403",
 }
 _TAG_RE = re.compile(r"<[^>]{0,200}>")
+_HTML_START = re.compile(
+    r"\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b", re.I | re.S
+)
+_PAGE_LIMIT = 120
+"""Characters of an error page's text kept: its title or first line says what failed, the rest is
+the proxy's decoration."""
 _ACTION_RE = re.compile(r"perform:?\s+([a-z0-9-]+:[A-Za-z0-9*]+)")
 
 # boto3 service names whose IAM prefix differs.
@@ -63,9 +72,10 @@ def aws_errors(session: RoleSession, service: str, what: str = "AWS call") -> It
             ) from e
         from opsconsole.aws.sts_errors import short_message
 
-        raise BackendError(
-            f"{what} failed in {session.environment}: {_error_code(e)}: {short_message(e)}"
-        ) from e
+        # A proxy's or load balancer's HTML page in place of AWS's answer: its status and title, one line.
+        page = html_page(_error_message(e), _status(e))
+        said = page or f"{_error_code(e)}: {short_message(e)}"
+        raise BackendError(f"{what} failed in {session.environment}: {said}") from e
     except SSLError as e:
         from opsconsole.aws.sts_errors import tls_failure
 
@@ -100,11 +110,79 @@ def translate_unexpected(env_name: str) -> Iterator[None]:
 
 
 def unreadable_answer(error: Exception, limit: int = 800) -> str:
-    """botocore's account of an answer it could not parse, whole (its body included, tags and
-    whitespace collapsed) up to `limit` characters: its first line alone ends in ':'."""
+    """botocore's account of an answer it could not parse: an HTML page (a proxy's error page) as
+    its title or first text in one line; anything else whole (its body included, tags and
+    whitespace collapsed) up to `limit` characters, since its first line alone ends in ':'."""
+    page = html_page(_parsed_body(str(error)), None)
+    if page is not None:
+        return page
     text = str(error).replace("\\n", " ")
     text = " ".join(_TAG_RE.sub(" ", text).split())
     return text if len(text) <= limit else f"{text[:limit]}… ({len(text) - limit} more characters)"
+
+
+def html_page(body: str, status: int | None, limit: int = _PAGE_LIMIT) -> str | None:
+    """One line for an HTML page answered in place of AWS's: the HTTP status when known, then the
+    page's title, else its first line of visible text, at most `limit` characters; never markup.
+    None when `body` is not an HTML page."""
+    if not _HTML_START.match(body):
+        return None
+    reader = _PageText()
+    reader.feed(body)
+    reader.close()
+    text = " ".join((reader.title or reader.first_line).split())
+    if status and text.startswith(f"{status} "):  # "503 Service Unavailable": the status once
+        text = text[len(str(status)) + 1 :]
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    said = f": {text}" if text else ""
+    return f"HTTP {status} (an HTML error page){said}" if status else f"an HTML error page{said}"
+
+
+class _PageText(HTMLParser):
+    """An HTML page's title and its first line of visible text (script and style are not text)."""
+
+    _HIDDEN = frozenset({"script", "style", "noscript", "template"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.title = ""
+        self.first_line = ""
+        self._open: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._HIDDEN or tag == "title":
+            self._open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._open:
+            del self._open[len(self._open) - 1 - self._open[::-1].index(tag) :]
+
+    def handle_data(self, data: str) -> None:
+        if self._open and self._open[-1] == "title":
+            self.title += data
+        elif not self._open and not self.first_line:
+            self.first_line = next((line.strip() for line in data.splitlines() if line.strip()), "")
+
+
+def _parsed_body(message: str) -> str:
+    """The body botocore quotes in a ResponseParserError ("...may succeed:\\nb'<html>...'"), as text."""
+    _head, _sep, quoted = message.partition("\n")
+    quoted = quoted.strip()
+    if quoted[:2] not in ("b'", 'b"'):
+        return quoted
+    # A page's title and first text are near its start: a long body is not decoded whole.
+    if len(quoted) < 65536:
+        with contextlib.suppress(ValueError, SyntaxError):
+            raw = ast.literal_eval(quoted)
+            return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+    return quoted[2:].replace("\\n", "\n")
+
+
+def _status(error: Exception) -> int | None:
+    response: dict[str, Any] = getattr(error, "response", {}) or {}
+    status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return status if isinstance(status, int) else None
 
 
 def _error_code(error: Exception) -> str:

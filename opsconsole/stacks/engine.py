@@ -32,7 +32,7 @@ from opsconsole.domain.stacks import (
     StackSpec,
     StackStatus,
 )
-from opsconsole.stacks.changesets import ChangeSetLedger
+from opsconsole.stacks.changesets import Audited, ChangeSetLedger, unaudited
 from opsconsole.stacks.deferred import absent_upstreams, deferred_plan
 from opsconsole.stacks.diff import parameter_diff, template_diff
 from opsconsole.stacks.failures import settled_outcome
@@ -66,6 +66,7 @@ class DeployEngine:
         clock: Callable[[], datetime],
         max_parallel: int = 4,
         artifacts: Callable[[str], ArtifactBucket] | None = None,
+        discard_audit: Audited = unaudited,
     ) -> None:
         self.estate = estate
         self.cfn = cloudformation
@@ -73,6 +74,7 @@ class DeployEngine:
         self._clock = clock
         self._max_parallel = max_parallel
         self.change_sets = ChangeSetLedger()
+        self._discard_audit = discard_audit  # wraps the DeleteStack of an empty stack discarded
         self._approve: ApproveHook = lambda stack_plan: True
         self._artifacts = artifacts
         self._packaged: dict[str, Packaged] = {}
@@ -247,12 +249,14 @@ class DeployEngine:
         return package(spec.template_body, path.parent, lambda: bucket, path.suffix or ".yaml")
 
     def discard(self) -> list[str]:
-        """Delete every change set this engine made and did not execute.
+        """Delete every change set this engine made and did not execute, and the empty stack a
+        CREATE one made (still REVIEW_IN_PROGRESS, no other change set), audited by `discard_audit`.
 
         Returns:
             The names of the stacks whose change sets were deleted.
         """
-        return [pending.stack_name for pending in self.change_sets.discard(self.cfn)]
+        discarded = self.change_sets.discard(self.cfn, self._discard_audit)
+        return [pending.stack_name for pending in discarded.change_sets]
 
     # -- execute ----------------------------------------------------------------------------
 

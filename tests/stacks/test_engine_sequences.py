@@ -420,6 +420,9 @@ def test_a_change_set_that_failed_is_still_deleted_when_the_plan_is_discarded(
     with pytest.raises(BackendError, match="the change set for dev-app failed: Parameter 'Missing'"):
         engine.plan(["app"])
     stubber.add_response("delete_change_set", {}, {"ChangeSetName": "arn:cs"})
+    # The empty stack goes only while it is still never created and holds no other change set.
+    stubber.add_response("describe_stacks", described("REVIEW_IN_PROGRESS"), {"StackName": "dev-app"})
+    stubber.add_response("list_change_sets", {"Summaries": []}, {"StackName": "dev-app"})
     stubber.add_response("delete_stack", {}, {"StackName": "dev-app"})
     assert engine.discard() == ["dev-app"]
     stubber.assert_no_pending_responses()

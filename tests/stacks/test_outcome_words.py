@@ -1,5 +1,6 @@
 """Outcome text an operator reads: one word per ending, never the state twice, and botocore's
-account of an unreadable answer kept whole (bounded) instead of its first line."""
+account of an unreadable answer kept whole (bounded) instead of its first line, an HTML page as
+its title."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ def test_a_failure_keeps_its_reason_and_success_reads_deployed() -> None:
     assert outcome_row(same)["status"] == "no changes"
 
 
-def test_an_unreadable_500_answer_is_shown_whole_and_bounded() -> None:
+def test_an_unreadable_500_page_is_its_title_and_other_answers_are_whole_and_bounded() -> None:
     body = (
         b"<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n"
         b"<h1>Internal Server Error</h1>\n<p>The server encountered an internal error.</p>\n"
@@ -36,8 +37,9 @@ def test_an_unreadable_500_answer_is_shown_whole_and_bounded() -> None:
         "Unable to parse response (syntax error: line 1, column 0), invalid XML received. "
         f"Further retries may succeed:\n{body!r}"
     )
-    text = unreadable_answer(error)
-    assert not text.endswith(":")
-    assert "500 Internal Server Error" in text and "The server encountered an internal error." in text
+    assert unreadable_answer(error) == "an HTML error page: 500 Internal Server Error"
+    cut = ResponseParserError(f"Unable to parse response, invalid XML received:\n{b'<Error><Code>X</Co'!r}")
+    text = unreadable_answer(cut)
+    assert not text.endswith(":") and "X" in text
     long = unreadable_answer(ResponseParserError("x" * 5000))
     assert len(long) < 900 and long.endswith("(4200 more characters)")
