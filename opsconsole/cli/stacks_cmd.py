@@ -292,8 +292,10 @@ def discard(
         return
     names = ", ".join(f"{left.stack_name}/{left.name}" for left in leftovers)
     confirm_change(console.settings.environment(env), access.confirm, yes, what=f"discard {names}")
-    console.stacks.discard(env, leftovers, reason=access.reason or "stacks discard")
+    deleted = console.stacks.discard(env, leftovers, reason=access.reason or "stacks discard")
     info(f"discarded: {names}")
+    if deleted:
+        info(f"deleted the empty stacks they had created: {', '.join(deleted)}")
 
 
 @app.command("baseline")

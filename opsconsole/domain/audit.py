@@ -3,7 +3,7 @@ records for events that change nothing in a backend (an elevation)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -70,8 +70,8 @@ class AuditEntry:
 
 
 def pair_records(records: list[AuditRecord]) -> list[AuditEntry]:
-    """Intents joined with their outcomes, in the order the intents were written; an intent with no
-    outcome (the process died between the two) reads "outcome unknown"."""
+    """Intents joined with their outcomes (and the outcome's details), in the order the intents were
+    written; an intent with no outcome (the process died between the two) reads "outcome unknown"."""
     outcomes = {r.intent_id: r for r in records if r.phase == "outcome" and r.intent_id}
     entries = []
     for record in records:
@@ -84,5 +84,7 @@ def pair_records(records: list[AuditRecord]) -> list[AuditEntry]:
         if done is None:
             entries.append(AuditEntry(record, Outcome.UNKNOWN))
         else:
-            entries.append(AuditEntry(record, done.outcome, done.error, done.at))
+            # The outcome's details are the intent's and what the change found out (what it deleted).
+            shown = replace(record, details=done.details) if done.details else record
+            entries.append(AuditEntry(shown, done.outcome, done.error, done.at))
     return entries

@@ -112,3 +112,7 @@ def test_a_deploy_killed_mid_execute_leaves_an_intent_and_status_says_so(
     assert again.code == 0 and "was never executed" not in again.stderr, again.stderr
     audit = json.loads(run_cli(capsys, "-c", str(config), "audit", "list", "-o", "json").stdout)
     assert [r["outcome"] for r in audit if r["action"] == "stacks.discard"] == ["ok"]
+    [record] = [r for r in audit if r["action"] == "stacks.discard"]
+    deleted = record["details"]["stacks_deleted"]
+    assert deleted, "the killed deploy created its stacks: their empty stacks go with the change sets"
+    assert f"deleted the empty stacks they had created: {', '.join(deleted)}" in discard.stderr
