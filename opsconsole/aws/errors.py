@@ -25,9 +25,7 @@ _DENIED_CODES = {
     "403",
 }
 _TAG_RE = re.compile(r"<[^>]{0,200}>")
-_HTML_START = re.compile(
-    r"\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b", re.I | re.S
-)
+_HTML_TAG = re.compile(r"<(!doctype\s+html|html|head|body)\b", re.I)
 _PAGE_LIMIT = 120
 """Characters of an error page's text kept: its title or first line says what failed, the rest is
 the proxy's decoration."""
@@ -121,11 +119,25 @@ def unreadable_answer(error: Exception, limit: int = 800) -> str:
     return text if len(text) <= limit else f"{text[:limit]}… ({len(text) - limit} more characters)"
 
 
+def _starts_as_html(body: str) -> bool:
+    """Whether `body` opens as an HTML page, after an XML declaration and comments. A loop, not a
+    regex: `(<!--.*?-->\\s*)*` backtracks exponentially on a page of many comments and no tag."""
+    rest = body.lstrip()
+    if rest.startswith("<?xml"):
+        rest = rest[rest.find(">") + 1 :].lstrip()
+    while rest.startswith("<!--"):
+        end = rest.find("-->")
+        if end < 0:
+            return False
+        rest = rest[end + 3 :].lstrip()
+    return _HTML_TAG.match(rest) is not None
+
+
 def html_page(body: str, status: int | None, limit: int = _PAGE_LIMIT) -> str | None:
     """One line for an HTML page answered in place of AWS's: the HTTP status when known, then the
     page's title, else its first line of visible text, at most `limit` characters; never markup.
     None when `body` is not an HTML page."""
-    if not _HTML_START.match(body):
+    if not _starts_as_html(body):
         return None
     reader = _PageText()
     reader.feed(body)

@@ -239,6 +239,8 @@ def cluster_counters_follow_services_and_tasks() -> None:
     counters (below zero after stops). Here they are counted when the clusters are described."""
     from moto.ecs.models import EC2ContainerServiceBackend
 
+    from opsconsole.domain.ecs import PENDING_STATES
+
     original = EC2ContainerServiceBackend.describe_clusters
     if getattr(original, "_opsconsole_fixed", False):
         return
@@ -250,9 +252,7 @@ def cluster_counters_follow_services_and_tasks() -> None:
             tasks = [t.last_status for t in self.tasks.get(cluster.name, {}).values()]
             cluster.active_services_count = sum(1 for s in services if s.status == "ACTIVE")
             cluster.running_tasks_count = tasks.count("RUNNING")
-            cluster.pending_tasks_count = sum(
-                1 for t in tasks if t in ("PROVISIONING", "PENDING", "ACTIVATING")
-            )
+            cluster.pending_tasks_count = sum(1 for t in tasks if t in PENDING_STATES)
         return clusters, failures
 
     describe_clusters._opsconsole_fixed = True  # type: ignore[attr-defined]
