@@ -177,13 +177,23 @@ class FirstRecordSink:
         self._forwarder: GelfAuditForwarder | None = None
         self._lock = threading.Lock()
         self._closed = False
+        self.stats = DeliveryStats()
+        """Until the forwarder starts: a start that failed, and the records it lost."""
 
     def send(self, record: AuditRecord) -> None:
+        """Never raises: the journal already holds `record`, and Graylog is a copy of it."""
         with self._lock:
             if self._closed:
-                return  # as the forwarder does once closed: the journal holds the record
+                return
+            if self.stats.last_error is not None:  # it failed to start: no retry per record
+                self.stats.dropped += 1
+                return
             if self._forwarder is None:
-                self._forwarder = GelfAuditForwarder(self.address)
+                try:
+                    self._forwarder = GelfAuditForwarder(self.address)
+                except Exception as e:  # graypy missing, no thread: a copy lost, not the change
+                    self.stats.last_error, self.stats.dropped = f"{type(e).__name__}: {e}", 1
+                    return
             forwarder = self._forwarder
         forwarder.send(record)
 

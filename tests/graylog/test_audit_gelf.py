@@ -200,3 +200,15 @@ def test_the_first_record_starts_the_forwarder_and_a_closed_sink_drops_records()
 def test_a_bad_gelf_address_is_refused_before_any_record() -> None:
     with pytest.raises(InvalidInput, match="not a GELF address"):
         FirstRecordSink("http://graylog:12201")
+
+
+def test_a_forwarder_that_cannot_start_loses_copies_not_the_change(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_: object, **__: object) -> None:
+        raise OSError("can't start new thread")
+
+    monkeypatch.setattr("opsconsole.graylog.audit_gelf.GelfAuditForwarder", broken)
+    sink = FirstRecordSink("udp://127.0.0.1:12201")
+    sink.send(record(1))
+    sink.send(record(2))
+    assert sink.stats.last_error == "OSError: can't start new thread" and sink.stats.dropped == 2
+    sink.close()
