@@ -121,9 +121,9 @@ class Stacks:
                 ActionKind.STACKS_DISCARD, scope, reason=reason, details=details
             ) as record,
         ):
-            stacks = discard_change_sets(engine.cfn, pending, unaudited, strict=True).stacks
-            record.details["stacks_deleted"] = list(stacks)
-        return list(stacks)
+            deleted: list[str] = record.details.setdefault("stacks_deleted", [])
+            discard_change_sets(engine.cfn, pending, unaudited, strict=True, on_stack_deleted=deleted.append)
+        return list(deleted)
 
     def outputs(self, env_name: str, keys: Keys = ()) -> dict[str, dict[str, str] | None]:
         """Outputs of each selected stack by its key; None for a stack that is not deployed."""

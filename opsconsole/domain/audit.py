@@ -84,7 +84,7 @@ def pair_records(records: list[AuditRecord]) -> list[AuditEntry]:
         if done is None:
             entries.append(AuditEntry(record, Outcome.UNKNOWN))
         else:
-            # The outcome's details are the intent's and what the change found out (what it deleted).
-            shown = replace(record, details=done.details) if done.details else record
+            # The intent's details and what the change found out (what it deleted, what it ended as).
+            shown = replace(record, details={**record.details, **done.details}) if done.details else record
             entries.append(AuditEntry(shown, done.outcome, done.error, done.at))
     return entries

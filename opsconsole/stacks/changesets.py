@@ -44,7 +44,12 @@ def unaudited(details: dict[str, Any]) -> AbstractContextManager[object]:
 
 
 def discard_change_sets(
-    cfn: CloudFormation, change_sets: Sequence[PendingChangeSet], audited: Audited, *, strict: bool = False
+    cfn: CloudFormation,
+    change_sets: Sequence[PendingChangeSet],
+    audited: Audited,
+    *,
+    strict: bool = False,
+    on_stack_deleted: Callable[[str], None] | None = None,
 ) -> Discarded:
     """Delete the change sets, then each stack a CREATE one made that is still REVIEW_IN_PROGRESS
     with no other change set (as AWS CDK and sceptre do): a discarded review leaves nothing behind.
@@ -55,7 +60,8 @@ def discard_change_sets(
     Raises:
         OpsError: with `strict`, the first delete refused; otherwise a refused delete is skipped
             (that change set or stack stays until someone deletes it: CloudFormation never
-            expires them) and the rest go on.
+            expires them) and the rest go on. `on_stack_deleted` hears of each stack deleted as it
+            goes, so a caller's audit record names it even when a later delete raises.
     """
     deleted: list[PendingChangeSet] = []
     for change_set in change_sets:
@@ -80,6 +86,8 @@ def discard_change_sets(
                 with audited(details):
                     cfn.delete(stack_name, region)
                 stacks.append(stack_name)
+                if on_stack_deleted is not None:
+                    on_stack_deleted(stack_name)
         except OpsError:
             if strict:
                 raise

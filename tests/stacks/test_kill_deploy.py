@@ -113,6 +113,7 @@ def test_a_deploy_killed_mid_execute_leaves_an_intent_and_status_says_so(
     audit = json.loads(run_cli(capsys, "-c", str(config), "audit", "list", "-o", "json").stdout)
     assert [r["outcome"] for r in audit if r["action"] == "stacks.discard"] == ["ok"]
     [record] = [r for r in audit if r["action"] == "stacks.discard"]
+    assert set(still) <= set(record["details"]["change_sets"]), "audit list keeps the intent's details"
     deleted = record["details"]["stacks_deleted"]
     assert deleted, "the killed deploy created its stacks: their empty stacks go with the change sets"
     assert f"deleted the empty stacks they had created: {', '.join(deleted)}" in discard.stderr
