@@ -107,3 +107,15 @@ async def test_the_ecs_tables_enter_is_the_panes_open_shown_first_and_it_drills(
         await pilot.press("enter")
         await settle(pilot)
         assert str(title.render()) != before and "›" in str(title.render())
+
+
+async def test_a_remapped_key_keeps_its_place_in_the_footer() -> None:
+    app = OpsConsoleApp(FrozenConsole())
+    async with app.run_test(size=(160, 48)) as pilot:
+        app.set_keymap({"ecs-stop-task": "x"})
+        await settle(pilot)
+        app.screen.query_one("#ecs-table").focus()
+        await settle(pilot)
+        keys = [(k.key, k.description) for k in app.screen.query_one(PaneFooter).query_children(FooterKey)]
+        assert keys[:2] == [("enter", "Open"), ("escape", "Back")], keys
+        assert ("x", "Stop task") in keys and keys.index(("x", "Stop task")) > keys.index(("B", "Roll back"))

@@ -128,11 +128,12 @@ class PaneFooter(Footer):
 
 
 def nearest_first(active: ActiveBinding) -> tuple[int, int]:
-    """Sort key: deeper nodes (nearer the focus) first, then the node's own declaration order.
-    Textual's map keeps a key where an ancestor first bound it (escape sat before enter)."""
-    node, binding = active[0], active[1]
-    declared = list(node._bindings.key_to_bindings)
-    return -len(node.ancestors_with_self), declared.index(binding.key) if binding.key in declared else 0
+    """Sort key: deeper nodes (nearer the focus) first, then the node's own declaration order, by
+    binding id (a `[ui.keymap]` entry changes a binding's key, not its place)."""
+    node, binding = active.node, active.binding
+    declared = [b.id or b.action for bindings in node._bindings.key_to_bindings.values() for b in bindings]
+    name = binding.id or binding.action
+    return -len(node.ancestors_with_self), declared.index(name) if name in declared else len(declared)
 
 
 def make_key(spec: KeySpec) -> FooterKey:
