@@ -46,9 +46,10 @@ class EcsReader(EnvReader):
                         name=raw["clusterName"],
                         arn=raw["clusterArn"],
                         status=raw["status"],
-                        services=raw.get("activeServicesCount", 0),
-                        running_tasks=raw.get("runningTasksCount", 0),
-                        pending_tasks=raw.get("pendingTasksCount", 0),
+                        # ECS's counters; an endpoint that drifts below zero is shown as none
+                        services=max(0, raw.get("activeServicesCount", 0)),
+                        running_tasks=max(0, raw.get("runningTasksCount", 0)),
+                        pending_tasks=max(0, raw.get("pendingTasksCount", 0)),
                         container_instances=raw.get("registeredContainerInstancesCount", 0),
                     )
                 )

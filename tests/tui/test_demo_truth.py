@@ -65,6 +65,7 @@ def test_cluster_counts_agree_with_the_tasks(console: Console) -> None:
         tasks = console.fleet.tasks(env, cluster.name)
         assert cluster.running_tasks == sum(1 for t in tasks if t.last_status == "RUNNING")
         assert cluster.pending_tasks == sum(1 for t in tasks if t.last_status in PENDING_STATES) >= 0
+        assert cluster.services == len(console.fleet.service_names(env, cluster.name)) > 0
 
 
 def test_pending_maintenance_is_answered_not_an_xml_error(console: Console) -> None:
