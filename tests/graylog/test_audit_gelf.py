@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 import zlib
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -40,17 +41,23 @@ def wait_for(condition: Any, seconds: float = 5.0) -> None:
         time.sleep(0.02)
 
 
-def test_udp_delivers_a_gelf_message_with_the_audit_fields() -> None:
-    server = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    server.bind(("127.0.0.1", 0))
-    server.settimeout(5)
+@pytest.fixture
+def server() -> Iterator[socket.socket]:
+    """A UDP socket where GELF datagrams land (5 s to wait for one)."""
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    udp.bind(("127.0.0.1", 0))
+    udp.settimeout(5)
+    yield udp
+    udp.close()
+
+
+def test_udp_delivers_a_gelf_message_with_the_audit_fields(server: socket.socket) -> None:
     forwarder = GelfAuditForwarder(f"udp://127.0.0.1:{server.getsockname()[1]}")
     try:
         forwarder.send(record())
         payload, _ = server.recvfrom(65535)
     finally:
         forwarder.close()
-        server.close()
     message = json.loads(zlib.decompress(payload))  # graypy compresses UDP with zlib
     assert message["short_message"] == "audit: alice ecs.scale in prod (ok)"
     assert message["host"] == "opsconsole"
@@ -150,15 +157,14 @@ def test_bad_addresses_are_refused() -> None:
     assert parse_address("udp://graylog.example.com:12201") == ("udp", "graylog.example.com", 12201)
 
 
-def test_every_audit_record_of_the_services_also_goes_to_graylog(demo_settings: Any) -> None:
+def test_every_audit_record_of_the_services_also_goes_to_graylog(
+    demo_settings: Any, server: socket.socket
+) -> None:
     import dataclasses
 
     from opsconsole.app.console import Console
     from opsconsole.domain.environment import RoleTier
 
-    server = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    server.bind(("127.0.0.1", 0))
-    server.settimeout(5)
     address = f"udp://127.0.0.1:{server.getsockname()[1]}"
     settings = dataclasses.replace(
         demo_settings, audit=dataclasses.replace(demo_settings.audit, gelf=address)
@@ -169,7 +175,6 @@ def test_every_audit_record_of_the_services_also_goes_to_graylog(demo_settings: 
         message = json.loads(zlib.decompress(server.recvfrom(65535)[0]))
     finally:
         console.close()
-        server.close()
     assert (message["_action"], message["_environment"], message["_reason"]) == (
         "access.elevate",
         "staging",
@@ -178,10 +183,7 @@ def test_every_audit_record_of_the_services_also_goes_to_graylog(demo_settings: 
     assert [r.action for r in console.audit.records()] == ["access.elevate"]
 
 
-def test_the_first_record_starts_the_forwarder_and_a_closed_sink_drops_records() -> None:
-    server = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    server.bind(("127.0.0.1", 0))
-    server.settimeout(5)
+def test_the_first_record_starts_the_forwarder_and_a_closed_sink_drops_records(server: socket.socket) -> None:
     sink = FirstRecordSink(f"udp://127.0.0.1:{server.getsockname()[1]}")
     try:
         assert sink._forwarder is None  # nothing started for a command that writes no record
@@ -194,7 +196,6 @@ def test_the_first_record_starts_the_forwarder_and_a_closed_sink_drops_records()
     server.settimeout(0.3)
     with pytest.raises(TimeoutError):
         server.recvfrom(65535)
-    server.close()
 
 
 def test_a_bad_gelf_address_is_refused_before_any_record() -> None:
