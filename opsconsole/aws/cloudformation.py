@@ -109,9 +109,12 @@ class CloudFormation:
             (name, arn) for name, arn, status in self.change_sets(stack_name, region) if status == "AVAILABLE"
         ]
 
-    def change_sets(self, stack_name: str, region: str) -> list[tuple[str, str, str]]:
-        """(name, ARN, execution status) of every change set of the stack, whatever its status;
-        none when there is no such stack."""
+    def change_sets(
+        self, stack_name: str, region: str, *, stack_id: str | None = None
+    ) -> list[tuple[str, str, str]]:
+        """(name, ARN, execution status) of every change set of the stack, whatever its status
+        (but FAILED ones, which can never run); none when there is no such stack. With `stack_id`,
+        only that stack's: an older stack of the same name (deleted) kept its own."""
         from botocore.exceptions import ClientError
 
         client = self._client_for(region)
@@ -124,6 +127,8 @@ class CloudFormation:
                         for c in page.get("Summaries", [])
                         # moto lists every change set of the region, whichever stack is asked
                         if c.get("StackName") == stack_name
+                        and c.get("Status") != "FAILED"
+                        and stack_id in (None, c.get("StackId"))
                     ]
             except ClientError as e:
                 if "does not exist" in str(e):

@@ -75,16 +75,18 @@ def discard_change_sets(
     stacks: list[str] = []
     for stack_name, region in dict.fromkeys((c.stack_name, c.region) for c in deleted if c.creates):
         try:
-            if _never_created(cfn, stack_name, region):
+            stack_id = _never_created(cfn, stack_name, region)
+            if stack_id is not None:
                 arns = [c.arn for c in deleted if (c.stack_name, c.region) == (stack_name, region)]
                 details = {
                     "stack": stack_name,
+                    "stack_id": stack_id,
                     "region": region,
                     "status": NEVER_CREATED,
                     "change_sets": arns,
                 }
                 with audited(details):
-                    cfn.delete(stack_name, region)
+                    cfn.delete(stack_id, region)
                 stacks.append(stack_name)
                 if on_stack_deleted is not None:
                     on_stack_deleted(stack_name)
@@ -94,11 +96,16 @@ def discard_change_sets(
     return Discarded(tuple(deleted), tuple(stacks))
 
 
-def _never_created(cfn: CloudFormation, stack_name: str, region: str) -> bool:
+def _never_created(cfn: CloudFormation, stack_name: str, region: str) -> str | None:
+    """The id of the stack of this name if it is empty (REVIEW_IN_PROGRESS, no change set of its
+    own left), else None. The id, not the name, is what gets deleted: moto keeps an earlier or
+    another review's stack under the same name, and a name could meanwhile mean another stack."""
     deployed = cfn.describe(stack_name, region)
     if deployed is None or deployed.raw_status != NEVER_CREATED:
-        return False
-    return not cfn.change_sets(stack_name, region)
+        return None
+    if cfn.change_sets(stack_name, region, stack_id=deployed.stack_id):
+        return None
+    return deployed.stack_id or stack_name
 
 
 class ChangeSetLedger:

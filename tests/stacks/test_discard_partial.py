@@ -16,6 +16,7 @@ from opsconsole.stacks.changesets import NEVER_CREATED, PendingChangeSet, discar
 @dataclass
 class _Described:
     raw_status: str
+    stack_id: str
 
 
 @dataclass
@@ -27,21 +28,23 @@ class _StandIn:
         return None
 
     def describe(self, stack_name: str, region: str) -> _Described:
-        return _Described(NEVER_CREATED)
+        return _Described(NEVER_CREATED, f"stack/{stack_name}/1")
 
-    def change_sets(self, stack_name: str, region: str) -> list[tuple[str, str, str]]:
+    def change_sets(
+        self, stack_name: str, region: str, *, stack_id: str | None = None
+    ) -> list[tuple[str, str, str]]:
         return []
 
-    def delete(self, stack_name: str, region: str) -> None:
-        if stack_name == self.refuse_delete_of:
-            raise BackendError(f"DeleteStack {stack_name}: throttled")
-        self.deleted.append(stack_name)
+    def delete(self, stack_id: str, region: str) -> None:
+        if stack_id == self.refuse_delete_of:
+            raise BackendError(f"DeleteStack {stack_id}: throttled")
+        self.deleted.append(stack_id)
 
 
 def test_a_refused_second_delete_still_reports_the_first() -> None:
-    cfn = _StandIn(refuse_delete_of="b")
+    cfn = _StandIn(refuse_delete_of="stack/b/1")
     pending = [PendingChangeSet(f"arn:{n}", n, "eu-west-1", creates=True) for n in ("a", "b")]
     heard: list[str] = []
     with pytest.raises(BackendError, match="throttled"):
         discard_change_sets(cfn, pending, unaudited, strict=True, on_stack_deleted=heard.append)  # type: ignore[arg-type]
-    assert cfn.deleted == ["a"] and heard == ["a"]
+    assert cfn.deleted == ["stack/a/1"] and heard == ["a"]

@@ -423,7 +423,7 @@ def test_a_change_set_that_failed_is_still_deleted_when_the_plan_is_discarded(
     # The empty stack goes only while it is still never created and holds no other change set.
     stubber.add_response("describe_stacks", described("REVIEW_IN_PROGRESS"), {"StackName": "dev-app"})
     stubber.add_response("list_change_sets", {"Summaries": []}, {"StackName": "dev-app"})
-    stubber.add_response("delete_stack", {}, {"StackName": "dev-app"})
+    stubber.add_response("delete_stack", {}, {"StackName": STACK_ARN})  # by id: that very stack
     assert engine.discard() == ["dev-app"]
     stubber.assert_no_pending_responses()
     assert engine.discard() == []
