@@ -132,7 +132,10 @@ class LogTail:
             self._sealed_shown += sum(1 for t in self._seen.values() if t < floor)
             self._seen = {i: t for i, t in self._seen.items() if t >= floor}
             self._sealed_until = floor
-        self.late_new = self._count_late()
+        # The first poll has just read its whole window: what is behind it now was shown, and a
+        # message that lands there meanwhile is counted by the next poll (the counts are totals),
+        # so a new tail's first lines (a switch, a new link) wait for one search, not two.
+        self.late_new = self._count_late() if self.polls > 1 else 0
         self._adapt(bool(batch))
         return batch
 
