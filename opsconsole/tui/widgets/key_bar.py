@@ -7,7 +7,6 @@ from __future__ import annotations
 from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import ActiveBinding
 from textual.containers import Horizontal
 from textual.events import Resize
 from textual.screen import Screen
@@ -73,12 +72,10 @@ class PaneFooter(Footer):
         self.call_after_refresh(self.fit)
 
     def wanted_keys(self) -> list[KeySpec]:
-        """One key per action the screen's active bindings show: the focused pane's own first, in
-        the order it declares them, then its ancestors' (the screen's, the app's)."""
+        """One key per action the screen's active bindings show, in Textual's order: the focused
+        pane's own first, as it declares them, then the screen's and the app's."""
         by_action: dict[str, KeySpec] = {}
-        for _node, binding, enabled, tooltip in sorted(
-            self.screen.active_bindings.values(), key=nearest_first
-        ):
+        for _node, binding, enabled, tooltip in self.screen.active_bindings.values():
             if binding.show and binding.key not in ESSENTIAL_KEYS and binding.action not in by_action:
                 display = self.app.get_key_display(binding)
                 spec = (binding.key, display, binding.description, binding.action, enabled, tooltip)
@@ -125,15 +122,6 @@ class PaneFooter(Footer):
         self.hidden = len(self._shown) - shown
         self._more.update(more_text(self.hidden) if self.hidden else "")
         self._more.display = bool(self.hidden)
-
-
-def nearest_first(active: ActiveBinding) -> tuple[int, int]:
-    """Sort key: deeper nodes (nearer the focus) first, then the node's own declaration order, by
-    binding id (a `[ui.keymap]` entry changes a binding's key, not its place)."""
-    node, binding = active.node, active.binding
-    declared = [b.id or b.action for bindings in node._bindings.key_to_bindings.values() for b in bindings]
-    name = binding.id or binding.action
-    return -len(node.ancestors_with_self), declared.index(name) if name in declared else len(declared)
 
 
 def make_key(spec: KeySpec) -> FooterKey:
