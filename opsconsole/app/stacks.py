@@ -293,9 +293,9 @@ class Stacks:
         estate = self.estate(env_name, lint=lint)
         estate.select(select)
         session = self._context.broker.session(env_name, tier, reason)
-        audit = audit or StackAudit(self._context.audit, self._scope(env_name, tier), reason)
-        cfn = self._cloudformation(env_name, tier, session)
         trail, scope = self._context.audit, self._scope(env_name, tier)
+        audit = audit or StackAudit(trail, scope, reason)
+        cfn = self._cloudformation(env_name, tier, session)
 
         def discard_audit(details: dict[str, Any]) -> AbstractContextManager[object]:
             # An empty stack deleted with a discarded review is a change of its own: intent, outcome.
