@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from opsconsole.cli import team_cmd
 from opsconsole.cli.options import MfaCode, Output, Reason
 from opsconsole.cli.output import OutputFormat, emit_fields, emit_json, emit_table, info
 from opsconsole.cli.state import CliState, state_of
@@ -363,3 +364,6 @@ def _finish(run_state: RunState, calls: list[dict[str, Any]], output: OutputForm
         info(f"run {run_state.run_id} {run_state.waiting_note()}")
         raise typer.Exit(int(ExitCode.DENIED))
     raise typer.Exit(int(ExitCode.FAILED))
+
+
+app.command("approve")(team_cmd.approve)  # four-eyes approval, signed as yourself

@@ -98,12 +98,19 @@ def _spec_of(cls: type, f: dataclasses.Field[Any]) -> Spec:
 def _node(cls: type, name: str, spec: Spec) -> Node:
     if spec.shape is not None:
         return spec.shape
-    hint = _without_none(typing.get_type_hints(cls)[name])
+    hint = _without_none(_hints(cls)[name])
     if dataclasses.is_dataclass(hint) and isinstance(hint, type):
         return table_of(hint)
     if hint in _KINDS:
         return Leaf(_KINDS[hint], spec.check)
     raise TypeError(f"{cls.__name__}.{name}: a {hint} setting needs a shape")
+
+
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    """A class's resolved annotations, once: resolving them all per field was a tenth of a CLI
+    command's start-up."""
+    return typing.get_type_hints(cls)
 
 
 def _without_none(hint: Any) -> Any:
