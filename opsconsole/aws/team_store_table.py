@@ -6,6 +6,7 @@ say) resolves no identity credentials for it.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -44,13 +45,15 @@ class TeamTable:
     def __init__(self, client: Callable[[], Any], table: str) -> None:
         self._make_client = client
         self._made: Any = None
+        self._making = threading.Lock()
         self.name = table
 
     @property
     def client(self) -> Any:
-        if self._made is None:
-            self._made = self._make_client()
-        return self._made
+        with self._making:  # two workers at launch made two clients (~40 ms of CPU each)
+            if self._made is None:
+                self._made = self._make_client()
+            return self._made
 
     def put(
         self,

@@ -124,6 +124,8 @@ class PaneLoaded(Message, bubble=False):
     context: Hashable
     data: object
     at: datetime
+    final: bool = True
+    """False for an early stage (rows before their metrics): the read goes on."""
 
 
 @dataclass

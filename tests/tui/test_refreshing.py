@@ -6,6 +6,7 @@ the keyed diff, the log tail's stale marker, and a guard that no pane catches `E
 from __future__ import annotations
 
 import re
+import threading
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from opsconsole.tui.app import OpsConsoleApp
 from opsconsole.tui.widgets.keyed_rows import KeyedRows
 from opsconsole.tui.widgets.log_pane import LogPane
 from opsconsole.tui.widgets.rds_pane import RdsPane
-from tests.tui.fakes import NOW, FakeRds, FrozenConsole
+from tests.tui.fakes import NOW, FakeFleet, FakeRds, FrozenConsole
 
 SIZE = (150, 42)
 
@@ -156,6 +157,44 @@ async def test_an_unexpected_exception_reaches_the_stale_marker_not_the_app() ->
 class TableApp(App[None]):
     def compose(self) -> ComposeResult:
         yield DataTable()
+
+
+class SlowMetrics(FakeFleet):
+    """CloudWatch held until the test lets it answer: the pane's second stage."""
+
+    def __init__(self, world: FrozenConsole) -> None:
+        super().__init__(world)
+        self.release = threading.Event()
+
+    def db_metrics(self, env_name: str, identifiers: list[str], span: timedelta) -> dict[str, Any]:
+        assert self.release.wait(10), "the test never released the metrics"
+        return super().db_metrics(env_name, identifiers, span)
+
+
+async def test_the_instances_show_before_their_metrics_and_a_refresh_keeps_the_sparklines() -> None:
+    console = TickingConsole()
+    fleet = console.fleet = SlowMetrics(console)
+    app = OpsConsoleApp(console)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.screen.query_one(RdsPane)
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if row_keys(pane):
+                break
+        table = pane.query_one("#rds-table", DataTable)
+        first = [str(cell) for cell in table.get_row_at(0)]
+        assert "…" in first, first  # metrics pending, not shown as missing
+        assert pane.loaded_at is not None and not pane.has_class("stale")
+        fleet.release.set()
+        await settle(pilot)
+        done = [str(cell) for cell in table.get_row_at(0)]
+        assert "…" not in done and any(cell.endswith("%") for cell in done), done
+        fleet.release.clear()  # a refresh while shown: one answer, the old sparklines until then
+        pane.refresh_rows()
+        await pilot.pause(0.1)
+        assert [str(cell) for cell in table.get_row_at(0)] == done
+        fleet.release.set()
+        await settle(pilot)
 
 
 async def test_keyed_rows_diff_by_key_and_an_ordered_layout_keeps_the_cursor() -> None:

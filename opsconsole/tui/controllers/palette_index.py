@@ -1,7 +1,7 @@
 """The command palette's index: what it offers, from what the screen holds and what workers read
 in the background (runbook titles, the environment's maintenance windows, every environment's
 services and databases). No I/O per keystroke, and none in front of the panes: the background
-reads wait until the screen's panes have answered (`pane_answered`) or FILL_WAIT has passed."""
+reads wait for the screen's FillGate."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from opsconsole.domain.action_kinds import ActionKind
 from opsconsole.domain.errors import OpsError
 from opsconsole.domain.problems import MaintenanceWindow
 from opsconsole.tui.controllers.base import Controller
+from opsconsole.tui.controllers.fill_gate import FILL_WAIT, FillGate
 from opsconsole.tui.controllers.sso import SsoLogin
 from opsconsole.tui.controllers.team import TeamWatch
 
@@ -30,10 +31,6 @@ if TYPE_CHECKING:
 Command = tuple[str, Callable[[], object], str]
 ESTATE_EVERY = 60.0
 """Seconds between reads of every environment's services and databases (on entering one)."""
-FILL_WAIT = 5.0
-"""The longest the background reads wait for the panes (a pane that never answers)."""
-READ_PANES = frozenset({"ecs-pane", "rds-pane", "problems-pane"})
-"""The panes whose first answer in an environment fills the screen."""
 
 
 @dataclass
@@ -55,9 +52,10 @@ def estate_of(fleet: FleetPort, env_name: str) -> list[tuple[str, str, str]]:
 
 
 class PaletteIndex(Controller):
-    def __init__(self, console: ConsolePort, runbooks: RunbooksPort) -> None:
+    def __init__(self, console: ConsolePort, runbooks: RunbooksPort, filled: FillGate) -> None:
         super().__init__(console)
         self._catalogue = runbooks
+        self._gate = filled
         self.everywhere: list[tuple[str, str, str]] = []
         """Services and databases of every environment, read in the background: the palette
         opens them in their own environment."""
@@ -65,8 +63,6 @@ class PaletteIndex(Controller):
         self.env_name = ""
         self.maintenances: list[MaintenanceWindow] = []
         self._estate_read_at: float | None = None
-        self._filled = threading.Event()
-        self._unanswered = set(READ_PANES)
         self._runbooks_asked = False
 
     def enter(self, env_name: str) -> None:
@@ -75,29 +71,20 @@ class PaletteIndex(Controller):
         the panes' own reads otherwise)."""
         self.env_name = env_name
         self.maintenances = []
-        self._filled.set()  # a read still waiting for the environment left goes on (or ends)
-        self._filled = threading.Event()
-        self._unanswered = set(READ_PANES)
         if not self._runbooks_asked:  # their YAML takes ~0.1 s of CPU: after the first screen
             self._runbooks_asked = True
-            self.read_runbooks(self._filled)
-        self.read_maintenances(env_name, self._filled)
+            self.read_runbooks(self._gate.current)
+        self.read_maintenances(env_name, self._gate.current)
         # Every environment's estate does not change with the one shown: read again at most every
         # ESTATE_EVERY seconds, not on each switch, where it competed with the panes' own reads.
         now = time.monotonic()
         if self._estate_read_at is None or now - self._estate_read_at > ESTATE_EVERY:
             self._estate_read_at = now
-            self.read_estate(self._filled)
-
-    def pane_answered(self, pane_id: str | None) -> None:
-        """A pane's read answered; once each of READ_PANES has, the background reads may go."""
-        self._unanswered.discard(pane_id or "")
-        if not self._unanswered:
-            self._filled.set()
+            self.read_estate(self._gate.current)
 
     def read_maintenances_again(self) -> None:
         """After a change to problems: the windows may have changed."""
-        self.read_maintenances(self.env_name, self._filled)
+        self.read_maintenances(self.env_name, self._gate.current)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="palette-estate", description="Estate")
     def read_estate(self, filled: threading.Event) -> None:

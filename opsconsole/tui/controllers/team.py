@@ -2,7 +2,7 @@
 header shows who holds the lock on the environment shown, why and when it expires; the operator
 hears once of each approval waiting for someone else (with the command that gives it) and of a
 lock another operator holds. It also installs the team screen (`T`, the palette). Alone (no
-`[team] table`) it reads nothing."""
+`[team] table`) it reads nothing; with one, it reads once the screen is filled (FillGate)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from textual import on, work
 
 from opsconsole.domain.team import Lease, short_name
 from opsconsole.tui.controllers.base import Controller
+from opsconsole.tui.controllers.fill_gate import FILL_WAIT, FillGate
 from opsconsole.tui.messages import TeamRead
 from opsconsole.tui.screens.team import SCREEN_NAME, TeamScreen, read_team
 from opsconsole.tui.widgets.environment_bar import EnvironmentBar
@@ -27,8 +28,9 @@ TEAM_REFRESH_SECONDS = 15.0
 class TeamWatch(Controller):
     """Tells of pending approvals (not the operator's own runs) and of locks on the environment."""
 
-    def __init__(self, console: ConsolePort) -> None:
+    def __init__(self, console: ConsolePort, filled: FillGate) -> None:
         super().__init__(console, id="team-watch")
+        self._gate = filled
         self.env_name = ""
         self.told: set[str] = set()
         """What the operator was already told: approvals by run/step, locks by env/holder/purpose."""
@@ -39,8 +41,7 @@ class TeamWatch(Controller):
     def on_mount(self) -> None:
         if not self.app.is_screen_installed(SCREEN_NAME):
             self.app.install_screen(TeamScreen(self.console), SCREEN_NAME)
-        if self.console.team is not None:
-            self.read()
+        if self.console.team is not None:  # the first read comes with the first `enter`
             self.set_interval(TEAM_REFRESH_SECONDS, self.read)
             self.set_interval(1.0, self._show_lock)
 
@@ -56,6 +57,7 @@ class TeamWatch(Controller):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="team-watch", description="Team")
     def read(self) -> None:
+        self._gate.current.wait(FILL_WAIT)
         read = read_team(self.console)
         if read is not None and read.me:  # without the operator's ARN their own runs look like others'
             self.post_message(read)

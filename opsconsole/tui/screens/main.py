@@ -27,6 +27,7 @@ from opsconsole.links import Links
 from opsconsole.tui.controllers.changes import ChangeActions
 from opsconsole.tui.controllers.describe import Describer
 from opsconsole.tui.controllers.estate import EstateWatch
+from opsconsole.tui.controllers.fill_gate import FillGate
 from opsconsole.tui.controllers.linking import LinkChanged, Linking
 from opsconsole.tui.controllers.maintenance import Maintenance
 from opsconsole.tui.controllers.palette_index import Command, PaletteIndex, console_commands
@@ -71,13 +72,14 @@ class MainScreen(Screen[None]):
         self.set_reactive(MainScreen.current_env, initial_env or settings.first_environment.name)
         self.sessions = SessionKeeper(console)
         self.linking = Linking(console)
-        self.index = PaletteIndex(console, runbooks)
+        self.filled = FillGate()
+        self.index = PaletteIndex(console, runbooks, self.filled)
         self.changes = ChangeActions(console)
         self.problem_actions = ProblemActions(console)
         self.maintenance = Maintenance(console)
         self.describer = Describer(console)
         self.sso = SsoLogin(console)
-        self.team = TeamWatch(console)
+        self.team = TeamWatch(console, self.filled)
 
     def compose(self) -> ComposeResult:
         settings = self.console.settings
@@ -131,12 +133,13 @@ class MainScreen(Screen[None]):
         bar.select(env_name)
         bar.show_pending(env)
         self.set_class(env.protected, "protected-env")
+        self.filled.enter()
         for controller in (self.sessions, self.index, self.team):
             controller.enter(env_name)
 
     @on(PaneAnswered)
     def _pane_answered(self, message: PaneAnswered) -> None:
-        self.index.pane_answered(message.pane_id)
+        self.filled.answered(message.pane_id)
 
     @on(Tabs.TabActivated)
     def _tab_activated(self, event: Tabs.TabActivated) -> None:

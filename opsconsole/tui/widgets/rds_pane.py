@@ -6,7 +6,7 @@ stale rows kept and marked when a refresh fails.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from datetime import timedelta
 from functools import partial
 from typing import TYPE_CHECKING
@@ -25,10 +25,11 @@ from opsconsole.tui.messages import ActionRequested
 from opsconsole.tui.read_only import changes_hidden
 from opsconsole.tui.widgets.bound import EnvironmentPane, frame_css, show_text
 from opsconsole.tui.widgets.keyed_rows import KeyedRows, Row
-from opsconsole.tui.widgets.refreshing import RefreshingPane
+from opsconsole.tui.widgets.refreshing import RefreshingPane, Stage
 
 if TYPE_CHECKING:
-    from opsconsole.ports import ConsolePort, FleetPort
+    from opsconsole.domain.rds import DbInstance
+    from opsconsole.ports import ConsolePort, FleetPort, Series
 
 COLUMNS = ("db", "status", "multi-az", "cpu (1h)", "cpu", "conns (1h)", "conns", "free")
 BLOCKS = "▁▂▃▄▅▆▇█"
@@ -133,8 +134,11 @@ class RdsPane(EnvironmentPane, RefreshingPane[Rows]):
     def context(self) -> Hashable:
         return self.env_name
 
-    def fetch_job(self) -> Callable[[], Rows]:
-        return partial(read_rows, self.console.fleet, self.env_name)
+    def fetch_stages(self) -> Callable[[], Iterator[Stage[Rows]]]:
+        # Instances first while nothing is shown: CloudWatch answers several times slower than
+        # DescribeDBInstances (70 ms vs 10 on moto). A refresh keeps its sparklines until both came.
+        preview = self.loaded_at is None
+        return partial(read_rows, self.console.fleet, self.env_name, preview=preview)
 
     def show(self, data: Rows) -> None:
         assert self._table is not None
@@ -151,23 +155,34 @@ class RdsPane(EnvironmentPane, RefreshingPane[Rows]):
         show_text(self.query_one("#rds-state", Label), state, fixed=True)
 
 
-def read_rows(fleet: FleetPort, env_name: str) -> Rows:
-    """The instances of an environment with their last hour of metrics, keyed by identifier."""
+def read_rows(fleet: FleetPort, env_name: str, *, preview: bool = False) -> Iterator[Stage[Rows]]:
+    """The instances of an environment with their last hour of metrics, keyed by identifier;
+    with `preview`, first the instances alone (metrics shown as pending)."""
     instances = fleet.databases(env_name)
+    if preview:
+        yield Stage(rows_of(instances, None), final=False)
     metrics = fleet.db_metrics(env_name, [db.identifier for db in instances], timedelta(hours=1))
+    yield Stage(rows_of(instances, metrics))
+
+
+def rows_of(instances: list[DbInstance], metrics: Series | None) -> Rows:
+    """One row per instance; `metrics` None: not read yet (shown as …, not as missing)."""
+    pending = "…"
     rows: Rows = {}
     for db in instances:
-        cpu = metrics.get(db.identifier, {}).get("CPUUtilization", [])
-        connections = metrics.get(db.identifier, {}).get("DatabaseConnections", [])
-        free = metrics.get(db.identifier, {}).get("FreeStorageSpace", [])
+        series = (metrics or {}).get(db.identifier, {})
+        cpu = series.get("CPUUtilization", [])
+        connections = series.get("DatabaseConnections", [])
+        free = series.get("FreeStorageSpace", [])
+        missing = pending if metrics is None else "—"
         rows[db.identifier] = (
             db.identifier,
             Text(db.status, style="green" if db.status == "available" else "yellow"),
             "yes" if db.multi_az else "no",
             Text(sparkline(cpu, top=100.0), style="bold red" if cpu and cpu[-1] > 80 else "cyan"),
-            f"{cpu[-1]:.0f}%" if cpu else "—",
+            f"{cpu[-1]:.0f}%" if cpu else missing,
             Text(sparkline(connections), style="magenta"),
-            f"{connections[-1]:.0f}" if connections else "—",
-            f"{free[-1] / 1e9:.1f} GB" if free else "—",
+            f"{connections[-1]:.0f}" if connections else missing,
+            f"{free[-1] / 1e9:.1f} GB" if free else missing,
         )
     return rows

@@ -8,7 +8,8 @@ exception is a bug, and it reaches the same marker through the worker's ERROR st
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from typing import Generic, TypeVar, cast
@@ -35,6 +36,14 @@ class PaneAnswered(Message):
     def __init__(self, pane_id: str | None) -> None:
         super().__init__()
         self.pane_id = pane_id
+
+
+@dataclass(frozen=True)
+class Stage(Generic[T]):
+    """One answer of a pane's read: `final` False while a slower part of the read is still out."""
+
+    data: T
+    final: bool = True
 
 
 class StalePane(Vertical):
@@ -147,7 +156,8 @@ class RefreshingPane(StalePane, Generic[T]):
     """A pane that reads its data in a thread worker every `refresh_seconds`.
 
     Subclasses give `context` (what is shown: answers for another are dropped), `fetch_job` (a
-    callable built on the UI thread and run in the worker) and `show` (paint the data). The
+    callable built on the UI thread and run in the worker) and `show` (paint the data); a pane
+    whose read has a slow part gives `fetch_stages` instead, to paint what it has first. The
     timer is armed again after each answer, success or failure, so requests never pile up; a
     tick while a modal covers the pane, or while the pane is hidden, only re-arms the timer.
     """
@@ -163,6 +173,11 @@ class RefreshingPane(StalePane, Generic[T]):
     def fetch_job(self) -> Callable[[], T]:
         raise NotImplementedError
 
+    def fetch_stages(self) -> Callable[[], Iterator[Stage[T]]]:
+        """The read as successive answers, each more complete; the final one ends the round."""
+        job = self.fetch_job()
+        return lambda: iter((Stage(job()),))
+
     def show(self, data: T) -> None:
         raise NotImplementedError
 
@@ -174,7 +189,7 @@ class RefreshingPane(StalePane, Generic[T]):
         self.unschedule()
         self.expect_answer(self.refresh_seconds)
         self.run_worker(
-            partial(self._load, self.context(), self.fetch_job()),
+            partial(self._load, self.context(), self.fetch_stages()),
             thread=True,
             exclusive=True,
             exit_on_error=False,
@@ -182,16 +197,16 @@ class RefreshingPane(StalePane, Generic[T]):
             description=f"Reading {self.id}",
         )
 
-    def _load(self, context: Hashable, job: Callable[[], T]) -> None:
+    def _load(self, context: Hashable, stages: Callable[[], Iterator[Stage[T]]]) -> None:
         worker = get_current_worker()
         try:
-            data = job()
+            for stage in stages():
+                if worker.is_cancelled:
+                    return
+                self.post_message(PaneLoaded(context, stage.data, self.now(), final=stage.final))
         except OpsError as e:
             if not worker.is_cancelled:
                 self.post_message(PaneRefreshFailed(context, e.message))
-            return
-        if not worker.is_cancelled:
-            self.post_message(PaneLoaded(context, data, self.now()))
 
     def covered(self) -> bool:
         """A modal (or another screen) is on top, or the pane is not on the screen."""
@@ -211,7 +226,11 @@ class RefreshingPane(StalePane, Generic[T]):
         if self._answers(message.context):
             self.mark_fresh(message.at)
             self.show(cast(T, message.data))
-            self._next_round()
+            if message.final:
+                self._next_round()
+            else:  # the rest of the read is still out, and may hang
+                self.expect_answer(self.refresh_seconds)
+                self.render_state()
 
     def on_pane_refresh_failed(self, message: PaneRefreshFailed) -> None:
         if self._answers(message.context):
