@@ -163,6 +163,7 @@ class Watch:
 async def drive(config: Path, launched: float, presses: int) -> dict[str, Any]:
     entered = time.time()
     from opsconsole.app.console import Console
+    from opsconsole.app.runbooks import Runbooks
     from opsconsole.config import load_settings
     from opsconsole.tui.app import OpsConsoleApp
 
@@ -170,7 +171,7 @@ async def drive(config: Path, launched: float, presses: int) -> dict[str, Any]:
     console = Console.build(load_settings(config, environ={}))
     console.access.caller_identity()  # as launch_tui does before the screen switches
     signed_in, cpu_signed_in = time.time(), time.process_time()
-    app = OpsConsoleApp(console)
+    app = OpsConsoleApp(console, runbooks=Runbooks(console))  # as launch_tui builds it
     watch = Watch(app)
     watch.hook()
     first_env = console.settings.first_environment.name

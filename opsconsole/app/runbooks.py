@@ -4,18 +4,23 @@ The engine drives the console's use cases (reads, planned changes, the audit tra
 top of Console rather than inside it: `Runbooks(console).engine(...)`, and a front-end is handed both
 (Console itself cannot hand it out: the engine's steps plan with the Console, which would make a
 cycle).
+
+The engine, the run store and the runbook files are imported on first use: the TUI holds a
+Runbooks from its start, and importing the engine there (the team store, approvals, YAML) cost
+~0.1 s of every launch for a screen most sessions never open.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from opsconsole.app.console import Console
-from opsconsole.runbooks.engine import RunbookEngine
-from opsconsole.runbooks.events import ApprovalRequest, RunEvent
-from opsconsole.runbooks.library import runbook_titles, runs_dir
-from opsconsole.runbooks.state import RunStore
+if TYPE_CHECKING:
+    from opsconsole.app.console import Console
+    from opsconsole.runbooks.engine import RunbookEngine
+    from opsconsole.runbooks.events import ApprovalRequest, RunEvent
+    from opsconsole.runbooks.state import RunStore
 
 
 class Runbooks:
@@ -28,10 +33,15 @@ class Runbooks:
     @property
     def store(self) -> RunStore:
         """The run files: `<state dir>/runbook-runs/` unless another store was handed in."""
+        from opsconsole.runbooks.library import runs_dir
+        from opsconsole.runbooks.state import RunStore
+
         return self._store or RunStore(runs_dir())
 
     def titles(self) -> list[tuple[str, str]]:
         """(name, title) of the configured runbooks; reads their files."""
+        from opsconsole.runbooks.library import runbook_titles
+
         return runbook_titles()
 
     def engine(
@@ -43,4 +53,6 @@ class Runbooks:
     ) -> RunbookEngine:
         """An engine that tells `on_event` what happens, asks `approver` at approve steps, and ends
         waits and retries when `stop` is set."""
+        from opsconsole.runbooks.engine import RunbookEngine
+
         return RunbookEngine(self._console, self.store, on_event=on_event, approver=approver, stop=stop)

@@ -14,7 +14,6 @@ from textual.binding import Binding
 
 from opsconsole.domain.environment import RoleTier
 from opsconsole.domain.errors import InvalidInput, OpsError
-from opsconsole.runbooks.library import runbook_titles
 from opsconsole.tui.mfa import MfaRequested, MfaScreen
 from opsconsole.tui.screens.main import MainScreen
 
@@ -34,6 +33,8 @@ class TitlesOnly:
     """The runbooks of a console started without an engine (tests over fake backends)."""
 
     def titles(self) -> list[tuple[str, str]]:
+        from opsconsole.runbooks.library import runbook_titles  # YAML: read after the first screen
+
         return runbook_titles()
 
     def engine(self, **_: object) -> RunbookRunner:
