@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from opsconsole.links import Links
     from opsconsole.runbooks.engine import RunbookEngine
     from opsconsole.runbooks.events import ApprovalRequest, RunEvent
+    from opsconsole.runbooks.library import RunbookLibrary
 
     # The runbook screen drives the engine itself: no test fakes it (runs need the demo world), so
     # its type is the engine's own rather than a protocol restating `start` and `resume`.
@@ -161,6 +162,9 @@ class CorrelationPort(Protocol):
 
 class RunbooksPort(Protocol):
     """The shipped runbooks and an engine to run them; both read files (thread workers only)."""
+
+    @property
+    def library(self) -> RunbookLibrary: ...
 
     def titles(self) -> list[tuple[str, str]]: ...
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from opsconsole.app.console import Console
     from opsconsole.runbooks.engine import RunbookEngine
     from opsconsole.runbooks.events import ApprovalRequest, RunEvent
+    from opsconsole.runbooks.library import RunbookLibrary
     from opsconsole.runbooks.state import RunStore
 
 
@@ -31,18 +32,20 @@ class Runbooks:
         self._store = store
 
     @property
+    def library(self) -> RunbookLibrary:
+        """The runbook files and the runs kept of them (reads files: workers only in the TUI)."""
+        from opsconsole.runbooks.library import RunbookLibrary
+
+        return RunbookLibrary(runs=self._store)
+
+    @property
     def store(self) -> RunStore:
         """The run files: `<state dir>/runbook-runs/` unless another store was handed in."""
-        from opsconsole.runbooks.library import runs_dir
-        from opsconsole.runbooks.state import RunStore
-
-        return self._store or RunStore(runs_dir())
+        return self.library.runs
 
     def titles(self) -> list[tuple[str, str]]:
         """(name, title) of the configured runbooks; reads their files."""
-        from opsconsole.runbooks.library import runbook_titles
-
-        return runbook_titles()
+        return self.library.titles()
 
     def engine(
         self,

@@ -7,7 +7,6 @@ Exit codes: 0 the run succeeded, 1 it failed, 2 bad runbook or inputs, 3 waiting
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -21,7 +20,7 @@ from opsconsole.domain.errors import ExitCode, InvalidInput
 if TYPE_CHECKING:
     from opsconsole.runbooks.engine import RunbookEngine
     from opsconsole.runbooks.events import ApprovalRequest, RunEvent
-    from opsconsole.runbooks.model import Runbook
+    from opsconsole.runbooks.library import RunbookLibrary
     from opsconsole.runbooks.state import RunState
 
 app = typer.Typer(help="On-call runbooks: validate, run (or dry-run), resume, history.", no_args_is_help=True)
@@ -39,48 +38,25 @@ ApproveAs = Annotated[
 ]
 
 
-def _root() -> Path:
-    from opsconsole.runbooks.library import runbooks_root
+def _library() -> RunbookLibrary:
+    from opsconsole.runbooks.library import RunbookLibrary
 
-    return runbooks_root()
-
-
-def _load(name: str) -> Runbook:
-    from opsconsole.runbooks.library import find_runbook
-    from opsconsole.runbooks.loader import load_runbook
-
-    return load_runbook(find_runbook(name, _root()))
+    return RunbookLibrary()
 
 
 @app.command("list")
 def list_runbooks(output: Output = OutputFormat.TABLE) -> None:
     """List the shipped runbooks."""
-    from opsconsole.runbooks.library import runbook_files
-    from opsconsole.runbooks.loader import RunbookInvalid, load_runbook
-
-    rows = []
-    for path in runbook_files(_root()):
-        try:
-            book = load_runbook(path)
-            rows.append(
-                {
-                    "name": book.name,
-                    "title": book.title,
-                    "inputs": [i.name for i in book.inputs],
-                    "steps": len(book.steps),
-                    "valid": True,
-                }
-            )
-        except RunbookInvalid as e:
-            rows.append(
-                {
-                    "name": path.stem,
-                    "title": f"({len(e.problems)} problems)",
-                    "inputs": [],
-                    "steps": 0,
-                    "valid": False,
-                }
-            )
+    rows = [
+        {
+            "name": entry.name,
+            "title": entry.book.title if entry.book else f"({len(entry.problems)} problems)",
+            "inputs": [i.name for i in entry.book.inputs] if entry.book else [],
+            "steps": len(entry.book.steps) if entry.book else 0,
+            "valid": entry.book is not None,
+        }
+        for entry in _library().listed()
+    ]
     if output is OutputFormat.JSON:
         emit_json(rows)
     else:
@@ -93,7 +69,7 @@ def show(
     output: Output = OutputFormat.TABLE,
 ) -> None:
     """Show a runbook's inputs and steps."""
-    book = _load(name)
+    book = _library().load(name)
     data: dict[str, Any] = {
         "name": book.name,
         "title": book.title,
@@ -138,23 +114,12 @@ def validate(
     output: Output = OutputFormat.TABLE,
 ) -> None:
     """Check runbooks without running them; every problem with its line. Exit 2 when any is invalid."""
-    from opsconsole.runbooks.library import find_runbook
-    from opsconsole.runbooks.loader import RunbookInvalid, load_runbook
-
+    library = _library()
     results: list[dict[str, Any]] = []
     for name in files:
-        path = find_runbook(name, _root())
-        try:
-            load_runbook(path)
-            results.append({"file": str(path), "valid": True, "problems": []})
-        except RunbookInvalid as e:
-            results.append(
-                {
-                    "file": str(path),
-                    "valid": False,
-                    "problems": [{"line": p.line, "message": p.message} for p in e.problems],
-                }
-            )
+        entry = library.check(name)
+        problems = [{"line": p.line, "message": p.message} for p in entry.problems]
+        results.append({"file": str(entry.path), "valid": entry.book is not None, "problems": problems})
     if output is OutputFormat.JSON:
         emit_json(results)
     else:
@@ -179,7 +144,7 @@ def run(
     output: Output = OutputFormat.TABLE,
 ) -> None:
     """Run a runbook (or dry-run it). Stops at an approval it cannot get (exit 3); resume later."""
-    book = _load(name)
+    book = _library().load(name)
     given = _parse_inputs(inputs or [])
     state = state_of(ctx)
     _refuse_read_only(state, dry_run)
@@ -218,10 +183,7 @@ def history(
     """Past and paused runs, newest first; or one run's steps."""
     from dataclasses import asdict
 
-    from opsconsole.runbooks.library import runs_dir
-    from opsconsole.runbooks.state import RunStore
-
-    store = RunStore(runs_dir())
+    store = _library().runs
     if run_id is None:
         rows = [store.summary(s) for s in store.runs()]
         if output is OutputFormat.JSON:

@@ -1,12 +1,16 @@
-"""Where runbooks live: the shipped ones by name, any file by path, and where runs are kept."""
+"""Where runbooks live: the shipped ones by name, any file by path, and where runs are kept;
+`RunbookLibrary` is the one flow every front-end lists, loads and looks back through them with."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from opsconsole import paths
 from opsconsole.domain.errors import InvalidInput
-from opsconsole.runbooks.loader import RunbookInvalid, load_runbook
+from opsconsole.runbooks.loader import Problem, RunbookInvalid, load_runbook
+from opsconsole.runbooks.model import Runbook
+from opsconsole.runbooks.state import RunStore
 
 
 def runbooks_root(configured: str | None = None) -> Path:
@@ -52,13 +56,69 @@ def runs_dir() -> Path:
     return paths.state_dir() / "runbook-runs"
 
 
-def runbook_titles(root: Path | None = None) -> list[tuple[str, str]]:
-    """(name, title) of the runbooks under `root` (the configured or shipped ones); reads files, so
-    the TUI calls it from thread workers only. An invalid runbook is listed with how to see why."""
-    titles = []
-    for path in runbook_files(root or runbooks_root()):
+@dataclass(frozen=True)
+class Listed:
+    """A runbook file as listed: its book, or the problems that keep it from running."""
+
+    name: str
+    path: Path
+    book: Runbook | None
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def title(self) -> str:
+        if self.book is not None:
+            return self.book.title
+        return f"{self.name} (invalid: `opsconsole runbook validate`)"
+
+
+class RunbookLibrary:
+    """The runbooks under a root (the configured or shipped ones) and the runs kept of them.
+
+    Everything here reads files: the TUI calls it from thread workers only.
+    """
+
+    def __init__(self, root: Path | None = None, runs: RunStore | None = None) -> None:
+        self._root = root
+        self._runs = runs
+
+    @property
+    def root(self) -> Path:
+        return self._root or runbooks_root()
+
+    @property
+    def runs(self) -> RunStore:
+        """The run files: `<state dir>/runbook-runs/` unless another store was handed in."""
+        return self._runs or RunStore(runs_dir())
+
+    def listed(self) -> list[Listed]:
+        """Every runbook file under the root, by name, each loaded or with why it cannot be."""
+        return [self._listed(path) for path in runbook_files(self.root)]
+
+    def check(self, name: str) -> Listed:
+        """The runbook `name` (a shipped name or a file) loaded, or its problems.
+
+        Raises:
+            InvalidInput: no such runbook, or the file cannot be read.
+        """
+        return self._listed(find_runbook(name, self.root))
+
+    def load(self, name: str) -> Runbook:
+        """The runbook `name` (a shipped name or a file).
+
+        Raises:
+            RunbookInvalid: every problem, each with its line.
+            InvalidInput: no such runbook, or the file cannot be read.
+        """
+        return load_runbook(find_runbook(name, self.root))
+
+    def titles(self) -> list[tuple[str, str]]:
+        """(name, title) of every runbook; an invalid one says how to see why."""
+        return [(entry.name, entry.title) for entry in self.listed()]
+
+    @staticmethod
+    def _listed(path: Path) -> Listed:
         try:
-            titles.append((path.stem, load_runbook(path).title))
-        except RunbookInvalid:
-            titles.append((path.stem, f"{path.stem} (invalid: `opsconsole runbook validate`)"))
-    return titles
+            return Listed(path.stem, path, load_runbook(path))
+        except RunbookInvalid as e:
+            return Listed(path.stem, path, None, tuple(e.problems))

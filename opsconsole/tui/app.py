@@ -19,6 +19,7 @@ from opsconsole.tui.screens.main import MainScreen
 
 if TYPE_CHECKING:
     from opsconsole.ports import ConsolePort, RunbookRunner, RunbooksPort
+    from opsconsole.runbooks.library import RunbookLibrary
 
 
 def tune_gc() -> None:
@@ -32,10 +33,14 @@ def tune_gc() -> None:
 class TitlesOnly:
     """The runbooks of a console started without an engine (tests over fake backends)."""
 
-    def titles(self) -> list[tuple[str, str]]:
-        from opsconsole.runbooks.library import runbook_titles  # YAML: read after the first screen
+    @property
+    def library(self) -> RunbookLibrary:
+        from opsconsole.runbooks.library import RunbookLibrary  # YAML: read after the first screen
 
-        return runbook_titles()
+        return RunbookLibrary()
+
+    def titles(self) -> list[tuple[str, str]]:
+        return self.library.titles()
 
     def engine(self, **_: object) -> RunbookRunner:
         raise InvalidInput("this console was started without a runbook engine: start it with `opsconsole`")

@@ -26,7 +26,7 @@ from opsconsole.domain.errors import BackendError, CredentialsError, OpsError
 from opsconsole.domain.identity import CallerIdentity, RoleSession
 from opsconsole.domain.rds import DbEvent, DbInstance, PendingMaintenance
 from opsconsole.domain.team import TeamView
-from opsconsole.runbooks.library import runbook_titles
+from opsconsole.runbooks.library import RunbookLibrary
 from tests.tui.fake_backends import FakeAlerts, FakeCorrelation, FakeLogs, FakeSignin
 from tests.tui.fake_stacks import FakeStacks
 
@@ -288,8 +288,12 @@ class FakeChanges:
 
 
 class FakeRunbooks:
+    @property
+    def library(self) -> RunbookLibrary:
+        return RunbookLibrary()
+
     def titles(self) -> list[tuple[str, str]]:
-        return runbook_titles()
+        return self.library.titles()
 
     def engine(self, **_: object) -> Any:
         # Runs need AWS, Zabbix and Graylog behind them: the pilot tests run them on the demo world.

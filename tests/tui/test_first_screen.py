@@ -49,6 +49,10 @@ class CountingRunbooks:
     def __init__(self) -> None:
         self.asked = 0
 
+    @property
+    def library(self) -> Any:
+        raise AssertionError("the runbook screen is not opened here")
+
     def titles(self) -> list[tuple[str, str]]:
         self.asked += 1
         return [("rds-failover", "RDS failover")]

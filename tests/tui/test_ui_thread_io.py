@@ -1,5 +1,5 @@
-"""No file or network I/O on the UI thread: a pilot session of the main screen and its panes on the
-demo world (the real Console over moto and the emulators) records every socket connect/send and
+"""No file or network I/O on the UI thread: a pilot session of the main screen, its panes and the
+runbook screen on the demo world (the real Console over moto and the emulators) records every socket connect/send and
 every file open, with the thread it came from; none may come from the UI thread."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from textual.widgets import DataTable
 
 from opsconsole.app.console import Console
 from opsconsole.tui.app import OpsConsoleApp
@@ -91,6 +92,11 @@ async def test_no_io_on_the_ui_thread_while_using_the_main_screen(
         await pilot.press("ctrl+p")
         await settle(pilot)
         await pilot.press(*"runbook", "escape")
+        await settle(pilot)
+        await pilot.press("b")  # the runbook screen: the runbook files and the runs
+        await settle(pilot)
+        assert app.screen.query_one("#rb-list", DataTable).row_count > 0, "the runbooks were listed"
+        await pilot.press("down", "up")
         await settle(pilot)
         ui_io.on = False
     assert ui_io.seen == [], "\n\n".join(ui_io.seen)

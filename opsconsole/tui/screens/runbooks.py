@@ -3,7 +3,8 @@ and watch each step; approvals come up as a modal; interrupted runs are listed a
 
 The engine runs in a thread worker and reports through events; this screen only shows them. An
 approve step blocks the engine's thread until the modal answers (or is left for later, which
-pauses the run as awaiting approval).
+pauses the run as awaiting approval). The runbook files and run files are read by workers too
+(`RunbookLibrary`), never on the UI thread.
 """
 
 from __future__ import annotations
@@ -22,10 +23,9 @@ from textual.widgets import Button, DataTable, Footer, Input, Label, Log, Static
 
 from opsconsole.domain.errors import OpsError
 from opsconsole.runbooks.events import ApprovalRefused, ApprovalRequest, RunEvent
-from opsconsole.runbooks.library import find_runbook, runbook_files, runbooks_root, runs_dir
-from opsconsole.runbooks.loader import RunbookInvalid, load_runbook
+from opsconsole.runbooks.library import Listed
 from opsconsole.runbooks.model import Runbook
-from opsconsole.runbooks.state import AWAITING_APPROVAL, FAILED, SUCCEEDED, RunState, RunStore
+from opsconsole.runbooks.state import AWAITING_APPROVAL, FAILED, SUCCEEDED, RunState
 from opsconsole.tui.messages import RunEnded, RunEventArrived
 from opsconsole.tui.read_only import changes_hidden
 from opsconsole.tui.screens.approval import ApprovalDecision, ApprovalScreen
@@ -111,7 +111,7 @@ class RunbookScreen(Screen[None]):
         self.selection = dict(selection or {})
         self.preselect = preselect
         self.runbook: Runbook | None = None
-        self.books: dict[str, Runbook | str] = {}
+        self.books: dict[str, Listed] = {}
         self.running = False
         self.last_state: RunState | None = None
         self._stop = threading.Event()
@@ -139,22 +139,33 @@ class RunbookScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one("#rb-list", DataTable)
         table.add_columns("runbook", "title")
-        for path in runbook_files(runbooks_root()):
-            try:
-                book: Runbook | str = load_runbook(path)
-            except RunbookInvalid as e:
-                book = f"invalid: {len(e.problems)} problems"
-            self.books[path.stem] = book
-            table.add_row(path.stem, book.title if isinstance(book, Runbook) else book, key=path.stem)
         steps = self.query_one("#rb-steps", DataTable)
         for column in ("step", "kind", "state", "output"):
             steps.add_column(column, key=column)
         self.query_one("#rb-runs", DataTable).add_columns("run", "runbook", "status", "step")
-        self._list_runs()
+        table.focus()
+        self.read_library()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="rb-library", description="Runbooks")
+    def read_library(self) -> None:
+        library = self.runbooks.library
+        try:
+            listed, runs = library.listed(), library.runs.runs()[:30]
+        except OpsError as e:
+            self.app.call_from_thread(self.notify, str(e), title="Runbooks", severity="error")
+            return
+        self.app.call_from_thread(self._show_library, listed, runs)
+
+    def _show_library(self, listed: list[Listed], runs: list[RunState]) -> None:
+        table = self.query_one("#rb-list", DataTable)
+        for entry in listed:
+            self.books[entry.name] = entry
+            title = entry.book.title if entry.book else f"invalid: {len(entry.problems)} problems"
+            table.add_row(entry.name, title, key=entry.name)
+        self._show_runs(runs)
         if self.preselect and self.preselect in self.books:
             table.move_cursor(row=table.get_row_index(self.preselect))
             self.choose(self.preselect)
-        table.focus()
 
     # -- choosing and filling ----------------------------------------------------------------------
 
@@ -164,13 +175,17 @@ class RunbookScreen(Screen[None]):
             self.choose(str(event.row_key.value))
 
     def choose(self, name: str) -> None:
-        book = self.books.get(name)
+        entry = self.books.get(name)
         about = self.query_one("#rb-about", Static)
         form = self.query_one("#rb-inputs", VerticalScroll)
         form.remove_children()
-        if not isinstance(book, Runbook):
+        book = entry.book if entry else None
+        if book is None:
             self.runbook = None
-            about.update(f"{name}: {book}; `opsconsole runbook validate {name}` lists them")
+            problems = len(entry.problems) if entry else 0
+            about.update(
+                f"{name}: invalid: {problems} problems; `opsconsole runbook validate {name}` lists them"
+            )
             return
         self.runbook = book
         about.update(f"{book.title}\n{book.description.strip()}")
@@ -222,14 +237,25 @@ class RunbookScreen(Screen[None]):
     def _resume_chosen(self, event: DataTable.RowSelected) -> None:
         if self.running or event.row_key.value is None:
             return
-        state = RunStore(runs_dir()).load(str(event.row_key.value))
-        if state.status in (SUCCEEDED,):
+        self.read_run(str(event.row_key.value))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="rb-resume", description="Run file")
+    def read_run(self, run_id: str) -> None:
+        """A run chosen to resume: its file and its runbook's, read here, resumed on the UI thread."""
+        library = self.runbooks.library
+        try:
+            state = library.runs.load(run_id)
+            book = None if state.status == SUCCEEDED else library.load(state.path)
+        except OpsError as e:
+            self.app.call_from_thread(self.notify, str(e), severity="error")
+            return
+        self.app.call_from_thread(self._resume, state, book)
+
+    def _resume(self, state: RunState, book: Runbook | None) -> None:
+        if book is None:
             self.notify("that run finished; nothing to resume")
             return
-        try:
-            book = load_runbook(find_runbook(state.path, runbooks_root()))
-        except OpsError as e:
-            self.notify(str(e), severity="error")
+        if self.running:
             return
         self.runbook = book
         self._begin(book)
@@ -333,12 +359,21 @@ class RunbookScreen(Screen[None]):
                 title="Runbook",
                 severity="error" if failed else "information",
             )
-        self._list_runs()
+        self.read_runs()
 
-    def _list_runs(self) -> None:
+    @work(thread=True, exclusive=True, exit_on_error=False, group="rb-runs", description="Run files")
+    def read_runs(self) -> None:
+        try:
+            runs = self.runbooks.library.runs.runs()[:30]
+        except OpsError as e:
+            self.app.call_from_thread(self.notify, str(e), title="Runbooks", severity="error")
+            return
+        self.app.call_from_thread(self._show_runs, runs)
+
+    def _show_runs(self, runs: list[RunState]) -> None:
         table = self.query_one("#rb-runs", DataTable)
         table.clear()
-        for state in RunStore(runs_dir()).runs()[:30]:
+        for state in runs:
             style = "green" if state.status == SUCCEEDED else "red" if state.status == FAILED else "yellow"
             table.add_row(
                 state.run_id[-13:],
