@@ -121,7 +121,8 @@ def describe(r: dict[str, Any]) -> list[str]:
         f"layer, 1% churn per 10 s refresh, the console's own adapter decoding them), "
         f"{log['received'] / max(r['keys_s'] + r['soak_s'], 1):,.0f} log lines/s received (a synthetic "
         f"10,000 lines/s tail behind the app layer; {log['tails']} tails started as links moved). "
-        f"Services shown {ready['services_s']:.1f} s after Enter. Load average "
+        f"Services shown {ready['first_services_s']:.1f} s after Enter (the first screen of them), "
+        f"all {r['rows']['ecs']} after {ready['services_s']:.1f} s. Load average "
         f"{r['load'][0]:.1f} before, {r['load'][1]:.1f} after, on {os.cpu_count()} cores.",
         "",
         f"- Key-to-paint, {len(every)} presses over {r['keys_s']:.0f} s, each timed to the first frame "

@@ -1,12 +1,12 @@
 """The ECS pane: clusters, services, tasks, containers (Enter drills down, Escape goes back).
 
-A `RefreshingPane`: the worker reads the level shown (ecs_rows.read_rows) and the rows are
+A `RefreshingPane`: the worker reads the level shown (ecs_rows.read_stages) and the rows are
 diffed into the table by key; a failed refresh keeps them and marks the pane stale.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -22,9 +22,9 @@ from opsconsole.tui.key_table import key_table
 from opsconsole.tui.messages import ActionRequested
 from opsconsole.tui.read_only import changes_hidden
 from opsconsole.tui.widgets.bound import EnvironmentPane, frame_css, show_text
-from opsconsole.tui.widgets.ecs_rows import COLUMNS, Level, read_rows, searched_texts, sort_key
+from opsconsole.tui.widgets.ecs_rows import COLUMNS, Level, read_stages, searched_texts, sort_key
 from opsconsole.tui.widgets.keyed_rows import KeyedRows, Row
-from opsconsole.tui.widgets.refreshing import RefreshingPane
+from opsconsole.tui.widgets.refreshing import RefreshingPane, Stage
 from opsconsole.tui.widgets.row_table import RowTable
 
 if TYPE_CHECKING:
@@ -291,10 +291,10 @@ class EcsPane(EnvironmentPane, RefreshingPane[Rows]):
     def context(self) -> Hashable:
         return (self.env_name, self.level)
 
-    def fetch_job(self) -> Callable[[], Rows]:
+    def fetch_stages(self) -> Callable[[], Iterator[Stage[Rows]]]:
         fleet, clock, env_name, level = self.console.fleet, self.now, self.env_name, self.level
         visible, previous = self.visible_keys(), self.rows
-        return lambda: read_rows(fleet, env_name, level, clock(), visible, previous)
+        return lambda: read_stages(fleet, env_name, level, clock(), visible, previous)
 
     def visible_keys(self) -> tuple[str, ...]:
         """Keys of the rows on screen: metrics are fetched for those, not for thousands of rows."""
@@ -324,7 +324,7 @@ class EcsPane(EnvironmentPane, RefreshingPane[Rows]):
     def _state_parts(self) -> list[str]:
         assert self.loaded_at is not None
         noun = SINGULAR[self.level.kind]
-        count = plural(len(self.rows), noun)
+        count = plural(len(self.rows), noun) + ("" if self.complete else " so far, reading the rest…")
         if self.filter_text:
             count = f"{len(self.shown_keys())} of {count} match “{self.filter_text}”"
         parts = [count, f"sorted by {COLUMNS[self.level.kind][self.sort_column]}"]

@@ -1,10 +1,11 @@
 """What the ECS pane shows: its levels (clusters, services, tasks) and their rows, read from the fleet.
 
-`read_rows` runs in the pane's worker; the cell formatters colour what on-call looks for first.
+`read_stages` runs in the pane's worker; the cell formatters colour what on-call looks for first.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -12,9 +13,10 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 
 from opsconsole.domain.durations import age
+from opsconsole.tui.widgets.refreshing import Stage
 
 if TYPE_CHECKING:
-    from opsconsole.domain.ecs import Task
+    from opsconsole.domain.ecs import Cluster, Task
     from opsconsole.ports import FleetPort
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -69,48 +71,96 @@ class Level:
 ALL_ROWS_UP_TO = 100
 
 
-def read_rows(
+def read_stages(
     fleet: FleetPort,
     env_name: str,
     level: Level,
     now: datetime,
     visible: tuple[str, ...] = (),
     previous: dict[str, tuple[Any, ...]] | None = None,
-) -> dict[str, tuple[Any, ...]]:
-    """The rows of a level, keyed by cluster name, service name or task ARN.
+) -> Iterator[Stage[dict[str, tuple[Any, ...]]]]:
+    """The rows of a level, keyed by cluster name, service name or task ARN (services in stages).
 
     A small cluster is read whole on every refresh. In a big one (thousands of services), a
     refresh describes the rows on screen and the new ones, and keeps the rest as last read: the
     UI thread must not starve behind a worker parsing thousands of descriptions.
     """
-    if level.kind == "clusters":
-        return {
-            c.name: (c.name, c.services, c.running_tasks, c.pending_tasks, c.container_instances, c.status)
-            for c in fleet.clusters(env_name)
-        }
-    assert level.cluster is not None
     if level.kind == "services":
-        return _service_rows(fleet, env_name, level.cluster, visible, previous or {})
-    if level.kind == "tasks":
-        return task_rows(fleet, env_name, level, now)
-    return container_rows(fleet, env_name, level)
+        assert level.cluster is not None
+        yield from service_stages(fleet, env_name, level.cluster, visible, previous or {})
+    elif level.kind == "clusters":
+        yield Stage(
+            {
+                c.name: (
+                    c.name,
+                    c.services,
+                    c.running_tasks,
+                    c.pending_tasks,
+                    c.container_instances,
+                    c.status,
+                )
+                for c in fleet.clusters(env_name)
+            }
+        )
+    elif level.kind == "tasks":
+        yield Stage(task_rows(fleet, env_name, level, now))
+    else:
+        yield Stage(container_rows(fleet, env_name, level))
+
+
+def _cluster_row(c: Cluster) -> tuple[Any, ...]:
+    return (c.name, c.services, c.running_tasks, c.pending_tasks, c.container_instances, c.status)
+
+
+def service_stages(
+    fleet: FleetPort,
+    env_name: str,
+    cluster: str,
+    visible: tuple[str, ...],
+    previous: dict[str, tuple[Any, ...]],
+) -> Iterator[Stage[dict[str, tuple[Any, ...]]]]:
+    """A cluster's service rows. Opening a big cluster shows its first ALL_ROWS_UP_TO services in
+    name order (the table's first screen) before the rest: describing 2,000 services takes ~200
+    calls, several seconds in which the pane would show nothing."""
+    all_names = fleet.service_names(env_name, cluster)
+    if previous or len(all_names) <= ALL_ROWS_UP_TO:
+        wanted, measured = _refresh_plan(all_names, visible, previous)
+        yield Stage(_service_rows(fleet, env_name, cluster, all_names, previous, wanted, measured))
+        return
+    head = sorted(all_names, key=sort_key)[:ALL_ROWS_UP_TO]
+    first = _service_rows(fleet, env_name, cluster, head, {}, head, head)
+    yield Stage(first, final=False)
+    rest = [n for n in all_names if n not in first]
+    yield Stage(_service_rows(fleet, env_name, cluster, all_names, first, rest, []))
+
+
+def _refresh_plan(
+    all_names: list[str], visible: tuple[str, ...], previous: dict[str, tuple[Any, ...]]
+) -> tuple[list[str] | None, list[str]]:
+    """Which services to describe (None: all) and which to read metrics for. In a big cluster a
+    refresh describes the rows on screen and new ones; metrics go to the rows on screen."""
+    shown = set(visible)
+    big = len(all_names) > ALL_ROWS_UP_TO and bool(previous)
+    wanted = [n for n in all_names if n in shown or n not in previous] if big else None
+    candidates = all_names if wanted is None else wanted
+    if len(candidates) <= ALL_ROWS_UP_TO:
+        return wanted, candidates
+    return wanted, [n for n in candidates if n in shown] or candidates[:ALL_ROWS_UP_TO]
 
 
 def _service_rows(
     fleet: FleetPort,
     env_name: str,
     cluster: str,
-    visible: tuple[str, ...],
+    all_names: list[str],
     previous: dict[str, tuple[Any, ...]],
+    wanted: list[str] | None,
+    measured: list[str],
 ) -> dict[str, tuple[Any, ...]]:
-    all_names = fleet.service_names(env_name, cluster)
-    big = len(all_names) > ALL_ROWS_UP_TO and previous
-    wanted = [n for n in all_names if n in set(visible) or n not in previous] if big else None
+    """Rows for `all_names`: those in `wanted` (None: all) described now, with metrics for
+    `measured`; the others as `previous` had them."""
     found = fleet.services(env_name, cluster, wanted)
-    names = [s.name for s in found]
-    if len(names) > ALL_ROWS_UP_TO:
-        names = [n for n in names if n in set(visible)] or names[:ALL_ROWS_UP_TO]
-    metrics = fleet.service_metrics(env_name, cluster, names, timedelta(minutes=30))
+    metrics = fleet.service_metrics(env_name, cluster, measured, timedelta(minutes=30)) if measured else {}
     fresh = {
         s.name: (
             s.name,

@@ -163,6 +163,8 @@ class RefreshingPane(StalePane, Generic[T]):
     """
 
     refresh_seconds: float = 10.0
+    complete = True
+    """False while the rows shown are an early stage of a read that goes on."""
     loop_group = "refresh"
     """The group of the pane's loads. One name serves every pane: Textual's `exclusive` cancels,
     and `Worker.StateChanged` reaches, only the workers of the widget that started them."""
@@ -225,6 +227,7 @@ class RefreshingPane(StalePane, Generic[T]):
     def on_pane_loaded(self, message: PaneLoaded) -> None:
         if self._answers(message.context):
             self.mark_fresh(message.at)
+            self.complete = message.final
             self.show(cast(T, message.data))
             if message.final:
                 self._next_round()
