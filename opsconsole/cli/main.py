@@ -37,6 +37,8 @@ COMMANDS = {
 as `module:attribute` under opsconsole.cli. Only the invoked one is imported (see `_wanted`)."""
 
 _ROOT_VALUE_OPTIONS = frozenset({"--config", "-c"})
+"""The root's options that take a value (`root`'s signature): the value is not a command."""
+_ROOT_HELP = frozenset({"-h", "--help"})
 
 
 def _version(value: bool) -> None:
@@ -77,6 +79,8 @@ def _wanted(argv: list[str]) -> list[str]:
     """
     args = iter(argv)
     for arg in args:
+        if arg in _ROOT_HELP:
+            break  # `opsconsole -h ecs` is the root's help: it lists every command
         if arg in _ROOT_VALUE_OPTIONS:
             next(args, None)
         elif not arg.startswith("-"):
@@ -96,7 +100,7 @@ def build_app(names: list[str]) -> typer.Typer:
         # Plain help and usage errors: typer's Rich renderer imports rich.markdown (markdown-it,
         # pygments) and rich.traceback (attrs), ~40% of the imports of `opsconsole --help`.
         rich_markup_mode=None,
-        context_settings={"help_option_names": ["-h", "--help"]},
+        context_settings={"help_option_names": sorted(_ROOT_HELP)},
     )
     app.callback(invoke_without_command=True)(root)
     for name in (n for n in COMMANDS if n in names):

@@ -50,7 +50,7 @@ def list_runbooks(output: Output = OutputFormat.TABLE) -> None:
     rows = [
         {
             "name": entry.name,
-            "title": entry.book.title if entry.book else f"({len(entry.problems)} problems)",
+            "title": entry.book.title if entry.book else f"({entry.invalid})",
             "inputs": [i.name for i in entry.book.inputs] if entry.book else [],
             "steps": len(entry.book.steps) if entry.book else 0,
             "valid": entry.book is not None,

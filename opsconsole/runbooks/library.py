@@ -66,10 +66,15 @@ class Listed:
     problems: tuple[Problem, ...] = ()
 
     @property
+    def invalid(self) -> str:
+        """Why the runbook cannot run, in short ('' when it can)."""
+        return "" if self.book is not None else f"invalid: {len(self.problems)} problems"
+
+    @property
     def title(self) -> str:
         if self.book is not None:
             return self.book.title
-        return f"{self.name} (invalid: `opsconsole runbook validate`)"
+        return f"{self.name} ({self.invalid}: `opsconsole runbook validate`)"
 
 
 class RunbookLibrary:

@@ -8,7 +8,7 @@ from typing import Any, cast
 from rich.text import Text
 
 from opsconsole.domain.ecs import EcsService
-from opsconsole.tui.widgets.ecs_rows import ALL_ROWS_UP_TO, searched_texts, service_stages
+from opsconsole.tui.widgets.ecs_rows import ALL_ROWS_UP_TO, REST_PART, searched_texts, service_stages
 
 
 def test_a_row_passed_on_keeps_its_text_and_a_row_read_again_gets_a_new_one() -> None:
@@ -56,6 +56,15 @@ def test_a_big_cluster_opens_with_its_first_screen_of_services_then_the_rest() -
     assert len(last) == 250 and all(last[n] == first[n] for n in first)  # the head is not read twice
     assert fleet.described == [ALL_ROWS_UP_TO, 250 - ALL_ROWS_UP_TO]
     assert fleet.metrics_for[0] == sorted(fleet.names)[:ALL_ROWS_UP_TO]
+
+
+def test_the_rest_of_a_very_big_cluster_comes_in_parts_each_shown() -> None:
+    fleet = ManyServices(1250)
+    stages = list(service_stages(cast(Any, fleet), "dev", "dev-cluster", (), {}))
+    assert [len(s.data) for s in stages] == [100, 600, 1100, 1250]
+    assert [s.final for s in stages] == [False, False, False, True]
+    assert fleet.described == [ALL_ROWS_UP_TO, REST_PART, REST_PART, 150]
+    assert list(stages[-1].data) == fleet.names  # in the order the cluster lists them
 
 
 def test_a_small_cluster_and_a_refresh_answer_in_one_stage() -> None:

@@ -17,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label
 
 import opsconsole.tui.widgets.log_pane
+from opsconsole.domain.errors import BackendError
 from opsconsole.tui.app import OpsConsoleApp
 from opsconsole.tui.widgets.keyed_rows import KeyedRows
 from opsconsole.tui.widgets.log_pane import LogPane
@@ -195,6 +196,31 @@ async def test_the_instances_show_before_their_metrics_and_a_refresh_keeps_the_s
         assert [str(cell) for cell in table.get_row_at(0)] == done
         fleet.release.set()
         await settle(pilot)
+
+
+class FailingMetrics(SlowMetrics):
+    def db_metrics(self, env_name: str, identifiers: list[str], span: timedelta) -> dict[str, Any]:
+        assert self.release.wait(10), "the test never released the metrics"
+        raise BackendError(f"{env_name}: CloudWatch is down")
+
+
+async def test_metrics_that_fail_after_the_instances_came_are_missing_not_pending() -> None:
+    console = TickingConsole()
+    fleet = console.fleet = FailingMetrics(console)
+    app = OpsConsoleApp(console)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.screen.query_one(RdsPane)
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if row_keys(pane):
+                break
+        table = pane.query_one("#rds-table", DataTable)
+        assert "…" in [str(cell) for cell in table.get_row_at(0)]
+        fleet.release.set()
+        await settle(pilot)
+        cells = [str(cell) for cell in table.get_row_at(0)]
+        assert "…" not in cells and "—" in cells, cells
+        assert pane.has_class("stale") and "CloudWatch is down" in state(pane)
 
 
 async def test_keyed_rows_diff_by_key_and_an_ordered_layout_keeps_the_cursor() -> None:

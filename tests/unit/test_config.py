@@ -248,7 +248,7 @@ def test_config_check_prints_resolved_config_without_secrets(
         "timeout": 15,
         "late_window": 5,
         "deadline": 30,
-        "tail_max_interval": 10,
+        "tail_max_interval": 5,
     }
     assert "super-secret-token" not in result.stdout + result.stderr
 

@@ -20,8 +20,8 @@ class FillGate:
         self._unanswered = set(READ_PANES)
 
     def enter(self) -> None:
-        """A new environment is shown: wait for its panes (a read still waiting for the one left
-        goes on now, and finds it left)."""
+        """A new environment is shown: wait for its panes. A read still waiting for the one left
+        wakes now; its worker, cancelled by the newer read of its exclusive group, ends there."""
         self._filled.set()
         self._filled = threading.Event()
         self._unanswered = set(READ_PANES)

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from textual import on, work
+from textual.worker import get_current_worker
 
 from opsconsole.domain.team import Lease, short_name
 from opsconsole.tui.controllers.base import Controller
@@ -58,6 +59,8 @@ class TeamWatch(Controller):
     @work(thread=True, exclusive=True, exit_on_error=False, group="team-watch", description="Team")
     def read(self) -> None:
         self._gate.current.wait(FILL_WAIT)
+        if get_current_worker().is_cancelled:  # a newer read (another environment) took over
+            return
         read = read_team(self.console)
         if read is not None and read.me:  # without the operator's ARN their own runs look like others'
             self.post_message(read)

@@ -10,7 +10,9 @@ pauses the run as awaiting approval). The runbook files and run files are read b
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -18,54 +20,30 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Input, Label, Log, Static
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from opsconsole.domain.errors import OpsError
 from opsconsole.runbooks.events import ApprovalRefused, ApprovalRequest, RunEvent
 from opsconsole.runbooks.library import Listed
 from opsconsole.runbooks.model import Runbook
-from opsconsole.runbooks.state import AWAITING_APPROVAL, FAILED, SUCCEEDED, RunState
+from opsconsole.runbooks.state import FAILED, SUCCEEDED, RunState
 from opsconsole.tui.messages import RunEnded, RunEventArrived
 from opsconsole.tui.read_only import changes_hidden
 from opsconsole.tui.screens.approval import ApprovalDecision, ApprovalScreen
+from opsconsole.tui.screens.runbook_states import EVENT_STATES, STEP_STYLES, persisted_states
 
 if TYPE_CHECKING:
     from opsconsole.ports import ConsolePort, RunbooksPort
 
-STEP_STYLES = {
-    "pending": "dim",
-    "running": "bold cyan",
-    "waiting": "yellow",
-    "approval": "bold yellow",
-    "done": "green",
-    "failed": "bold red",
-    "skipped": "dim",
-}
-PERSISTED_STATES = {SUCCEEDED: "done", FAILED: "failed"}
 
+@dataclass
+class FilesRead(Message, bubble=False):
+    """A worker read runbook or run files; `keep` shows what it read, on the UI thread."""
 
-def persisted_states(state: RunState | None) -> dict[str, tuple[str, str]]:
-    """Step id -> (state shown, output) from a run's file: its last outcome of each step, and the
-    cursor's step awaiting approval when the run stopped there."""
-    if state is None:
-        return {}
-    shown = {step: (PERSISTED_STATES.get(status, "pending"), "") for step, status in state.statuses.items()}
-    for record in state.history:
-        if record.step in shown and record.output is not None:
-            shown[record.step] = (shown[record.step][0], str(record.output)[:80])
-    if state.status == AWAITING_APPROVAL and state.cursor:
-        shown[state.cursor] = ("approval", "")
-    return shown
-
-
-EVENT_STATES = {
-    "step-started": "running",
-    "waiting": "waiting",
-    "approval-needed": "approval",
-    "step-finished": "done",
-    "step-failed": "failed",
-}
+    keep: Callable[[], object]
 
 
 class RunbookScreen(Screen[None]):
@@ -146,21 +124,42 @@ class RunbookScreen(Screen[None]):
         table.focus()
         self.read_library()
 
+    def _answer(self, keep: Callable[[], object]) -> None:
+        """From a file-reading worker: `keep` runs on the UI thread, unless a newer read of the
+        worker's group took over; a screen closed meanwhile drops the message."""
+        if not get_current_worker().is_cancelled:
+            self.post_message(FilesRead(keep))
+
+    @on(FilesRead)
+    def _files_read(self, message: FilesRead) -> None:
+        message.keep()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A file read that failed in a way no OpsError names (a bug) says so, not an empty list."""
+        error = event.worker.error
+        if event.state is WorkerState.ERROR and event.worker.group.startswith("rb-"):
+            self.notify(
+                f"{type(error).__name__}: {error}", title="Runbooks: unexpected error", severity="error"
+            )
+
+    def _failed(self, error: OpsError) -> None:
+        self._answer(partial(self.notify, str(error), title="Runbooks", severity="error"))
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="rb-library", description="Runbooks")
     def read_library(self) -> None:
         library = self.runbooks.library
         try:
             listed, runs = library.listed(), library.runs.runs()[:30]
         except OpsError as e:
-            self.app.call_from_thread(self.notify, str(e), title="Runbooks", severity="error")
+            self._failed(e)
             return
-        self.app.call_from_thread(self._show_library, listed, runs)
+        self._answer(partial(self._show_library, listed, runs))
 
     def _show_library(self, listed: list[Listed], runs: list[RunState]) -> None:
         table = self.query_one("#rb-list", DataTable)
         for entry in listed:
             self.books[entry.name] = entry
-            title = entry.book.title if entry.book else f"invalid: {len(entry.problems)} problems"
+            title = entry.book.title if entry.book else entry.invalid
             table.add_row(entry.name, title, key=entry.name)
         self._show_runs(runs)
         if self.preselect and self.preselect in self.books:
@@ -247,9 +246,9 @@ class RunbookScreen(Screen[None]):
             state = library.runs.load(run_id)
             book = None if state.status == SUCCEEDED else library.load(state.path)
         except OpsError as e:
-            self.app.call_from_thread(self.notify, str(e), severity="error")
+            self._failed(e)
             return
-        self.app.call_from_thread(self._resume, state, book)
+        self._answer(partial(self._resume, state, book))
 
     def _resume(self, state: RunState, book: Runbook | None) -> None:
         if book is None:
@@ -366,9 +365,9 @@ class RunbookScreen(Screen[None]):
         try:
             runs = self.runbooks.library.runs.runs()[:30]
         except OpsError as e:
-            self.app.call_from_thread(self.notify, str(e), title="Runbooks", severity="error")
+            self._failed(e)
             return
-        self.app.call_from_thread(self._show_runs, runs)
+        self._answer(partial(self._show_runs, runs))
 
     def _show_runs(self, runs: list[RunState]) -> None:
         table = self.query_one("#rb-runs", DataTable)

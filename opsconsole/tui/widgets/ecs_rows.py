@@ -69,6 +69,8 @@ class Level:
 
 
 ALL_ROWS_UP_TO = 100
+REST_PART = 500
+"""Services described per stage after a big cluster's first screen (50 DescribeServices calls)."""
 
 
 def read_stages(
@@ -89,19 +91,7 @@ def read_stages(
         assert level.cluster is not None
         yield from service_stages(fleet, env_name, level.cluster, visible, previous or {})
     elif level.kind == "clusters":
-        yield Stage(
-            {
-                c.name: (
-                    c.name,
-                    c.services,
-                    c.running_tasks,
-                    c.pending_tasks,
-                    c.container_instances,
-                    c.status,
-                )
-                for c in fleet.clusters(env_name)
-            }
-        )
+        yield Stage({c.name: _cluster_row(c) for c in fleet.clusters(env_name)})
     elif level.kind == "tasks":
         yield Stage(task_rows(fleet, env_name, level, now))
     else:
@@ -128,10 +118,17 @@ def service_stages(
         yield Stage(_service_rows(fleet, env_name, cluster, all_names, previous, wanted, measured))
         return
     head = sorted(all_names, key=sort_key)[:ALL_ROWS_UP_TO]
-    first = _service_rows(fleet, env_name, cluster, head, {}, head, head)
-    yield Stage(first, final=False)
-    rest = [n for n in all_names if n not in first]
-    yield Stage(_service_rows(fleet, env_name, cluster, all_names, first, rest, []))
+    rows = _service_rows(fleet, env_name, cluster, head, {}, head, head)
+    rest = [n for n in all_names if n not in rows]
+    # The rest in parts, each shown as it comes: the worker can stop between two of them when the
+    # operator has left the cluster, and the table fills instead of waiting for the last call.
+    for start in range(0, len(rest), REST_PART):
+        yield Stage(rows, final=False)
+        part = rest[start : start + REST_PART]
+        reading = set(part)
+        known = [n for n in all_names if n in rows or n in reading]
+        rows = _service_rows(fleet, env_name, cluster, known, rows, part, [])
+    yield Stage(rows)
 
 
 def _refresh_plan(

@@ -144,6 +144,14 @@ class RdsPane(EnvironmentPane, RefreshingPane[Rows]):
         assert self._table is not None
         self._table.update(data)
 
+    def stopped_early(self) -> None:
+        """CloudWatch failed after the instances came: their metrics are missing, not pending."""
+        assert self._table is not None
+        shown = self._table.shown
+        self._table.update(
+            {k: tuple(MISSING if c == PENDING else c for c in row) for k, row in shown.items()}
+        )
+
     def render_state(self) -> None:
         stale = self.stale_text()
         if stale is not None:
@@ -153,6 +161,10 @@ class RdsPane(EnvironmentPane, RefreshingPane[Rows]):
         else:
             return
         show_text(self.query_one("#rds-state", Label), state, fixed=True)
+
+
+PENDING, MISSING = "…", "—"
+"""A metric cell before CloudWatch answered, and one CloudWatch has no value for."""
 
 
 def read_rows(fleet: FleetPort, env_name: str, *, preview: bool = False) -> Iterator[Stage[Rows]]:
@@ -167,14 +179,13 @@ def read_rows(fleet: FleetPort, env_name: str, *, preview: bool = False) -> Iter
 
 def rows_of(instances: list[DbInstance], metrics: Series | None) -> Rows:
     """One row per instance; `metrics` None: not read yet (shown as …, not as missing)."""
-    pending = "…"
     rows: Rows = {}
     for db in instances:
         series = (metrics or {}).get(db.identifier, {})
         cpu = series.get("CPUUtilization", [])
         connections = series.get("DatabaseConnections", [])
         free = series.get("FreeStorageSpace", [])
-        missing = pending if metrics is None else "—"
+        missing = PENDING if metrics is None else MISSING
         rows[db.identifier] = (
             db.identifier,
             Text(db.status, style="green" if db.status == "available" else "yellow"),

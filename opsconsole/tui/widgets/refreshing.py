@@ -158,8 +158,8 @@ class RefreshingPane(StalePane, Generic[T]):
     Subclasses give `context` (what is shown: answers for another are dropped), `fetch_job` (a
     callable built on the UI thread and run in the worker) and `show` (paint the data); a pane
     whose read has a slow part gives `fetch_stages` instead, to paint what it has first. The
-    timer is armed again after each answer, success or failure, so requests never pile up; a
-    tick while a modal covers the pane, or while the pane is hidden, only re-arms the timer.
+    timer is armed again after each read's final answer or its failure, so requests never pile
+    up; a tick while a modal covers the pane, or while the pane is hidden, only re-arms the timer.
     """
 
     refresh_seconds: float = 10.0
@@ -238,7 +238,13 @@ class RefreshingPane(StalePane, Generic[T]):
     def on_pane_refresh_failed(self, message: PaneRefreshFailed) -> None:
         if self._answers(message.context):
             self.mark_stale(message.error)
+            if not self.complete:
+                self.stopped_early()
             self._next_round()
+
+    def stopped_early(self) -> None:
+        """The read failed after an early stage was shown: what that stage left pending will not
+        come (the stale marker says why). Panes whose early rows mark something pending repaint."""
 
     def _answers(self, context: Hashable) -> bool:
         """Whether an answer is for what is shown (an older view's is dropped); if so, it came."""
