@@ -172,17 +172,22 @@ class SlowMetrics(FakeFleet):
         return super().db_metrics(env_name, identifiers, span)
 
 
+async def first_stage(pilot: Any) -> tuple[RdsPane, DataTable[Any]]:
+    """The RDS pane once its instances are shown (its metrics held back by the fleet)."""
+    pane = pilot.app.screen.query_one(RdsPane)
+    for _ in range(100):
+        await pilot.pause(0.02)
+        if row_keys(pane):
+            break
+    return pane, pane.query_one("#rds-table", DataTable)
+
+
 async def test_the_instances_show_before_their_metrics_and_a_refresh_keeps_the_sparklines() -> None:
     console = TickingConsole()
     fleet = console.fleet = SlowMetrics(console)
     app = OpsConsoleApp(console)
     async with app.run_test(size=SIZE) as pilot:
-        pane = app.screen.query_one(RdsPane)
-        for _ in range(100):
-            await pilot.pause(0.02)
-            if row_keys(pane):
-                break
-        table = pane.query_one("#rds-table", DataTable)
+        pane, table = await first_stage(pilot)
         first = [str(cell) for cell in table.get_row_at(0)]
         assert "…" in first, first  # metrics pending, not shown as missing
         assert pane.loaded_at is not None and not pane.has_class("stale")
@@ -209,12 +214,7 @@ async def test_metrics_that_fail_after_the_instances_came_are_missing_not_pendin
     fleet = console.fleet = FailingMetrics(console)
     app = OpsConsoleApp(console)
     async with app.run_test(size=SIZE) as pilot:
-        pane = app.screen.query_one(RdsPane)
-        for _ in range(100):
-            await pilot.pause(0.02)
-            if row_keys(pane):
-                break
-        table = pane.query_one("#rds-table", DataTable)
+        pane, table = await first_stage(pilot)
         assert "…" in [str(cell) for cell in table.get_row_at(0)]
         fleet.release.set()
         await settle(pilot)
