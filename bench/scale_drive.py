@@ -194,16 +194,17 @@ async def open_cluster(driver: Driver, services: int) -> dict[str, float]:
     loaded = await wait_for(lambda: CLUSTER in pane.rows, "the clusters")
     table.focus()
     table.move_cursor(row=table.get_row_index(CLUSTER))
+    entered = time.perf_counter()  # before the press: the pilot's press returns once it is handled
     await driver.pilot.press("enter")
-    entered = time.perf_counter()
     await wait_for(lambda: len(pane.rows) > 0 and pane.level.kind == "services", "the first services")
     first_s = time.perf_counter() - entered
-    services_s = await wait_for(lambda: len(pane.rows) >= services, "the services")
+    await wait_for(lambda: len(pane.rows) >= services, "the services")
+    services_s = time.perf_counter() - entered
     problems_s = await wait_for(lambda: len(driver.problems.problems) > 0, "the problems")
     return {
         "clusters_s": loaded,
         "first_services_s": first_s,
-        "services_s": first_s + services_s,
+        "services_s": services_s,
         "problems_s": problems_s,
     }
 

@@ -13,6 +13,8 @@ from opsconsole.domain.rds import DbCluster, DbEvent, DbInstance, PendingMainten
 class RdsReader(EnvReader):
     """One environment's RDS."""
 
+    TOKENS = ("Marker", "Marker")
+
     def instances(self) -> list[DbInstance]:
         return sorted(
             (_instance(self.env, raw) for raw in self._paginate("describe_db_instances", "DBInstances")),
