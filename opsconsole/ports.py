@@ -166,8 +166,6 @@ class RunbooksPort(Protocol):
     @property
     def library(self) -> RunbookLibrary: ...
 
-    def titles(self) -> list[tuple[str, str]]: ...
-
     def engine(
         self,
         *,

@@ -43,10 +43,6 @@ class Runbooks:
         """The run files: `<state dir>/runbook-runs/` unless another store was handed in."""
         return self.library.runs
 
-    def titles(self) -> list[tuple[str, str]]:
-        """(name, title) of the configured runbooks; reads their files."""
-        return self.library.titles()
-
     def engine(
         self,
         *,

@@ -120,10 +120,9 @@ class GraylogSettings(BackendSettings):
     deadline: int = field(default=30, metadata=spec(check=Bounds(1, 600)))
     """Seconds one Graylog request may take in all, however slowly the server answers."""
     tail_max_interval: int = field(default=5, metadata=spec(check=Bounds(1, 600)))
-    """Seconds between an idle tail's polls at most: the first line after a quiet spell (or of a
-    world still starting) waited up to 10 s at the old default."""
     """Longest pause, in seconds, of a log tail between polls while idle or failing (it polls every
-    second while messages flow)."""
+    second while messages flow). 5, not 10: a quiet tail's first new line (or a starting world's)
+    waited up to 10 s."""
 
 
 @dataclass(frozen=True)

@@ -39,9 +39,6 @@ class TitlesOnly:
 
         return RunbookLibrary()
 
-    def titles(self) -> list[tuple[str, str]]:
-        return self.library.titles()
-
     def engine(self, **_: object) -> RunbookRunner:
         raise InvalidInput("this console was started without a runbook engine: start it with `opsconsole`")
 

@@ -292,9 +292,6 @@ class FakeRunbooks:
     def library(self) -> RunbookLibrary:
         return RunbookLibrary()
 
-    def titles(self) -> list[tuple[str, str]]:
-        return self.library.titles()
-
     def engine(self, **_: object) -> Any:
         # Runs need AWS, Zabbix and Graylog behind them: the pilot tests run them on the demo world.
         raise BackendError("the frozen world runs no runbooks")

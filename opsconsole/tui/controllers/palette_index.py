@@ -108,7 +108,7 @@ class PaletteIndex(Controller):
     def read_runbooks(self, filled: threading.Event) -> None:
         filled.wait(FILL_WAIT)
         try:
-            titles = self._catalogue.titles()
+            titles = self._catalogue.library.titles()
         except OpsError:
             titles = []  # the runbook screen says what is wrong with them
         self.post_message(IndexRead(partial(self._keep_runbooks, titles)))
