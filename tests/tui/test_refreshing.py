@@ -15,6 +15,7 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label
+from textual.widgets.data_table import ColumnKey
 
 import opsconsole.tui.widgets.log_pane
 from opsconsole.domain.errors import BackendError
@@ -239,6 +240,19 @@ async def test_keyed_rows_diff_by_key_and_an_ordered_layout_keeps_the_cursor() -
         await pilot.pause()
         assert [str(k.value) for k in table.rows] == ["c", "b"]
         assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value == "c"
+
+
+async def test_keyed_rows_widen_a_column_for_a_cell_that_grew() -> None:
+    app = TableApp()
+    async with app.run_test() as pilot:
+        table = app.query_one(DataTable)
+        rows = KeyedRows(table, ("db", "cpu (1h)"))
+        rows.reset(("db", "cpu (1h)"))
+        rows.update({"db1": ("db1", "…")})  # a first stage: the sparkline still to come
+        await pilot.pause()
+        rows.update({"db1": ("db1", "▁▂▃▄▅▆▇█▇▆▅▄")})
+        await pilot.pause()
+        assert table.columns[ColumnKey("cpu (1h)")].content_width == 12  # not cut to the header's 8
 
 
 async def test_keyed_rows_removes_many_rows_in_one_pass_and_reorders_without_adding_again() -> None:

@@ -10,7 +10,7 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual._two_way_dict import TwoWayDict
 from textual.widgets import DataTable
-from textual.widgets.data_table import CellKey, DuplicateKey, RowKey
+from textual.widgets.data_table import CellKey, ColumnKey, DuplicateKey, RowKey
 from textual.widgets.data_table import Row as DataRow
 
 Row = tuple[Any, ...]
@@ -87,9 +87,13 @@ class KeyedRows:
             self._keep_cursor_on(current)
 
     def _update_cells(self, key: str, before: Row, values: Row) -> None:
+        """Changed cells; a cell wider than its column widens it (a sparkline that grew, a first
+        stage's placeholder replaced), the others are not measured."""
+        columns = self.table.columns
         for column, old, new in zip(self.columns, before, values, strict=True):
             if not same_cell(old, new):
-                self.table.update_cell(key, column, new)
+                wider = cell_width(new) > columns[ColumnKey(column)].content_width
+                self.table.update_cell(key, column, new, update_width=wider)
 
     def _add(self, rows: list[tuple[str, Row]]) -> None:
         """Append rows. Many at once skip `add_row`'s per-row cursor update and the table's
