@@ -3,31 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import events, on
 from textual.app import App
 from textual.binding import Binding
 
 from opsconsole.domain.environment import RoleTier
 from opsconsole.domain.errors import InvalidInput, OpsError
+from opsconsole.tui.gc_pacing import KeyFirst, tune_gc
 from opsconsole.tui.mfa import MfaRequested, MfaScreen
 from opsconsole.tui.screens.main import MainScreen
 
 if TYPE_CHECKING:
     from opsconsole.ports import ConsolePort, RunbookRunner, RunbooksPort
     from opsconsole.runbooks.library import RunbookLibrary
-
-
-def tune_gc() -> None:
-    """Leave start-up objects out of every collection (freeze), and keep each collection small:
-    with (50_000, 50, 100) one generation-1 collection at full scale took 916 ms of CPU in
-    bench/scale_screen.py; with (10_000, 10, 100) the longest was 64 ms (generation 0: 20 ms)."""
-    gc.freeze()
-    gc.set_threshold(10_000, 10, 100)
 
 
 class TitlesOnly:
@@ -74,6 +66,7 @@ class OpsConsoleApp(App[int]):
         """The application (App.console is Rich's)."""
         self.runbooks: RunbooksPort = runbooks or TitlesOnly()
         self._initial_env = initial_env
+        self._collector = KeyFirst()
         settings = self.ops.settings
         self.read_only = settings.read_only
         """Every mutating action hidden; on with --read-only or the config, or from the palette."""
@@ -99,6 +92,12 @@ class OpsConsoleApp(App[int]):
             description="Assuming the first read role",
         )
         tune_gc()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:  # no collection until its frame
+            self._collector.key_pressed(asyncio.get_running_loop())
+            self.call_after_refresh(self._collector.resume)
+        await super().on_event(event)
 
     def _assume_first(self, env_name: str) -> None:
         try:

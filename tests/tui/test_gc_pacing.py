@@ -1,0 +1,64 @@
+"""No automatic collection between a key and its frame, and never off for longer than that."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+from collections.abc import Iterator
+
+import pytest
+
+from opsconsole.tui import gc_pacing
+from opsconsole.tui.app import OpsConsoleApp
+from opsconsole.tui.gc_pacing import KeyFirst
+from tests.tui.fakes import FrozenConsole
+
+
+@pytest.fixture(autouse=True)
+def collection_restored() -> Iterator[None]:
+    yield
+    gc.enable()
+
+
+async def test_a_key_holds_collection_until_resumed() -> None:
+    keys = KeyFirst()
+    keys.key_pressed(asyncio.get_running_loop())
+    assert not gc.isenabled()
+    keys.resume()
+    assert gc.isenabled()
+
+
+async def test_a_key_whose_frame_never_comes_resumes_at_the_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(gc_pacing, "RESUME_AFTER", 0.05)
+    keys = KeyFirst()
+    keys.key_pressed(asyncio.get_running_loop())
+    keys.key_pressed(asyncio.get_running_loop())  # the second key's deadline replaces the first's
+    assert not gc.isenabled()
+    await asyncio.sleep(0.15)
+    assert gc.isenabled()
+
+
+async def test_collection_turned_off_by_someone_else_stays_off() -> None:
+    gc.disable()
+    keys = KeyFirst()
+    keys.key_pressed(asyncio.get_running_loop())
+    keys.resume()
+    assert not gc.isenabled()
+
+
+async def test_the_console_resumes_collection_after_a_keys_frame() -> None:
+    app = OpsConsoleApp(FrozenConsole())
+    held: list[bool] = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        original = app._collector.key_pressed
+
+        def pressed(loop: asyncio.AbstractEventLoop) -> None:
+            original(loop)
+            held.append(not gc.isenabled())
+
+        app._collector.key_pressed = pressed  # type: ignore[method-assign]
+        await pilot.press("down")
+        await pilot.pause(0.05)
+        assert held == [True]
+        assert gc.isenabled()
