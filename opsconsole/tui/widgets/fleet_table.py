@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Label
 from textual.worker import get_current_worker
 
 from opsconsole.domain.errors import OpsError
+from opsconsole.tui.widgets.fast_table import FastTable
 from opsconsole.tui.widgets.keyed_rows import KeyedRows, Row
 from opsconsole.tui.widgets.refreshing import RefreshingPane
 
@@ -96,7 +97,7 @@ class FleetTable(RefreshingPane[Results]):
         self._table: KeyedRows | None = None
 
     def compose(self) -> ComposeResult:
-        yield DataTable(cursor_type="row", zebra_stripes=True)
+        yield FastTable(cursor_type="row", zebra_stripes=True)
         yield Label("reading every account…", classes="fleet-state")
 
     def on_mount(self) -> None:

@@ -22,6 +22,7 @@ from opsconsole.domain.problems import Problem, Severity
 from opsconsole.tui.key_table import key_table
 from opsconsole.tui.read_only import changes_hidden
 from opsconsole.tui.widgets.bound import LinkedPane, frame_css, show_text
+from opsconsole.tui.widgets.fast_table import FastTable
 from opsconsole.tui.widgets.keyed_rows import KeyedRows
 from opsconsole.tui.widgets.problem_rows import SEVERITY_VARIABLE as SEVERITY_VARIABLE
 from opsconsole.tui.widgets.problem_rows import Filters, RankedProblems, problem_row
@@ -104,7 +105,7 @@ class ProblemsPane(LinkedPane, RefreshingPane[RankedProblems]):
         yield Input(
             placeholder="text in problem or host; Escape clears", id="problems-filter", classes="pane-filter"
         )
-        yield DataTable(id="problems-table", cursor_type="row")
+        yield FastTable(id="problems-table", cursor_type="row")
         yield Label("loading…", id="problems-state", classes="pane-state")
 
     def on_mount(self) -> None:

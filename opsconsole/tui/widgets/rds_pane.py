@@ -24,6 +24,7 @@ from opsconsole.tui.key_table import key_table
 from opsconsole.tui.messages import ActionRequested
 from opsconsole.tui.read_only import changes_hidden
 from opsconsole.tui.widgets.bound import EnvironmentPane, frame_css, show_text
+from opsconsole.tui.widgets.fast_table import FastTable
 from opsconsole.tui.widgets.keyed_rows import KeyedRows, Row
 from opsconsole.tui.widgets.refreshing import RefreshingPane, Stage
 
@@ -76,7 +77,7 @@ class RdsPane(EnvironmentPane, RefreshingPane[Rows]):
         self._table: KeyedRows | None = None
 
     def compose(self) -> ComposeResult:
-        yield DataTable(id="rds-table", cursor_type="row")
+        yield FastTable(id="rds-table", cursor_type="row")
         yield Label("loading…", id="rds-state", classes="pane-state")
 
     def on_mount(self) -> None:
