@@ -94,9 +94,8 @@ class OpsConsoleApp(App[int]):
         tune_gc()
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key) and not event.is_forwarded:  # no collection until its frame
+        if isinstance(event, events.Key) and not event.is_forwarded:  # no collection while answering it
             self._collector.key_pressed(asyncio.get_running_loop())
-            self.call_after_refresh(self._collector.resume)
         await super().on_event(event)
 
     def _assume_first(self, env_name: str) -> None:

@@ -1,11 +1,11 @@
-"""When the garbage collector may pause the console: not between a key and its frame.
+"""When the garbage collector may pause the console: not while a key is being answered.
 
 CPython collects when allocations pass a count, whatever the thread is doing; at full scale
 (2,000 services, 5,000 problems, 10,000 log lines a second) a generation-1 collection holds the
-process ~50 ms, and landing inside a key's handling it became that key's delay. A key turns
-automatic collection off until the frame after it is drawn (or `RESUME_AFTER` at the latest, so a
-key whose frame never comes cannot keep it off); the collection owed then runs before the next
-one, off the key's path.
+process ~50-120 ms, and landing inside a key's handling it became that key's delay. A key turns
+automatic collection off for `HOLD` seconds (a key's handling and frame take less at full scale);
+the collection owed runs after. Keys pressed back to back hold it at most `MAX_HOLD` seconds in
+a row, so holding a key down cannot keep the collector off.
 """
 
 from __future__ import annotations
@@ -13,8 +13,10 @@ from __future__ import annotations
 import asyncio
 import gc
 
-RESUME_AFTER = 0.25
-"""Seconds after a key at which collection resumes even if no frame was drawn."""
+HOLD = 0.12
+"""Seconds a key holds automatic collection (key-to-paint at full scale: p95 ~60 ms)."""
+MAX_HOLD = 0.5
+"""Longest continuous hold: a key pressed later than this into one lets the collector run."""
 
 
 def tune_gc() -> None:
@@ -26,21 +28,26 @@ def tune_gc() -> None:
 
 
 class KeyFirst:
-    """Holds automatic collection from a key until its frame; `after_frame` schedules the resume
-    (the app's call_after_refresh)."""
+    """Holds automatic collection for `HOLD` seconds after each key (see the module docstring)."""
 
     def __init__(self) -> None:
         self.held = False
+        self._since = 0.0
         self._deadline: asyncio.TimerHandle | None = None
 
     def key_pressed(self, loop: asyncio.AbstractEventLoop) -> None:
         if not gc.isenabled() and not self.held:
             return  # someone else (a test, a profiler) turned collection off: not ours to resume
-        gc.disable()
-        self.held = True
         if self._deadline is not None:
             self._deadline.cancel()
-        self._deadline = loop.call_later(RESUME_AFTER, self.resume)
+        now = loop.time()
+        if self.held and now - self._since > MAX_HOLD:
+            self.resume()  # the collection owed runs during this key
+            return
+        if not self.held:
+            self.held, self._since = True, now
+            gc.disable()
+        self._deadline = loop.call_later(HOLD, self.resume)
 
     def resume(self) -> None:
         if self.held:

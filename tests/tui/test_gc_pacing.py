@@ -1,4 +1,4 @@
-"""No automatic collection between a key and its frame, and never off for longer than that."""
+"""No automatic collection while a key is answered, and never off for long."""
 
 from __future__ import annotations
 
@@ -28,14 +28,27 @@ async def test_a_key_holds_collection_until_resumed() -> None:
     assert gc.isenabled()
 
 
-async def test_a_key_whose_frame_never_comes_resumes_at_the_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(gc_pacing, "RESUME_AFTER", 0.05)
+async def test_collection_resumes_after_the_last_keys_hold(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(gc_pacing, "HOLD", 0.05)
     keys = KeyFirst()
     keys.key_pressed(asyncio.get_running_loop())
     keys.key_pressed(asyncio.get_running_loop())  # the second key's deadline replaces the first's
     assert not gc.isenabled()
     await asyncio.sleep(0.15)
     assert gc.isenabled()
+
+
+async def test_keys_back_to_back_hold_collection_no_longer_than_max_hold(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(gc_pacing, "MAX_HOLD", 0.02)
+    keys = KeyFirst()
+    keys.key_pressed(asyncio.get_running_loop())
+    await asyncio.sleep(0.05)
+    keys.key_pressed(asyncio.get_running_loop())  # held too long already: this key lets it run
+    assert gc.isenabled()
+    keys.key_pressed(asyncio.get_running_loop())  # and the next holds again
+    assert not gc.isenabled()
 
 
 async def test_collection_turned_off_by_someone_else_stays_off() -> None:
@@ -46,7 +59,7 @@ async def test_collection_turned_off_by_someone_else_stays_off() -> None:
     assert not gc.isenabled()
 
 
-async def test_the_console_resumes_collection_after_a_keys_frame() -> None:
+async def test_the_console_holds_collection_for_a_key_then_resumes() -> None:
     app = OpsConsoleApp(FrozenConsole())
     held: list[bool] = []
     async with app.run_test(size=(120, 40)) as pilot:
@@ -59,6 +72,6 @@ async def test_the_console_resumes_collection_after_a_keys_frame() -> None:
 
         app._collector.key_pressed = pressed  # type: ignore[method-assign]
         await pilot.press("down")
-        await pilot.pause(0.05)
         assert held == [True]
+        await pilot.pause(gc_pacing.HOLD + 0.1)
         assert gc.isenabled()
