@@ -21,7 +21,7 @@ from typing import Any, cast
 from textual.app import App, ComposeResult
 
 from opsconsole.domain.logs import LogMessage
-from opsconsole.tui.app import tune_gc
+from opsconsole.tui.gc_pacing import tune_gc
 from opsconsole.tui.widgets.log_pane import LogPane
 
 RATE = 10_000
