@@ -1,6 +1,7 @@
 """FastTable draws every cell as DataTable draws it: the same characters in the same styles, for
-plain, marked-up, styled, justified, cut, wide, tabbed, empty and non-text cells, with and
-without the cursor, at widths narrower and wider than the text."""
+plain, marked-up, styled, justified, cut (fold, ellipsis, crop, ignore), wrapping, wide, tabbed,
+empty and non-text cells, with and without the cursor and the mouse, focused or not, at widths
+narrower and wider than the text and cell paddings of 0 to 2."""
 
 from __future__ import annotations
 
@@ -27,6 +28,13 @@ CELLS: list[Any] = [
     Text("a long cell that folds", overflow="fold"),
     "wide: 日本語の名前",
     "tab\there",
+    Text("tab\there", tab_size=4),
+    Text("api   ", overflow="ellipsis"),
+    Text("trailing   ", justify="right"),
+    Text("ab", justify="right", overflow="ignore"),
+    Text("cropped here", overflow="crop"),
+    Text("alpha beta-gamma", no_wrap=False),
+    Text("full justify", justify="full"),
     "",
     "  padded  ",
     3.14159,
@@ -54,30 +62,35 @@ def cells_of(lines: list[list[Segment]]) -> list[tuple[str, Style | None]]:
     return [(char, segment.style) for line in lines for segment in line for char in segment.text]
 
 
-async def rendered(pilot: Any, table: DataTable[Any], focused: bool, cursor: bool) -> list[Any]:
-    """Every cell of both rows at every width, the table focused or not (its cursor's style)."""
+async def rendered(
+    pilot: Any, table: DataTable[Any], focused: bool, cursor: bool, padding: int = 1
+) -> list[Any]:
+    """Every cell of both rows at every width, the table focused or not (its cursor's style),
+    under the cursor or the mouse, with `padding` blanks each side of a cell."""
     pilot.app.set_focus(table if focused else None)
+    table.cell_padding = padding
     await pilot.pause()  # the table restyles for its focus
     base = Style(bgcolor="grey11")
     cells = []
     for width in WIDTHS:
         table._clear_caches()  # a cell's cache key has no width: a column has one
         cells += [
-            cells_of(table._render_cell(row, column, base, width, cursor=cursor))
+            cells_of(table._render_cell(row, column, base, width, cursor=cursor, hover=cursor))
             for row in (0, 1)
             for column in range(len(CELLS))
         ]
     return cells
 
 
+@pytest.mark.parametrize("padding", [0, 1, 2])
 @pytest.mark.parametrize("focused", [False, True])
 @pytest.mark.parametrize("cursor", [False, True])
-async def test_fast_cells_are_datatables_cells(cursor: bool, focused: bool) -> None:
+async def test_fast_cells_are_datatables_cells(cursor: bool, focused: bool, padding: int) -> None:
     app = Tables()
     async with app.run_test(size=(200, 10)) as pilot:
         await pilot.pause()
-        want = await rendered(pilot, app.query_one("#plain", DataTable), focused, cursor)
-        got = await rendered(pilot, app.query_one("#fast", FastTable), focused, cursor)
+        want = await rendered(pilot, app.query_one("#plain", DataTable), focused, cursor, padding)
+        got = await rendered(pilot, app.query_one("#fast", FastTable), focused, cursor, padding)
         assert len(got) == len(want) == 2 * len(CELLS) * len(WIDTHS)
         for index, (mine, theirs) in enumerate(zip(got, want, strict=True)):
             assert mine == theirs, (WIDTHS[index // (2 * len(CELLS))], index % (2 * len(CELLS)))

@@ -24,14 +24,14 @@ SegmentLines = list[list[Segment]]
 
 
 def one_line(cell: Text, width: int, padding: int, console: Console) -> list[Segment]:
-    """`cell` as DataTable shows a one-line row's cell: `padding` blanks each side, the text cut
-    (its overflow, else fold), justified and padded to `width` - 2 x `padding`."""
+    """`cell` as DataTable shows a one-line row's cell that does not wrap: `padding` blanks each
+    side, the text cut (its overflow, else fold), justified and padded to `width` - 2 x `padding`
+    (Rich's Text.wrap for one line, in its order)."""
     inner = max(0, width - 2 * padding)
     line = cell.copy()
     line.end = ""
     if "\t" in line.plain:
-        line.expand_tabs(8)
-    line.rstrip_end(inner)
+        line.expand_tabs(console.tab_size if cell.tab_size is None else cell.tab_size)
     overflow = cell.overflow or "fold"
     if cell.justify == "left":
         line.truncate(inner, overflow=overflow, pad=True)
@@ -111,4 +111,6 @@ class FastTable(DataTable[Any]):
         cell = self._get_row_renderables(row_index).cells[column_index]
         if not isinstance(cell, Text) or "\n" in cell.plain:
             return None
+        if cell.no_wrap is False or cell.overflow == "ignore":
+            return None  # a Text asking to wrap wraps (its first line shows); "ignore" is not cut
         return row_key, column_key, cell
