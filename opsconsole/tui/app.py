@@ -98,6 +98,9 @@ class OpsConsoleApp(App[int]):
             self._collector.key_pressed(asyncio.get_running_loop())
         await super().on_event(event)
 
+    def on_unmount(self) -> None:
+        self._collector.resume()  # a hold ends with the app (its deadline dies with the loop)
+
     def _assume_first(self, env_name: str) -> None:
         try:
             self.ops.access.session(env_name, RoleTier.READ)

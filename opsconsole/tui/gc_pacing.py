@@ -50,6 +50,8 @@ class KeyFirst:
         self._deadline = loop.call_later(HOLD, self.resume)
 
     def resume(self) -> None:
+        """Collection back on, if a key turned it off (a gc.disable() by anyone else while a key
+        held it is undone too: nothing in the console does that)."""
         if self.held:
             self.held = False
             gc.enable()

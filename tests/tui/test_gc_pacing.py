@@ -75,3 +75,15 @@ async def test_the_console_holds_collection_for_a_key_then_resumes() -> None:
         assert held == [True]
         await pilot.pause(gc_pacing.HOLD + 0.1)
         assert gc.isenabled()
+
+
+async def test_a_console_closed_during_a_keys_hold_leaves_collection_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(gc_pacing, "HOLD", 30.0)
+    app = OpsConsoleApp(FrozenConsole())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("down")
+        assert not gc.isenabled()  # held, and the app ends before the hold's deadline
+    assert gc.isenabled()
