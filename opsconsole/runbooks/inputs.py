@@ -92,7 +92,7 @@ def resolve_inputs(
             raw = spec.default
         if raw is None:
             if spec.required:
-                problems.append(f"missing input {spec.name} ({spec.type}): pass --input {spec.name}=VALUE")
+                problems.append(f"missing input {spec.name} ({spec.type}, no default)")
             values[spec.name] = None
             continue
         try:
@@ -106,6 +106,8 @@ def resolve_inputs(
             )
     if problems:
         raise InvalidInput(
-            "; ".join(problems), hint=f"`opsconsole runbook show {runbook.name}` lists its inputs"
+            "; ".join(problems),
+            # the hint is for the CLI (the TUI shows the message beside the runbook's input fields)
+            hint=f"give each as --input NAME=VALUE; `opsconsole runbook show {runbook.name}` lists them",
         )
     return values

@@ -64,7 +64,15 @@ class RunbookScreen(Screen[None]):
     RunbookScreen #rb-steps { height: 1fr; }
     RunbookScreen #rb-output { height: 10; border: round $secondary; }
     RunbookScreen #rb-state { height: 1; color: $text-muted; }
+    RunbookScreen.-narrow #rb-left { width: 30; }
+    RunbookScreen.-narrow .rb-input Label { width: 14; text-overflow: ellipsis; text-wrap: nowrap; }
+    RunbookScreen.-narrow .rb-heading { height: 2; width: 100%; }
+    RunbookScreen.-short #rb-about { max-height: 3; }
+    RunbookScreen.-short #rb-output { height: 4; }
     """
+    # At 80x24 the fixed widths left an input 2 characters wide and the steps no room.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
     BINDINGS = [
         Binding("escape", "close", "Back", id="runbooks-close", tooltip="Back to the panes."),
         Binding(
@@ -99,7 +107,7 @@ class RunbookScreen(Screen[None]):
         with Horizontal():
             with Vertical(id="rb-left"):
                 yield DataTable(id="rb-list", cursor_type="row")
-                yield Label("Runs (Enter resumes an unfinished one)", classes="rb-heading")
+                yield Label("Runs (Enter resumes one; dry runs are not kept)", classes="rb-heading")
                 yield DataTable(id="rb-runs", cursor_type="row")
             with Vertical(id="rb-right"):
                 yield Static("", id="rb-about")
