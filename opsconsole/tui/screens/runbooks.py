@@ -51,8 +51,7 @@ class RunbookScreen(Screen[None]):
     RunbookScreen #rb-title { height: 1; padding: 0 1; text-style: bold; color: $accent; }
     RunbookScreen #rb-left { width: 46; padding: 0 1; }
     RunbookScreen #rb-right { padding: 0 1; }
-    RunbookScreen #rb-list { height: 1fr; }
-    RunbookScreen #rb-runs { height: 1fr; }
+    RunbookScreen #rb-list, RunbookScreen #rb-runs, RunbookScreen #rb-steps { height: 1fr; }
     RunbookScreen .rb-heading { height: 1; text-style: bold; margin-top: 1; }
     RunbookScreen #rb-about { height: auto; max-height: 6; color: $text-muted; }
     RunbookScreen #rb-inputs { height: auto; max-height: 14; }
@@ -61,7 +60,6 @@ class RunbookScreen(Screen[None]):
     RunbookScreen .rb-input Input { width: 1fr; }
     RunbookScreen #rb-buttons { height: 3; }
     RunbookScreen #rb-buttons Button { margin-right: 2; }
-    RunbookScreen #rb-steps { height: 1fr; }
     RunbookScreen #rb-output { height: 10; border: round $secondary; }
     RunbookScreen #rb-state { height: 1; color: $text-muted; }
     RunbookScreen.-narrow #rb-left { width: 30; }
