@@ -2,7 +2,7 @@
 
 CPython collects when allocations pass a count, whatever the thread is doing; at full scale
 (2,000 services, 5,000 problems, 10,000 log lines a second) a generation-1 collection holds the
-process ~50-120 ms, and landing inside a key's handling it became that key's delay. A key turns
+process ~50-180 ms, and landing inside a key's handling it became that key's delay. A key turns
 automatic collection off for `HOLD` seconds (a key's handling and frame take less at full scale);
 the collection owed runs after. Keys pressed back to back hold it at most `MAX_HOLD` seconds in
 a row, so holding a key down cannot keep the collector off.
