@@ -105,7 +105,7 @@ class RunbookScreen(Screen[None]):
         with Horizontal():
             with Vertical(id="rb-left"):
                 yield DataTable(id="rb-list", cursor_type="row")
-                yield Label("Runs (Enter resumes one; dry runs are not kept)", classes="rb-heading")
+                yield Label("Runs (Enter resumes; dry runs not kept)", classes="rb-heading")
                 yield DataTable(id="rb-runs", cursor_type="row")
             with Vertical(id="rb-right"):
                 yield Static("", id="rb-about")
