@@ -65,10 +65,10 @@ class FastTable(DataTable[Any]):
         cursor: bool = False,  # noqa: FBT002
         hover: bool = False,  # noqa: FBT002
     ) -> SegmentLines:
-        found = self._one_line_cell(row_index, column_index)
-        if found is None:
+        keys = self._data_cell_keys(row_index, column_index)
+        if keys is None:
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        row_key, column_key, cell = found
+        row_key, column_key = keys
         key = (
             row_key,
             column_key,
@@ -79,9 +79,12 @@ class FastTable(DataTable[Any]):
             self._update_count,
             self._pseudo_class_state,
         )
-        cached = self._cell_render_cache.get(key)
+        cached = self._cell_render_cache.get(key)  # DataTable's key: either way fills the same entry
         if cached is not None:
             return cached
+        cell = self._one_line_cell(row_key, row_index, column_index)
+        if cell is None:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
         component, post = self._get_styles_to_render_cell(
             False,
             False,
@@ -99,18 +102,23 @@ class FastTable(DataTable[Any]):
         self._cell_render_cache[key] = lines
         return lines
 
-    def _one_line_cell(self, row_index: int, column_index: int) -> tuple[RowKey, ColumnKey, Text] | None:
-        """The keys and Text of a plain data cell of a one-line row, else None."""
+    def _data_cell_keys(self, row_index: int, column_index: int) -> tuple[RowKey, ColumnKey] | None:
+        """The keys of a data cell, None for the header (-1), row labels (-1) and fixed cells,
+        which have their own styles."""
         if row_index < max(0, self.fixed_rows) or column_index < max(0, self.fixed_columns):
-            return None  # the header (-1), row labels (-1) and fixed cells have their own styles
+            return None
         row_key = self._row_locations.get_key(row_index)
         column_key = self._column_locations.get_key(column_index)
-        row = None if row_key is None else self.rows.get(row_key)
-        if row is None or row_key is None or column_key is None or row.height != 1:
+        return None if row_key is None or column_key is None else (row_key, column_key)
+
+    def _one_line_cell(self, row_key: RowKey, row_index: int, column_index: int) -> Text | None:
+        """The Text of a data cell of a one-line row that does not wrap, else None."""
+        row = self.rows.get(row_key)
+        if row is None or row.height != 1:
             return None
         cell = self._get_row_renderables(row_index).cells[column_index]
         if not isinstance(cell, Text) or "\n" in cell.plain:
             return None
         if cell.no_wrap is False or cell.overflow == "ignore":
             return None  # a Text asking to wrap wraps (its first line shows); "ignore" is not cut
-        return row_key, column_key, cell
+        return cell
