@@ -183,23 +183,27 @@ async def first_stage(pilot: Any) -> tuple[RdsPane, DataTable[Any]]:
     return pane, pane.query_one("#rds-table", DataTable)
 
 
+def first_row(table: DataTable[Any]) -> list[str]:
+    return [str(cell) for cell in table.get_row_at(0)]
+
+
 async def test_the_instances_show_before_their_metrics_and_a_refresh_keeps_the_sparklines() -> None:
     console = TickingConsole()
     fleet = console.fleet = SlowMetrics(console)
     app = OpsConsoleApp(console)
     async with app.run_test(size=SIZE) as pilot:
         pane, table = await first_stage(pilot)
-        first = [str(cell) for cell in table.get_row_at(0)]
+        first = first_row(table)
         assert "…" in first, first  # metrics pending, not shown as missing
         assert pane.loaded_at is not None and not pane.has_class("stale")
         fleet.release.set()
         await settle(pilot)
-        done = [str(cell) for cell in table.get_row_at(0)]
+        done = first_row(table)
         assert "…" not in done and any(cell.endswith("%") for cell in done), done
         fleet.release.clear()  # a refresh while shown: one answer, the old sparklines until then
         pane.refresh_rows()
         await pilot.pause(0.1)
-        assert [str(cell) for cell in table.get_row_at(0)] == done
+        assert first_row(table) == done
         fleet.release.set()
         await settle(pilot)
 
@@ -216,10 +220,10 @@ async def test_metrics_that_fail_after_the_instances_came_are_missing_not_pendin
     app = OpsConsoleApp(console)
     async with app.run_test(size=SIZE) as pilot:
         pane, table = await first_stage(pilot)
-        assert "…" in [str(cell) for cell in table.get_row_at(0)]
+        assert "…" in first_row(table)
         fleet.release.set()
         await settle(pilot)
-        cells = [str(cell) for cell in table.get_row_at(0)]
+        cells = first_row(table)
         assert "…" not in cells and "—" in cells, cells
         assert pane.has_class("stale") and "CloudWatch is down" in state(pane)
 
