@@ -47,6 +47,10 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def _whole_ms(moment: datetime) -> datetime:
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
 def order_key(message: LogMessage) -> tuple[datetime, str, str]:
     """Timestamp, then Graylog's own tie-breaker (gl2_message_id, a ULID in arrival order), then id."""
     return message.timestamp, str(message.fields.get("gl2_message_id", "")), message.id
@@ -78,7 +82,10 @@ class LogTail:
         self.max_interval = max_interval
         self.interval = min_interval
         self._clock = clock
-        self._start = clock() - backlog
+        # On a whole millisecond, as Graylog's timestamps are: a start inside a millisecond would
+        # let a message stamped in that millisecond be read (the API's `from` is truncated) and
+        # then forgotten as older than the start, so it would come again.
+        self._start = _whole_ms(clock() - backlog)
         self._newest: datetime | None = None
         self._seen: dict[str, datetime] = {}  # id -> timestamp, for ids inside the overlap window
         self._sealed_until = self._start  # the window never again reads before this

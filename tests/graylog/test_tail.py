@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from bench.graylog_tail import describe
 from bench.graylog_tail import run as run_tail_benchmark
@@ -54,6 +54,29 @@ def test_late_indexed_and_late_timestamped_messages_are_shown_once() -> None:
         assert seqs(tail.poll()) == [99, 5]  # one batch, in timestamp order
         for _ in range(5):  # the overlap is read again and again: nothing comes twice
             assert tail.poll() == []
+
+
+def test_a_message_in_the_millisecond_the_tail_started_is_shown_once() -> None:
+    # Graylog keeps whole milliseconds: a message sent 0.3 ms after a tail started at .0005 s is
+    # stored at .000 s, before the start. The CI run of 2026-12-02 showed two such messages twice.
+    clock = ManualClock(datetime(2026, 11, 26, 9, 30, 0, 500, tzinfo=UTC))
+    with GraylogEmulator() as emulator:
+        client = GraylogClient(emulator.api_url, token=DEMO_TOKEN)
+        tail = LogTail(client, overlap=timedelta(seconds=3), clock=clock)
+        sender = UdpSender(emulator.udp_port)
+        clock.advance(0.001)
+        sender.send("first", timestamp=clock.epoch(-0.0008), seq=0)
+        wait_stored(emulator.store, 1)
+        assert seqs(tail.poll()) == [0]
+        for seq in range(1, 4):  # newer messages while the first is inside the overlap
+            clock.advance(1)
+            sender.send("next", timestamp=clock.epoch(-0.5), seq=seq)
+            sender.send("late", timestamp=clock.epoch(-0.9), seq=10 + seq)
+            wait_stored(emulator.store, 1 + 2 * seq)
+            assert seqs(tail.poll()) == [10 + seq, seq]
+            sender.send("later", timestamp=clock.epoch(-0.7), seq=20 + seq)  # forces a full read
+            wait_stored(emulator.store, 2 + 2 * seq)
+            assert seqs(tail.poll()) == [20 + seq]
 
 
 def test_a_window_larger_than_a_page_is_read_in_pages() -> None:
